@@ -1,0 +1,96 @@
+import { z } from "zod";
+
+/**
+ * The one place configuration is read. Everything comes from the environment:
+ * the stack sets it when deployed, the local runtime (packages/local) sets it before
+ * anything calls `config()`. Parsed once and cached; `reloadConfig()` exists only
+ * for the local runtime and tests, which choose their ports at start-up.
+ */
+const bool = z
+  .enum(["true", "false", "1", "0", ""])
+  .transform((v) => v === "true" || v === "1");
+
+const ConfigSchema = z.object({
+  STAGE: z.string().default("local"),
+  AWS_REGION: z.string().default("us-east-1"),
+  TABLE_NAME: z.string().min(1).default("uptime-local"),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  SQS_ENDPOINT: z.url().optional(),
+  SES_ENDPOINT: z.url().optional(),
+  CHECKS_QUEUE_URL: z.string().default(""),
+  ALERTS_QUEUE_URL: z.string().default(""),
+  MAIL_FROM: z.email().default("alerts@uptime.local"),
+  /** Set locally; when deployed the secret comes from the SST Config.Secret JWT_SECRET. */
+  JWT_SECRET: z.string().min(32).optional(),
+  JWT_ISSUER: z.string().default("uptime"),
+  JWT_AUDIENCE: z.string().default("uptime-api"),
+  ACCESS_TOKEN_TTL_SEC: z.coerce.number().int().positive().default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().positive().default(30),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  LOGIN_WINDOW_SEC: z.coerce.number().int().positive().default(900),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(65536),
+  WEB_ORIGIN: z.string().default("*"),
+  /** Whether the refresh cookie carries `Secure`; browsers drop Secure cookies over plain http on non-localhost. */
+  COOKIE_SECURE: bool.default(true),
+  MONITOR_LIMIT: z.coerce.number().int().positive().default(100),
+  RESULT_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
+  /** Scheduler window. 60 when deployed (the EventBridge rule is rate(1 minute)); smaller locally for fast demos. */
+  TICK_SECONDS: z.coerce
+    .number()
+    .int()
+    .refine((n) => [5, 10, 15, 20, 30, 60].includes(n), "TICK_SECONDS must divide 60 and be at least 5")
+    .default(60),
+  /** Allow monitors to target loopback/private addresses. Off when deployed (SSRF); on for npm start and tests. */
+  ALLOW_PRIVATE_TARGETS: bool.default(false),
+  MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  DEMO_SITES: z
+    .string()
+    .default("https://aws.amazon.com,https://github.com,https://www.cloudflare.com,https://www.google.com,https://www.wikipedia.org")
+    .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+  DEMO_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+let cached: Config | undefined;
+
+export function config(): Config {
+  if (!cached) {
+    const parsed = ConfigSchema.safeParse(process.env);
+    if (!parsed.success) {
+      throw new Error(`Invalid configuration: ${z.prettifyError(parsed.error)}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+/** Re-read the environment (local runtime and tests set ports after start-up). */
+export function reloadConfig(): Config {
+  cached = undefined;
+  for (const reset of resetHooks) reset();
+  return config();
+}
+
+const resetHooks: Array<() => void> = [];
+/** Modules that cache clients built from config register here so a reload rebuilds them. */
+export function onConfigReload(reset: () => void) {
+  resetHooks.push(reset);
+}
+
+let jwtSecretCache: Uint8Array | undefined;
+onConfigReload(() => (jwtSecretCache = undefined));
+
+/** The HS256 key. Locally from JWT_SECRET; deployed from SSM through SST's Config binding. */
+export async function jwtSecret(): Promise<Uint8Array> {
+  if (jwtSecretCache) return jwtSecretCache;
+  let secret = config().JWT_SECRET;
+  if (!secret) {
+    const sst = await import("sst/node/config");
+    secret = (sst.Config as unknown as Record<string, string>).JWT_SECRET;
+  }
+  if (!secret || secret.length < 32) throw new Error("JWT secret missing or shorter than 32 characters");
+  jwtSecretCache = new TextEncoder().encode(secret);
+  return jwtSecretCache;
+}

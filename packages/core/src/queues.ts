@@ -1,0 +1,26 @@
+/**
+ * Queue and consumer settings, defined once: the stack (stacks/Pipeline.ts) and the local
+ * runtime's pollers both read them. AWS advises a queue visibility timeout of at least
+ * six times the consumer function's timeout, so a message is not redelivered while a
+ * retried invocation still holds it.
+ */
+export const queueSettings = {
+  checks: {
+    fifo: false, // per-message DelaySeconds (sub-minute slots, retry confirmation) is not available on FIFO queues
+    functionTimeoutSec: 40,
+    visibilityTimeoutSec: 240,
+    maxReceiveCount: 3,
+    batchSize: 10,
+    maxBatchingWindowSec: 0,
+  },
+  alerts: {
+    fifo: true, // content de-duplication by incident + transition
+    functionTimeoutSec: 30,
+    visibilityTimeoutSec: 180,
+    maxReceiveCount: 5,
+    batchSize: 10,
+    maxBatchingWindowSec: 0,
+  },
+} as const;
+
+export type QueueName = keyof typeof queueSettings;

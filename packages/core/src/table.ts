@@ -1,0 +1,81 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { config, onConfigReload } from "./config";
+
+/**
+ * The single table, defined once. The SST stack (stacks/Storage.ts) and the local
+ * runtime (packages/local) both build the table from this, so they cannot drift.
+ * Keys stay generic; entities name their indexes for the access pattern they serve.
+ */
+export const tableSchema = {
+  fields: {
+    pk: "string",
+    sk: "string",
+    gsi1pk: "string",
+    gsi1sk: "string",
+    gsi2pk: "string",
+    gsi2sk: "string",
+  },
+  primaryIndex: { partitionKey: "pk", sortKey: "sk" },
+  globalIndexes: {
+    gsi1: { partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+    gsi2: { partitionKey: "gsi2pk", sortKey: "gsi2sk" },
+  },
+  /** Epoch seconds; DynamoDB deletes expired items (check results, sessions, throttles). */
+  timeToLiveAttribute: "expiresAt",
+} as const;
+
+/** CreateTable input for emulators; mirrors what the SST Table construct creates. */
+export function createTableInput(tableName: string) {
+  const attr = Object.entries(tableSchema.fields).map(([AttributeName]) => ({
+    AttributeName,
+    AttributeType: "S" as const,
+  }));
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST" as const,
+    AttributeDefinitions: attr,
+    KeySchema: [
+      { AttributeName: tableSchema.primaryIndex.partitionKey, KeyType: "HASH" as const },
+      { AttributeName: tableSchema.primaryIndex.sortKey, KeyType: "RANGE" as const },
+    ],
+    GlobalSecondaryIndexes: Object.entries(tableSchema.globalIndexes).map(([IndexName, idx]) => ({
+      IndexName,
+      KeySchema: [
+        { AttributeName: idx.partitionKey, KeyType: "HASH" as const },
+        { AttributeName: idx.sortKey, KeyType: "RANGE" as const },
+      ],
+      Projection: { ProjectionType: "ALL" as const },
+    })),
+  };
+}
+
+let client: DynamoDBClient | undefined;
+let docClient: DynamoDBDocumentClient | undefined;
+onConfigReload(() => {
+  client = undefined;
+  docClient = undefined;
+});
+
+/** Created once per container, outside handlers. */
+export function dynamo(): DynamoDBClient {
+  if (!client) {
+    const c = config();
+    client = new DynamoDBClient({
+      region: c.AWS_REGION,
+      ...(c.DYNAMODB_ENDPOINT
+        ? { endpoint: c.DYNAMODB_ENDPOINT, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+        : {}),
+    });
+  }
+  return client;
+}
+
+export function documentClient(): DynamoDBDocumentClient {
+  if (!docClient) {
+    docClient = DynamoDBDocumentClient.from(dynamo(), { marshallOptions: { removeUndefinedValues: true } });
+  }
+  return docClient;
+}
+
+export const tableName = () => config().TABLE_NAME;

@@ -1,0 +1,2 @@
+// Placeholder: the every-minute scheduler.
+export const handler = async () => {};
