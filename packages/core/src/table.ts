@@ -79,3 +79,27 @@ export function documentClient(): DynamoDBDocumentClient {
 }
 
 export const tableName = () => config().TABLE_NAME;
+
+/**
+ * What every ElectroDB entity is built with. The client is a thin forwarder so entities can
+ * be declared at module load while the real client is created lazily from config (the local
+ * runtime chooses its endpoints after start-up).
+ */
+export const electroClient = {
+  send: (command: any) => documentClient().send(command),
+};
+
+const tableBound: Array<{ setTableName(name: string): void }> = [];
+onConfigReload(() => {
+  for (const e of tableBound) e.setTableName(config().TABLE_NAME);
+});
+
+export function entityOptions() {
+  return { client: electroClient, table: process.env.TABLE_NAME || "uptime-local" };
+}
+
+/** Entities register so a config reload re-points them at TABLE_NAME. */
+export function bindToTable<T extends { setTableName(name: string): void }>(entity: T): T {
+  tableBound.push(entity);
+  return entity;
+}

@@ -1,6 +1,137 @@
-// Placeholder: replaced by the real Hono app.
-import { Hono } from "hono";
+import { createRoute, z } from "@hono/zod-openapi";
 import { handle } from "hono/aws-lambda";
+import { getCookie, setCookie, deleteCookie } from "hono/cookie";
+import type { Context } from "hono";
+import { config } from "@uptime/core/config";
+import { VisibleError } from "@uptime/core/errors";
+import { Session, type Tokens } from "@uptime/core/session";
+import { User } from "@uptime/core/user";
+import { bearer, createApi, described, errorResponses, json, named, requireUser, type Env } from "./http";
 
-export const app = new Hono();
+const REFRESH_COOKIE = "refresh_token";
+const COOKIE_PATH = "/v1/auth";
+
+const UserView = named(User.Info, "User", {
+  example: { id: "5b1c…", email: "ada@example.com", name: "Ada", createdAt: "2026-11-25T10:00:00.000Z" },
+});
+const TokenView = z
+  .object({
+    accessToken: z.string(),
+    tokenType: z.literal("Bearer"),
+    expiresIn: z.number().openapi({ example: 900 }),
+    refreshToken: z.string(),
+    refreshExpiresIn: z.number(),
+  })
+  .openapi("Tokens");
+const RefreshBody = z.object({ refreshToken: z.string().max(512).optional() }).optional();
+
+
+function withRefreshCookie(c: Context, tokens: Tokens) {
+  setCookie(c, REFRESH_COOKIE, tokens.refreshToken, {
+    httpOnly: true,
+    secure: config().COOKIE_SECURE,
+    sameSite: "Strict",
+    path: COOKIE_PATH,
+    maxAge: tokens.refreshExpiresIn,
+  });
+  return tokens;
+}
+
+async function refreshTokenFrom(c: Context): Promise<string | undefined> {
+  const cookie = getCookie(c, REFRESH_COOKIE);
+  if (cookie) return cookie;
+  const text = await c.req.text();
+  if (!text) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new VisibleError("invalid", "invalid_json", "Request body is not valid JSON");
+  }
+  const parsed = RefreshBody.safeParse(body);
+  if (!parsed.success) throw parsed.error;
+  return parsed.data?.refreshToken;
+}
+
+export const app = createApi()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/register",
+      tags: ["auth"],
+      summary: "Create an account",
+      request: { body: { required: true, ...json(described(User.RegisterInput, { example: { email: "ada@example.com", password: "correct horse battery", name: "Ada" } })) } },
+      responses: { 201: { description: "Account created", ...json(UserView) }, ...errorResponses(400, 409, 413, 415) },
+    }),
+    async (c) => c.json(await User.register(c.req.valid("json")), 201),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/login",
+      tags: ["auth"],
+      summary: "Log in; sets the refresh cookie and returns an access token",
+      request: { body: { required: true, ...json(described(User.Credentials, { example: { email: "ada@example.com", password: "correct horse battery" } })) } },
+      responses: { 200: { description: "Logged in", ...json(TokenView) }, ...errorResponses(400, 401, 415, 429) },
+    }),
+    async (c) => {
+      const user = await User.authenticate(c.req.valid("json"));
+      return c.json(withRefreshCookie(c, await Session.start(user.id)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/refresh",
+      tags: ["auth"],
+      summary: "Exchange a refresh token (cookie or body) for new tokens; rotates the refresh token",
+      request: { body: { required: false, ...json(RefreshBody.unwrap()) } },
+      responses: { 200: { description: "New tokens", ...json(TokenView) }, ...errorResponses(400, 401) },
+    }),
+    async (c) => {
+      const token = await refreshTokenFrom(c);
+      if (!token) throw new VisibleError("unauthorized", "missing_refresh_token", "Send the refresh token as the cookie or in the body");
+      return c.json(withRefreshCookie(c, await Session.refresh(token)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/logout",
+      tags: ["auth"],
+      summary: "Revoke the session of the refresh token (cookie or body) or of the bearer token",
+      request: { body: { required: false, ...json(RefreshBody.unwrap()) } },
+      responses: { 204: { description: "Logged out" }, ...errorResponses(400) },
+    }),
+    async (c) => {
+      const token = await refreshTokenFrom(c);
+      if (token) await Session.revokeByRefreshToken(token);
+      const bearerToken = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+      if (bearerToken) {
+        const actor = await Session.verifyAccessToken(bearerToken).catch(() => undefined);
+        if (actor) await Session.revoke(actor.sessionId);
+      }
+      deleteCookie(c, REFRESH_COOKIE, { path: COOKIE_PATH });
+      return c.body(null, 204);
+    },
+  );
+
+app.use("/v1/me", requireUser);
+app.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/me",
+    tags: ["auth"],
+    summary: "The current user",
+    security: bearer,
+    responses: { 200: { description: "The current user", ...json(UserView) }, ...errorResponses(401) },
+  }),
+  async (c) => {
+    const user = await User.get(c.get("actor").userId);
+    if (!user) throw new VisibleError("unauthorized", "invalid_token", "The account for this token no longer exists");
+    return c.json(user, 200);
+  },
+);
+
 export const handler = handle(app);
+export type { Env };

@@ -1,0 +1,136 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import type { Context, MiddlewareHandler } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { config } from "@uptime/core/config";
+import { VisibleError, type ErrorKind } from "@uptime/core/errors";
+import { Session, type Actor } from "@uptime/core/session";
+
+/** The only place error kinds become HTTP statuses. */
+const statusOf: Record<ErrorKind, ContentfulStatusCode> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+};
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "validation_error" }),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi("Error");
+
+export function errorJson(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+  return c.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, status);
+}
+
+function validationDetails(error: z.ZodError) {
+  return error.issues.map((i) => ({ path: i.path.join("."), message: i.message, code: i.code }));
+}
+
+export type Env = { Variables: { actor: Actor } };
+
+/**
+ * A Hono app with the product's edge behaviour: JSON errors for everything (validation,
+ * malformed JSON, wrong media type, oversized body, unknown route), CORS, and no stack traces.
+ */
+export function createApi() {
+  const app = new OpenAPIHono<Env>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return errorJson(c, 400, "validation_error", "Request is invalid", validationDetails(result.error as z.ZodError));
+      }
+    },
+  });
+
+  app.use("*", cors({ origin: config().WEB_ORIGIN, credentials: config().WEB_ORIGIN !== "*" }));
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: config().MAX_BODY_BYTES,
+      onError: (c) => errorJson(c, 413, "payload_too_large", `Request body exceeds ${config().MAX_BODY_BYTES} bytes`),
+    }),
+  );
+
+  app.onError((err, c) => {
+    if (err instanceof VisibleError) {
+      if (err.retryAfterSec) c.header("Retry-After", String(err.retryAfterSec));
+      return errorJson(c, statusOf[err.kind], err.code, err.message, err.details);
+    }
+    if (err instanceof z.ZodError) {
+      return errorJson(c, 400, "validation_error", "Request is invalid", validationDetails(err));
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status as ContentfulStatusCode;
+      if (status === 415) return errorJson(c, 415, "unsupported_media_type", "Send the body as application/json");
+      if (status === 413) return errorJson(c, 413, "payload_too_large", "Request body is too large");
+      if (status === 400) return errorJson(c, 400, "invalid_json", "Request body is not valid JSON");
+      return errorJson(c, status, "http_error", err.message || "Request failed");
+    }
+    console.error("unhandled error", c.req.method, c.req.path, err);
+    return errorJson(c, 500, "internal_error", "Something went wrong on our side");
+  });
+
+  app.notFound((c) => errorJson(c, 404, "route_not_found", `No route for ${c.req.method} ${c.req.path}`));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
+  return app;
+}
+
+/** Establishes the actor from the bearer token; routes behind it call `c.get("actor")`. */
+export const requireUser: MiddlewareHandler<Env> = async (c, next) => {
+  const header = c.req.header("authorization") ?? "";
+  const match = /^Bearer\s+(.+)$/i.exec(header);
+  if (!match) throw new VisibleError("unauthorized", "missing_token", "Send an access token as 'Authorization: Bearer <token>'");
+  c.set("actor", await Session.verifyAccessToken(match[1]!.trim()));
+  await next();
+};
+
+/** Standard error responses for the OpenAPI document. */
+export function errorResponses(...statuses: number[]) {
+  const descriptions: Record<number, string> = {
+    400: "Invalid request",
+    401: "Missing or invalid credentials",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict",
+    413: "Body too large",
+    415: "Body is not JSON",
+    429: "Too many requests",
+  };
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: descriptions[s] ?? "Error", content: { "application/json": { schema: ErrorBody } } }]),
+  );
+}
+
+export const bearer = [{ bearerAuth: [] }];
+
+export const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
+
+/**
+ * Names a core schema in the OpenAPI document. Zod 4 copies methods onto each instance when
+ * it is built, so schemas that core built before @hono/zod-openapi was first imported lack
+ * `.openapi()`; calling the prototype's method works whatever the import order was.
+ */
+export function named<T extends z.ZodType>(schema: T, refId: string, metadata: Record<string, unknown> = {}): T {
+  return (z.ZodType.prototype as unknown as { openapi: (this: T, ...args: unknown[]) => T }).openapi.call(schema, refId, metadata);
+}
+
+/** Adds OpenAPI metadata (e.g. an example) to a core schema without naming it. */
+export function described<T extends z.ZodType>(schema: T, metadata: Record<string, unknown>): T {
+  return (z.ZodType.prototype as unknown as { openapi: (this: T, ...args: unknown[]) => T }).openapi.call(schema, metadata);
+}

@@ -1,0 +1,114 @@
+/**
+ * `npm start`: the whole backend on this machine, against in-process emulators.
+ * Environment: PORT, MAIL_PORT, DATA_DIR, IN_MEMORY, DYNAMO_PORT, SQS_PORT, TICK_SECONDS
+ * (plus anything config() reads, e.g. JWT_SECRET or WEB_ORIGIN).
+ */
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { startLocalStack, type LocalStack } from "./runtime";
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+const port = (name: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${name} must be a port number` })
+    .int(`${name} must be an integer`)
+    .min(0, `${name} must be between 0 and 65535`)
+    .max(65535, `${name} must be between 0 and 65535`)
+    .default(fallback);
+
+const Env = z.object({
+  PORT: port("PORT", 3000),
+  MAIL_PORT: port("MAIL_PORT", 8005),
+  DYNAMO_PORT: port("DYNAMO_PORT", 0),
+  SQS_PORT: port("SQS_PORT", 0),
+  DATA_DIR: z.string().min(1, "DATA_DIR must not be empty").default(`${repoRoot}.data`),
+  IN_MEMORY: z
+    .enum(["1", "0", "true", "false", ""], { error: "IN_MEMORY must be 1/true or 0/false" })
+    .default("")
+    .transform((v) => v === "1" || v === "true"),
+  TICK_SECONDS: z.coerce
+    .number({ error: "TICK_SECONDS must be a number" })
+    .int("TICK_SECONDS must be an integer")
+    .refine((n) => [5, 10, 15, 20, 30, 60].includes(n), "TICK_SECONDS must be one of 5, 10, 15, 20, 30, 60 (it must divide a minute)")
+    .default(60),
+});
+
+function readEnv() {
+  // An empty variable means "not set", as in most shells' `PORT= npm start`.
+  const raw = Object.fromEntries(Object.keys(Env.shape).map((k) => [k, process.env[k] === "" ? undefined : process.env[k]]));
+  const parsed = Env.safeParse(raw);
+  if (!parsed.success) {
+    console.error(`Invalid environment for npm start:\n${z.prettifyError(parsed.error)}`);
+    process.exit(2);
+  }
+  return parsed.data;
+}
+
+async function main() {
+  const env = readEnv();
+  // Locally one bad handler must not take the whole stack down; Lambda would only fail that invocation.
+  process.on("unhandledRejection", (err) => console.error("Unhandled rejection (ignored by the local stack):", err));
+
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      port: env.PORT,
+      mailPort: env.MAIL_PORT,
+      dynamoPort: env.DYNAMO_PORT,
+      sqsPort: env.SQS_PORT,
+      dataDir: env.IN_MEMORY ? undefined : env.DATA_DIR,
+      inMemory: env.IN_MEMORY,
+      tickSeconds: env.TICK_SECONDS,
+    });
+  } catch (err) {
+    console.error("Could not start the local stack:", err instanceof Error ? err.message : err);
+    if (err instanceof Error && err.cause) console.error(err.cause);
+    process.exit(1);
+  }
+
+  console.log(
+    [
+      "",
+      "Uptime local stack running",
+      `  API            ${stack.apiUrl}`,
+      `  Mail viewer    ${stack.mailUrl}   (SES endpoint; sent emails land here)`,
+      `  DynamoDB       ${stack.endpoints.dynamodb}   table ${stack.tableName}`,
+      `  SQS            ${stack.endpoints.sqs}   ${stack.queues.checks.name}, ${stack.queues.alerts.name} (+ DLQs)`,
+      `  Data           ${stack.dataDir ?? "in memory (IN_MEMORY=1), lost on exit"}`,
+      `  Tick           every ${stack.tickSeconds}s, on the wall-clock boundary`,
+      "Ctrl-C to stop.",
+      "",
+    ].join("\n"),
+  );
+
+  let stoppingSince: number | undefined;
+  const shutdown = async (signal: string) => {
+    if (stoppingSince !== undefined) {
+      // Supervisors such as `timeout` signal both the process and its group, so one request can
+      // arrive several times within milliseconds; only a later one is a request to force.
+      if (Date.now() - stoppingSince < 1000) return;
+      console.error(`${signal} again: exiting without waiting`);
+      process.exit(130);
+    }
+    stoppingSince = Date.now();
+    console.log(`\n${signal}: stopping (waiting for running work; ${signal} again to force)`);
+    const force = setTimeout(() => {
+      console.error("Shutdown took over 15s; exiting");
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    try {
+      await stack.stop();
+      console.log("Stopped.");
+      process.exit(0);
+    } catch (err) {
+      console.error("Error while stopping:", err);
+      process.exit(1);
+    }
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+void main();

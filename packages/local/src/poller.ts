@@ -1,0 +1,205 @@
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type MessageAttributeValue,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import { sqs } from "@uptime/core/aws";
+import { config } from "@uptime/core/config";
+import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from "aws-lambda";
+import { invokeWithTimeout, lambdaContext, type LambdaHandler } from "./lambda";
+
+export type SqsHandler = LambdaHandler<SQSEvent, SQSBatchResponse | void | undefined>;
+
+export type PollerErrorPhase = "receive" | "handler" | "response" | "delete";
+
+export interface PollerOptions {
+  queueUrl: string;
+  queueArn: string;
+  /** Records per invocation (1-10), as the event source mapping's BatchSize. */
+  batchSize: number;
+  handler: SqsHandler;
+  /** Called for every failure; defaults to console.error. Never throws into the loop. */
+  onError?: (err: unknown, phase: PollerErrorPhase) => void;
+  /** Defaults to the shared client from @uptime/core/aws (configured from SQS_ENDPOINT). */
+  client?: SQSClient;
+  /** Defaults to config().AWS_REGION. */
+  region?: string;
+  /** Used in logs and the Lambda context. */
+  functionName?: string;
+  /** Like the function timeout: a slower invocation counts as failed (nothing deleted). */
+  functionTimeoutSec?: number;
+  /** Independent receive loops (concurrent invocations). Default 1. */
+  concurrency?: number;
+  /** Long-poll wait per receive; default 1 s so stop() is quick. */
+  waitTimeSeconds?: number;
+}
+
+export interface Poller {
+  /** True while any loop is between receiving a batch and finishing its deletes. */
+  readonly busy: boolean;
+  /** Number of batches handed to the handler so far. */
+  readonly invocations: number;
+  /** Stops receiving and waits for the current long poll and any batch being handled (handler and deletes). */
+  stop(): Promise<void>;
+}
+
+function lambdaMessageAttributes(attrs: Record<string, MessageAttributeValue> | undefined): SQSMessageAttributes {
+  const out: SQSMessageAttributes = {};
+  for (const [name, a] of Object.entries(attrs ?? {})) {
+    out[name] = {
+      dataType: a.DataType ?? "String",
+      ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}),
+      ...(a.BinaryValue !== undefined ? { binaryValue: Buffer.from(a.BinaryValue).toString("base64") } : {}),
+      stringListValues: a.StringListValues ?? [],
+      binaryListValues: (a.BinaryListValues ?? []).map((b) => Buffer.from(b).toString("base64")),
+    };
+  }
+  return out;
+}
+
+/** The record Lambda's SQS event source mapping builds from a received message. */
+export function toSqsRecord(m: Message, queueArn: string, region: string): SQSRecord {
+  const a = m.Attributes ?? {};
+  const attributes: SQSRecord["attributes"] = {
+    ApproximateReceiveCount: a.ApproximateReceiveCount ?? "1",
+    SentTimestamp: a.SentTimestamp ?? String(Date.now()),
+    SenderId: a.SenderId ?? "",
+    ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+  };
+  for (const k of ["MessageGroupId", "MessageDeduplicationId", "SequenceNumber", "AWSTraceHeader"] as const) {
+    if (a[k] !== undefined) attributes[k] = a[k];
+  }
+  return {
+    messageId: m.MessageId!,
+    receiptHandle: m.ReceiptHandle!,
+    body: m.Body ?? "",
+    attributes,
+    messageAttributes: lambdaMessageAttributes(m.MessageAttributes),
+    md5OfBody: m.MD5OfBody ?? "",
+    ...(m.MD5OfMessageAttributes ? { md5OfMessageAttributes: m.MD5OfMessageAttributes } : {}),
+    eventSource: "aws:sqs",
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+}
+
+/**
+ * Which records to delete after an invocation, following Lambda's partial batch response rules:
+ * a returned failure list deletes everything else; an identifier that is empty or not in the batch
+ * makes Lambda treat the whole batch as failed.
+ */
+export function recordsToDelete(records: SQSRecord[], response: unknown): { delete: SQSRecord[]; invalid?: string } {
+  const failures = (response as SQSBatchResponse | null | undefined)?.batchItemFailures;
+  if (failures === undefined || failures === null) return { delete: records };
+  if (!Array.isArray(failures)) return { delete: [], invalid: "batchItemFailures is not an array" };
+  const ids = new Set(records.map((r) => r.messageId));
+  const failed = new Set<string>();
+  for (const f of failures) {
+    const id = (f as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+    if (typeof id !== "string" || !ids.has(id)) {
+      return { delete: [], invalid: `batchItemFailures has itemIdentifier ${JSON.stringify(id)}, not a messageId of this batch` };
+    }
+    failed.add(id);
+  }
+  return { delete: records.filter((r) => !failed.has(r.messageId)) };
+}
+
+/** Polls a queue and invokes a handler the way Lambda's SQS event source mapping does. */
+export function startPoller(opts: PollerOptions): Poller {
+  const client = opts.client ?? sqs();
+  const region = opts.region ?? config().AWS_REGION;
+  const functionName = opts.functionName ?? opts.queueArn.split(":").pop()!;
+  const timeoutMs = opts.functionTimeoutSec ? opts.functionTimeoutSec * 1000 : undefined;
+  const onError =
+    opts.onError ?? ((err: unknown, phase: PollerErrorPhase) => console.error(`[${functionName}] ${phase} failed:`, err));
+  const report = (err: unknown, phase: PollerErrorPhase) => {
+    try {
+      onError(err, phase);
+    } catch {
+      // A throwing error callback must not kill the loop.
+    }
+  };
+  let running = true;
+  let busyLoops = 0;
+  let invocations = 0;
+
+  async function handleBatch(messages: Message[]) {
+    const records = messages.map((m) => toSqsRecord(m, opts.queueArn, region));
+    let toDelete: SQSRecord[] = [];
+    invocations++;
+    try {
+      const response = await invokeWithTimeout(functionName, timeoutMs, () =>
+        opts.handler({ Records: records }, lambdaContext(functionName, timeoutMs ?? 900_000, region)),
+      );
+      const outcome = recordsToDelete(records, response);
+      if (outcome.invalid) report(new Error(`Invalid partial batch response: ${outcome.invalid}`), "response");
+      toDelete = outcome.delete;
+    } catch (err) {
+      // Lambda deletes nothing when the invocation fails; every record becomes visible again.
+      report(err, "handler");
+    }
+    if (toDelete.length === 0) return;
+    try {
+      const res = await client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: opts.queueUrl,
+          Entries: toDelete.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+        }),
+      );
+      if (res.Failed?.length) report(new Error(`DeleteMessageBatch failed for ${JSON.stringify(res.Failed)}`), "delete");
+    } catch (err) {
+      report(err, "delete");
+    }
+  }
+
+  async function loop() {
+    while (running) {
+      let messages: Message[] | undefined;
+      try {
+        const res = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: opts.queueUrl,
+            MaxNumberOfMessages: opts.batchSize,
+            WaitTimeSeconds: opts.waitTimeSeconds ?? 1,
+            MessageSystemAttributeNames: ["All"],
+            MessageAttributeNames: ["All"],
+          }),
+        );
+        messages = res.Messages;
+      } catch (err) {
+        if (!running) break;
+        report(err, "receive");
+        // The emulator may be restarting or gone; do not spin.
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      if (!messages?.length) continue;
+      busyLoops++;
+      try {
+        await handleBatch(messages);
+      } finally {
+        busyLoops--;
+      }
+    }
+  }
+
+  const loops = Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, () => loop());
+
+  return {
+    get busy() {
+      return busyLoops > 0;
+    },
+    get invocations() {
+      return invocations;
+    },
+    async stop() {
+      running = false;
+      // Long polls are not aborted: fauxqs (like SQS) would still hand messages to the abandoned
+      // request and they would sit in flight until the visibility timeout. A poll that returns
+      // messages while stopping is handled normally, so stop() takes up to waitTimeSeconds.
+      await Promise.all(loops);
+    },
+  };
+}

@@ -1,0 +1,291 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { config, reloadConfig } from "@uptime/core/config";
+import { queueSettings, type QueueName } from "@uptime/core/queues";
+import { backgroundFunctions } from "@uptime/functions/api/routes";
+import type { ScheduledEvent } from "aws-lambda";
+import { startEmulators, type EmulatorQueue, type Emulators, type QueueCounts, type QueueOverrides } from "./emulators";
+import { lambdaContext, type LambdaHandler } from "./lambda";
+import { startPoller, type Poller, type SqsHandler } from "./poller";
+import { scheduledEvent, startScheduler, windowStart, type Scheduler } from "./scheduler";
+import { startApiServer, type ApiServer } from "./server";
+
+export interface LocalStackOptions {
+  /** API port; 0 (default) picks a free one. Everything binds 127.0.0.1. */
+  port?: number;
+  /** SES emulator / mail viewer port; default 0. */
+  mailPort?: number;
+  dynamoPort?: number;
+  sqsPort?: number;
+  /** Persist DynamoDB data (and the JWT secret) here. Ignored with inMemory. */
+  dataDir?: string;
+  inMemory?: boolean;
+  /** Sets TICK_SECONDS; otherwise config decides (default 60). */
+  tickSeconds?: number;
+  /** Fire the tick function at every window boundary. Default true; tests turn it off and call tick(). */
+  scheduler?: boolean;
+  /** Consume the queues with the consumer functions. Default true. */
+  pollers?: boolean;
+  /** TEST-ONLY: shorter visibility timeouts / receive counts than the deployed queues. */
+  queueOverrides?: QueueOverrides;
+  /** Extra configuration (any key config() reads); wins over the local defaults and the process environment. */
+  env?: Record<string, string>;
+  /** Informational lines (request log, ticks). Default console.log. */
+  log?: (line: string) => void;
+  /** Failures of background work (tick, consumers), with the error. Default console.error. */
+  logError?: (message: string, err: unknown) => void;
+  /** Replace background handlers; for testing the runtime itself, not the functions. */
+  handlers?: Partial<{
+    tick: LambdaHandler<ScheduledEvent, unknown>;
+    checkConsumer: SqsHandler;
+    alertConsumer: SqsHandler;
+  }>;
+}
+
+export interface DrainOptions {
+  /** Also wait for messages sent with DelaySeconds to become visible and be consumed. Default true. */
+  includeDelayed?: boolean;
+  /** Give up (and throw, listing what is left) after this long. Default 20 000 ms. */
+  timeoutMs?: number;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  mailUrl: string;
+  endpoints: Emulators["endpoints"];
+  queueUrls: { checks: string; checksDlq: string; alerts: string; alertsDlq: string };
+  queues: Record<QueueName, EmulatorQueue>;
+  tableName: string;
+  tickSeconds: number;
+  /** Where data persists, or undefined in memory. */
+  dataDir?: string;
+  /** Invoke the tick function once, for the window containing `at` (default now). Rejects if it throws. */
+  tick(at?: Date): Promise<void>;
+  /**
+   * Resolves once all work reachable from the queues is done: the checks and alerts queues have
+   * no visible, in-flight (or, by default, delayed) messages, no consumer batch is being handled
+   * and no tick is running. Messages moved to a DLQ count as done. Requires pollers.
+   */
+  drainQueues(opts?: DrainOptions): Promise<void>;
+  /** Message counts for every queue (including DLQs), keyed by queue name. */
+  queueCounts(): Promise<Record<string, QueueCounts>>;
+  stop(): Promise<void>;
+}
+
+let active = false;
+
+function jwtSecretFor(dataDir: string | undefined): string {
+  const fresh = () => randomBytes(32).toString("base64url");
+  if (!dataDir) return fresh();
+  // Persisted so sessions and refresh tokens survive a restart of `npm start`.
+  const file = path.join(dataDir, "jwt-secret");
+  if (existsSync(file)) {
+    const saved = readFileSync(file, "utf8").trim();
+    if (saved.length >= 32) return saved;
+  }
+  const secret = fresh();
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}
+
+async function loadHandler<E, R>(fn: { handler: string; load: () => Promise<unknown> }): Promise<LambdaHandler<E, R>> {
+  const mod = (await fn.load()) as { handler?: unknown };
+  if (typeof mod.handler !== "function") throw new Error(`${fn.handler}: module exports no \`handler\` function`);
+  return mod.handler as LambdaHandler<E, R>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs the whole backend in this process: emulators, the consumer functions on pollers, the
+ * tick function on a wall-clock scheduler and the API functions behind one HTTP server.
+ * Configuration is process-global, so only one local stack can run per process at a time.
+ */
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  if (active) throw new Error("A local stack is already running in this process (configuration is process-global)");
+  active = true;
+
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const logError = opts.logError ?? ((message: string, err: unknown) => console.error(message, err));
+  const persistentDir = !opts.inMemory && opts.dataDir ? path.resolve(opts.dataDir) : undefined;
+
+  const previousEnv = new Map<string, string | undefined>();
+  const setEnv = (values: Record<string, string>) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (!previousEnv.has(k)) previousEnv.set(k, process.env[k]);
+      process.env[k] = v;
+    }
+  };
+  const restoreEnv = () => {
+    for (const [k, v] of previousEnv) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    previousEnv.clear();
+    try {
+      reloadConfig();
+    } catch {
+      // The environment we restored is the caller's; it is reported when they next read config().
+    }
+  };
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    const errors: unknown[] = [];
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((e) => errors.push(e));
+    restoreEnv();
+    active = false;
+    if (errors.length) throw new AggregateError(errors, "Stopping the local stack failed");
+  };
+
+  try {
+    // Local defaults yield to the developer's environment; opts.env yields to nothing but the endpoints.
+    const defaults: Record<string, string> = {
+      TABLE_NAME: "uptime-local",
+      ALLOW_PRIVATE_TARGETS: "true",
+      // Plain http on localhost: a Secure refresh cookie would never be sent back.
+      COOKIE_SECURE: "false",
+      MAIL_FROM: "alerts@uptime.local",
+    };
+    const base: Record<string, string> = {};
+    for (const [k, v] of Object.entries(defaults)) base[k] = process.env[k] ?? v;
+    base.JWT_SECRET = opts.env?.JWT_SECRET ?? process.env.JWT_SECRET ?? jwtSecretFor(persistentDir);
+    if (opts.tickSeconds !== undefined) base.TICK_SECONDS = String(opts.tickSeconds);
+    setEnv({ ...base, ...opts.env });
+    // Validates before anything starts, so a bad value fails with config's message.
+    const c = reloadConfig();
+
+    const emulators = await startEmulators({
+      dataDir: persistentDir,
+      inMemory: !persistentDir,
+      dynamoPort: opts.dynamoPort,
+      sqsPort: opts.sqsPort,
+      mailPort: opts.mailPort,
+      queueOverrides: opts.queueOverrides,
+      log,
+    });
+    cleanups.push(() => emulators.stop());
+
+    setEnv({
+      DYNAMODB_ENDPOINT: emulators.endpoints.dynamodb,
+      SQS_ENDPOINT: emulators.endpoints.sqs,
+      SES_ENDPOINT: emulators.endpoints.ses,
+      CHECKS_QUEUE_URL: emulators.queues.checks.url,
+      ALERTS_QUEUE_URL: emulators.queues.alerts.url,
+    });
+    reloadConfig();
+    const region = c.AWS_REGION;
+    const tickSeconds = config().TICK_SECONDS;
+
+    const h = opts.handlers ?? {};
+    const [tickHandler, checkHandler, alertHandler] = await Promise.all([
+      h.tick ?? loadHandler<ScheduledEvent, unknown>(backgroundFunctions.tick),
+      h.checkConsumer ?? (loadHandler(backgroundFunctions.checkConsumer) as Promise<SqsHandler>),
+      h.alertConsumer ?? (loadHandler(backgroundFunctions.alertConsumer) as Promise<SqsHandler>),
+    ]);
+
+    let ticksStarted = 0;
+    let ticksRunning = 0;
+    const invokeTick = async (start: Date) => {
+      ticksStarted++;
+      ticksRunning++;
+      const started = performance.now();
+      try {
+        const event = scheduledEvent(start, { region, ruleName: `${c.STAGE}-tick` });
+        // A tick that outlives its window overlaps the next one, so the window is its time budget.
+        await tickHandler(event, lambdaContext(`${c.STAGE}-tick`, tickSeconds * 1000, region));
+        log(`[tick] ${event.time} done in ${Math.round(performance.now() - started)}ms`);
+      } finally {
+        ticksRunning--;
+      }
+    };
+
+    const pollers: Poller[] = [];
+    if (opts.pollers ?? true) {
+      const consumers: Array<[QueueName, SqsHandler, string, number]> = [
+        ["checks", checkHandler, "checkConsumer", 4],
+        ["alerts", alertHandler, "alertConsumer", 2],
+      ];
+      for (const [queue, handler, functionName, concurrency] of consumers) {
+        const poller = startPoller({
+          queueUrl: emulators.queues[queue].url,
+          queueArn: emulators.queues[queue].arn,
+          batchSize: queueSettings[queue].batchSize,
+          functionTimeoutSec: queueSettings[queue].functionTimeoutSec,
+          handler,
+          functionName,
+          region,
+          concurrency,
+          onError: (err, phase) => logError(`[${functionName}] ${phase} failed:`, err),
+        });
+        pollers.push(poller);
+        cleanups.push(() => poller.stop());
+      }
+    }
+
+    let scheduler: Scheduler | undefined;
+    if (opts.scheduler ?? true) {
+      scheduler = startScheduler({
+        tickSeconds,
+        fire: invokeTick,
+        onError: (err, at) => logError(`[tick] ${at.toISOString()} failed:`, err),
+      });
+      const s = scheduler;
+      cleanups.push(() => s.stop());
+    }
+
+    const api: ApiServer = await startApiServer({ port: opts.port, log, logError, region });
+    cleanups.push(() => api.stop());
+
+    const queueNames = [emulators.queues.checks.name, emulators.queues.alerts.name];
+    const activity = () => ticksStarted + pollers.reduce((n, p) => n + p.invocations, 0);
+    const busy = () => ticksRunning > 0 || pollers.some((p) => p.busy);
+
+    return {
+      apiUrl: api.url,
+      mailUrl: emulators.mailUrl,
+      endpoints: emulators.endpoints,
+      queueUrls: {
+        checks: emulators.queues.checks.url,
+        checksDlq: emulators.queues.checks.dlq.url,
+        alerts: emulators.queues.alerts.url,
+        alertsDlq: emulators.queues.alerts.dlq.url,
+      },
+      queues: emulators.queues,
+      tableName: emulators.tableName,
+      tickSeconds,
+      dataDir: persistentDir,
+      tick: (at = new Date()) => invokeTick(windowStart(at, tickSeconds)),
+      queueCounts: () => emulators.queueCounts(),
+      async drainQueues({ includeDelayed = true, timeoutMs = 20_000 }: DrainOptions = {}) {
+        if (pollers.length === 0) throw new Error("drainQueues needs the pollers, but this stack was started with pollers: false");
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          // Idle before and after one snapshot of both queues, with nothing started in between:
+          // a running handler holds its messages in flight, and anything it sends lands before it deletes.
+          const before = activity();
+          const idleBefore = !busy();
+          const counts = await emulators.queueCounts();
+          const pending = queueNames.filter((n) => {
+            const q = counts[n];
+            return q && (q.visible > 0 || q.inFlight > 0 || (includeDelayed && q.delayed > 0));
+          });
+          if (idleBefore && !busy() && before === activity() && pending.length === 0) return;
+          if (Date.now() > deadline) {
+            const state = queueNames.map((n) => `${n} ${JSON.stringify(counts[n])}`).join(", ");
+            throw new Error(
+              `drainQueues: not drained after ${timeoutMs}ms: ${state}; consumers busy: ${pollers.some((p) => p.busy)}; ticks running: ${ticksRunning}`,
+            );
+          }
+          await sleep(20);
+        }
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll().catch(() => {});
+    throw err;
+  }
+}

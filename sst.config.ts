@@ -1,0 +1,20 @@
+import type { SSTConfig } from "sst";
+import { Storage } from "./stacks/Storage";
+import { Pipeline } from "./stacks/Pipeline";
+import { Api } from "./stacks/Api";
+
+export default {
+  config() {
+    return { name: "uptime", region: process.env.AWS_REGION ?? "us-east-1" };
+  },
+  stacks(app) {
+    app.setDefaultFunctionProps({
+      runtime: "nodejs22.x",
+      architecture: "arm_64",
+      memorySize: 512,
+      logRetention: "one_month",
+      nodejs: { format: "esm", minify: true },
+    });
+    app.stack(Storage).stack(Pipeline).stack(Api);
+  },
+} satisfies SSTConfig;

@@ -1,0 +1,104 @@
+import { Duration } from "aws-cdk-lib";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Cron, Function, Queue, Stack, StackContext, use } from "sst/constructs";
+import { queueSettings, type QueueName } from "@uptime/core/queues";
+import { backgroundFunctions } from "@uptime/functions/api/routes";
+import { Storage } from "./Storage";
+
+type Settings = (typeof queueSettings)[QueueName];
+
+function queueWithDlq(stack: Stack, id: string, s: Settings) {
+  // A FIFO queue needs a FIFO dead-letter queue. Producers set deduplication ids themselves.
+  const fifo = s.fifo ? { fifo: true, contentBasedDeduplication: false } : {};
+  const dlq = new Queue(stack, `${id}DLQ`, {
+    cdk: { queue: { ...fifo, retentionPeriod: Duration.days(14) } },
+  });
+  return new Queue(stack, id, {
+    cdk: {
+      queue: {
+        ...fifo,
+        visibilityTimeout: Duration.seconds(s.visibilityTimeoutSec),
+        deadLetterQueue: { queue: dlq.cdk.queue, maxReceiveCount: s.maxReceiveCount },
+      },
+    },
+  });
+}
+
+function consume(stack: Stack, queue: Queue, fn: Function, s: Settings) {
+  queue.addConsumer(stack, {
+    function: fn,
+    cdk: {
+      eventSource: {
+        batchSize: s.batchSize,
+        // CDK rejects any batching window (even 0) on FIFO sources.
+        maxBatchingWindow: s.fifo ? undefined : Duration.seconds(s.maxBatchingWindowSec),
+        reportBatchItemFailures: true,
+      },
+    },
+  });
+}
+
+/** MAIL_FROM is fixed at synth time so the SES grant can name its identity instead of "*". */
+function mailFrom() {
+  const address = process.env.MAIL_FROM ?? "alerts@example.com";
+  const domain = /^[^@\s<>]+@([^@\s<>]+)$/.exec(address)?.[1];
+  if (!domain) throw new Error(`MAIL_FROM must be a bare email address, got "${address}"`);
+  return { address, domain };
+}
+
+export function Pipeline({ stack, app }: StackContext) {
+  const { table } = use(Storage);
+  const checks = queueWithDlq(stack, "Checks", queueSettings.checks);
+  const alerts = queueWithDlq(stack, "Alerts", queueSettings.alerts);
+  const mail = mailFrom();
+
+  const environment = {
+    TABLE_NAME: table.tableName,
+    CHECKS_QUEUE_URL: checks.queueUrl,
+    ALERTS_QUEUE_URL: alerts.queueUrl,
+    MAIL_FROM: mail.address,
+    STAGE: app.stage,
+    RESULT_RETENTION_DAYS: process.env.RESULT_RETENTION_DAYS ?? "30",
+  };
+  stack.addDefaultFunctionEnv(environment);
+
+  const tick = new Cron(stack, "Tick", {
+    schedule: "rate(1 minute)",
+    // Must finish well inside its one-minute window.
+    job: { function: { handler: backgroundFunctions.tick.handler, timeout: 50, memorySize: 256 } },
+  }).jobFunction;
+  const checker = new Function(stack, "CheckConsumer", {
+    handler: backgroundFunctions.checkConsumer.handler,
+    timeout: queueSettings.checks.functionTimeoutSec,
+  });
+  const alerter = new Function(stack, "AlertConsumer", {
+    handler: backgroundFunctions.alertConsumer.handler,
+    timeout: queueSettings.alerts.functionTimeoutSec,
+    memorySize: 256,
+  });
+  consume(stack, checks, checker, queueSettings.checks);
+  consume(stack, alerts, alerter, queueSettings.alerts);
+
+  const data = table.cdk.table;
+  // The tick only reads due monitors and writes its per-minute claim item.
+  data.grantReadData(tick);
+  tick.attachPermissions([
+    new PolicyStatement({ actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [table.tableArn] }),
+  ]);
+  checks.cdk.queue.grantSendMessages(tick);
+
+  data.grantReadWriteData(checker);
+  checks.cdk.queue.grantSendMessages(checker); // delayed re-checks
+  alerts.cdk.queue.grantSendMessages(checker);
+
+  data.grantReadWriteData(alerter);
+  // SES authorizes against whichever identity is verified: the address or its domain.
+  const identities = [mail.address, mail.domain].map((name) =>
+    stack.formatArn({ service: "ses", resource: "identity", resourceName: name }),
+  );
+  alerter.attachPermissions([
+    new PolicyStatement({ actions: ["ses:SendEmail", "ses:SendRawEmail"], resources: identities }),
+  ]);
+
+  return { checksQueue: checks, alertsQueue: alerts, environment };
+}

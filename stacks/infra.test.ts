@@ -1,0 +1,376 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Template } from "aws-cdk-lib/assertions";
+import { initProject } from "sst/project.js";
+import { App, getStack } from "sst/constructs";
+import { createTableInput, tableSchema } from "@uptime/core/table";
+import { queueSettings, type QueueName } from "@uptime/core/queues";
+import {
+  apiFunctions,
+  apiRoutes,
+  backgroundFunctions,
+  defaultRouteFunction,
+  type ApiFunctionName,
+} from "@uptime/functions/api/routes";
+import sstConfig from "../sst.config";
+import { Storage } from "./Storage";
+import { Pipeline } from "./Pipeline";
+import { Api } from "./Api";
+
+/*
+ * Synthesizes the real app offline (every handler is bundled by esbuild, nothing is deployed)
+ * and checks the CloudFormation that `sst deploy` would submit.
+ */
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ACCOUNT = "123456789012";
+const REGION = "us-east-1";
+// Non-default values, so the test proves they flow through rather than matching defaults.
+const synthEnv = {
+  MAIL_FROM: "alerts@status.example.org",
+  WEB_ORIGIN: "https://app.example.org",
+  RESULT_RETENTION_DAYS: "45",
+  // App.finish() only skips AWS look-ups (bootstrap bucket) when NODE_ENV is "test".
+  NODE_ENV: "test",
+};
+const savedEnv: Record<string, string | undefined> = {};
+const savedCwd = process.cwd();
+// CDK would otherwise leave a cdk.out copy of every bundle in the system temp dir on each run.
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "uptime-synth-"));
+
+type Resource = { Type: string; Properties: any; DeletionPolicy?: string };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+let storage: Template;
+let pipeline: Template;
+let api: Template;
+
+beforeAll(async () => {
+  process.chdir(root); // handler paths are relative to the repo root
+  await initProject({ stage: "test" }); // loads .env files, so our overrides come after
+  for (const [k, v] of Object.entries(synthEnv)) {
+    savedEnv[k] = process.env[k];
+    process.env[k] = v;
+  }
+  const app = new App(
+    { mode: "deploy", stage: "test", name: "uptime", region: REGION, account: ACCOUNT },
+    { outdir },
+  );
+  await sstConfig.stacks(app);
+  await app.finish();
+  storage = Template.fromStack(getStack(Storage));
+  pipeline = Template.fromStack(getStack(Pipeline));
+  api = Template.fromStack(getStack(Api));
+}, 120_000);
+
+afterAll(() => {
+  for (const [k, v] of Object.entries(savedEnv)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  process.chdir(savedCwd);
+  fs.rmSync(outdir, { recursive: true, force: true });
+});
+
+// ---- helpers over the synthesized templates ----
+
+const templates = () => [storage, pipeline, api];
+const resources = (t: Template, type: string) => Object.entries(t.findResources(type)) as [string, Resource][];
+function only(t: Template, type: string): [string, Resource] {
+  const found = resources(t, type);
+  expect(found, type).toHaveLength(1);
+  return found[0];
+}
+const resource = (t: Template, id: string) => t.toJSON().Resources[id] as Resource;
+/** SST functions carry SST_APP; CDK's helper Lambdas (log retention, custom resources) do not. */
+const sstFunctions = (t: Template) =>
+  resources(t, "AWS::Lambda::Function").filter(([, r]) => r.Properties.Environment?.Variables?.SST_APP);
+const allSstFunctions = () => templates().flatMap((t) => sstFunctions(t).map(([id, r]) => ({ t, id, r })));
+function fnByHandler(t: Template, handler: string): [string, Resource] {
+  const found = sstFunctions(t).filter(([, r]) => r.Properties.Handler === handler);
+  expect(found, handler).toHaveLength(1);
+  return found[0];
+}
+function statementsOf(t: Template, fnId: string): Statement[] {
+  const roleId = resource(t, fnId).Properties.Role["Fn::GetAtt"][0];
+  return resources(t, "AWS::IAM::Policy")
+    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+const actions = (s: Statement) => [s.Action].flat();
+const targets = (s: Statement) => [s.Resource].flat();
+const granting = (stmts: Statement[], action: string) => stmts.filter((s) => actions(s).includes(action));
+/** Renders intrinsic functions to a string so ARNs can be compared. */
+function str(v: any): string {
+  if (typeof v === "string") return v;
+  if (v["Fn::Join"]) return v["Fn::Join"][1].map(str).join(v["Fn::Join"][0]);
+  if (v.Ref) return `\${${v.Ref}}`;
+  return JSON.stringify(v);
+}
+/** Whether a value (Ref, GetAtt or cross-stack import) points at the given logical id. */
+const refersTo = (v: unknown, logicalId: string) => JSON.stringify(v).includes(logicalId);
+/** Logical id of a main (non-DLQ) queue, found by the name SST gives it. */
+function queueId(name: QueueName): string {
+  const queueName = `test-uptime-${name[0].toUpperCase()}${name.slice(1)}${queueSettings[name].fifo ? ".fifo" : ""}`;
+  const found = resources(pipeline, "AWS::SQS::Queue").filter(([, q]) => q.Properties.QueueName === queueName);
+  expect(found, queueName).toHaveLength(1);
+  return found[0][0];
+}
+
+// ---- Storage ----
+
+describe("Storage", () => {
+  it("builds the single table from tableSchema", () => {
+    const [, table] = only(storage, "AWS::DynamoDB::Table");
+    const p = table.Properties;
+    expect(p.KeySchema).toEqual([
+      { AttributeName: tableSchema.primaryIndex.partitionKey, KeyType: "HASH" },
+      { AttributeName: tableSchema.primaryIndex.sortKey, KeyType: "RANGE" },
+    ]);
+    expect(p.GlobalSecondaryIndexes).toEqual(
+      Object.entries(tableSchema.globalIndexes).map(([IndexName, idx]) => ({
+        IndexName,
+        KeySchema: [
+          { AttributeName: idx.partitionKey, KeyType: "HASH" },
+          { AttributeName: idx.sortKey, KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      })),
+    );
+    const byName = (a: { AttributeName: string }, b: { AttributeName: string }) =>
+      a.AttributeName.localeCompare(b.AttributeName);
+    expect([...p.AttributeDefinitions].sort(byName)).toEqual(
+      Object.entries(tableSchema.fields)
+        .map(([AttributeName, type]) => ({ AttributeName, AttributeType: type === "string" ? "S" : type }))
+        .sort(byName),
+    );
+  });
+
+  it("matches the table the local emulator creates", () => {
+    const p = only(storage, "AWS::DynamoDB::Table")[1].Properties;
+    const local = createTableInput("local");
+    expect(p.BillingMode).toBe(local.BillingMode);
+    expect(p.KeySchema).toEqual(local.KeySchema);
+    expect(p.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
+  });
+
+  it("is on-demand, point-in-time recoverable, expires items on expiresAt and is retained", () => {
+    const [, table] = only(storage, "AWS::DynamoDB::Table");
+    expect(table.Properties.BillingMode).toBe("PAY_PER_REQUEST");
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(tableSchema.timeToLiveAttribute).toBe("expiresAt");
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
+    expect(table.DeletionPolicy).toBe("Retain");
+  });
+});
+
+// ---- Pipeline ----
+
+const consumerHandlers: Record<QueueName, string> = {
+  checks: backgroundFunctions.checkConsumer.handler,
+  alerts: backgroundFunctions.alertConsumer.handler,
+};
+
+describe("Pipeline", () => {
+  it("has exactly the two queues and their dead-letter queues", () => {
+    expect(resources(pipeline, "AWS::SQS::Queue")).toHaveLength(4);
+  });
+
+  it.each(Object.keys(queueSettings) as QueueName[])("%s queue: redrive, visibility, FIFO-ness", (name) => {
+    const s = queueSettings[name];
+    const q = resource(pipeline, queueId(name)).Properties;
+    expect(q.VisibilityTimeout).toBe(s.visibilityTimeoutSec);
+    expect(q.RedrivePolicy.maxReceiveCount).toBe(s.maxReceiveCount);
+    const dlqId = q.RedrivePolicy.deadLetterTargetArn["Fn::GetAtt"][0];
+    const dlq = resource(pipeline, dlqId).Properties;
+    expect(dlq.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    if (s.fifo) {
+      expect(q.FifoQueue).toBe(true);
+      expect(q.ContentBasedDeduplication).toBe(false);
+      expect(dlq.FifoQueue).toBe(true);
+      expect(dlq.QueueName).toMatch(/\.fifo$/);
+    } else {
+      expect(q.FifoQueue).toBeUndefined();
+      expect(dlq.FifoQueue).toBeUndefined();
+    }
+  });
+
+  it.each(Object.keys(queueSettings) as QueueName[])("%s consumer: batching, partial failures, timeout", (name) => {
+    const s = queueSettings[name];
+    const queue = queueId(name);
+    const mappings = resources(pipeline, "AWS::Lambda::EventSourceMapping").filter(([, m]) =>
+      refersTo(m.Properties.EventSourceArn, queue),
+    );
+    expect(mappings).toHaveLength(1);
+    const m = mappings[0][1].Properties;
+    expect(m.BatchSize).toBe(s.batchSize);
+    expect(m.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    expect(m.MaximumBatchingWindowInSeconds).toBe(s.fifo ? undefined : s.maxBatchingWindowSec);
+    const [fnId, fn] = fnByHandler(pipeline, consumerHandlers[name]);
+    expect(m.FunctionName).toEqual({ Ref: fnId });
+    expect(fn.Properties.Timeout).toBe(s.functionTimeoutSec);
+    // AWS: visibility timeout at least 6x the consumer timeout, or retried batches get redelivered early.
+    expect(resource(pipeline, queue).Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Properties.Timeout);
+  });
+
+  it("runs the tick every minute, finishing within the minute", () => {
+    const [, rule] = only(pipeline, "AWS::Events::Rule");
+    expect(rule.Properties.ScheduleExpression).toBe("rate(1 minute)");
+    expect(rule.Properties.State).toBe("ENABLED");
+    const [tickId, tick] = fnByHandler(pipeline, backgroundFunctions.tick.handler);
+    expect(rule.Properties.Targets).toHaveLength(1);
+    expect(rule.Properties.Targets[0].Arn).toEqual({ "Fn::GetAtt": [tickId, "Arn"] });
+    expect(tick.Properties.Timeout).toBeLessThan(60);
+  });
+
+  it("tick: reads the table, writes only its claim, sends only to the checks queue", () => {
+    const [tickId] = fnByHandler(pipeline, backgroundFunctions.tick.handler);
+    const stmts = statementsOf(pipeline, tickId);
+    expect(granting(stmts, "dynamodb:Query")).toHaveLength(1);
+    const writes = stmts.flatMap(actions).filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a));
+    expect(writes.sort()).toEqual(["dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    const sends = granting(stmts, "sqs:SendMessage").flatMap(targets);
+    expect(sends).toHaveLength(1);
+    expect(refersTo(sends[0], queueId("checks"))).toBe(true);
+  });
+
+  it("check consumer: reads/writes the table, sends to both queues", () => {
+    const [id] = fnByHandler(pipeline, backgroundFunctions.checkConsumer.handler);
+    const stmts = statementsOf(pipeline, id);
+    for (const a of ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]) expect(granting(stmts, a)).toHaveLength(1);
+    const sends = granting(stmts, "sqs:SendMessage").flatMap(targets);
+    expect(sends).toHaveLength(2);
+    expect(sends.some((r) => refersTo(r, queueId("checks")))).toBe(true);
+    expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
+  });
+
+  it("alert consumer: reads/writes the table, may email only as MAIL_FROM, sends no messages", () => {
+    const [id] = fnByHandler(pipeline, backgroundFunctions.alertConsumer.handler);
+    const stmts = statementsOf(pipeline, id);
+    expect(granting(stmts, "dynamodb:PutItem")).toHaveLength(1);
+    expect(granting(stmts, "sqs:SendMessage")).toHaveLength(0);
+    const ses = stmts.filter((s) => actions(s).some((a) => a.startsWith("ses:")));
+    expect(ses).toHaveLength(1);
+    expect(actions(ses[0]).sort()).toEqual(["ses:SendEmail", "ses:SendRawEmail"]);
+    const arn = (identity: string) => `arn:\${AWS::Partition}:ses:${REGION}:${ACCOUNT}:identity/${identity}`;
+    expect(targets(ses[0]).map(str).sort()).toEqual([arn("alerts@status.example.org"), arn("status.example.org")].sort());
+  });
+
+  it("grants SES to no other function", () => {
+    const sesHolders = allSstFunctions().filter(({ t, id }) =>
+      statementsOf(t, id).some((s) => actions(s).some((a) => a.startsWith("ses:"))),
+    );
+    expect(sesHolders.map(({ r }) => r.Properties.Handler)).toEqual([backgroundFunctions.alertConsumer.handler]);
+  });
+});
+
+// ---- Api ----
+
+describe("Api", () => {
+  const apiFn = (name: ApiFunctionName) => fnByHandler(api, apiFunctions[name].handler);
+
+  it("declares exactly the routes in apiRoutes plus $default", () => {
+    const keys = resources(api, "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties.RouteKey);
+    expect(keys.sort()).toEqual([...Object.keys(apiRoutes), "$default"].sort());
+  });
+
+  it("sends each route to the Lambda for its function name", () => {
+    const expected: Record<string, ApiFunctionName> = { ...apiRoutes, $default: defaultRouteFunction };
+    for (const [, route] of resources(api, "AWS::ApiGatewayV2::Route")) {
+      const integrationId = route.Properties.Target["Fn::Join"][1][1].Ref;
+      const uri = resource(api, integrationId).Properties.IntegrationUri;
+      const [fnId] = apiFn(expected[route.Properties.RouteKey]);
+      expect(uri, route.Properties.RouteKey).toEqual({ "Fn::GetAtt": [fnId, "Arn"] });
+    }
+  });
+
+  it("creates one Lambda per function name, shared by its routes", () => {
+    const handlers = sstFunctions(api).map(([, r]) => r.Properties.Handler);
+    expect(handlers.sort()).toEqual(Object.values(apiFunctions).map((f) => f.handler).sort());
+  });
+
+  it("allows credentialed CORS only from WEB_ORIGIN", () => {
+    const [, httpApi] = only(api, "AWS::ApiGatewayV2::Api");
+    expect(httpApi.Properties.ProtocolType).toBe("HTTP");
+    expect(httpApi.Properties.CorsConfiguration.AllowOrigins).toEqual([synthEnv.WEB_ORIGIN]);
+    expect(httpApi.Properties.CorsConfiguration.AllowCredentials).toBe(true);
+  });
+
+  it("wires the JWT secret to the API functions only", () => {
+    const paramArn = `arn:\${AWS::Partition}:ssm:${REGION}:${ACCOUNT}:parameter/sst/uptime/test/Secret/JWT_SECRET/value`;
+    for (const { t, id, r } of allSstFunctions()) {
+      const isApi = t === api;
+      const env = r.Properties.Environment.Variables;
+      expect(env.SST_Secret_value_JWT_SECRET, r.Properties.Handler).toBe(isApi ? "__FETCH_FROM_SSM__" : undefined);
+      const readable = granting(statementsOf(t, id), "ssm:GetParameters").flatMap(targets).map(str);
+      expect(readable.includes(paramArn), r.Properties.Handler).toBe(isApi);
+    }
+  });
+
+  it("lets only the monitors function enqueue checks and alerts", () => {
+    for (const name of Object.keys(apiFunctions) as ApiFunctionName[]) {
+      const [id] = apiFn(name);
+      const stmts = statementsOf(api, id);
+      expect(granting(stmts, "dynamodb:PutItem"), name).toHaveLength(1);
+      const sends = granting(stmts, "sqs:SendMessage").flatMap(targets);
+      if (name === "monitors") {
+        expect(sends.some((r) => refersTo(r, queueId("checks")))).toBe(true);
+        expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
+      } else {
+        expect(sends, name).toHaveLength(0);
+      }
+    }
+  });
+
+  it("keeps API functions inside API Gateway's 30 s limit and gives them WEB_ORIGIN", () => {
+    for (const [, r] of sstFunctions(api)) {
+      expect(r.Properties.Timeout).toBe(29);
+      expect(r.Properties.Environment.Variables.WEB_ORIGIN).toBe(synthEnv.WEB_ORIGIN);
+    }
+  });
+
+  it("outputs the API URL", () => {
+    const [httpApiId] = only(api, "AWS::ApiGatewayV2::Api");
+    expect(api.toJSON().Outputs.ApiUrl.Value).toEqual({ "Fn::GetAtt": [httpApiId, "ApiEndpoint"] });
+  });
+});
+
+// ---- every function ----
+
+describe("Functions", () => {
+  it("are all nodejs22.x on arm64", () => {
+    const fns = allSstFunctions();
+    expect(fns).toHaveLength(Object.keys(apiFunctions).length + Object.keys(backgroundFunctions).length);
+    for (const { r } of fns) {
+      expect(r.Properties.Runtime, r.Properties.Handler).toBe("nodejs22.x");
+      expect(r.Properties.Architectures, r.Properties.Handler).toEqual(["arm64"]);
+    }
+  });
+
+  it("all get the shared environment", () => {
+    const [tableId] = only(storage, "AWS::DynamoDB::Table");
+    for (const { r } of allSstFunctions()) {
+      const env = r.Properties.Environment.Variables;
+      const where = r.Properties.Handler;
+      expect(refersTo(env.TABLE_NAME, tableId), where).toBe(true);
+      expect(refersTo(env.CHECKS_QUEUE_URL, queueId("checks")), where).toBe(true);
+      expect(refersTo(env.ALERTS_QUEUE_URL, queueId("alerts")), where).toBe(true);
+      expect(env.MAIL_FROM, where).toBe(synthEnv.MAIL_FROM);
+      expect(env.STAGE, where).toBe("test");
+      expect(env.RESULT_RETENTION_DAYS, where).toBe(synthEnv.RESULT_RETENTION_DAYS);
+    }
+  });
+
+  it("get no wildcard permissions on data or messaging", () => {
+    for (const { t, id, r } of allSstFunctions()) {
+      for (const s of statementsOf(t, id)) {
+        for (const a of actions(s)) {
+          expect(a, r.Properties.Handler).not.toMatch(/^(\*|dynamodb:\*|sqs:\*|ses:\*|ssm:\*)$/);
+          if (/^(dynamodb|sqs|ses|ssm):/.test(a)) expect(targets(s), `${r.Properties.Handler} ${a}`).not.toContain("*");
+        }
+      }
+    }
+  });
+});
