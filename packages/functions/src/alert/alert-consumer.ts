@@ -1,3 +1,25 @@
-// Placeholder: SQS consumer sending alert emails.
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-export const handler = async (_event: SQSEvent): Promise<SQSBatchResponse> => ({ batchItemFailures: [] });
+import { Alert } from "@uptime/core/alert";
+import { Incident } from "@uptime/core/incident";
+
+/**
+ * Alerts queue consumer (FIFO). Records of one monitor share a message group, so after a
+ * failure the rest of that group must not overtake it: once a record fails, later records
+ * are reported failed too and come back in order.
+ */
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const batchItemFailures: { itemIdentifier: string }[] = [];
+  for (const record of event.Records) {
+    if (batchItemFailures.length) {
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+      continue;
+    }
+    try {
+      await Alert.notify(Incident.Event.parse(JSON.parse(record.body)));
+    } catch (err) {
+      console.error(JSON.stringify({ msg: "alert failed", messageId: record.messageId, error: String(err) }));
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
+};
