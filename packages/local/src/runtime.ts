@@ -4,6 +4,7 @@ import path from "node:path";
 import { config, reloadConfig } from "@uptime/core/config";
 import { queueSettings, type QueueName } from "@uptime/core/queues";
 import { backgroundFunctions } from "@uptime/functions/api/routes";
+import { backgroundLoaders } from "./functions";
 import type { ScheduledEvent } from "aws-lambda";
 import { startEmulators, type EmulatorQueue, type Emulators, type QueueCounts, type QueueOverrides } from "./emulators";
 import { lambdaContext, type LambdaHandler } from "./lambda";
@@ -40,6 +41,7 @@ export interface LocalStackOptions {
     tick: LambdaHandler<ScheduledEvent, unknown>;
     checkConsumer: SqsHandler;
     alertConsumer: SqsHandler;
+    rollup: LambdaHandler<ScheduledEvent, unknown>;
   }>;
 }
 
@@ -62,6 +64,8 @@ export interface LocalStack {
   dataDir?: string;
   /** Invoke the tick function once, for the window containing `at` (default now). Rejects if it throws. */
   tick(at?: Date): Promise<void>;
+  /** Invoke the rollup job once (rolls up every whole hour not yet rolled up). */
+  rollup(at?: Date): Promise<void>;
   /**
    * Resolves once all work reachable from the queues is done: the checks and alerts queues have
    * no visible, in-flight (or, by default, delayed) messages, no consumer batch is being handled
@@ -90,9 +94,9 @@ function jwtSecretFor(dataDir: string | undefined): string {
   return secret;
 }
 
-async function loadHandler<E, R>(fn: { handler: string; load: () => Promise<unknown> }): Promise<LambdaHandler<E, R>> {
-  const mod = (await fn.load()) as { handler?: unknown };
-  if (typeof mod.handler !== "function") throw new Error(`${fn.handler}: module exports no \`handler\` function`);
+async function loadHandler<E, R>(name: keyof typeof backgroundFunctions): Promise<LambdaHandler<E, R>> {
+  const mod = (await backgroundLoaders[name]()) as { handler?: unknown };
+  if (typeof mod.handler !== "function") throw new Error(`${backgroundFunctions[name].handler}: module exports no \`handler\` function`);
   return mod.handler as LambdaHandler<E, R>;
 }
 
@@ -180,11 +184,16 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const tickSeconds = config().TICK_SECONDS;
 
     const h = opts.handlers ?? {};
-    const [tickHandler, checkHandler, alertHandler] = await Promise.all([
-      h.tick ?? loadHandler<ScheduledEvent, unknown>(backgroundFunctions.tick),
-      h.checkConsumer ?? (loadHandler(backgroundFunctions.checkConsumer) as Promise<SqsHandler>),
-      h.alertConsumer ?? (loadHandler(backgroundFunctions.alertConsumer) as Promise<SqsHandler>),
+    const [tickHandler, checkHandler, alertHandler, rollupHandler] = await Promise.all([
+      h.tick ?? loadHandler<ScheduledEvent, unknown>("tick"),
+      h.checkConsumer ?? (loadHandler("checkConsumer") as Promise<SqsHandler>),
+      h.alertConsumer ?? (loadHandler("alertConsumer") as Promise<SqsHandler>),
+      h.rollup ?? loadHandler<ScheduledEvent, unknown>("rollup"),
     ]);
+    const invokeRollup = async (at: Date) => {
+      const fn = `${c.STAGE}-rollup`;
+      await rollupHandler(scheduledEvent(at, { region, ruleName: fn }), lambdaContext(fn, 900_000, region));
+    };
 
     let ticksStarted = 0;
     let ticksRunning = 0;
@@ -234,6 +243,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       });
       const s = scheduler;
       cleanups.push(() => s.stop());
+      // Deployed, an hourly cron runs the rollup job; locally every 5 minutes (a run with
+      // nothing to roll up costs one read), so dashboards over hours fill in during a demo.
+      const rollups = startScheduler({
+        tickSeconds: 300,
+        fire: invokeRollup,
+        onError: (err, at) => logError(`[rollup] ${at.toISOString()} failed:`, err),
+      });
+      cleanups.push(() => rollups.stop());
     }
 
     const api: ApiServer = await startApiServer({ port: opts.port, log, logError, region });
@@ -258,6 +275,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       tickSeconds,
       dataDir: persistentDir,
       tick: (at = new Date()) => invokeTick(windowStart(at, tickSeconds)),
+      rollup: (at = new Date()) => invokeRollup(at),
       queueCounts: () => emulators.queueCounts(),
       async drainQueues({ includeDelayed = true, timeoutMs = 20_000 }: DrainOptions = {}) {
         if (pollers.length === 0) throw new Error("drainQueues needs the pollers, but this stack was started with pollers: false");

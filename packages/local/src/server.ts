@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve, type HttpBindings } from "@hono/node-server";
 import { apiFunctions, apiRoutes, defaultRouteFunction, type ApiFunctionName } from "@uptime/functions/api/routes";
+import { apiLoaders } from "./functions";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { lambdaContext, LOCAL_ACCOUNT_ID } from "./lambda";
 import { matchRoute } from "./match-route";
@@ -36,7 +37,7 @@ export interface ApiServer {
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 const loadFunctionApp = async (name: ApiFunctionName): Promise<FetchApp> => {
-  const mod = (await apiFunctions[name].load()) as { app?: FetchApp };
+  const mod = (await apiLoaders[name]()) as { app?: FetchApp };
   if (!mod.app || typeof mod.app.fetch !== "function") throw new Error(`${apiFunctions[name].handler}: module exports no Hono \`app\``);
   return mod.app;
 };

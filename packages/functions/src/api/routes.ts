@@ -2,15 +2,17 @@
  * Which Lambda serves which API Gateway route. The stack (stacks/Api.ts) declares exactly
  * these routes, and the local runtime dispatches requests with the same table, so a route
  * that works in `npm start` is a route that exists when deployed.
+ * Only handler paths live here, no imports of the handlers: sst.config.ts bundles this file, and
+ * importing the handlers would drag every function's code into the deploy-time config.
  * API Gateway picks the most specific match, so `/v1/monitors/{id}/summary` reaches the
  * dashboards function even though `/v1/monitors/{proxy+}` also matches.
  */
 export const apiFunctions = {
-  auth: { handler: "packages/functions/src/api/auth.handler", load: () => import("./auth") },
-  monitors: { handler: "packages/functions/src/api/monitors.handler", load: () => import("./monitors") },
-  dashboards: { handler: "packages/functions/src/api/dashboards.handler", load: () => import("./dashboards") },
-  status: { handler: "packages/functions/src/api/status.handler", load: () => import("./status") },
-  docs: { handler: "packages/functions/src/api/docs.handler", load: () => import("./docs") },
+  auth: { handler: "packages/functions/src/api/auth.handler" },
+  monitors: { handler: "packages/functions/src/api/monitors.handler" },
+  dashboards: { handler: "packages/functions/src/api/dashboards.handler" },
+  status: { handler: "packages/functions/src/api/status.handler" },
+  docs: { handler: "packages/functions/src/api/docs.handler" },
 } as const;
 
 export type ApiFunctionName = keyof typeof apiFunctions;
@@ -44,8 +46,8 @@ export const defaultRouteFunction: ApiFunctionName = "status";
 
 /** Background functions: the stack wires them to the Cron and queues; the local runtime to its scheduler and pollers. */
 export const backgroundFunctions = {
-  tick: { handler: "packages/functions/src/schedule/tick.handler", load: () => import("../schedule/tick") },
-  checkConsumer: { handler: "packages/functions/src/check/check-consumer.handler", load: () => import("../check/check-consumer") },
-  alertConsumer: { handler: "packages/functions/src/alert/alert-consumer.handler", load: () => import("../alert/alert-consumer") },
-  rollup: { handler: "packages/functions/src/schedule/rollup.handler", load: () => import("../schedule/rollup") },
+  tick: { handler: "packages/functions/src/schedule/tick.handler" },
+  checkConsumer: { handler: "packages/functions/src/check/check-consumer.handler" },
+  alertConsumer: { handler: "packages/functions/src/alert/alert-consumer.handler" },
+  rollup: { handler: "packages/functions/src/schedule/rollup.handler" },
 } as const;

@@ -1,0 +1,22 @@
+import type { ApiFunctionName, backgroundFunctions } from "@uptime/functions/api/routes";
+
+type Loader = () => Promise<unknown>;
+
+/**
+ * How the local runtime loads each function named in routes.ts. `satisfies` makes adding a
+ * function to the route table without a loader here a type error.
+ */
+export const apiLoaders = {
+  auth: () => import("@uptime/functions/api/auth"),
+  monitors: () => import("@uptime/functions/api/monitors"),
+  dashboards: () => import("@uptime/functions/api/dashboards"),
+  status: () => import("@uptime/functions/api/status"),
+  docs: () => import("@uptime/functions/api/docs"),
+} satisfies Record<ApiFunctionName, Loader>;
+
+export const backgroundLoaders = {
+  tick: () => import("@uptime/functions/schedule/tick"),
+  checkConsumer: () => import("@uptime/functions/check/check-consumer"),
+  alertConsumer: () => import("@uptime/functions/alert/alert-consumer"),
+  rollup: () => import("@uptime/functions/schedule/rollup"),
+} satisfies Record<keyof typeof backgroundFunctions, Loader>;
