@@ -13,6 +13,8 @@ export default {
       architecture: "arm_64",
       memorySize: 512,
       logRetention: "one_month",
+      // X-Ray costs per trace and a check is one short invocation; CloudWatch metrics suffice.
+      tracing: "disabled",
       nodejs: { format: "esm", minify: true },
     });
     app.stack(Storage).stack(Pipeline).stack(Api);

@@ -67,6 +67,12 @@ export function Pipeline({ stack, app }: StackContext) {
     // Must finish well inside its one-minute window.
     job: { function: { handler: backgroundFunctions.tick.handler, timeout: 50, memorySize: 256 } },
   }).jobFunction;
+  const rollup = new Cron(stack, "Rollup", {
+    // Five minutes past the hour: the hour just ended, once late results (ROLLUP_GRACE_SEC) are in.
+    // A missed run is caught up by the next one (see packages/core/src/rollup.ts).
+    schedule: "cron(5 * * * ? *)",
+    job: { function: { handler: backgroundFunctions.rollup.handler, timeout: 900, memorySize: 512 } },
+  }).jobFunction;
   const checker = new Function(stack, "CheckConsumer", {
     handler: backgroundFunctions.checkConsumer.handler,
     timeout: queueSettings.checks.functionTimeoutSec,
@@ -86,6 +92,12 @@ export function Pipeline({ stack, app }: StackContext) {
     new PolicyStatement({ actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [table.tableArn] }),
   ]);
   checks.cdk.queue.grantSendMessages(tick);
+
+  // The rollup job reads monitors and results, and writes only rollup items and its watermark.
+  data.grantReadData(rollup);
+  rollup.attachPermissions([
+    new PolicyStatement({ actions: ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [table.tableArn] }),
+  ]);
 
   data.grantReadWriteData(checker);
   checks.cdk.queue.grantSendMessages(checker); // delayed re-checks

@@ -215,14 +215,42 @@ describe("Pipeline", () => {
     expect(resource(pipeline, queue).Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Properties.Timeout);
   });
 
+  /** The one schedule rule that invokes this function. */
+  function ruleFor(fnId: string): Resource {
+    const found = resources(pipeline, "AWS::Events::Rule").filter(([, r]) => refersTo(r.Properties.Targets, fnId));
+    expect(found, fnId).toHaveLength(1);
+    return found[0][1];
+  }
+
+  it("has exactly two schedules: the tick and the rollup job", () => {
+    expect(resources(pipeline, "AWS::Events::Rule")).toHaveLength(2);
+  });
+
   it("runs the tick every minute, finishing within the minute", () => {
-    const [, rule] = only(pipeline, "AWS::Events::Rule");
+    const [tickId, tick] = fnByHandler(pipeline, backgroundFunctions.tick.handler);
+    const rule = ruleFor(tickId);
     expect(rule.Properties.ScheduleExpression).toBe("rate(1 minute)");
     expect(rule.Properties.State).toBe("ENABLED");
-    const [tickId, tick] = fnByHandler(pipeline, backgroundFunctions.tick.handler);
     expect(rule.Properties.Targets).toHaveLength(1);
     expect(rule.Properties.Targets[0].Arn).toEqual({ "Fn::GetAtt": [tickId, "Arn"] });
     expect(tick.Properties.Timeout).toBeLessThan(60);
+  });
+
+  it("runs the rollup job hourly, after the hour's late results are in", () => {
+    const [rollupId] = fnByHandler(pipeline, backgroundFunctions.rollup.handler);
+    const rule = ruleFor(rollupId);
+    expect(rule.Properties.ScheduleExpression).toBe("cron(5 * * * ? *)");
+    expect(rule.Properties.State).toBe("ENABLED");
+    expect(rule.Properties.Targets[0].Arn).toEqual({ "Fn::GetAtt": [rollupId, "Arn"] });
+  });
+
+  it("rollup job: reads the table, writes only rollups and its watermark, sends no messages", () => {
+    const [rollupId] = fnByHandler(pipeline, backgroundFunctions.rollup.handler);
+    const stmts = statementsOf(pipeline, rollupId);
+    expect(granting(stmts, "dynamodb:Query")).toHaveLength(1);
+    const writes = stmts.flatMap(actions).filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a));
+    expect(writes.sort()).toEqual(["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    expect(granting(stmts, "sqs:SendMessage")).toHaveLength(0);
   });
 
   it("tick: reads the table, writes only its claim, sends only to the checks queue", () => {
@@ -347,6 +375,10 @@ describe("Functions", () => {
       expect(r.Properties.Runtime, r.Properties.Handler).toBe("nodejs22.x");
       expect(r.Properties.Architectures, r.Properties.Handler).toEqual(["arm64"]);
     }
+  });
+
+  it("do not pay for X-Ray traces", () => {
+    for (const { r } of allSstFunctions()) expect(r.Properties.TracingConfig?.Mode, r.Properties.Handler).not.toBe("Active");
   });
 
   it("all get the shared environment", () => {

@@ -49,6 +49,24 @@ const ConfigSchema = z.object({
     .default("https://aws.amazon.com,https://github.com,https://www.cloudflare.com,https://www.google.com,https://www.wikipedia.org")
     .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
   DEMO_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /** The demo snapshot is cached in module memory (per Lambda container) this long. */
+  DEMO_CACHE_SEC: z.coerce.number().int().min(0).default(60),
+  /** Cache-Control max-age of the public status page, its JSON and its badge. */
+  STATUS_CACHE_SEC: z.coerce.number().int().min(0).default(30),
+  /**
+   * Rollups (see rollup.ts). Monitors checked at most this far apart get hour rollups; slower
+   * ones only day rollups, because an hourly item would cost more writes than their checks do.
+   */
+  ROLLUP_HOURLY_MAX_INTERVAL_SEC: z.coerce.number().int().positive().default(300),
+  ROLLUP_HOUR_RETENTION_DAYS: z.coerce.number().int().positive().default(35),
+  ROLLUP_DAY_RETENTION_DAYS: z.coerce.number().int().positive().default(400),
+  /** An hour is rolled up only this long after it ended, so late check results are still counted. */
+  ROLLUP_GRACE_SEC: z.coerce.number().int().min(0).default(120),
+  /** How far back one run of the job catches up on hours it missed. */
+  ROLLUP_CATCHUP_HOURS: z.coerce.number().int().positive().default(48),
+  /** Reads never fall back to raw results further back than this when rollups lag behind. */
+  ROLLUP_RAW_MAX_HOURS: z.coerce.number().int().positive().default(24),
+  ROLLUP_CONCURRENCY: z.coerce.number().int().positive().default(16),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,6 +1,176 @@
-// Placeholder: replaced by the real Hono app.
-import { Hono } from "hono";
+import { createRoute, z } from "@hono/zod-openapi";
 import { handle } from "hono/aws-lambda";
+import { Check } from "@uptime/core/check";
+import { Dashboard } from "@uptime/core/dashboard";
+import { Incident } from "@uptime/core/incident";
+import { Monitor } from "@uptime/core/monitor";
+import { bearer, createApi, errorResponses, json, requireUser } from "./http";
 
-export const app = new Hono();
+/**
+ * Core's schemas are re-wrapped here before `.openapi()`: zod copies prototype methods onto a
+ * schema when it is created, so one built before @hono/zod-openapi loaded (possible whenever
+ * core is imported first, as tests do) has no `.openapi`.
+ */
+const named = <T extends z.ZodRawShape>(schema: z.ZodObject<T>, name: string, example?: z.infer<z.ZodObject<T>>) =>
+  z.object(schema.shape).openapi(name, example === undefined ? {} : { example });
+
+const IdParam = z.object({
+  id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" }, example: "3b1f6a52-8d0e-4c3f-9a57-1f2e4d5c6b7a" }),
+});
+const RangeQuery = z.object({
+  range: z.enum(Dashboard.RANGES).default("24h").openapi({ example: "30d" }),
+});
+
+/** An instant as ISO 8601 or epoch milliseconds. */
+const Instant = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const t = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+    if (!Number.isFinite(t)) {
+      ctx.addIssue({ code: "custom", message: "must be an ISO 8601 time or epoch milliseconds" });
+      return z.NEVER;
+    }
+    return t;
+  })
+  .openapi({ type: "string", example: "2025-01-31T12:00:00Z", description: "ISO 8601 or epoch milliseconds" });
+
+const Page = {
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(2048).optional(),
+};
+
+const ResultsQuery = z
+  .object({ ...Page, from: Instant.optional(), to: Instant.optional() })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { path: ["from"], message: "must not be after to" });
+
+const IncidentQuery = {
+  status: z.enum(["open", "resolved"]).optional(),
+  days: z.coerce.number().int().min(1).max(365).default(30).openapi({ description: "Incidents started in the last N days" }),
+  ...Page,
+};
+
+const IncidentPage = z.object({ data: z.array(named(Incident.View, "Incident")), cursor: z.string().nullable() }).openapi("IncidentPage");
+
+const summaryExample: Dashboard.Summary = {
+  monitorId: "3b1f6a52-8d0e-4c3f-9a57-1f2e4d5c6b7a",
+  name: "Marketing site",
+  range: "30d",
+  from: "2025-01-01T12:00:00.000Z",
+  to: "2025-01-31T12:00:00.000Z",
+  status: "up",
+  lastCheckedAt: "2025-01-31T11:59:00.000Z",
+  lastLatencyMs: 182,
+  uptimePercent: 99.954,
+  checks: { total: 43200, failed: 20 },
+  latencyMs: { avg: 190.4, p50: 176.6, p95: 312.4, p99: 480.1 },
+  openIncident: null,
+  incidents: { count: 2, downtimeMs: 1_140_000, mttrMs: 570_000 },
+};
+
+export const app = createApi();
+app.use("/v1/dashboard", requireUser);
+app.use("/v1/incidents", requireUser);
+app.use("/v1/monitors/*", requireUser);
+
+app.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/dashboard",
+    tags: ["dashboards"],
+    summary: "Every monitor with status, last check, 24h uptime and open incident, in one call",
+    security: bearer,
+    responses: { 200: { description: "All your monitors", ...json(named(Dashboard.Overview, "Dashboard")) }, ...errorResponses(401) },
+  }),
+  async (c) => c.json(await Dashboard.overview(c.get("actor").userId), 200),
+);
+
+app.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/monitors/{id}/summary",
+    tags: ["dashboards"],
+    summary: "Uptime, latency percentiles, incidents, downtime and MTTR over a range",
+    security: bearer,
+    request: { params: IdParam, query: RangeQuery },
+    responses: {
+      200: { description: "The summary", ...json(named(Dashboard.Summary, "Summary", summaryExample)) },
+      ...errorResponses(400, 401, 404),
+    },
+  }),
+  async (c) => {
+    const m = await Monitor.getOwned(c.get("actor").userId, c.req.valid("param").id);
+    return c.json(await Dashboard.summary(m, c.req.valid("query").range), 200);
+  },
+);
+
+app.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/monitors/{id}/results",
+    tags: ["dashboards"],
+    summary: "Check results, newest first, optionally between two instants",
+    security: bearer,
+    request: { params: IdParam, query: ResultsQuery },
+    responses: {
+      200: {
+        description: "A page of results",
+        ...json(z.object({ data: z.array(named(Check.View, "CheckResult")), cursor: z.string().nullable() })),
+      },
+      ...errorResponses(400, 401, 404),
+    },
+  }),
+  async (c) => {
+    const m = await Monitor.getOwned(c.get("actor").userId, c.req.valid("param").id);
+    const q = c.req.valid("query");
+    const page = await Dashboard.results(m.monitorId, q);
+    return c.json({ data: page.data.map(Check.toView), cursor: page.cursor }, 200);
+  },
+);
+
+app.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/monitors/{id}/response-times",
+    tags: ["dashboards"],
+    summary: "Average and p95 response time per bucket (1 min for 1h, 5 min for 24h, 1 h for 7d, 1 day beyond)",
+    security: bearer,
+    request: { params: IdParam, query: RangeQuery },
+    responses: { 200: { description: "The series", ...json(named(Dashboard.Series, "ResponseTimes")) }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const m = await Monitor.getOwned(c.get("actor").userId, c.req.valid("param").id);
+    return c.json(await Dashboard.series(m, c.req.valid("query").range), 200);
+  },
+);
+
+app.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/incidents",
+    tags: ["dashboards"],
+    summary: "Incidents across your monitors, newest first, paginated",
+    security: bearer,
+    request: { query: z.object({ monitorId: z.string().min(1).max(100).optional(), ...IncidentQuery }) },
+    responses: { 200: { description: "A page of incidents", ...json(IncidentPage) }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => c.json(await Dashboard.incidents(c.get("actor").userId, c.req.valid("query")), 200),
+);
+
+app.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/monitors/{id}/incidents",
+    tags: ["dashboards"],
+    summary: "One monitor's incidents, newest first, paginated",
+    security: bearer,
+    request: { params: IdParam, query: z.object(IncidentQuery) },
+    responses: { 200: { description: "A page of incidents", ...json(IncidentPage) }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const filter = { ...c.req.valid("query"), monitorId: c.req.valid("param").id };
+    return c.json(await Dashboard.incidents(c.get("actor").userId, filter), 200);
+  },
+);
+
 export const handler = handle(app);
