@@ -1,6 +1,7 @@
 import { CheckResultEntity, type Result } from "@uptime/core/check";
 import { IncidentEntity, type IncidentItem } from "@uptime/core/incident";
-import { MonitorEntity } from "@uptime/core/monitor";
+import { randomUUID } from "node:crypto";
+import { MonitorEntity, dueKeys } from "@uptime/core/monitor";
 import { Rollup } from "@uptime/core/rollup";
 
 /**
@@ -82,4 +83,33 @@ export async function rollUpSince(from: number) {
   const start = Rollup.floorTo(from, Rollup.HOUR);
   if (to > start) await Rollup.run(start, to);
   await Rollup.catchUp(Date.now(), { maxHours: 1 });
+}
+
+/** A monitor item written straight to the table: the scheduler and the rollup job only need its due keys. */
+export async function createMonitorFixture(overrides: { intervalSec: number; offsetSec?: number; paused?: boolean }) {
+  const now = Date.now();
+  const { intervalSec, paused = false } = overrides;
+  const offsetSec = overrides.offsetSec ?? Math.floor(Math.random() * intervalSec);
+  const item = {
+    monitorId: randomUUID(),
+    ownerId: "fixture-owner",
+    name: "fixture",
+    url: "http://127.0.0.1:9/",
+    method: "GET" as const,
+    expectedStatus: ["200-399"],
+    timeoutMs: 1000,
+    failureThreshold: 3,
+    recoveryThreshold: 1,
+    retryIntervalSec: Math.min(20, intervalSec),
+    alertEmails: ["fixture@example.com"],
+    state: "up" as const,
+    createdAt: now,
+    updatedAt: now,
+    paused,
+    intervalSec,
+    offsetSec,
+    ...dueKeys(intervalSec, offsetSec, paused),
+  };
+  await MonitorEntity.create(item).go();
+  return item;
 }

@@ -1,11 +1,11 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { CheckResultEntity, type Result } from "@uptime/core/check";
-import { MonitorEntity, dueKeys } from "@uptime/core/monitor";
+import { MonitorEntity } from "@uptime/core/monitor";
 import { Rollup } from "@uptime/core/rollup";
 import { Stats } from "@uptime/core/stats";
 import { handler } from "./rollup";
+import { createMonitorFixture } from "../test-history";
 
 const { HOUR, DAY } = Rollup;
 
@@ -15,33 +15,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-/** A monitor item written straight to the table: the job only needs its id, interval and due keys. */
-async function monitorFixture(intervalSec: number, paused = false) {
-  const now = Date.now();
-  const offsetSec = Math.floor(Math.random() * intervalSec);
-  const item = {
-    monitorId: randomUUID(),
-    ownerId: "fixture-owner",
-    name: "fixture",
-    url: "http://127.0.0.1:9/",
-    method: "GET" as const,
-    expectedStatus: ["200-399"],
-    timeoutMs: 1000,
-    failureThreshold: 3,
-    recoveryThreshold: 1,
-    retryIntervalSec: Math.min(20, intervalSec),
-    alertEmails: ["fixture@example.com"],
-    state: "up" as const,
-    createdAt: now,
-    updatedAt: now,
-    paused,
-    intervalSec,
-    offsetSec,
-    ...dueKeys(intervalSec, offsetSec, paused),
-  };
-  await MonitorEntity.create(item).go();
-  return item;
-}
 
 /** Check results every `intervalSec` over [from, to), a deterministic mix of latencies and failures. */
 async function resultsFixture(monitorId: string, intervalSec: number, from: number, to: number, seed = 1) {
@@ -64,9 +37,9 @@ const aggFor = (results: Result[], from: number, to: number) => Stats.aggOf(resu
 describe("rollup job", () => {
   it("writes one hour item per monitor per hour, for paused monitors too, and is idempotent", async () => {
     const h = Date.UTC(2025, 1, 3, 10);
-    const fast = await monitorFixture(60);
-    const paused = await monitorFixture(30, true);
-    const slow = await monitorFixture(3600);
+    const fast = await createMonitorFixture({ intervalSec: 60 });
+    const paused = await createMonitorFixture({ intervalSec: 30, paused: true });
+    const slow = await createMonitorFixture({ intervalSec: 3600 });
     const fastResults = await resultsFixture(fast.monitorId, 60, h, h + 3 * HOUR);
     await resultsFixture(paused.monitorId, 30, h, h + HOUR);
     await resultsFixture(slow.monitorId, 3600, h, h + 3 * HOUR);
@@ -88,8 +61,8 @@ describe("rollup job", () => {
 
   it("folds the hours of a day into a day item, also when the day's hours were rolled by earlier runs", async () => {
     const day = Date.UTC(2025, 1, 10);
-    const fast = await monitorFixture(60);
-    const slow = await monitorFixture(600);
+    const fast = await createMonitorFixture({ intervalSec: 60 });
+    const slow = await createMonitorFixture({ intervalSec: 600 });
     const fastResults = await resultsFixture(fast.monitorId, 60, day, day + DAY, 2);
     const slowResults = await resultsFixture(slow.monitorId, 600, day, day + DAY, 3);
 
@@ -107,7 +80,7 @@ describe("rollup job", () => {
 
   it("writes far less than one extra unit per check: about 0.017 for a 1-minute monitor, 0.042 for an hourly one", async () => {
     const day = Date.UTC(2025, 1, 20);
-    const fast = await monitorFixture(60);
+    const fast = await createMonitorFixture({ intervalSec: 60 });
     await resultsFixture(fast.monitorId, 60, day, day + DAY, 4);
     let units = 0;
     for (let h = day; h < day + DAY; h += HOUR) units += (await Rollup.runHour(h)).writeUnits;
@@ -115,7 +88,7 @@ describe("rollup job", () => {
     expect(units / 1440).toBeLessThan(0.1);
 
     const slowDay = day + DAY;
-    const slow = await monitorFixture(3600);
+    const slow = await createMonitorFixture({ intervalSec: 3600 });
     await resultsFixture(slow.monitorId, 3600, slowDay, slowDay + DAY, 5);
     let slowUnits = 0;
     for (let h = slowDay; h < slowDay + DAY; h += HOUR) slowUnits += (await Rollup.runHour(h)).writeUnits;
@@ -125,7 +98,7 @@ describe("rollup job", () => {
 
   it("catches up on missed hours from the watermark, and never moves it back", async () => {
     const start = Date.UTC(2025, 2, 1, 0);
-    const m = await monitorFixture(60);
+    const m = await createMonitorFixture({ intervalSec: 60 });
     await resultsFixture(m.monitorId, 60, start, start + 30 * HOUR, 6);
 
     // No watermark yet: the first run reaches back maxHours.

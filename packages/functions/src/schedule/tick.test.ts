@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetQueueAttributesCommand, PurgeQueueCommand } from "@aws-sdk/client-sqs";
-import { randomUUID } from "node:crypto";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { sqs } from "@uptime/core/aws";
 import { config } from "@uptime/core/config";
-import { INTERVALS, MonitorEntity, dueKeys } from "@uptime/core/monitor";
+import { INTERVALS, MonitorEntity } from "@uptime/core/monitor";
 import { Schedule } from "@uptime/core/schedule";
 import { handler as tick } from "./tick";
+import { createMonitorFixture } from "../test-history";
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -15,32 +15,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-/** A monitor item written straight to the table: the scheduler only needs its due keys. */
-async function createMonitorFixture(overrides: { intervalSec: number; offsetSec: number; paused?: boolean }) {
-  const now = Date.now();
-  const item = {
-    monitorId: randomUUID(),
-    ownerId: "fixture-owner",
-    name: "fixture",
-    url: "http://127.0.0.1:9/",
-    method: "GET" as const,
-    expectedStatus: ["200-399"],
-    timeoutMs: 1000,
-    failureThreshold: 3,
-    recoveryThreshold: 1,
-    retryIntervalSec: Math.min(20, overrides.intervalSec),
-    alertEmails: ["fixture@example.com"],
-    state: "up" as const,
-    createdAt: now,
-    updatedAt: now,
-    paused: overrides.paused ?? false,
-    intervalSec: overrides.intervalSec,
-    offsetSec: overrides.offsetSec,
-    ...dueKeys(overrides.intervalSec, overrides.offsetSec, overrides.paused ?? false),
-  };
-  await MonitorEntity.create(item).go();
-  return item;
-}
 
 async function queueCounts() {
   const res = await sqs().send(
