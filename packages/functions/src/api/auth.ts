@@ -11,9 +11,7 @@ import { bearer, createApi, described, errorResponses, json, named, requireUser,
 const REFRESH_COOKIE = "refresh_token";
 const COOKIE_PATH = "/v1/auth";
 
-const UserView = named(User.Info, "User", {
-  example: { id: "5b1c…", email: "ada@example.com", name: "Ada", createdAt: "2026-11-25T10:00:00.000Z" },
-});
+const UserView = named(User.Info, "User", { id: "5b1c…", email: "ada@example.com", name: "Ada", createdAt: "2026-11-25T10:00:00.000Z" });
 const TokenView = z
   .object({
     accessToken: z.string(),

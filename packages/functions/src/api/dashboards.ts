@@ -4,19 +4,8 @@ import { Check } from "@uptime/core/check";
 import { Dashboard } from "@uptime/core/dashboard";
 import { Incident } from "@uptime/core/incident";
 import { Monitor } from "@uptime/core/monitor";
-import { bearer, createApi, errorResponses, json, requireUser } from "./http";
+import { IdParam, Page, bearer, createApi, errorResponses, json, named, requireUser } from "./http";
 
-/**
- * Core's schemas are re-wrapped here before `.openapi()`: zod copies prototype methods onto a
- * schema when it is created, so one built before @hono/zod-openapi loaded (possible whenever
- * core is imported first, as tests do) has no `.openapi`.
- */
-const named = <T extends z.ZodRawShape>(schema: z.ZodObject<T>, name: string, example?: z.infer<z.ZodObject<T>>) =>
-  z.object(schema.shape).openapi(name, example === undefined ? {} : { example });
-
-const IdParam = z.object({
-  id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" }, example: "3b1f6a52-8d0e-4c3f-9a57-1f2e4d5c6b7a" }),
-});
 const RangeQuery = z.object({
   range: z.enum(Dashboard.RANGES).default("24h").openapi({ example: "30d" }),
 });
@@ -35,10 +24,6 @@ const Instant = z
   })
   .openapi({ type: "string", example: "2025-01-31T12:00:00Z", description: "ISO 8601 or epoch milliseconds" });
 
-const Page = {
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(2048).optional(),
-};
 
 const ResultsQuery = z
   .object({ ...Page, from: Instant.optional(), to: Instant.optional() })

@@ -121,16 +121,29 @@ export const bearer = [{ bearerAuth: [] }];
 
 export const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
 
+const openapiMethod = z.ZodType.prototype as unknown as { openapi: (this: z.ZodType, ...args: unknown[]) => z.ZodType };
+
 /**
- * Names a core schema in the OpenAPI document. Zod 4 copies methods onto each instance when
- * it is built, so schemas that core built before @hono/zod-openapi was first imported lack
- * `.openapi()`; calling the prototype's method works whatever the import order was.
+ * Names a core schema in the OpenAPI document. Zod 4 copies methods onto each schema when it is
+ * built, so a schema core built before @hono/zod-openapi was first imported (tests import core
+ * first) lacks `.openapi()`; the prototype's method works whatever the import order was.
  */
-export function named<T extends z.ZodType>(schema: T, refId: string, metadata: Record<string, unknown> = {}): T {
-  return (z.ZodType.prototype as unknown as { openapi: (this: T, ...args: unknown[]) => T }).openapi.call(schema, refId, metadata);
+export function named<T extends z.ZodType>(schema: T, refId: string, example?: z.input<T>): T {
+  return openapiMethod.openapi.call(schema, refId, example === undefined ? {} : { example }) as T;
 }
 
 /** Adds OpenAPI metadata (e.g. an example) to a core schema without naming it. */
 export function described<T extends z.ZodType>(schema: T, metadata: Record<string, unknown>): T {
-  return (z.ZodType.prototype as unknown as { openapi: (this: T, ...args: unknown[]) => T }).openapi.call(schema, metadata);
+  return openapiMethod.openapi.call(schema, metadata) as T;
 }
+
+/** The `{id}` of `/v1/monitors/{id}/…` routes. */
+export const IdParam = z.object({
+  id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" }, example: "3b1f6a52-8d0e-4c3f-9a57-1f2e4d5c6b7a" }),
+});
+
+/** Cursor pagination query parameters. */
+export const Page = {
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(2048).optional(),
+};

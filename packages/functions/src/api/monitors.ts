@@ -4,14 +4,10 @@ import { Check } from "@uptime/core/check";
 import { Monitor } from "@uptime/core/monitor";
 import { User } from "@uptime/core/user";
 import { VisibleError } from "@uptime/core/errors";
-import { bearer, createApi, described, errorResponses, json, named, requireUser } from "./http";
+import { IdParam, Page, bearer, createApi, described, errorResponses, json, named, requireUser } from "./http";
 
 const MonitorView = named(Monitor.Info, "Monitor");
-const IdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" }, example: "9f0c…" }) });
-const Page = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(2048).optional(),
-});
+const PageQuery = z.object(Page);
 const example = {
   name: "Marketing site",
   url: "https://example.com/health",
@@ -53,7 +49,7 @@ app.openapi(
     tags: ["monitors"],
     summary: "List your monitors (oldest first, paginated with a cursor)",
     security: bearer,
-    request: { query: Page },
+    request: { query: PageQuery },
     responses: {
       200: { description: "A page of monitors", ...json(z.object({ data: z.array(MonitorView), cursor: z.string().nullable() })) },
       ...errorResponses(400, 401),

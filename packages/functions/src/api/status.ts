@@ -5,18 +5,14 @@ import { handle } from "hono/aws-lambda";
 import { config } from "@uptime/core/config";
 import { Demo } from "@uptime/core/demo";
 import { StatusPage } from "@uptime/core/status-page";
-import { createApi, errorJson, errorResponses, json } from "./http";
-
-/** Core's schemas are re-wrapped before `.openapi()` (see dashboards.ts for why). */
-const named = <T extends z.ZodRawShape>(schema: z.ZodObject<T>, name: string, example: z.infer<z.ZodObject<T>>) =>
-  z.object(schema.shape).openapi(name, { example });
+import { createApi, errorJson, errorResponses, json, named } from "./http";
 
 const SlugParam = z.object({
   slug: z.string().min(1).max(100).openapi({ param: { name: "slug", in: "path" }, example: "example-site" }),
 });
 
 const View = named(StatusPage.View, "PublicStatus", {
-    name: "Marketing site",
+  name: "Marketing site",
     status: "up",
     lastCheckedAt: "2025-01-31T11:59:00.000Z",
     generatedAt: "2025-01-31T11:59:30.000Z",
