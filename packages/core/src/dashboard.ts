@@ -1,5 +1,6 @@
 export * as Dashboard from "./dashboard";
 
+import { assertCursorFor } from "./table";
 import { z } from "zod";
 import { Check, CheckResultEntity } from "./check";
 import { VisibleError } from "./errors";
@@ -233,24 +234,6 @@ export interface IncidentFilter {
   cursor?: string | null;
 }
 
-const badCursor = () => new VisibleError("invalid", "invalid_cursor", "The cursor does not belong to this listing");
-
-/**
- * ElectroDB cursors are the encoded LastEvaluatedKey. One from another listing would make
- * DynamoDB reject the query (a 500); checking it names the same partition makes it a 400.
- */
-function checkCursor(cursor: string | null | undefined, params: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> }) {
-  if (!cursor) return;
-  let key: Record<string, unknown>;
-  try {
-    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw badCursor();
-  }
-  const field = params.ExpressionAttributeNames?.["#pk"];
-  if (!key || typeof key !== "object" || !field || key[field] !== params.ExpressionAttributeValues?.[":pk"]) throw badCursor();
-}
-
 // an owner's incidents (or one monitor's) started in the last `days`, newest first, optionally one status
 export async function incidents(ownerId: string, filter: IncidentFilter, now = Date.now()) {
   const since = now - filter.days * DAY;
@@ -264,7 +247,7 @@ export async function incidents(ownerId: string, filter: IncidentFilter, now = D
   }
   const status = filter.status;
   const filtered = status ? query.where((a, op) => op.eq(a.status, status)) : query;
-  checkCursor(filter.cursor, filtered.params());
+  assertCursorFor(filter.cursor, filtered.params());
   // `count` keeps reading past pages the status filter thinned out, so pages come back full.
   const res = await filtered.go({ order: "desc", count: filter.limit, cursor: filter.cursor ?? null });
   return { data: (res.data as IncidentItem[]).map(Incident.toView), cursor: res.cursor ?? null };
@@ -274,7 +257,7 @@ export async function incidents(ownerId: string, filter: IncidentFilter, now = D
 
 /** Check.list, with the caller's cursor checked first. */
 export async function results(monitorId: string, opts: { from?: number; to?: number; limit: number; cursor?: string | null }) {
-  checkCursor(opts.cursor, CheckResultEntity.query.history({ monitorId }).params());
+  assertCursorFor(opts.cursor, CheckResultEntity.query.history({ monitorId }).params());
   const page = await Check.list(monitorId, opts);
   return { data: page.data, cursor: page.cursor ?? null };
 }

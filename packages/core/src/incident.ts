@@ -181,17 +181,6 @@ export async function resolveIfRecovered(monitor: MonitorItem, recent: Result[])
   return get(incidentId);
 }
 
-// a user's incidents, newest first, optionally only those started after `since`
-export async function listByOwner(ownerId: string, opts: { since?: number; limit?: number; cursor?: string | null } = {}) {
-  const q = IncidentEntity.query.byOwner({ ownerId });
-  const res = await (opts.since !== undefined ? q.gte({ startedAt: opts.since }) : q).go({
-    order: "desc",
-    limit: opts.limit ?? 50,
-    cursor: opts.cursor ?? null,
-  });
-  return { data: res.data as IncidentItem[], cursor: res.cursor };
-}
-
 // a monitor's incidents, newest first
 export async function listByMonitor(monitorId: string, opts: { since?: number; limit?: number; cursor?: string | null } = {}) {
   const q = IncidentEntity.query.byMonitor({ monitorId });

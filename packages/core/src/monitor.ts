@@ -5,7 +5,7 @@ import { Entity } from "electrodb";
 import { z } from "zod";
 import { config } from "./config";
 import { VisibleError, isConditionalCheckFailed, notFound } from "./errors";
-import { bindToTable, entityOptions } from "./table";
+import { assertCursorFor, bindToTable, entityOptions } from "./table";
 import { Target } from "./target";
 import { CheckJob } from "./check-job";
 
@@ -393,9 +393,9 @@ export async function bySlug(slug: string): Promise<MonitorItem | undefined> {
 
 // a user's monitors, a page at a time
 export async function listByOwner(ownerId: string, opts: { limit?: number; cursor?: string | null } = {}) {
-  const res = await MonitorEntity.query
-    .byOwner({ ownerId })
-    .go({ limit: opts.limit ?? 50, cursor: opts.cursor ?? null });
+  const query = MonitorEntity.query.byOwner({ ownerId });
+  assertCursorFor(opts.cursor, query.params());
+  const res = await query.go({ limit: opts.limit ?? 50, cursor: opts.cursor ?? null });
   return { data: res.data, cursor: res.cursor };
 }
 

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { config, onConfigReload } from "./config";
+import { VisibleError } from "./errors";
 
 /**
  * The single table, defined once. The SST stack (stacks/Storage.ts) and the local
@@ -102,4 +103,27 @@ export function entityOptions() {
 export function bindToTable<T extends { setTableName(name: string): void }>(entity: T): T {
   tableBound.push(entity);
   return entity;
+}
+
+/**
+ * ElectroDB cursors are the encoded LastEvaluatedKey. One from another listing (or forged)
+ * would make DynamoDB reject the query, a 500; checking that it names the same partition as
+ * the query makes it a 400, and means a cursor can never reach into someone else's partition.
+ */
+export function assertCursorFor(
+  cursor: string | null | undefined,
+  params: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> },
+) {
+  if (!cursor) return;
+  const bad = () => new VisibleError("invalid", "invalid_cursor", "The cursor does not belong to this listing");
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw bad();
+  }
+  const field = params.ExpressionAttributeNames?.["#pk"];
+  if (!key || typeof key !== "object" || !field || (key as Record<string, unknown>)[field] !== params.ExpressionAttributeValues?.[":pk"]) {
+    throw bad();
+  }
 }

@@ -65,6 +65,13 @@ describe("monitors CRUD", () => {
     const second = await ada.call("GET", `/v1/monitors?limit=2&cursor=${encodeURIComponent(first.body.cursor)}`);
     const seen = [...first.body.data, ...second.body.data].map((m: any) => m.id);
     expect(seen).toEqual(ids);
+    // A cursor from another account's listing (or a forged one) is a 400, never a peek or a 500.
+    const bobsCursor = Buffer.from(JSON.stringify({ gsi1pk: `$uptime#ownerid_${"x"}`, gsi1sk: "a", pk: "b", sk: "c" })).toString("base64url");
+    for (const cursor of ["garbage!", bobsCursor]) {
+      const res = await ada.call("GET", `/v1/monitors?limit=2&cursor=${encodeURIComponent(cursor)}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("invalid_cursor");
+    }
     for (const id of ids) await ada.call("DELETE", `/v1/monitors/${id}`);
   });
 
