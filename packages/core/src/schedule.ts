@@ -124,6 +124,18 @@ export async function runTick(at: Date | number, now = Date.now()): Promise<Tick
     return { ...report, skipped: true };
   }
 
+  try {
+    return await fanOut(report, windowSec, now);
+  } catch (err) {
+    // Let EventBridge's retry of this invocation redo the window. Jobs already sent are
+    // harmless twice: results are keyed by slot, so a repeated job records nothing new.
+    await TickClaimEntity.delete({ windowStart }).go();
+    throw err;
+  }
+}
+
+async function fanOut(report: TickReport, windowSec: number, now: number): Promise<TickReport> {
+  const { windowStart } = report;
   const queries = queriesFor(windowStart, windowSec);
   const results = await Promise.all(queries.map(dueMonitors));
   const jobs: CheckJob.Job[] = [];

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetQueueAttributesCommand, PurgeQueueCommand } from "@aws-sdk/client-sqs";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { sqs } from "@uptime/core/aws";
-import { config } from "@uptime/core/config";
+import { config, reloadConfig } from "@uptime/core/config";
 import { INTERVALS, MonitorEntity } from "@uptime/core/monitor";
 import { Schedule } from "@uptime/core/schedule";
 import { handler as tick } from "./tick";
@@ -71,6 +71,25 @@ describe("scheduler tick", () => {
     expect(second.jobs).toBe(0);
     const counts = await queueCounts();
     expect(counts.visible + counts.delayed).toBe(first.sqsRequests > 0 ? Math.ceil(first.jobs / 10) : 0);
+    await purge();
+    await MonitorEntity.delete({ monitorId: m.monitorId }).go();
+  });
+
+  it("releases the window when fan-out fails, so the retried invocation does the work", async () => {
+    const m = await createMonitorFixture({ intervalSec: 60, offsetSec: 0 });
+    const windowStart = 1_950_000_000 - (1_950_000_000 % 60);
+    const queueUrl = process.env.CHECKS_QUEUE_URL!;
+    process.env.CHECKS_QUEUE_URL = queueUrl.replace(/[^/]+$/, "no-such-queue");
+    reloadConfig();
+    try {
+      await expect(Schedule.runTick(windowStart * 1000, windowStart * 1000)).rejects.toThrow();
+    } finally {
+      process.env.CHECKS_QUEUE_URL = queueUrl;
+      reloadConfig();
+    }
+    const retried = await Schedule.runTick(windowStart * 1000, windowStart * 1000);
+    expect(retried.skipped).toBe(false);
+    expect(retried.jobs).toBe(1);
     await purge();
     await MonitorEntity.delete({ monitorId: m.monitorId }).go();
   });
