@@ -62,12 +62,36 @@ export function snapshotOf(m: MonitorItem): Snapshot {
   };
 }
 
-/** Jobs per SQS message: a message is billed per 64 KiB chunk, and a snapshot is well under 1 KiB. */
+/** Jobs per SQS message: a message is billed per 64 KiB chunk, and a typical snapshot is under 1 KiB. */
 export const JOBS_PER_MESSAGE = 10;
 /** SendMessageBatch takes at most 10 entries. */
 const ENTRIES_PER_BATCH = 10;
+/**
+ * SQS caps a message, and a whole SendMessageBatch, at 256 KiB. A monitor may carry up to
+ * ~100 KiB of headers and body, so packing also stops short of this many bytes.
+ */
+const MAX_BATCH_BYTES = 240 * 1024;
 /** SQS caps DelaySeconds at 15 minutes. */
 const MAX_DELAY_SEC = 900;
+
+/** Splits items into groups of at most `maxCount` whose sizes add up to at most `maxBytes` (an oversized item goes alone). */
+export function pack<T>(items: T[], size: (item: T) => number, maxCount: number, maxBytes: number): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const n = size(item);
+    if (group.length && (group.length >= maxCount || bytes + n > maxBytes)) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(item);
+    bytes += n;
+  }
+  if (group.length) groups.push(group);
+  return groups;
+}
 
 /**
  * Sends jobs to the checks queue. Jobs due at the same second share messages, and each
@@ -84,13 +108,12 @@ export async function enqueue(jobs: Job[], now = Date.now()): Promise<{ requests
   }
   const entries: { Id: string; MessageBody: string; DelaySeconds: number }[] = [];
   for (const [delay, list] of byDelay) {
-    for (let i = 0; i < list.length; i += JOBS_PER_MESSAGE) {
-      const message: Message = { v: 1, jobs: list.slice(i, i + JOBS_PER_MESSAGE) };
+    for (const jobsOfMessage of pack(list, (job) => Buffer.byteLength(JSON.stringify(job)), JOBS_PER_MESSAGE, MAX_BATCH_BYTES)) {
+      const message: Message = { v: 1, jobs: jobsOfMessage };
       entries.push({ Id: String(entries.length), MessageBody: JSON.stringify(message), DelaySeconds: delay });
     }
   }
-  const batches: (typeof entries)[] = [];
-  for (let i = 0; i < entries.length; i += ENTRIES_PER_BATCH) batches.push(entries.slice(i, i + ENTRIES_PER_BATCH));
+  const batches = pack(entries, (e) => Buffer.byteLength(e.MessageBody), ENTRIES_PER_BATCH, MAX_BATCH_BYTES);
   await Promise.all(
     batches.map(async (Entries) => {
       const res = await sqs().send(new SendMessageBatchCommand({ QueueUrl: config().CHECKS_QUEUE_URL, Entries }));
