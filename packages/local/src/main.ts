@@ -47,6 +47,8 @@ function readEnv() {
 
 async function main() {
   const env = readEnv();
+  // Node 20 here: the SDK's notice that its 2027 releases need Node 22 would bury the start-up banner.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   // Locally one bad handler must not take the whole stack down; Lambda would only fail that invocation.
   process.on("unhandledRejection", (err) => console.error("Unhandled rejection (ignored by the local stack):", err));
 
