@@ -3,10 +3,11 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { SendEmailCommand, SESv2Client } from "@aws-sdk/client-sesv2";
 import { createTableInput } from "@uptime/core/table";
+import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCredentials, startEmulators, type Emulators } from "./emulators";
 
@@ -114,7 +115,10 @@ describe("startEmulators (persistence)", () => {
     }
   };
 
-  it("keeps DynamoDB data in <dataDir>/dynamodb across a restart, and not with inMemory", async () => {
+  // dynalite's own persistence; with LOCAL_DYNAMODB_ENDPOINT (FIDELITY.md) no dynalite runs.
+  const dynaliteOnly = it.skipIf(!!process.env.LOCAL_DYNAMODB_ENDPOINT);
+
+  dynaliteOnly("keeps DynamoDB data in <dataDir>/dynamodb across a restart, and not with inMemory", async () => {
     const first = await startEmulators({ dataDir: dir, tableName: "persist-test", log: quiet });
     expect(first.dynamoDataDir).toBe(path.join(dir, "dynamodb"));
     const client = new DynamoDBClient({ region, endpoint: first.endpoints.dynamodb, credentials: localCredentials });
@@ -138,7 +142,7 @@ describe("startEmulators (persistence)", () => {
     }
   });
 
-  it("refuses a data dir another stack is using instead of crashing later", async () => {
+  dynaliteOnly("refuses a data dir another stack is using instead of crashing later", async () => {
     const first = await startEmulators({ dataDir: dir, tableName: "persist-test", log: quiet });
     try {
       await expect(startEmulators({ dataDir: dir, tableName: "persist-test", log: quiet })).rejects.toThrow(/in use by another process/);
@@ -157,5 +161,44 @@ describe("startEmulators (persistence)", () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe("startEmulators with an external DynamoDB (LOCAL_DYNAMODB_ENDPOINT, see FIDELITY.md)", () => {
+  it("uses it instead of dynalite, with a table of its own that stop() deletes", async () => {
+    // A dynalite the test starts itself stands in for DynamoDB Local.
+    const external = dynalite({ createTableMs: 0, deleteTableMs: 0 });
+    await new Promise<void>((r) => external.listen(0, "127.0.0.1", () => r()));
+    const endpoint = `http://127.0.0.1:${(external.address() as AddressInfo).port}`;
+    const client = new DynamoDBClient({ region, endpoint, credentials: localCredentials });
+    const tables = async () => (await client.send(new ListTablesCommand({}))).TableNames ?? [];
+    try {
+      const a = await startEmulators({ inMemory: true, dynamoEndpoint: endpoint, stage: "x1", log: quiet });
+      const b = await startEmulators({ inMemory: true, dynamoEndpoint: endpoint, stage: "x2", log: quiet });
+      expect(a.endpoints.dynamodb).toBe(endpoint);
+      expect(a.tableName).toMatch(/^uptime-local-[0-9a-f]{8}$/);
+      expect(b.tableName).not.toBe(a.tableName);
+      expect((await tables()).sort()).toEqual([a.tableName, b.tableName].sort());
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: a.tableName }));
+      expect(Table?.KeySchema).toEqual(createTableInput(a.tableName).KeySchema);
+      await a.stop();
+      await b.stop();
+      expect(await tables()).toEqual([]);
+
+      // An explicit name is used as given and kept.
+      const named = await startEmulators({ inMemory: true, dynamoEndpoint: endpoint, tableName: "given", log: quiet });
+      await named.stop();
+      expect(await tables()).toEqual(["given"]);
+    } finally {
+      client.destroy();
+      await new Promise<void>((r) => {
+        external.close(() => r());
+        external.closeAllConnections();
+      });
+    }
+  });
+
+  it("rejects an endpoint that is not a URL", async () => {
+    await expect(startEmulators({ inMemory: true, dynamoEndpoint: "localhost:8000", log: quiet })).rejects.toThrow(/must be a URL/);
   });
 });

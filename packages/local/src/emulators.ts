@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Server } from "node:http";
@@ -5,8 +6,10 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  ResourceInUseException,
   ResourceNotFoundException,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
@@ -41,8 +44,19 @@ export interface EmulatorOptions {
   dynamoPort?: number;
   sqsPort?: number;
   mailPort?: number;
-  /** Defaults to config().TABLE_NAME. */
+  /**
+   * Defaults to config().TABLE_NAME. With an external in-memory DynamoDB (see dynamoEndpoint) the
+   * default gets a random suffix, so stacks sharing one DynamoDB Local never share a table.
+   */
   tableName?: string;
+  /**
+   * Use this DynamoDB instead of starting dynalite, e.g. DynamoDB Local for a fidelity check
+   * (packages/local/FIDELITY.md). Defaults to the LOCAL_DYNAMODB_ENDPOINT environment variable;
+   * unset (the default) starts dynalite. The table is still created from createTableInput if absent.
+   * dynamoPort and the dataDir's DynamoDB part are then unused. A table given a random suffix is
+   * deleted again by stop().
+   */
+  dynamoEndpoint?: string;
   /** Queue names are `<stage>-checks` etc.; defaults to config().STAGE. */
   stage?: string;
   /** Defaults to config().AWS_REGION; used in queue URLs and ARNs. */
@@ -78,7 +92,7 @@ export interface Emulators {
   tableName: string;
   region: string;
   queues: Record<QueueName, EmulatorQueue>;
-  /** Where DynamoDB persists, or undefined when in memory. */
+  /** Where DynamoDB persists, or undefined when in memory (or in an external DynamoDB). */
   dynamoDataDir?: string;
   /** A consistent snapshot of every queue (main queues and DLQs), keyed by queue name. */
   queueCounts(): Promise<Record<string, QueueCounts>>;
@@ -144,7 +158,12 @@ async function ensureTable(client: DynamoDBClient, tableName: string, log: (line
     if (!(err instanceof ResourceNotFoundException)) throw err;
   }
   if (!table) {
-    table = (await client.send(new CreateTableCommand(input))).TableDescription;
+    try {
+      table = (await client.send(new CreateTableCommand(input))).TableDescription;
+    } catch (err) {
+      // A shared external DynamoDB: another stack created the same (explicitly named) table meanwhile.
+      if (!(err instanceof ResourceInUseException)) throw err;
+    }
   } else {
     const have = new Set((table.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
     const missing = input.GlobalSecondaryIndexes.map((i) => i.IndexName).filter((n) => !have.has(n));
@@ -166,15 +185,38 @@ async function createQueue(client: SQSClient, name: string, attributes: Record<s
   return { name, url: QueueUrl!, arn: Attributes!.QueueArn! };
 }
 
-/** Start DynamoDB (dynalite), SQS (fauxqs) and SES (aws-ses-v2-local) in this process, with the table and queues created. */
+/** The external DynamoDB to use instead of dynalite, if any (EmulatorOptions.dynamoEndpoint). */
+function externalDynamoEndpoint(opts: EmulatorOptions): string | undefined {
+  const raw = opts.dynamoEndpoint ?? process.env.LOCAL_DYNAMODB_ENDPOINT;
+  if (!raw) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    // reported below
+  }
+  if (url?.protocol !== "http:" && url?.protocol !== "https:") {
+    throw new Error(`LOCAL_DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000, not "${raw}"`);
+  }
+  return url.origin;
+}
+
+/**
+ * Start DynamoDB (dynalite, or an external DynamoDB given by LOCAL_DYNAMODB_ENDPOINT), SQS (fauxqs)
+ * and SES (aws-ses-v2-local) in this process, with the table and queues created.
+ */
 export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulators> {
   const c = config();
-  const tableName = opts.tableName ?? c.TABLE_NAME;
+  const externalDynamo = externalDynamoEndpoint(opts);
   const stage = opts.stage ?? c.STAGE;
   const region = opts.region ?? c.AWS_REGION;
   const log = opts.log ?? ((line: string) => console.log(line));
   const persistent = !opts.inMemory && !!opts.dataDir;
-  const dynamoDataDir = persistent ? path.resolve(opts.dataDir!, "dynamodb") : undefined;
+  const dynamoDataDir = persistent && !externalDynamo ? path.resolve(opts.dataDir!, "dynamodb") : undefined;
+  // An ephemeral stack on a shared DynamoDB gets a table of its own (test files run in parallel);
+  // a persistent one (npm start) keeps the fixed name so its data is found again after a restart.
+  const ownTable = !!externalDynamo && !persistent && opts.tableName === undefined;
+  const tableName = opts.tableName ?? (ownTable ? `${c.TABLE_NAME}-${randomBytes(4).toString("hex")}` : c.TABLE_NAME);
 
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -186,15 +228,21 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
   };
 
   try {
-    if (dynamoDataDir) {
-      mkdirSync(dynamoDataDir, { recursive: true });
-      await assertDataDirUsable(dynamoDataDir);
+    let dynamodbEndpoint: string;
+    if (externalDynamo) {
+      dynamodbEndpoint = externalDynamo;
+      log(`DynamoDB: using ${externalDynamo} (LOCAL_DYNAMODB_ENDPOINT) instead of dynalite, table ${tableName}`);
+    } else {
+      if (dynamoDataDir) {
+        mkdirSync(dynamoDataDir, { recursive: true });
+        await assertDataDirUsable(dynamoDataDir);
+      }
+      const dynamo = dynalite({ path: dynamoDataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+      const dynamoPort = await listen(dynamo, opts.dynamoPort ?? 0, "DynamoDB (dynalite)");
+      // Closing dynalite also closes leveldb, which is what flushes persisted data.
+      cleanups.push(() => closeServer(dynamo));
+      dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
     }
-    const dynamo = dynalite({ path: dynamoDataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    const dynamoPort = await listen(dynamo, opts.dynamoPort ?? 0, "DynamoDB (dynalite)");
-    // Closing dynalite also closes leveldb, which is what flushes persisted data.
-    cleanups.push(() => closeServer(dynamo));
-    const dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
 
     const fauxqs = buildApp({ logger: false, defaultRegion: region });
     // startFauxqs() would bind 0.0.0.0; building the app ourselves keeps it on loopback.
@@ -214,6 +262,18 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
     let queues: Record<QueueName, EmulatorQueue>;
     try {
       await ensureTable(dynamoClient, tableName, log, dynamoDataDir);
+      if (ownTable) {
+        cleanups.push(async () => {
+          const client = new DynamoDBClient({ region, endpoint: dynamodbEndpoint, credentials: localCredentials });
+          try {
+            await client.send(new DeleteTableCommand({ TableName: tableName }));
+          } catch (err) {
+            if (!(err instanceof ResourceNotFoundException)) throw err;
+          } finally {
+            client.destroy();
+          }
+        });
+      }
       const make = async (key: QueueName): Promise<EmulatorQueue> => {
         const s = queueSettings[key];
         const o = opts.queueOverrides?.[key] ?? {};

@@ -173,6 +173,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     cleanups.push(() => emulators.stop());
 
     setEnv({
+      // Differs from TABLE_NAME only with an external DynamoDB (LOCAL_DYNAMODB_ENDPOINT), where each stack gets its own table.
+      TABLE_NAME: emulators.tableName,
       DYNAMODB_ENDPOINT: emulators.endpoints.dynamodb,
       SQS_ENDPOINT: emulators.endpoints.sqs,
       SES_ENDPOINT: emulators.endpoints.ses,
