@@ -71,6 +71,7 @@ const ENTRIES_PER_BATCH = 10;
  * ~100 KiB of headers and body, so packing also stops short of this many bytes.
  */
 const MAX_BATCH_BYTES = 240 * 1024;
+const SENDS_IN_FLIGHT = 16;
 /** SQS caps DelaySeconds at 15 minutes. */
 const MAX_DELAY_SEC = 900;
 
@@ -114,13 +115,18 @@ export async function enqueue(jobs: Job[], now = Date.now()): Promise<{ requests
     }
   }
   const batches = pack(entries, (e) => Buffer.byteLength(e.MessageBody), ENTRIES_PER_BATCH, MAX_BATCH_BYTES);
-  await Promise.all(
-    batches.map(async (Entries) => {
+  // A bounded number in flight: the SDK's connection pool queues the rest anyway, and a tick
+  // of 100,000 monitors would otherwise hold a thousand pending requests at once.
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const Entries = batches[next++]!;
       const res = await sqs().send(new SendMessageBatchCommand({ QueueUrl: config().CHECKS_QUEUE_URL, Entries }));
       if (res.Failed?.length) {
         throw new Error(`SQS refused ${res.Failed.length} check messages: ${res.Failed.map((f) => f.Message).join("; ")}`);
       }
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SENDS_IN_FLIGHT, batches.length) }, worker));
   return { requests: batches.length, messages: entries.length };
 }

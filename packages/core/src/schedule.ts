@@ -86,12 +86,11 @@ export interface TickReport {
   sqsRequests: number;
 }
 
-// the monitors in one due-bucket whose due second lies in a range
-async function dueMonitors(q: Query) {
-  const items: MonitorItem[] = [];
-  let readUnits = 0;
+// the monitors in one due-bucket whose due second lies in a range, a page (up to 1 MB) at a time
+async function forEachDuePage(q: Query, onPage: (items: MonitorItem[], readUnits: number) => Promise<void>) {
   let cursor: string | null = null;
   do {
+    let readUnits = 0;
     const res: { data: MonitorItem[]; cursor: string | null } = await MonitorEntity.query
       .due({ dueBucket: q.bucket })
       // '~' sorts after every character of "#<uuid>", so the upper bound includes the whole last second.
@@ -104,10 +103,9 @@ async function dueMonitors(q: Query) {
           if (event.type === "results") readUnits += (event.results as any)?.ConsumedCapacity?.CapacityUnits ?? 0;
         },
       });
-    items.push(...res.data);
+    await onPage(res.data, readUnits);
     cursor = res.cursor;
   } while (cursor);
-  return { items, readUnits };
 }
 
 /** Finds the monitors due in a window and enqueues their checks, once per window. */
@@ -134,21 +132,29 @@ export async function runTick(at: Date | number, now = Date.now()): Promise<Tick
   }
 }
 
+/**
+ * Enqueues each page of due monitors as soon as it is read, so memory stays at a few pages
+ * whatever the table size (holding 100,000 monitors and their jobs at once took a 256 MB
+ * function over its limit).
+ */
 async function fanOut(report: TickReport, windowSec: number, now: number): Promise<TickReport> {
   const { windowStart } = report;
   const queries = queriesFor(windowStart, windowSec);
-  const results = await Promise.all(queries.map(dueMonitors));
-  const jobs: CheckJob.Job[] = [];
-  for (const { items, readUnits } of results) {
-    report.itemsRead += items.length;
-    report.readUnits += readUnits;
-    for (const m of items) {
-      const snapshot = CheckJob.snapshotOf(m);
-      for (const t of dueTimes(m, windowStart, windowSec)) jobs.push({ monitor: snapshot, dueAt: t * 1000, kind: "scheduled" });
-    }
-  }
   report.queries = queries.length;
-  report.jobs = jobs.length;
-  if (jobs.length) report.sqsRequests = (await CheckJob.enqueue(jobs, now)).requests;
+  await Promise.all(
+    queries.map((q) =>
+      forEachDuePage(q, async (items, readUnits) => {
+        report.itemsRead += items.length;
+        report.readUnits += readUnits;
+        const jobs: CheckJob.Job[] = [];
+        for (const m of items) {
+          const snapshot = CheckJob.snapshotOf(m);
+          for (const t of dueTimes(m, windowStart, windowSec)) jobs.push({ monitor: snapshot, dueAt: t * 1000, kind: "scheduled" });
+        }
+        report.jobs += jobs.length;
+        if (jobs.length) report.sqsRequests += (await CheckJob.enqueue(jobs, now)).requests;
+      }),
+    ),
+  );
   return report;
 }
