@@ -162,38 +162,72 @@ export interface JobOutcome {
   retryAt?: number;
 }
 
+/** What probing a job produced: a fresh outcome, or the result an earlier delivery stored. */
+export type Observation = { outcome: ProbeOutcome; checkedAt: number } | { stored: Result };
+
+/** Probes the job's target, unless a redelivered job finds its slot already recorded. */
+export async function observe(job: CheckJob.Job, opts: { redelivered?: boolean; now?: () => number } = {}): Promise<Observation> {
+  const m = job.monitor;
+  const already = opts.redelivered ? await find(m.monitorId, job.dueAt) : undefined;
+  if (already) return { stored: already };
+  const outcome = await Probe.probe({
+    url: m.url,
+    method: m.method,
+    headers: m.headers,
+    body: m.body,
+    timeoutMs: m.timeoutMs,
+    expectedStatus: m.expectedStatus,
+    keyword: m.keyword,
+    keywordMode: m.keywordMode,
+  });
+  return { outcome, checkedAt: (opts.now ?? Date.now)() };
+}
+
 /**
  * Probe, store the result, then apply the incident rules. A healthy check of a healthy
  * monitor stops after the one result write. Anything that could change state re-reads
  * the monitor and the recent results consistently before deciding.
  */
 export async function runJob(job: CheckJob.Job, opts: { redelivered?: boolean; now?: () => number } = {}): Promise<JobOutcome> {
+  return settle(job, await observe(job, opts), opts);
+}
+
+/**
+ * Runs a batch of jobs: every probe first, all at once, then the writes. Probing while other
+ * jobs sign and send DynamoDB requests would queue response handling behind that CPU work and
+ * count it as the sites' latency.
+ */
+export async function runJobs(jobs: CheckJob.Job[], opts: { redelivered?: boolean } = {}): Promise<PromiseSettledResult<JobOutcome>[]> {
+  const observed = await Promise.allSettled(jobs.map((job) => observe(job, opts)));
+  return Promise.allSettled(
+    jobs.map((job, i) => {
+      const o = observed[i]!;
+      return o.status === "fulfilled" ? settle(job, o.value) : Promise.reject(o.reason);
+    }),
+  );
+}
+
+/** Stores an observation and applies the incident rules to it. */
+export async function settle(job: CheckJob.Job, observation: Observation, opts: { now?: () => number } = {}): Promise<JobOutcome> {
   const now = opts.now ?? Date.now;
   const m = job.monitor;
-  const already = opts.redelivered ? await find(m.monitorId, job.dueAt) : undefined;
-  let stored: { result: Result; created: boolean };
-  if (already) stored = { result: already, created: false };
-  else {
-    const outcome = await Probe.probe({
-      url: m.url,
-      method: m.method,
-      headers: m.headers,
-      body: m.body,
-      timeoutMs: m.timeoutMs,
-      expectedStatus: m.expectedStatus,
-      keyword: m.keyword,
-      keywordMode: m.keywordMode,
-    });
-    stored = await record(fromOutcome(m.monitorId, job.dueAt, job.kind, outcome, now()));
-  }
+  const stored =
+    "stored" in observation
+      ? { result: observation.stored, created: false }
+      : await record(fromOutcome(m.monitorId, job.dueAt, job.kind, observation.outcome, observation.checkedAt));
   const { result } = stored;
   const out: JobOutcome = { result, created: stored.created };
 
   const steady = m.state === "up" && !m.openIncidentId;
-  if (result.ok && steady) return out;
+  // A sub-minute monitor's jobs are made up to a minute before they run, so an incident opened
+  // in between is missing from their snapshot and a recovery would wait for the next tick.
+  // For those, a passing check reads the monitor (eventually consistent: half a read unit).
+  const snapshotMayBeStale = job.kind === "scheduled" && m.intervalSec < config().TICK_SECONDS;
+  if (result.ok && steady && !snapshotMayBeStale) return out;
 
-  const monitor = await Monitor.get(m.monitorId);
+  const monitor = await Monitor.get(m.monitorId, { consistent: !(result.ok && steady) });
   if (!monitor || monitor.paused) return out;
+  if (result.ok && !monitor.openIncidentId && monitor.state === "up") return out;
 
   if (result.ok) {
     if (monitor.openIncidentId) {

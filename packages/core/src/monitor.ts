@@ -380,8 +380,8 @@ export async function getOwned(ownerId: string, monitorId: string): Promise<Moni
   return data;
 }
 
-export async function get(monitorId: string): Promise<MonitorItem | undefined> {
-  const { data } = await MonitorEntity.get({ monitorId }).go({ consistent: true });
+export async function get(monitorId: string, opts: { consistent?: boolean } = {}): Promise<MonitorItem | undefined> {
+  const { data } = await MonitorEntity.get({ monitorId }).go({ consistent: opts.consistent ?? true });
   return data ?? undefined;
 }
 

@@ -3,26 +3,37 @@ import { Check } from "@uptime/core/check";
 import { CheckJob } from "@uptime/core/check-job";
 
 /**
- * Checks queue consumer. Every job in every message runs concurrently; a message is
- * reported failed only if one of its own jobs threw, so one broken monitor never sends
- * its batch-mates back to the queue. Unparseable messages fail until they reach the DLQ.
+ * Checks queue consumer. All jobs of the batch run together (probes first, then writes); a
+ * message is reported failed only if one of its own jobs threw, so one broken monitor never
+ * sends its batch-mates back to the queue. Unparseable messages fail until they reach the DLQ.
  */
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const failures = await Promise.all(
-    event.Records.map(async (record) => {
-      const parsed = CheckJob.Message.safeParse(safeJson(record.body));
-      if (!parsed.success) {
-        console.error(JSON.stringify({ msg: "unparseable check message", messageId: record.messageId }));
-        return record.messageId;
-      }
-      const redelivered = Number(record.attributes.ApproximateReceiveCount) > 1;
-      const results = await Promise.allSettled(parsed.data.jobs.map((job) => Check.runJob(job, { redelivered })));
-      const failed = results.filter((r) => r.status === "rejected");
-      for (const f of failed) console.error(JSON.stringify({ msg: "check job failed", messageId: record.messageId, error: String((f as PromiseRejectedResult).reason) }));
-      return failed.length ? record.messageId : undefined;
-    }),
-  );
-  return { batchItemFailures: failures.filter((id): id is string => !!id).map((itemIdentifier) => ({ itemIdentifier })) };
+  const failed = new Set<string>();
+  const work: { messageId: string; job: CheckJob.Job; redelivered: boolean }[] = [];
+  for (const record of event.Records) {
+    const parsed = CheckJob.Message.safeParse(safeJson(record.body));
+    if (!parsed.success) {
+      console.error(JSON.stringify({ msg: "unparseable check message", messageId: record.messageId }));
+      failed.add(record.messageId);
+      continue;
+    }
+    const redelivered = Number(record.attributes.ApproximateReceiveCount) > 1;
+    for (const job of parsed.data.jobs) work.push({ messageId: record.messageId, job, redelivered });
+  }
+  const fresh = work.filter((w) => !w.redelivered);
+  const again = work.filter((w) => w.redelivered);
+  const settled = [
+    ...(await Check.runJobs(fresh.map((w) => w.job))),
+    ...(await Check.runJobs(again.map((w) => w.job), { redelivered: true })),
+  ];
+  [...fresh, ...again].forEach((w, i) => {
+    const s = settled[i]!;
+    if (s.status === "rejected") {
+      console.error(JSON.stringify({ msg: "check job failed", messageId: w.messageId, monitorId: w.job.monitor.monitorId, error: String(s.reason) }));
+      failed.add(w.messageId);
+    }
+  });
+  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 };
 
 function safeJson(text: string): unknown {

@@ -104,6 +104,17 @@ describe("incident lifecycle", () => {
     const mails = await mailsFor("Two readers");
     expect(mails.flatMap((e: any) => e.destination.to).sort()).toEqual(["cto@example.com", "ops@example.com"]);
   });
+
+  it("notices recovery at once for a sub-minute monitor whose queued job predates the incident", async () => {
+    const m = await createMonitor({ name: "Stale snapshot", intervalSec: 10, failureThreshold: 1 });
+    const before = CheckJob.snapshotOf((await Monitor.get(m.id))!); // as the tick saw it: up
+    target.set({ status: 500 });
+    expect((await checkNow(m.id)).monitor.status).toBe("down");
+    target.set({ status: 200 });
+    const out = await Check.runJob({ monitor: before, dueAt: Date.now(), kind: "scheduled" });
+    expect(out.resolved).toBeTruthy();
+    expect((await Monitor.get(m.id))!.openIncidentId).toBeUndefined();
+  });
 });
 
 describe("at-least-once delivery", () => {
