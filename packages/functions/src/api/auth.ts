@@ -6,7 +6,8 @@ import { config } from "@uptime/core/config";
 import { VisibleError } from "@uptime/core/errors";
 import { Session, type Tokens } from "@uptime/core/session";
 import { User } from "@uptime/core/user";
-import { bearer, createApi, described, errorResponses, json, named, requireUser, type Env } from "./http";
+import { bearer, createApi, described, errorResponses, json, named, type Env } from "./http";
+import { requireUser } from "./require-user";
 
 const REFRESH_COOKIE = "refresh_token";
 const COOKIE_PATH = "/v1/auth";

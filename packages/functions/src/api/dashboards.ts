@@ -4,7 +4,8 @@ import { Check } from "@uptime/core/check";
 import { Dashboard } from "@uptime/core/dashboard";
 import { Incident } from "@uptime/core/incident";
 import { Monitor } from "@uptime/core/monitor";
-import { IdParam, Page, bearer, createApi, errorResponses, json, named, requireUser } from "./http";
+import { IdParam, Page, bearer, createApi, errorResponses, json, named } from "./http";
+import { requireUser } from "./require-user";
 
 const RangeQuery = z.object({
   range: z.enum(Dashboard.RANGES).default("24h").openapi({ example: "30d" }),

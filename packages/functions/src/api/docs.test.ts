@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { matchRoute } from "@uptime/local/match-route";
 import { apiFunctions, apiRoutes, type ApiFunctionName } from "./routes";
-import { functionApps } from "./docs";
+import { readFileSync } from "node:fs";
+import { buildDocument, documentPath, functionApps } from "./openapi";
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -27,6 +28,11 @@ function registered() {
 const sample = (path: string) => path.replace(/:[^/]+/g, "x");
 
 describe("OpenAPI document", () => {
+  it("is up to date with the routes and schemas (else run `npm run openapi`)", () => {
+    const committed = JSON.parse(readFileSync(documentPath, "utf8"));
+    expect(committed, "openapi.json is stale: run `npm run openapi`").toEqual(JSON.parse(JSON.stringify(buildDocument())));
+  });
+
   it("is OpenAPI 3.1 with the bearer scheme", async () => {
     const res = await stack.api("/openapi.json");
     expect(res.status).toBe(200);

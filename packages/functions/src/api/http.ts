@@ -2,11 +2,11 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { config } from "@uptime/core/config";
 import { VisibleError, type ErrorKind } from "@uptime/core/errors";
-import { Session, type Actor } from "@uptime/core/session";
+import type { Actor } from "@uptime/core/session";
 
 /** The only place error kinds become HTTP statuses. */
 const statusOf: Record<ErrorKind, ContentfulStatusCode> = {
@@ -91,14 +91,6 @@ export function createApi() {
   return app;
 }
 
-/** Establishes the actor from the bearer token; routes behind it call `c.get("actor")`. */
-export const requireUser: MiddlewareHandler<Env> = async (c, next) => {
-  const header = c.req.header("authorization") ?? "";
-  const match = /^Bearer\s+(.+)$/i.exec(header);
-  if (!match) throw new VisibleError("unauthorized", "missing_token", "Send an access token as 'Authorization: Bearer <token>'");
-  c.set("actor", await Session.verifyAccessToken(match[1]!.trim()));
-  await next();
-};
 
 /** Standard error responses for the OpenAPI document. */
 export function errorResponses(...statuses: number[]) {

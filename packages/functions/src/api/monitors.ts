@@ -4,7 +4,8 @@ import { Check } from "@uptime/core/check";
 import { Monitor } from "@uptime/core/monitor";
 import { User } from "@uptime/core/user";
 import { VisibleError } from "@uptime/core/errors";
-import { IdParam, Page, bearer, createApi, described, errorResponses, json, named, requireUser } from "./http";
+import { IdParam, Page, bearer, createApi, described, errorResponses, json, named } from "./http";
+import { requireUser } from "./require-user";
 
 const MonitorView = named(Monitor.Info, "Monitor");
 const PageQuery = z.object(Page);
