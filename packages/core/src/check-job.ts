@@ -102,7 +102,8 @@ export function pack<T>(items: T[], size: (item: T) => number, maxCount: number,
 export async function enqueue(jobs: Job[], now = Date.now()): Promise<{ requests: number; messages: number }> {
   const byDelay = new Map<number, Job[]>();
   for (const job of jobs) {
-    const delay = Math.min(MAX_DELAY_SEC, Math.max(0, Math.floor((job.dueAt - now) / 1000)));
+    // Rounded up: a check may start a moment after its slot, never before it.
+    const delay = Math.min(MAX_DELAY_SEC, Math.max(0, Math.ceil((job.dueAt - now) / 1000)));
     const list = byDelay.get(delay) ?? [];
     list.push(job);
     byDelay.set(delay, list);

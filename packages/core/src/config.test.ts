@@ -30,7 +30,9 @@ describe("jwtSecret", () => {
   // No emulator serves SSM, so a tiny server speaks its JSON protocol for GetParameters.
   it("reads an SST-bound secret from SSM at the stage path, falling back to the app-wide one", async () => {
     const asked: string[][] = [];
+    const headers: Record<string, string | string[] | undefined>[] = [];
     const server = createServer((req, res) => {
+      headers.push(req.headers);
       let body = "";
       req.on("data", (c) => (body += c));
       req.on("end", () => {
@@ -52,10 +54,18 @@ describe("jwtSecret", () => {
         AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         AWS_ACCESS_KEY_ID: "test",
         AWS_SECRET_ACCESS_KEY: "test",
+        AWS_SESSION_TOKEN: "session",
       });
       reloadConfig();
       expect(text(await jwtSecret())).toBe("f".repeat(48));
       expect(asked).toEqual([["/sst/uptime/prod/Secret/JWT_SECRET/value", "/sst/uptime/.fallback/Secret/JWT_SECRET/value"]]);
+      // Signed as SSM expects: SigV4 for ssm in the function's region, with the session token.
+      expect(headers[0]!["x-amz-target"]).toBe("AmazonSSM.GetParameters");
+      expect(headers[0]!["x-amz-security-token"]).toBe("session");
+      expect(headers[0]!.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/eu-west-1\/ssm\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/,
+      );
+      expect(String(headers[0]!.authorization)).toContain("x-amz-target");
     } finally {
       server.close();
     }

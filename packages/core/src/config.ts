@@ -104,7 +104,7 @@ onConfigReload(() => (jwtSecretCache = undefined));
  * The HS256 key. Locally from JWT_SECRET. Deployed, it is the SST Config.Secret JWT_SECRET, which
  * SST binds as SST_Secret_value_JWT_SECRET="__FETCH_FROM_SSM__"; we read the SSM parameter at the
  * paths SST v2 uses ourselves instead of importing sst/node/config, which bundles its own, older
- * copy of the AWS SDK (~690 KB per function).
+ * copy of the AWS SDK (~690 KB per function); see ssm.ts.
  */
 export async function jwtSecret(): Promise<Uint8Array> {
   if (jwtSecretCache) return jwtSecretCache;
@@ -118,12 +118,11 @@ export async function jwtSecret(): Promise<Uint8Array> {
 }
 
 async function secretFromSsm(name: string): Promise<string | undefined> {
-  const { SSMClient, GetParametersCommand } = await import("@aws-sdk/client-ssm");
+  const { getParameters } = await import("./ssm");
   const stagePath = `${process.env.SST_SSM_PREFIX ?? ""}Secret/${name}/value`;
   const fallbackPath = `/sst/${process.env.SST_APP}/.fallback/Secret/${name}/value`;
-  const client = new SSMClient({ region: process.env.SST_REGION ?? config().AWS_REGION });
-  const res = await client.send(new GetParametersCommand({ Names: [stagePath, fallbackPath], WithDecryption: true }));
-  const byName = new Map((res.Parameters ?? []).map((p) => [p.Name, p.Value]));
+  const found = await getParameters([stagePath, fallbackPath], process.env.SST_REGION ?? config().AWS_REGION);
+  const byName = new Map(found.map((p) => [p.Name, p.Value]));
   const value = byName.get(stagePath) ?? byName.get(fallbackPath);
   if (!value) throw new Error(`Secret ${name} is not set for stage ${process.env.SST_STAGE}: run "npx sst secrets set ${name} <value>"`);
   return value;

@@ -132,29 +132,45 @@ export async function runTick(at: Date | number, now = Date.now()): Promise<Tick
   }
 }
 
+/** Jobs buffered before a send: enough to fill messages (jobs due in the same second share one), few enough to keep memory flat. */
+const FLUSH_JOBS = 5000;
+
 /**
- * Enqueues each page of due monitors as soon as it is read, so memory stays at a few pages
- * whatever the table size (holding 100,000 monitors and their jobs at once took a 256 MB
- * function over its limit).
+ * Streams due monitors page by page into the queue, so memory stays flat whatever the table
+ * size (holding 100,000 monitors and their jobs at once took a 256 MB function over its limit).
+ * Pages from all queries feed one buffer, so jobs due in the same second still share messages.
  */
 async function fanOut(report: TickReport, windowSec: number, now: number): Promise<TickReport> {
   const { windowStart } = report;
   const queries = queriesFor(windowStart, windowSec);
   report.queries = queries.length;
+  const pending: CheckJob.Job[] = [];
+  let sending = Promise.resolve();
+  const flush = () => {
+    const jobs = pending.splice(0);
+    sending = sending.then(async () => {
+      if (!jobs.length) return;
+      const sent = await CheckJob.enqueue(jobs, now);
+      report.sqsRequests += sent.requests;
+    });
+    return sending;
+  };
   await Promise.all(
     queries.map((q) =>
       forEachDuePage(q, async (items, readUnits) => {
         report.itemsRead += items.length;
         report.readUnits += readUnits;
-        const jobs: CheckJob.Job[] = [];
         for (const m of items) {
           const snapshot = CheckJob.snapshotOf(m);
-          for (const t of dueTimes(m, windowStart, windowSec)) jobs.push({ monitor: snapshot, dueAt: t * 1000, kind: "scheduled" });
+          for (const t of dueTimes(m, windowStart, windowSec)) {
+            pending.push({ monitor: snapshot, dueAt: t * 1000, kind: "scheduled" });
+            report.jobs++;
+          }
         }
-        report.jobs += jobs.length;
-        if (jobs.length) report.sqsRequests += (await CheckJob.enqueue(jobs, now)).requests;
+        if (pending.length >= FLUSH_JOBS) await flush();
       }),
     ),
   );
+  await flush();
   return report;
 }
