@@ -140,9 +140,8 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   }
 }
 
-type LookupAll = (host: string, opts: unknown) => Promise<dns.LookupAddress[]>;
-
-describe("assertAllowedUrl", () => {
+/** As deployed: private targets refused. Restores the setting and any DNS spies after each test. */
+function refusePrivateTargetsInEachTest() {
   const saved = process.env.ALLOW_PRIVATE_TARGETS;
   beforeEach(() => {
     process.env.ALLOW_PRIVATE_TARGETS = "false";
@@ -154,6 +153,12 @@ describe("assertAllowedUrl", () => {
     else process.env.ALLOW_PRIVATE_TARGETS = saved;
     reloadConfig();
   });
+}
+
+type LookupAll = (host: string, opts: unknown) => Promise<dns.LookupAddress[]>;
+
+describe("assertAllowedUrl", () => {
+  refusePrivateTargetsInEachTest();
 
   const fakeDns = (answers: Record<string, string[] | Error>) =>
     vi.spyOn(dns.promises, "lookup").mockImplementation((async (host: string) => {
@@ -227,17 +232,7 @@ function lookupOnce(host: string, options: dns.LookupOptions): Promise<{ err: No
 }
 
 describe("guardedLookup", () => {
-  const saved = process.env.ALLOW_PRIVATE_TARGETS;
-  beforeEach(() => {
-    process.env.ALLOW_PRIVATE_TARGETS = "false";
-    reloadConfig();
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-    if (saved === undefined) delete process.env.ALLOW_PRIVATE_TARGETS;
-    else process.env.ALLOW_PRIVATE_TARGETS = saved;
-    reloadConfig();
-  });
+  refusePrivateTargetsInEachTest();
 
   // Simulates an answer that changed since creation (DNS rebinding).
   const fakeLookup = (addresses: string[]) =>
