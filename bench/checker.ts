@@ -1,0 +1,282 @@
+/**
+ * 2. Checker throughput: one checker process running the check-consumer Lambda handler back to
+ * back, each invocation a full SQS batch (10 messages x 10 jobs = 100 checks), against a local
+ * target answering at once and one answering after 200 ms. Reports checks per second, CPU ms
+ * per check, peak memory, invocation duration, and how many checks measured a latency within
+ * 5 ms of what the target injected.
+ *
+ * The stack (dynalite, fauxqs) and the targets run in a child process, so this process's CPU
+ * and memory are the checker's alone, as in Lambda. Every measured check must leave exactly one
+ * result item (read back at the end). Run alone: npx tsx bench/checker.ts
+ */
+import { CheckResultEntity, type Result } from "@uptime/core/check";
+import type { CheckJob } from "@uptime/core/check-job";
+import { messagesOf, monitorItem, sqsEvent } from "./lib/fixtures";
+import { startHost, useHost } from "./lib/host";
+import { since, snapshot, writeUnits } from "./lib/meter";
+import { commandFor, finish, fmt, log, percentile, type BenchResult, type Budget } from "./lib/report";
+import { CheckJob as CJ } from "@uptime/core/check-job";
+
+const NAME = "checker";
+const MEASURE_MS = Number(process.env.BENCH_CHECKER_MS ?? 8000);
+const MONITORS = 100; // one full batch: 10 messages x JOBS_PER_MESSAGE jobs
+const TOLERANCE_MS = 5;
+
+export interface CheckerRow {
+  target: string;
+  injectedMs: number;
+  invocations: number;
+  checks: number;
+  seconds: number;
+  checksPerSec: number;
+  cpuMsPerCheck: number;
+  invocationMs: { p50: number; p99: number; mean: number };
+  rssPeakMB: number;
+  heapPeakMB: number;
+  latency: { p50: number; p99: number; max: number };
+  withinTolerance: number;
+  resultsPerCheck: number;
+  writeUnitsPerCheck: number;
+  readUnitsPerCheck: number;
+  logBytesPerCheck: number;
+  failed: number;
+}
+
+export interface SmallBatchRow {
+  target: string;
+  injectedMs: number;
+  checksPerInvocation: number;
+  invocationMs: number;
+  cpuMsPerInvocation: number;
+  withinTolerance: number;
+  latencyP50: number;
+  latencyP99: number;
+}
+
+export interface CheckerData {
+  rows: CheckerRow[];
+  smallBatches: SmallBatchRow[];
+  baselineRssMB: number;
+  jobsPerInvocation: number;
+}
+
+// Everything the handler prints would go to CloudWatch Logs: count it.
+let logBytes = 0;
+for (const level of ["log", "error", "warn", "info"] as const) {
+  const original = console[level].bind(console);
+  console[level] = (...args: unknown[]) => {
+    logBytes += Buffer.byteLength(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")) + 1;
+    original(...args);
+  };
+}
+
+async function main() {
+  const started = Date.now();
+  const host = await startHost({
+    targets: [
+      { name: "0 ms", delayMs: 0 },
+      { name: "200 ms", delayMs: 200 },
+    ],
+  });
+  try {
+    useHost(host);
+    const { handler } = await import("@uptime/functions/check/check-consumer");
+    const baselineRssMB = process.memoryUsage().rss / 2 ** 20;
+    const rows: CheckerRow[] = [];
+    const smallBatches: SmallBatchRow[] = [];
+
+    for (const [name, url] of Object.entries(host.targets)) {
+      const injectedMs = Number.parseInt(name, 10);
+      // Healthy monitors: the snapshot says "up", so a passing check writes its result and stops.
+      const monitors = Array.from({ length: MONITORS }, (_, i) =>
+        CJ.snapshotOf(monitorItem({ intervalSec: 60, offsetSec: i % 60, url: `${url}/m${i}`, state: "up" })),
+      );
+      let slot = Math.floor(Date.now() / 1000) * 1000;
+      const batch = (n: number) => {
+        slot += 1000; // a new slot per round, so every check is a new result item
+        const jobs: CheckJob.Job[] = monitors.slice(0, n).map((monitor) => ({ monitor, dueAt: slot, kind: "scheduled" }));
+        return sqsEvent(messagesOf(jobs));
+      };
+
+      /** Invokes the handler with batches of `n` jobs, one at a time, for `ms` or `count` invocations. */
+      const phase = async (n: number, limit: { ms?: number; count?: number }) => {
+        const from = slot + 1;
+        let rssPeak = 0;
+        let heapPeak = 0;
+        const sampler = setInterval(() => {
+          const m = process.memoryUsage();
+          rssPeak = Math.max(rssPeak, m.rss);
+          heapPeak = Math.max(heapPeak, m.heapUsed);
+        }, 10);
+        const before = snapshot();
+        const logBefore = logBytes;
+        const cpu0 = process.cpuUsage();
+        const t0 = performance.now();
+        const durations: number[] = [];
+        let failed = 0;
+        while (limit.ms ? performance.now() - t0 < limit.ms : durations.length < limit.count!) {
+          const i0 = performance.now();
+          failed += (await handler(batch(n) as any)).batchItemFailures.length;
+          durations.push(performance.now() - i0);
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        clearInterval(sampler);
+        const used = since(before);
+        const checks = durations.length * n;
+        // Read every result of the phase back: one per check, with its measured latency.
+        const results: Result[] = [];
+        for (const m of monitors.slice(0, n)) {
+          const { data } = await CheckResultEntity.query.history({ monitorId: m.monitorId }).between({ at: from }, { at: slot }).go({ pages: "all" });
+          results.push(...(data as Result[]));
+        }
+        const latencies = results.map((r) => r.latencyMs).sort((a, b) => a - b);
+        const within = results.filter((r) => r.ok && r.latencyMs >= injectedMs && r.latencyMs <= injectedMs + TOLERANCE_MS).length;
+        const sorted = [...durations].sort((a, b) => a - b);
+        return {
+          invocations: durations.length,
+          checks,
+          seconds,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+          invocationMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: sorted.reduce((s, v) => s + v, 0) / sorted.length },
+          rssPeakMB: rssPeak / 2 ** 20,
+          heapPeakMB: heapPeak / 2 ** 20,
+          latency: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? NaN },
+          withinTolerance: within / results.length,
+          resultsPerCheck: results.length / checks,
+          used,
+          logBytes: logBytes - logBefore,
+          failed,
+        };
+      };
+
+      // Warm-up: module init, first connections, JIT.
+      await phase(MONITORS, { count: 2 });
+      const full = await phase(MONITORS, { ms: MEASURE_MS });
+      const row: CheckerRow = {
+        target: name,
+        injectedMs,
+        invocations: full.invocations,
+        checks: full.checks,
+        seconds: full.seconds,
+        checksPerSec: full.checks / full.seconds,
+        cpuMsPerCheck: full.cpuMs / full.checks,
+        invocationMs: full.invocationMs,
+        rssPeakMB: full.rssPeakMB,
+        heapPeakMB: full.heapPeakMB,
+        latency: full.latency,
+        withinTolerance: full.withinTolerance,
+        resultsPerCheck: full.resultsPerCheck,
+        writeUnitsPerCheck: writeUnits(full.used.dynamo) / full.checks,
+        readUnitsPerCheck: full.used.dynamo.readUnits / full.checks,
+        logBytesPerCheck: full.logBytes / full.checks,
+        failed: full.failed,
+      };
+      rows.push(row);
+      log(NAME, `${name}: ${fmt(row.checksPerSec)} checks/s, ${fmt(row.cpuMsPerCheck)} CPU ms/check, ${fmt(row.withinTolerance * 100)}% within ${TOLERANCE_MS} ms`);
+
+      // Smaller batches, as Lambda delivers them when the queue is not busy: one message of 10
+      // jobs, and a single job. Their duration feeds the cost model; their latency accuracy
+      // shows how much of the error above is the batch's own concurrency.
+      for (const [n, count] of [
+        [CJ.JOBS_PER_MESSAGE, 12],
+        [1, 30],
+      ] as const) {
+        const p = await phase(n, { count });
+        smallBatches.push({
+          target: name,
+          injectedMs,
+          checksPerInvocation: n,
+          invocationMs: p.invocationMs.p50,
+          cpuMsPerInvocation: p.cpuMs / p.invocations,
+          withinTolerance: p.withinTolerance,
+          latencyP50: p.latency.p50,
+          latencyP99: p.latency.p99,
+        });
+      }
+    }
+
+    const budgets: Budget[] = [];
+    const data: CheckerData = { rows, smallBatches, baselineRssMB, jobsPerInvocation: MONITORS };
+    const result: BenchResult<CheckerData> = {
+      name: NAME,
+      title: "Checker throughput",
+      command: commandFor(NAME),
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      tables: [
+        {
+          title: "One checker process, full batches",
+          intro:
+            `The check-consumer handler invoked back to back for ${MEASURE_MS / 1000} s per target, one invocation at a time ` +
+            `(as one Lambda container), each a full SQS batch: 10 messages × 10 jobs = ${MONITORS} healthy checks run concurrently. ` +
+            `Targets are local HTTP servers in another process answering 200 after the injected delay; DynamoDB and SQS emulators run there too.`,
+          columns: [
+            "Target latency",
+            "Checks/s",
+            "CPU ms per check",
+            "Invocation p50 / p99",
+            "Peak RSS (heap)",
+            "Measured latency p50 / p99",
+            `Within ${TOLERANCE_MS} ms of injected`,
+            "Results per check",
+            "WRU per check",
+          ],
+          rows: rows.map((r) => [
+            `${r.injectedMs} ms`,
+            fmt(r.checksPerSec),
+            fmt(r.cpuMsPerCheck),
+            `${fmt(r.invocationMs.p50)} / ${fmt(r.invocationMs.p99)} ms`,
+            `${fmt(r.rssPeakMB)} MB (${fmt(r.heapPeakMB)} MB)`,
+            `${fmt(r.latency.p50)} / ${fmt(r.latency.p99)} ms`,
+            `${fmt(r.withinTolerance * 100, 4)}%`,
+            fmt(r.resultsPerCheck, 4),
+            fmt(r.writeUnitsPerCheck, 4),
+          ]),
+          notes: [
+            "CPU ms per check is this process's user + system time divided by checks: the probe, parsing the message, the DynamoDB write through the SDK. It excludes the emulators and targets.",
+            `Peak RSS is the whole process (${fmt(baselineRssMB)} MB before the first invocation, including tsx and the TypeScript sources); the checker Lambda has 512 MB.`,
+            "Measured latency is the latencyMs stored in each result, read back from the table; a check is within tolerance when it lies in [injected, injected + 5 ms].",
+          ],
+        },
+        {
+          title: "By batch size: invocation duration and latency accuracy",
+          intro:
+            "The same handler with smaller batches, as Lambda delivers them when the queue is not busy: one message of 10 jobs (12 invocations) " +
+            "and a single job (30 invocations). Invocation durations feed the cost model.",
+          columns: ["Target latency", "Checks per invocation", "Invocation duration (p50)", "CPU ms per invocation", "Measured latency p50 / p99", `Within ${TOLERANCE_MS} ms of injected`],
+          rows: [
+            ...rows.map((r) => [
+              `${r.injectedMs} ms`,
+              MONITORS,
+              `${fmt(r.invocationMs.p50)} ms`,
+              fmt(r.cpuMsPerCheck * MONITORS),
+              `${fmt(r.latency.p50)} / ${fmt(r.latency.p99)} ms`,
+              `${fmt(r.withinTolerance * 100, 4)}%`,
+            ]),
+            ...smallBatches.map((s) => [
+              `${s.injectedMs} ms`,
+              s.checksPerInvocation,
+              `${fmt(s.invocationMs)} ms`,
+              fmt(s.cpuMsPerInvocation),
+              `${fmt(s.latencyP50)} / ${fmt(s.latencyP99)} ms`,
+              `${fmt(s.withinTolerance * 100, 4)}%`,
+            ]),
+          ].sort((a, b) => String(a[0]).localeCompare(String(b[0]), "en", { numeric: true }) || Number(b[1]) - Number(a[1])),
+        },
+      ],
+      budgets,
+      data,
+    };
+    if (rows.some((r) => r.failed > 0 || Math.abs(r.resultsPerCheck - 1) > 1e-9)) {
+      result.tables[0]!.notes!.push("WARNING: some checks failed or did not leave exactly one result; see results per check.");
+    }
+    await host.stop();
+    finish(result);
+  } catch (err) {
+    await host.stop();
+    throw err;
+  }
+}
+
+await main();
