@@ -29,6 +29,8 @@ export const IncidentEntity = bindToTable(
         durationMs: { type: "number" },
         reason: { type: "string", required: true },
         message: { type: "string" },
+        /** Set when the incident ended other than by recovery (e.g. "monitor_deleted"). */
+        closedReason: { type: "string" },
         // Denormalised so alerts and listings need no monitor read, and survive its deletion.
         monitorName: { type: "string", required: true },
         url: { type: "string", required: true },
@@ -75,6 +77,8 @@ export const View = z.object({
   durationMs: z.number().nullable(),
   reason: z.string(),
   message: z.string().nullable(),
+  /** Why the incident ended other than by recovery, e.g. "monitor_deleted"; null when it recovered or is open. */
+  closedReason: z.string().nullable(),
 });
 export type View = z.infer<typeof View>;
 
@@ -89,6 +93,7 @@ export function toView(i: IncidentItem): View {
     durationMs: i.durationMs ?? null,
     reason: i.reason,
     message: i.message ?? null,
+    closedReason: i.closedReason ?? null,
   };
 }
 
@@ -179,6 +184,23 @@ export async function resolveIfRecovered(monitor: MonitorItem, recent: Result[])
   await Monitor.markUp(monitor.monitorId, incidentId, recoveredAt);
   await publish({ type: "incident.resolved", incidentId, monitorId: monitor.monitorId, at: recoveredAt });
   return get(incidentId);
+}
+
+/**
+ * Ends an open incident that will never see a recovery (its monitor was deleted). No email:
+ * nobody watches the site any more. The reason is kept so listings can say why it ended.
+ */
+export async function closeWithoutRecovery(incidentId: string, closedReason: string, at = Date.now()) {
+  const incident = await get(incidentId);
+  if (!incident || incident.status !== "open") return;
+  try {
+    await IncidentEntity.patch({ incidentId })
+      .set({ status: "resolved", resolvedAt: at, durationMs: Math.max(0, at - incident.startedAt), closedReason })
+      .where((a, op) => op.eq(a.status, "open"))
+      .go({ response: "none" });
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
 }
 
 // a monitor's incidents, newest first

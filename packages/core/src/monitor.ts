@@ -8,6 +8,7 @@ import { VisibleError, isConditionalCheckFailed, notFound } from "./errors";
 import { assertCursorFor, bindToTable, entityOptions } from "./table";
 import { Target } from "./target";
 import { CheckJob } from "./check-job";
+import { Incident } from "./incident";
 
 export const INTERVALS = [10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600] as const;
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -470,6 +471,8 @@ export async function remove(ownerId: string, monitorId: string) {
   }
   await releaseQuota(ownerId);
   if (current.slug) await releaseSlug(current.slug, monitorId);
+  // Nothing will ever check it again, so an open incident would stay open in listings forever.
+  if (current.openIncidentId) await Incident.closeWithoutRecovery(current.openIncidentId, "monitor_deleted");
 }
 
 /**

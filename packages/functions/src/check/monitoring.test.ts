@@ -105,6 +105,17 @@ describe("incident lifecycle", () => {
     expect(mails.flatMap((e: any) => e.destination.to).sort()).toEqual(["cto@example.com", "ops@example.com"]);
   });
 
+  it("closes the open incident, without an email, when its monitor is deleted", async () => {
+    const m = await createMonitor({ name: "Deleted while down", failureThreshold: 1 });
+    target.set({ status: 500 });
+    const incidentId = (await checkNow(m.id)).monitor.openIncidentId;
+    await stack.drainQueues();
+    expect((await ada.call("DELETE", `/v1/monitors/${m.id}`)).status).toBe(204);
+    await stack.drainQueues();
+    expect(await Incident.get(incidentId)).toMatchObject({ status: "resolved", closedReason: "monitor_deleted" });
+    expect((await mailsFor("Deleted while down")).map((e: any) => e.subject.slice(0, 6))).toEqual(["[DOWN]"]);
+  });
+
   it("notices recovery at once for a sub-minute monitor whose queued job predates the incident", async () => {
     const m = await createMonitor({ name: "Stale snapshot", intervalSec: 10, failureThreshold: 1 });
     const before = CheckJob.snapshotOf((await Monitor.get(m.id))!); // as the tick saw it: up
