@@ -89,7 +89,8 @@ export function Pipeline({ stack, app }: StackContext) {
   // The tick only reads due monitors and writes its per-minute claim item.
   data.grantReadData(tick);
   tick.attachPermissions([
-    new PolicyStatement({ actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [table.tableArn] }),
+    // DeleteItem: a failed fan-out releases its window claim so EventBridge's retry can redo it.
+    new PolicyStatement({ actions: ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [table.tableArn] }),
   ]);
   checks.cdk.queue.grantSendMessages(tick);
 

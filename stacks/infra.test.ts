@@ -253,12 +253,12 @@ describe("Pipeline", () => {
     expect(granting(stmts, "sqs:SendMessage")).toHaveLength(0);
   });
 
-  it("tick: reads the table, writes only its claim, sends only to the checks queue", () => {
+  it("tick: reads the table, writes and releases only its claim, sends only to the checks queue", () => {
     const [tickId] = fnByHandler(pipeline, backgroundFunctions.tick.handler);
     const stmts = statementsOf(pipeline, tickId);
     expect(granting(stmts, "dynamodb:Query")).toHaveLength(1);
     const writes = stmts.flatMap(actions).filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a));
-    expect(writes.sort()).toEqual(["dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    expect(writes.sort()).toEqual(["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
     const sends = granting(stmts, "sqs:SendMessage").flatMap(targets);
     expect(sends).toHaveLength(1);
     expect(refersTo(sends[0], queueId("checks"))).toBe(true);

@@ -111,6 +111,7 @@ export async function notify(event: Incident.Event): Promise<{ sent: string[]; s
       skipped.push(recipient);
       continue;
     }
+    let messageId: string | undefined;
     try {
       const res = await ses().send(
         new SendEmailCommand({
@@ -124,14 +125,16 @@ export async function notify(event: Incident.Event): Promise<{ sent: string[]; s
           },
         }),
       );
-      await NotificationEntity.patch({ incidentId: incident.incidentId, transition, recipient })
-        .set({ status: "sent", sentAt: Date.now(), messageId: res.MessageId })
-        .go({ response: "none" });
-      sent.push(recipient);
+      messageId = res.MessageId;
     } catch (err) {
+      // Only a refused send releases the claim; once SES took the mail it must never go again.
       await NotificationEntity.delete({ incidentId: incident.incidentId, transition, recipient }).go();
       throw err;
     }
+    await NotificationEntity.patch({ incidentId: incident.incidentId, transition, recipient })
+      .set({ status: "sent", sentAt: Date.now(), messageId })
+      .go({ response: "none" });
+    sent.push(recipient);
   }
   return { sent, skipped };
 }

@@ -260,7 +260,9 @@ export async function settle(job: CheckJob.Job, observation: Observation, opts: 
 
 /** A check requested through the API: same rules, result returned to the caller. */
 export async function runNow(monitor: MonitorItem, now = Date.now()): Promise<JobOutcome> {
-  return runJob({ monitor: CheckJob.snapshotOf(monitor), dueAt: now, kind: "manual" });
+  const snapshot = CheckJob.snapshotOf(monitor);
+  const timeoutMs = Math.min(snapshot.timeoutMs, config().MANUAL_CHECK_MAX_MS);
+  return runJob({ monitor: { ...snapshot, timeoutMs }, dueAt: now, kind: "manual" });
 }
 
 /** The newest result of a monitor, for its live status fields. */

@@ -43,6 +43,8 @@ const ConfigSchema = z.object({
     .default(60),
   /** Allow monitors to target loopback/private addresses. Off when deployed (SSRF); on for npm start and tests. */
   ALLOW_PRIVATE_TARGETS: bool.default(false),
+  /** A check run through the API must answer within API Gateway's 30 s, whatever the monitor's timeoutMs. */
+  MANUAL_CHECK_MAX_MS: z.coerce.number().int().positive().max(28000).default(25000),
   MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   DEMO_SITES: z
     .string()

@@ -14,7 +14,7 @@ let target: Target;
 let ada: TestUser;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ env: { MANUAL_CHECK_MAX_MS: "800" } });
   target = await startTarget();
   ada = await createUser(stack);
 });
@@ -196,6 +196,14 @@ describe("probe classification through the pipeline", () => {
     const { result } = await checkNow(m.id);
     expect(result).toMatchObject({ ok: false, reason: "timeout" });
     expect(result.latencyMs).toBeGreaterThanOrEqual(250);
+  });
+
+  it("caps a check run through the API below API Gateway's 30 s, whatever the monitor's timeout", async () => {
+    const m = await createMonitor({ name: "Slow to hang", timeoutMs: 20000 });
+    target.set({ hang: true });
+    const { result } = await checkNow(m.id);
+    expect(result).toMatchObject({ ok: false, reason: "timeout" });
+    expect(result.latencyMs).toBeLessThan(5000);
   });
 
   it("applies keyword rules and status ranges", async () => {
