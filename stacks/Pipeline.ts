@@ -68,9 +68,9 @@ export function Pipeline({ stack, app }: StackContext) {
     job: { function: { handler: backgroundFunctions.tick.handler, timeout: 50, memorySize: 256 } },
   }).jobFunction;
   const rollup = new Cron(stack, "Rollup", {
-    // Five minutes past the hour: the hour just ended, once late results (ROLLUP_GRACE_SEC) are in.
-    // A missed run is caught up by the next one (see packages/core/src/rollup.ts).
-    schedule: "cron(5 * * * ? *)",
+    // Twelve minutes past the hour: the hour just ended, once late results are in (ROLLUP_GRACE_SEC,
+    // ~10 minutes: redeliveries of a check message). A missed run is caught up by the next one.
+    schedule: "cron(12 * * * ? *)",
     job: { function: { handler: backgroundFunctions.rollup.handler, timeout: 900, memorySize: 512 } },
   }).jobFunction;
   const checker = new Function(stack, "CheckConsumer", {

@@ -8,6 +8,7 @@ import { initProject } from "sst/project.js";
 import { App, getStack } from "sst/constructs";
 import { createTableInput, tableSchema } from "@uptime/core/table";
 import { queueSettings, type QueueName } from "@uptime/core/queues";
+import { config } from "@uptime/core/config";
 import {
   apiFunctions,
   apiRoutes,
@@ -239,7 +240,9 @@ describe("Pipeline", () => {
   it("runs the rollup job hourly, after the hour's late results are in", () => {
     const [rollupId] = fnByHandler(pipeline, backgroundFunctions.rollup.handler);
     const rule = ruleFor(rollupId);
-    expect(rule.Properties.ScheduleExpression).toBe("cron(5 * * * ? *)");
+    expect(rule.Properties.ScheduleExpression).toBe("cron(12 * * * ? *)");
+    // The run must come after the grace for late results, or late redeliveries are never counted.
+    expect(12 * 60).toBeGreaterThanOrEqual(config().ROLLUP_GRACE_SEC);
     expect(rule.Properties.State).toBe("ENABLED");
     expect(rule.Properties.Targets[0].Arn).toEqual({ "Fn::GetAtt": [rollupId, "Arn"] });
   });

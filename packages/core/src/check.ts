@@ -202,13 +202,17 @@ export async function runJobs(jobs: CheckJob.Job[], opts: { redelivered?: boolea
   return Promise.allSettled(
     jobs.map((job, i) => {
       const o = observed[i]!;
-      return o.status === "fulfilled" ? settle(job, o.value) : Promise.reject(o.reason);
+      return o.status === "fulfilled" ? settle(job, o.value, { redelivered: opts.redelivered }) : Promise.reject(o.reason);
     }),
   );
 }
 
 /** Stores an observation and applies the incident rules to it. */
-export async function settle(job: CheckJob.Job, observation: Observation, opts: { now?: () => number } = {}): Promise<JobOutcome> {
+export async function settle(
+  job: CheckJob.Job,
+  observation: Observation,
+  opts: { redelivered?: boolean; now?: () => number } = {},
+): Promise<JobOutcome> {
   const now = opts.now ?? Date.now;
   const m = job.monitor;
   const stored =
@@ -250,7 +254,10 @@ export async function settle(job: CheckJob.Job, observation: Observation, opts: 
   // Below the threshold: confirm sooner than the next interval. The retry's slot is derived
   // from this one, so a redelivered message schedules the same retry, not a second one.
   const isNewest = recent[0]?.at === result.at; // a late, out-of-order result must not start a retry chain
-  if (job.kind !== "manual" && isNewest && monitor.retryIntervalSec < monitor.intervalSec) {
+  // Only the delivery that stored the result (or a redelivery repairing a crash) schedules the
+  // retry: two jobs for one slot would otherwise start two retry chains.
+  const ownsResult = stored.created || opts.redelivered === true;
+  if (job.kind !== "manual" && isNewest && ownsResult && monitor.retryIntervalSec < monitor.intervalSec) {
     const retryAt = result.at + monitor.retryIntervalSec * 1000;
     await CheckJob.enqueue([{ monitor: CheckJob.snapshotOf(monitor), dueAt: retryAt, kind: "retry" }], now());
     out.retryAt = retryAt;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { queueSettings } from "./queues";
 
 /**
  * The one place configuration is read. Everything comes from the environment:
@@ -62,8 +63,17 @@ const ConfigSchema = z.object({
   ROLLUP_HOURLY_MAX_INTERVAL_SEC: z.coerce.number().int().positive().default(300),
   ROLLUP_HOUR_RETENTION_DAYS: z.coerce.number().int().positive().default(35),
   ROLLUP_DAY_RETENTION_DAYS: z.coerce.number().int().positive().default(400),
-  /** An hour is rolled up only this long after it ended, so late check results are still counted. */
-  ROLLUP_GRACE_SEC: z.coerce.number().int().min(0).default(120),
+  /**
+   * An hour is rolled up only this long after it ended, so late check results are still counted:
+   * a check message can be redelivered (maxReceiveCount - 1) times, each after a visibility timeout.
+   */
+  ROLLUP_GRACE_SEC: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(
+      queueSettings.checks.visibilityTimeoutSec * (queueSettings.checks.maxReceiveCount - 1) + queueSettings.checks.functionTimeoutSec + 60,
+    ),
   /** How far back one run of the job catches up on hours it missed. */
   ROLLUP_CATCHUP_HOURS: z.coerce.number().int().positive().default(48),
   /** Reads never fall back to raw results further back than this when rollups lag behind. */

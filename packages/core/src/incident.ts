@@ -137,6 +137,9 @@ export async function openIfThresholdReached(monitor: MonitorItem, trigger: Resu
   if (monitor.openIncidentId && monitor.openIncidentId !== incidentId) return undefined;
 
   const streak = recent.slice(0, monitor.failureThreshold);
+  // A redelivered old check must not name the incident of a newer streak: its id would point
+  // at an incident that may be long resolved, and that outage would go unrecorded and unmailed.
+  if (!streak.some((r) => r.at === trigger.at)) return undefined;
   const startedAt = Math.min(...streak.map((r) => r.at));
   const incident: IncidentItem = {
     incidentId,
@@ -182,6 +185,8 @@ export async function resolveIfRecovered(monitor: MonitorItem, recent: Result[])
     }
   }
   await Monitor.markUp(monitor.monitorId, incidentId, recoveredAt);
+  // An incident closed because its monitor was deleted gets no recovery mail.
+  if (incident?.closedReason) return get(incidentId);
   await publish({ type: "incident.resolved", incidentId, monitorId: monitor.monitorId, at: recoveredAt });
   return get(incidentId);
 }

@@ -364,14 +364,15 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
       updatedAt: now,
     };
     await MonitorEntity.create(item).go();
-    const created = (await MonitorEntity.get({ monitorId }).go({ consistent: true })).data!;
-    await checkSoon(created, now);
-    return created;
   } catch (err) {
     await releaseQuota(ownerId);
     if (m.slug) await releaseSlug(m.slug, monitorId);
     throw err;
   }
+  const created = (await MonitorEntity.get({ monitorId }).go({ consistent: true })).data!;
+  // The monitor exists now; if this first check cannot be queued, its slot in the schedule still comes.
+  await checkSoon(created, now).catch((err) => console.error(JSON.stringify({ msg: "first check not queued", monitorId, error: String(err) })));
+  return created;
 }
 
 /** The monitor if the actor owns it. Another user's monitor is "not found", never "forbidden". */
@@ -460,15 +461,18 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
 }
 
 export async function remove(ownerId: string, monitorId: string) {
-  const current = await getOwned(ownerId, monitorId);
+  let current: MonitorItem | null;
   try {
-    await MonitorEntity.delete({ monitorId })
+    // The item as it was at deletion, not as read before: an incident opened in between still gets closed.
+    const res = await MonitorEntity.delete({ monitorId })
       .where((a, op) => op.eq(a.ownerId, ownerId))
-      .go();
+      .go({ response: "all_old" });
+    current = res.data as MonitorItem | null;
   } catch (err) {
     if (isConditionalCheckFailed(err)) throw notFound("Monitor");
     throw err;
   }
+  if (!current) throw notFound("Monitor");
   await releaseQuota(ownerId);
   if (current.slug) await releaseSlug(current.slug, monitorId);
   // Nothing will ever check it again, so an open incident would stay open in listings forever.

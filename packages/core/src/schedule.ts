@@ -144,13 +144,16 @@ async function fanOut(report: TickReport, windowSec: number, now: number): Promi
   const { windowStart } = report;
   const queries = queriesFor(windowStart, windowSec);
   report.queries = queries.length;
+  const startedAt = Date.now();
   const pending: CheckJob.Job[] = [];
   let sending = Promise.resolve();
   const flush = () => {
     const jobs = pending.splice(0);
     sending = sending.then(async () => {
       if (!jobs.length) return;
-      const sent = await CheckJob.enqueue(jobs, now);
+      // Delays count from when each batch is sent, not from the tick's start: a long fan-out
+      // would otherwise make every later check late by the time spent so far.
+      const sent = await CheckJob.enqueue(jobs, now + (Date.now() - startedAt));
       report.sqsRequests += sent.requests;
     });
     return sending;

@@ -168,6 +168,31 @@ describe("at-least-once delivery", () => {
     expect(await mailsFor("Redelivered")).toHaveLength(1);
   });
 
+  it("a redelivered old failure never names the incident of a newer outage", async () => {
+    const m = await createMonitor({ name: "Old news", failureThreshold: 2 });
+    const snapshot = () => Monitor.get(m.id).then((x) => CheckJob.snapshotOf(x!));
+    const t = Date.now();
+    target.set({ status: 500 });
+    await Check.runJob({ monitor: await snapshot(), dueAt: t + 1, kind: "scheduled" });
+    const opened = await Check.runJob({ monitor: await snapshot(), dueAt: t + 2, kind: "scheduled" });
+    expect(opened.opened).toBeTruthy();
+    target.set({ status: 200 });
+    expect((await Check.runJob({ monitor: await snapshot(), dueAt: t + 3, kind: "scheduled" })).resolved).toBe(opened.opened);
+
+    // A new outage's results are stored, but their jobs have not been evaluated yet...
+    for (const at of [t + 4, t + 5]) {
+      await Check.record({ monitorId: m.id, at, ok: false, reason: "status_mismatch", latencyMs: 1, kind: "scheduled", checkedAt: at });
+    }
+    // ...when the job that opened the first incident is delivered again.
+    await Check.runJob({ monitor: await snapshot(), dueAt: t + 2, kind: "scheduled" }, { redelivered: true });
+    expect((await Monitor.get(m.id))!.openIncidentId).not.toBe(opened.opened);
+    // The new outage's own job opens its own incident.
+    target.set({ status: 500 });
+    const second = await Check.runJob({ monitor: await snapshot(), dueAt: t + 5, kind: "scheduled" }, { redelivered: true });
+    expect(second.opened).toBeTruthy();
+    expect(second.opened).not.toBe(opened.opened);
+  });
+
   it("fails only the message whose job threw", async () => {
     const good: CheckJob.Message = {
       v: 1,

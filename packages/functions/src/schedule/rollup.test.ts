@@ -3,6 +3,7 @@ import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { CheckResultEntity, type Result } from "@uptime/core/check";
 import { MonitorEntity } from "@uptime/core/monitor";
 import { Rollup } from "@uptime/core/rollup";
+import { config } from "@uptime/core/config";
 import { Stats } from "@uptime/core/stats";
 import { handler } from "./rollup";
 import { createMonitorFixture } from "../test-history";
@@ -98,11 +99,12 @@ describe("rollup job", () => {
 
   it("catches up on missed hours from the watermark, and never moves it back", async () => {
     const start = Date.UTC(2025, 2, 1, 0);
+    const afterGrace = config().ROLLUP_GRACE_SEC * 1000 + 60_000; // a run just after an hour's grace
     const m = await createMonitorFixture({ intervalSec: 60 });
     await resultsFixture(m.monitorId, 60, start, start + 30 * HOUR, 6);
 
     // No watermark yet: the first run reaches back maxHours.
-    const first = await Rollup.catchUp(start + 10 * HOUR + 5 * 60_000, { maxHours: 10 });
+    const first = await Rollup.catchUp(start + 10 * HOUR + afterGrace, { maxHours: 10 });
     expect([first.from, first.to]).toEqual([start, start + 10 * HOUR]);
     expect(await Rollup.watermark()).toBe(start + 10 * HOUR);
     expect(await rollups(m.monitorId, "hour")).toHaveLength(10);
@@ -112,13 +114,13 @@ describe("rollup job", () => {
     expect(early.skipped).toBe(true);
 
     // Three runs missed: the next one rolls them all, and the day that ended meanwhile.
-    const later = await Rollup.catchUp(start + 26 * HOUR + 5 * 60_000);
+    const later = await Rollup.catchUp(start + 26 * HOUR + afterGrace);
     expect([later.from, later.to]).toEqual([start + 10 * HOUR, start + 26 * HOUR]);
     expect(await rollups(m.monitorId, "hour")).toHaveLength(26);
     expect((await rollups(m.monitorId, "day")).map((d) => [d.start, d.count])).toEqual([[start, 1440]]);
 
     // A late, older run does not move the watermark back.
-    await Rollup.catchUp(start + 12 * HOUR + 5 * 60_000, { maxHours: 1 });
+    await Rollup.catchUp(start + 12 * HOUR + afterGrace, { maxHours: 1 });
     expect(await Rollup.watermark()).toBe(start + 26 * HOUR);
   });
 
