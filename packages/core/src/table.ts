@@ -122,8 +122,13 @@ export function assertCursorFor(
   } catch {
     throw bad();
   }
-  const field = params.ExpressionAttributeNames?.["#pk"];
+  const names = params.ExpressionAttributeNames ?? {};
+  const field = names["#pk"];
   if (!key || typeof key !== "object" || !field || (key as Record<string, unknown>)[field] !== params.ExpressionAttributeValues?.[":pk"]) {
     throw bad();
   }
+  // Exactly the table's and the index's key attributes, all strings: anything else is refused by DynamoDB (a 500).
+  const expected = new Set([tableSchema.primaryIndex.partitionKey, tableSchema.primaryIndex.sortKey, field, names["#sk1"]].filter(Boolean));
+  const entries = Object.entries(key as Record<string, unknown>);
+  if (entries.length !== expected.size || entries.some(([k, v]) => !expected.has(k) || typeof v !== "string")) throw bad();
 }

@@ -67,7 +67,9 @@ describe("monitors CRUD", () => {
     expect(seen).toEqual(ids);
     // A cursor from another account's listing (or a forged one) is a 400, never a peek or a 500.
     const bobsCursor = Buffer.from(JSON.stringify({ gsi1pk: `$uptime#ownerid_${"x"}`, gsi1sk: "a", pk: "b", sk: "c" })).toString("base64url");
-    for (const cursor of ["garbage!", bobsCursor]) {
+    const { gsi1pk } = JSON.parse(Buffer.from(first.body.cursor, "base64url").toString());
+    const ownPartitionNoSortKey = Buffer.from(JSON.stringify({ gsi1pk })).toString("base64url");
+    for (const cursor of ["garbage!", bobsCursor, ownPartitionNoSortKey]) {
       const res = await ada.call("GET", `/v1/monitors?limit=2&cursor=${encodeURIComponent(cursor)}`);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe("invalid_cursor");
