@@ -5,6 +5,7 @@ import { Entity } from "electrodb";
 import { ses } from "./aws";
 import { config } from "./config";
 import { isConditionalCheckFailed } from "./errors";
+import { escapeHtml } from "./html";
 import { Incident, type IncidentItem } from "./incident";
 import { bindToTable, entityOptions } from "./table";
 
@@ -53,8 +54,6 @@ export function formatDuration(ms: number): string {
   return parts.join(" ");
 }
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 export function renderEmail(incident: IncidentItem, transition: Transition) {
   const down = transition === "opened";

@@ -3,6 +3,7 @@ export * as CheckJob from "./check-job";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { z } from "zod";
 import { sqs } from "./aws";
+import { mapLimit } from "./concurrency";
 import { config } from "./config";
 import type { MonitorItem } from "./monitor";
 
@@ -118,16 +119,11 @@ export async function enqueue(jobs: Job[], now = Date.now()): Promise<{ requests
   const batches = pack(entries, (e) => Buffer.byteLength(e.MessageBody), ENTRIES_PER_BATCH, MAX_BATCH_BYTES);
   // A bounded number in flight: the SDK's connection pool queues the rest anyway, and a tick
   // of 100,000 monitors would otherwise hold a thousand pending requests at once.
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const Entries = batches[next++]!;
-      const res = await sqs().send(new SendMessageBatchCommand({ QueueUrl: config().CHECKS_QUEUE_URL, Entries }));
-      if (res.Failed?.length) {
-        throw new Error(`SQS refused ${res.Failed.length} check messages: ${res.Failed.map((f) => f.Message).join("; ")}`);
-      }
+  await mapLimit(batches, SENDS_IN_FLIGHT, async (Entries) => {
+    const res = await sqs().send(new SendMessageBatchCommand({ QueueUrl: config().CHECKS_QUEUE_URL, Entries }));
+    if (res.Failed?.length) {
+      throw new Error(`SQS refused ${res.Failed.length} check messages: ${res.Failed.map((f) => f.Message).join("; ")}`);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(SENDS_IN_FLIGHT, batches.length) }, worker));
+  });
   return { requests: batches.length, messages: entries.length };
 }

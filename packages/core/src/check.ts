@@ -273,7 +273,7 @@ export async function runNow(monitor: MonitorItem, now = Date.now()): Promise<Jo
 }
 
 /** The newest result of a monitor, for its live status fields. */
-export async function lastOf(monitorId: string): Promise<Result | undefined> {
-  const { data } = await CheckResultEntity.query.history({ monitorId }).go({ order: "desc", limit: 1 });
+export async function lastOf(monitorId: string, options: { logger?: (event: any) => void; params?: Record<string, unknown> } = {}): Promise<Result | undefined> {
+  const { data } = await CheckResultEntity.query.history({ monitorId }).go({ order: "desc", limit: 1, ...options });
   return data[0] as Result | undefined;
 }

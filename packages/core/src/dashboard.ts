@@ -1,13 +1,14 @@
 export * as Dashboard from "./dashboard";
 
-import { assertCursorFor } from "./table";
 import { z } from "zod";
 import { Check, CheckResultEntity } from "./check";
+import { mapLimit } from "./concurrency";
 import { VisibleError } from "./errors";
 import { Incident, IncidentEntity, type IncidentItem } from "./incident";
 import { Monitor, MonitorEntity, type MonitorItem } from "./monitor";
 import { Rollup, type Meter } from "./rollup";
 import { Stats } from "./stats";
+import { assertCursorFor } from "./table";
 
 /**
  * What an owner sees about their monitors: summaries, response-time series, the all-monitors
@@ -76,7 +77,7 @@ export async function summary(m: MonitorItem, range: Range, opts: { now?: number
     Rollup.history(m, from, now, { coarsest: "day", watermark: mark, meter: opts.meter }),
     incidentsOverlapping(m.monitorId, from, now, opts.meter),
   ]);
-  const last = hist.latest ?? (await Rollup.latestResult(m.monitorId, opts.meter));
+  const last = hist.latest ?? (await Check.lastOf(m.monitorId, Rollup.metered(opts.meter)));
   const f = Stats.figures(Stats.mergeAll(hist.pieces.map((p) => p.agg)));
   const open = m.openIncidentId
     ? (incidents.find((i) => i.incidentId === m.openIncidentId) ?? (await Incident.get(m.openIncidentId)))
@@ -195,9 +196,9 @@ export async function overview(ownerId: string, opts: { now?: number; meter?: Me
   const dayStart = Rollup.floorTo(now, HOUR) - 23 * HOUR;
   const [monitors, mark] = await Promise.all([ownedMonitors(ownerId, opts.meter), Rollup.watermark(opts.meter)]);
   const [rows, open] = await Promise.all([
-    Rollup.mapLimit(monitors, 8, async (m) => {
+    mapLimit(monitors, 8, async (m) => {
       const hist = await Rollup.history(m, dayStart, now, { coarsest: "hour", watermark: mark, meter: opts.meter });
-      const last = hist.latest ?? (await Rollup.latestResult(m.monitorId, opts.meter));
+      const last = hist.latest ?? (await Check.lastOf(m.monitorId, Rollup.metered(opts.meter)));
       return { m, agg: Stats.mergeAll(hist.pieces.map((p) => p.agg)), last };
     }),
     incidentsById(monitors.flatMap((m) => (m.openIncidentId ? [m.openIncidentId] : [])), opts.meter),

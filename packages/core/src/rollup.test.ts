@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { mapLimit } from "./concurrency";
 import { dueKeys, INTERVALS } from "./monitor";
 import { Rollup } from "./rollup";
 import { Stats } from "./stats";
@@ -122,7 +123,7 @@ describe("mapLimit", () => {
   it("keeps order and never exceeds the limit", async () => {
     let running = 0;
     let peak = 0;
-    const out = await Rollup.mapLimit([5, 4, 3, 2, 1, 0], 2, async (n) => {
+    const out = await mapLimit([5, 4, 3, 2, 1, 0], 2, async (n) => {
       running++;
       peak = Math.max(peak, running);
       await new Promise((r) => setTimeout(r, n));

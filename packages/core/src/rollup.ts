@@ -2,6 +2,7 @@ export * as Rollup from "./rollup";
 
 import { Entity, type ElectroEvent } from "electrodb";
 import { CheckResultEntity, type Result } from "./check";
+import { mapLimit } from "./concurrency";
 import { config } from "./config";
 import { isConditionalCheckFailed } from "./errors";
 import { INTERVALS, MonitorEntity, dueKeys, type MonitorItem } from "./monitor";
@@ -179,10 +180,6 @@ export async function readResults(monitorId: string, from: number, to: number, m
 }
 
 // a monitor's newest check result
-export async function latestResult(monitorId: string, meter?: Meter): Promise<Result | undefined> {
-  const { data } = await CheckResultEntity.query.history({ monitorId }).go({ order: "desc", limit: 1, ...metered(meter) });
-  return data[0] as Result | undefined;
-}
 
 // a monitor's rollups of one grain starting in [from, to)
 export async function readRollups(monitorId: string, grain: RollupGrain, from: number, to: number, meter?: Meter, consistent = false) {
@@ -452,16 +449,3 @@ export async function history(
 
 // ---------- helpers ----------
 
-/** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}

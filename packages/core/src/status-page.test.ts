@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { escapeHtml } from "./html";
 import { StatusPage } from "./status-page";
 
 const DAY = 86_400_000;
@@ -39,7 +40,7 @@ describe("HTML", () => {
     expect(html).not.toContain("<script");
     expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;");
     expect(html).toContain("&lt;script&gt;x&lt;/script&gt;");
-    expect(StatusPage.escapeHtml(`<>&"'`)).toBe("&lt;&gt;&amp;&quot;&#39;");
+    expect(escapeHtml(`<>&"'`)).toBe("&lt;&gt;&amp;&quot;&#39;");
   });
 
   it("has a status banner, 90 labelled bars coloured by uptime, incidents and the update time", () => {

@@ -1,6 +1,8 @@
 export * as StatusPage from "./status-page";
 
 import { z } from "zod";
+import { Check } from "./check";
+import { escapeHtml } from "./html";
 import { IncidentEntity, type IncidentItem } from "./incident";
 import { Monitor, type MonitorItem } from "./monitor";
 import { Rollup, type Meter } from "./rollup";
@@ -76,7 +78,7 @@ export async function build(m: MonitorItem, opts: { now?: number; meter?: Meter 
     Rollup.history(m, now - DAY, now, { coarsest: "hour", watermark: mark, meter: opts.meter }),
     recentIncidents(m.monitorId, now - DAYS * DAY, now, opts.meter),
   ]);
-  const last = lastDay.latest ?? daily.latest ?? (await Rollup.latestResult(m.monitorId, opts.meter));
+  const last = lastDay.latest ?? daily.latest ?? (await Check.lastOf(m.monitorId, Rollup.metered(opts.meter)));
 
   const days = Array.from({ length: DAYS }, () => Stats.emptyAgg());
   for (const p of daily.pieces) {
@@ -116,8 +118,6 @@ export async function build(m: MonitorItem, opts: { now?: number; meter?: Meter 
 
 // ---------- HTML ----------
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-export const escapeHtml = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 const STATUS_TEXT: Record<View["status"], string> = {
   up: "Operational",

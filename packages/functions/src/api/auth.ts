@@ -7,7 +7,7 @@ import { VisibleError } from "@uptime/core/errors";
 import { Session, type Tokens } from "@uptime/core/session";
 import { User } from "@uptime/core/user";
 import { bearer, createApi, described, errorResponses, json, named, type Env } from "./http";
-import { requireUser } from "./require-user";
+import { bearerToken, requireUser } from "./require-user";
 
 const REFRESH_COOKIE = "refresh_token";
 const COOKIE_PATH = "/v1/auth";
@@ -105,9 +105,9 @@ export const app = createApi()
     async (c) => {
       const token = await refreshTokenFrom(c);
       if (token) await Session.revokeByRefreshToken(token);
-      const bearerToken = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-      if (bearerToken) {
-        const actor = await Session.verifyAccessToken(bearerToken).catch(() => undefined);
+      const accessToken = bearerToken(c.req.header("authorization"));
+      if (accessToken) {
+        const actor = await Session.verifyAccessToken(accessToken).catch(() => undefined);
         if (actor) await Session.revoke(actor.sessionId);
       }
       deleteCookie(c, REFRESH_COOKIE, { path: COOKIE_PATH });

@@ -3,11 +3,13 @@ import { VisibleError } from "@uptime/core/errors";
 import { Session } from "@uptime/core/session";
 import type { Env } from "./http";
 
+/** The token of an `Authorization: Bearer <token>` header, if there is one. */
+export const bearerToken = (header: string | undefined) => /^Bearer\s+(.+)$/i.exec(header ?? "")?.[1]?.trim();
+
 /** Establishes the actor from the bearer token; routes behind it call `c.get("actor")`. */
 export const requireUser: MiddlewareHandler<Env> = async (c, next) => {
-  const header = c.req.header("authorization") ?? "";
-  const match = /^Bearer\s+(.+)$/i.exec(header);
-  if (!match) throw new VisibleError("unauthorized", "missing_token", "Send an access token as 'Authorization: Bearer <token>'");
-  c.set("actor", await Session.verifyAccessToken(match[1]!.trim()));
+  const token = bearerToken(c.req.header("authorization"));
+  if (!token) throw new VisibleError("unauthorized", "missing_token", "Send an access token as 'Authorization: Bearer <token>'");
+  c.set("actor", await Session.verifyAccessToken(token));
   await next();
 };
