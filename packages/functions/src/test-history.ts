@@ -1,4 +1,5 @@
 import { CheckResultEntity, type Result } from "@uptime/core/check";
+import { config } from "@uptime/core/config";
 import { IncidentEntity, type IncidentItem } from "@uptime/core/incident";
 import { randomUUID } from "node:crypto";
 import { MonitorEntity, dueKeys } from "@uptime/core/monitor";
@@ -79,7 +80,7 @@ export async function writeIncident(
  * watermark after a run needs this explicit re-run, which is idempotent.)
  */
 export async function rollUpSince(from: number) {
-  const to = Rollup.floorTo(Date.now() - 120_000, Rollup.HOUR);
+  const to = Rollup.floorTo(Date.now() - config().ROLLUP_GRACE_SEC * 1000, Rollup.HOUR);
   const start = Rollup.floorTo(from, Rollup.HOUR);
   if (to > start) await Rollup.run(start, to);
   await Rollup.catchUp(Date.now(), { maxHours: 1 });

@@ -127,7 +127,7 @@ describe("rollup job", () => {
   it("runs as the scheduled handler", async () => {
     const report = await handler({ time: new Date().toISOString() });
     expect(report.skipped).not.toBe(true);
-    expect(report.to).toBe(Rollup.floorTo(Date.now() - 120_000, HOUR));
+    expect(report.to).toBe(Rollup.floorTo(Date.now() - config().ROLLUP_GRACE_SEC * 1000, HOUR));
     expect(await Rollup.watermark()).toBe(report.to);
   });
 });
