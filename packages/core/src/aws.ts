@@ -1,8 +1,8 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { config, onConfigReload } from "./config";
+import { localCredentials } from "./table";
 
-const localCredentials = { accessKeyId: "local", secretAccessKey: "local" };
 
 let sqsClient: SQSClient | undefined;
 let sesClient: SESv2Client | undefined;

@@ -390,7 +390,8 @@ export async function get(monitorId: string, opts: { consistent?: boolean } = {}
 export async function bySlug(slug: string): Promise<MonitorItem | undefined> {
   const { data } = await SlugClaimEntity.get({ slug: slug.toLowerCase() }).go();
   if (!data) return undefined;
-  return get(data.monitorId);
+  // Public pages tolerate a second of staleness; an eventually consistent read costs half.
+  return get(data.monitorId, { consistent: false });
 }
 
 // a user's monitors, a page at a time

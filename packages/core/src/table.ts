@@ -51,6 +51,9 @@ export function createTableInput(tableName: string) {
   };
 }
 
+/** Emulators accept any credentials; these keep the SDK from looking for real ones. */
+export const localCredentials = { accessKeyId: "local", secretAccessKey: "local" };
+
 let client: DynamoDBClient | undefined;
 let docClient: DynamoDBDocumentClient | undefined;
 onConfigReload(() => {
@@ -65,7 +68,7 @@ export function dynamo(): DynamoDBClient {
     client = new DynamoDBClient({
       region: c.AWS_REGION,
       ...(c.DYNAMODB_ENDPOINT
-        ? { endpoint: c.DYNAMODB_ENDPOINT, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+        ? { endpoint: c.DYNAMODB_ENDPOINT, credentials: localCredentials }
         : {}),
     });
   }

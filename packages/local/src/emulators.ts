@@ -16,7 +16,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { config } from "@uptime/core/config";
 import { queueSettings, type QueueName } from "@uptime/core/queues";
-import { createTableInput } from "@uptime/core/table";
+import { createTableInput, localCredentials } from "@uptime/core/table";
 import sesModule from "aws-ses-v2-local";
 import dynalite from "dynalite";
 import { buildApp } from "fauxqs";
@@ -27,7 +27,7 @@ const startSesServer: typeof sesModule =
   (sesModule as unknown as { default?: typeof sesModule }).default ?? sesModule;
 
 /** Any credentials work against the emulators; the SDK only insists that some exist. */
-export const localCredentials = { accessKeyId: "local", secretAccessKey: "local" };
+export { localCredentials };
 
 /**
  * TEST-ONLY knobs: the deployed queues always use `queueSettings`. Tests shorten the visibility
