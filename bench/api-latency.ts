@@ -44,6 +44,7 @@ export interface ApiData {
 async function main() {
   const started = Date.now();
   const host = await startHost({});
+  let result: BenchResult<ApiData>;
   try {
     useHost(host);
     const api = async (path: string, init: RequestInit & { token?: string; json?: unknown } = {}) => {
@@ -137,7 +138,7 @@ async function main() {
     }
 
     const data: ApiData = { rows, connections: CONNECTIONS, durationSec: DURATION_SEC, monitors: MONITORS, bcryptCost: 10 };
-    const result: BenchResult<ApiData> = {
+    result = {
       name: NAME,
       title: "API latency (local stack)",
       command: commandFor(NAME),
@@ -175,12 +176,11 @@ async function main() {
       ],
       data,
     };
+  } finally {
     await host.stop();
-    finish(result);
-  } catch (err) {
-    await host.stop();
-    throw err;
   }
+  // finish() exits the process, so it comes after the host is stopped.
+  finish(result);
 }
 
 await main();

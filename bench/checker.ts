@@ -78,6 +78,7 @@ async function main() {
       { name: "200 ms", delayMs: 200 },
     ],
   });
+  let result: BenchResult<CheckerData>;
   try {
     useHost(host);
     const { handler } = await import("@uptime/functions/check/check-consumer");
@@ -198,7 +199,7 @@ async function main() {
 
     const budgets: Budget[] = [];
     const data: CheckerData = { rows, smallBatches, baselineRssMB, jobsPerInvocation: MONITORS };
-    const result: BenchResult<CheckerData> = {
+    result = {
       name: NAME,
       title: "Checker throughput",
       command: commandFor(NAME),
@@ -271,12 +272,11 @@ async function main() {
     if (rows.some((r) => r.failed > 0 || Math.abs(r.resultsPerCheck - 1) > 1e-9)) {
       result.tables[0]!.notes!.push("WARNING: some checks failed or did not leave exactly one result; see results per check.");
     }
+  } finally {
     await host.stop();
-    finish(result);
-  } catch (err) {
-    await host.stop();
-    throw err;
   }
+  // finish() exits the process, so it comes after the host is stopped.
+  finish(result);
 }
 
 await main();
