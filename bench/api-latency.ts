@@ -11,9 +11,9 @@
  * Run alone: npx tsx bench/api-latency.ts
  */
 import autocannon from "autocannon";
-import { CheckResultEntity } from "@uptime/core/check";
-import { MonitorEntity } from "@uptime/core/monitor";
-import { Rollup } from "@uptime/core/rollup";
+import { CheckResultEntity } from "@uptime/core/check/check";
+import { MonitorEntity } from "@uptime/core/monitors/monitor";
+import { Rollup } from "@uptime/core/history/rollup";
 import { rng } from "./lib/fixtures";
 import { startHost, useHost } from "./lib/host";
 import { commandFor, finish, fmt, log, sleep, type BenchResult } from "./lib/report";

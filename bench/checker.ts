@@ -9,13 +9,13 @@
  * and memory are the checker's alone, as in Lambda. Every measured check must leave exactly one
  * result item (read back at the end). Run alone: npx tsx bench/checker.ts
  */
-import { CheckResultEntity, type Result } from "@uptime/core/check";
-import type { CheckJob } from "@uptime/core/check-job";
+import { CheckResultEntity, type Result } from "@uptime/core/check/check";
+import type { CheckJob } from "@uptime/core/check/check-job";
 import { messagesOf, monitorItem, sqsEvent } from "./lib/fixtures";
 import { startHost, useHost } from "./lib/host";
 import { since, snapshot, writeUnits } from "./lib/meter";
 import { commandFor, finish, fmt, log, percentile, type BenchResult, type Budget } from "./lib/report";
-import { CheckJob as CJ } from "@uptime/core/check-job";
+import { CheckJob as CJ } from "@uptime/core/check/check-job";
 
 const NAME = "checker";
 const MEASURE_MS = Number(process.env.BENCH_CHECKER_MS ?? 8000);

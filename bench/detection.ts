@@ -14,8 +14,8 @@
  * retry interval, or the next slot for recovery); the difference is the pipeline's own delay
  * (SQS delivery, polling, alert queue, email). Run alone: npx tsx bench/detection.ts
  */
-import { Check, type Result } from "@uptime/core/check";
-import { Monitor } from "@uptime/core/monitor";
+import { Check, type Result } from "@uptime/core/check/check";
+import { Monitor } from "@uptime/core/monitors/monitor";
 import { startTarget, startTestStack, type Target } from "@uptime/local/testing";
 import { monitorItem, seedMonitors } from "./lib/fixtures";
 import { commandFor, finish, fmt, log, percentile, sleep, type BenchResult } from "./lib/report";

@@ -13,12 +13,12 @@
  * units per check in steady state. Run alone: npx tsx bench/write-cost.ts
  */
 import { DeleteMessageBatchCommand, PurgeQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { sqs } from "@uptime/core/aws";
-import { Check, CheckResultEntity, type Result } from "@uptime/core/check";
-import { CheckJob } from "@uptime/core/check-job";
-import { config } from "@uptime/core/config";
-import { Monitor, MonitorEntity, type MonitorItem } from "@uptime/core/monitor";
-import { Rollup, RollupEntity } from "@uptime/core/rollup";
+import { sqs } from "@uptime/core/platform/aws";
+import { Check, CheckResultEntity, type Result } from "@uptime/core/check/check";
+import { CheckJob } from "@uptime/core/check/check-job";
+import { config } from "@uptime/core/platform/config";
+import { Monitor, MonitorEntity, type MonitorItem } from "@uptime/core/monitors/monitor";
+import { Rollup, RollupEntity } from "@uptime/core/history/rollup";
 import { startTarget, startTestStack } from "@uptime/local/testing";
 import { toSqsRecord } from "@uptime/local/poller";
 import { messagesOf, monitorItem, rng, seedMonitors, sqsEvent } from "./lib/fixtures";

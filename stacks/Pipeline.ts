@@ -1,7 +1,7 @@
 import { Duration } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Cron, Function, Queue, Stack, StackContext, use } from "sst/constructs";
-import { queueSettings, type QueueName } from "@uptime/core/queues";
+import { queueSettings, type QueueName } from "@uptime/core/platform/queues";
 import { backgroundFunctions } from "@uptime/functions/api/routes";
 import { Storage } from "./Storage";
 

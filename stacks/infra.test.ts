@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Template } from "aws-cdk-lib/assertions";
 import { initProject } from "sst/project.js";
 import { App, getStack } from "sst/constructs";
-import { createTableInput, tableSchema } from "@uptime/core/table";
-import { queueSettings, type QueueName } from "@uptime/core/queues";
-import { config } from "@uptime/core/config";
+import { createTableInput, tableSchema } from "@uptime/core/platform/table";
+import { queueSettings, type QueueName } from "@uptime/core/platform/queues";
+import { config } from "@uptime/core/platform/config";
 import {
   apiFunctions,
   apiRoutes,

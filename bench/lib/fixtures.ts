@@ -3,8 +3,8 @@
  * (same due keys), with deterministic pseudo-random offsets so every run seeds the same table.
  */
 import { randomUUID } from "node:crypto";
-import { CheckJob } from "@uptime/core/check-job";
-import { INTERVALS, MonitorEntity, dueKeys, type MonitorItem } from "@uptime/core/monitor";
+import { CheckJob } from "@uptime/core/check/check-job";
+import { INTERVALS, MonitorEntity, dueKeys, type MonitorItem } from "@uptime/core/monitors/monitor";
 
 /**
  * The mix of intervals a hosted uptime service sees: mostly 1 and 5 minutes, a tail of

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { reloadConfig } from "@uptime/core/config";
+import { reloadConfig } from "@uptime/core/platform/config";
 import { installMeters } from "./meter";
 import { BENCH_DIR, REPO_ROOT } from "./report";
 

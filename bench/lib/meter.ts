@@ -14,8 +14,8 @@
  * SQS: a middleware on `sqs()` counts requests by operation and the payload bytes of sends,
  * because SQS bills every 64 KiB chunk of a request's payload as one request.
  */
-import { sqs } from "@uptime/core/aws";
-import { dynamo } from "@uptime/core/table";
+import { sqs } from "@uptime/core/platform/aws";
+import { dynamo } from "@uptime/core/platform/table";
 
 /** Entities whose items live in global secondary indexes (see `index: "gsi…"` in core). */
 const GSIS_BY_ENTITY: Record<string, string[]> = {

@@ -4,8 +4,8 @@
  * Env: the host's (see host.ts) plus BENCH_TICK_AT, the window start in epoch seconds.
  * Prints one JSON line.
  */
-import { reloadConfig } from "@uptime/core/config";
-import { Schedule } from "@uptime/core/schedule";
+import { reloadConfig } from "@uptime/core/platform/config";
+import { Schedule } from "@uptime/core/schedule/schedule";
 import { installMeters, since, snapshot } from "./meter";
 
 reloadConfig();

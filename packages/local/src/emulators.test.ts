@@ -6,7 +6,7 @@ import path from "node:path";
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { SendEmailCommand, SESv2Client } from "@aws-sdk/client-sesv2";
-import { createTableInput } from "@uptime/core/table";
+import { createTableInput } from "@uptime/core/platform/table";
 import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCredentials, startEmulators, type Emulators } from "./emulators";

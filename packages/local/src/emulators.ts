@@ -14,9 +14,9 @@ import {
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { config } from "@uptime/core/config";
-import { queueSettings, type QueueName } from "@uptime/core/queues";
-import { createTableInput, localCredentials } from "@uptime/core/table";
+import { config } from "@uptime/core/platform/config";
+import { queueSettings, type QueueName } from "@uptime/core/platform/queues";
+import { createTableInput, localCredentials } from "@uptime/core/platform/table";
 import sesModule from "aws-ses-v2-local";
 import dynalite from "dynalite";
 import { buildApp } from "fauxqs";

@@ -7,10 +7,10 @@
  *
  * Every command sent through documentClient() gets ReturnConsumedCapacity: "TOTAL".
  */
-import { Check } from "@uptime/core/check";
-import { CheckJob } from "@uptime/core/check-job";
-import { Monitor } from "@uptime/core/monitor";
-import { documentClient } from "@uptime/core/table";
+import { Check } from "@uptime/core/check/check";
+import { CheckJob } from "@uptime/core/check/check-job";
+import { Monitor } from "@uptime/core/monitors/monitor";
+import { documentClient } from "@uptime/core/platform/table";
 import { startTarget, startTestStack } from "./testing";
 
 interface Call {

@@ -5,8 +5,8 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { sqs } from "@uptime/core/aws";
-import { config } from "@uptime/core/config";
+import { sqs } from "@uptime/core/platform/aws";
+import { config } from "@uptime/core/platform/config";
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from "aws-lambda";
 import { invokeWithTimeout, lambdaContext, type LambdaHandler } from "./lambda";
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { config, reloadConfig } from "@uptime/core/config";
-import { queueSettings, type QueueName } from "@uptime/core/queues";
+import { config, reloadConfig } from "@uptime/core/platform/config";
+import { queueSettings, type QueueName } from "@uptime/core/platform/queues";
 import { backgroundFunctions } from "@uptime/functions/api/routes";
 import { backgroundLoaders } from "./functions";
 import type { ScheduledEvent } from "aws-lambda";

@@ -1,6 +1,6 @@
 import { SendEmailCommand } from "@aws-sdk/client-sesv2";
-import { ses } from "@uptime/core/aws";
-import { config } from "@uptime/core/config";
+import { ses } from "@uptime/core/platform/aws";
+import { config } from "@uptime/core/platform/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type Target, type TestStack } from "./testing";
 

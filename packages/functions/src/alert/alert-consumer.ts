@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { Alert } from "@uptime/core/alert";
-import { Incident } from "@uptime/core/incident";
+import { Alert } from "@uptime/core/alert/alert";
+import { Incident } from "@uptime/core/incident/incident";
 
 /**
  * Alerts queue consumer (FIFO). Records of one monitor share a message group, so after a

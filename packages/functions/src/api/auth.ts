@@ -2,10 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { handle } from "hono/aws-lambda";
 import { getCookie, setCookie, deleteCookie } from "hono/cookie";
 import type { Context } from "hono";
-import { config } from "@uptime/core/config";
-import { VisibleError } from "@uptime/core/errors";
-import { Session, type Tokens } from "@uptime/core/session";
-import { User } from "@uptime/core/user";
+import { config } from "@uptime/core/platform/config";
+import { VisibleError } from "@uptime/core/platform/errors";
+import { Session, type Tokens } from "@uptime/core/accounts/session";
+import { User } from "@uptime/core/accounts/user";
 import { bearer, createApi, described, errorResponses, json, named, type Env } from "./http";
 import { bearerToken, requireUser } from "./require-user";
 

@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { handle } from "hono/aws-lambda";
-import { Check } from "@uptime/core/check";
-import { Dashboard } from "@uptime/core/dashboard";
-import { Incident } from "@uptime/core/incident";
-import { Monitor } from "@uptime/core/monitor";
+import { Check } from "@uptime/core/check/check";
+import { Dashboard } from "@uptime/core/history/dashboard";
+import { Incident } from "@uptime/core/incident/incident";
+import { Monitor } from "@uptime/core/monitors/monitor";
 import { IdParam, Page, bearer, createApi, errorResponses, json, named } from "./http";
 import { requireUser } from "./require-user";
 

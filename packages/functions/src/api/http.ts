@@ -4,9 +4,9 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { config } from "@uptime/core/config";
-import { VisibleError, type ErrorKind } from "@uptime/core/errors";
-import type { Actor } from "@uptime/core/session";
+import { config } from "@uptime/core/platform/config";
+import { VisibleError, type ErrorKind } from "@uptime/core/platform/errors";
+import type { Actor } from "@uptime/core/accounts/session";
 
 /** The only place error kinds become HTTP statuses. */
 const statusOf: Record<ErrorKind, ContentfulStatusCode> = {

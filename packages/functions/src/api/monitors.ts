@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { handle } from "hono/aws-lambda";
-import { Check } from "@uptime/core/check";
-import { Monitor } from "@uptime/core/monitor";
-import { User } from "@uptime/core/user";
-import { VisibleError } from "@uptime/core/errors";
+import { Check } from "@uptime/core/check/check";
+import { Monitor } from "@uptime/core/monitors/monitor";
+import { User } from "@uptime/core/accounts/user";
+import { VisibleError } from "@uptime/core/platform/errors";
 import { IdParam, Page, bearer, createApi, described, errorResponses, json, named } from "./http";
 import { requireUser } from "./require-user";
 

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import { VisibleError } from "@uptime/core/errors";
-import { Session } from "@uptime/core/session";
+import { VisibleError } from "@uptime/core/platform/errors";
+import { Session } from "@uptime/core/accounts/session";
 import type { Env } from "./http";
 
 /** The token of an `Authorization: Bearer <token>` header, if there is one. */

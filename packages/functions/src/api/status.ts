@@ -2,9 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { accepts } from "hono/accepts";
 import { handle } from "hono/aws-lambda";
-import { config } from "@uptime/core/config";
-import { Demo } from "@uptime/core/demo";
-import { StatusPage } from "@uptime/core/status-page";
+import { config } from "@uptime/core/platform/config";
+import { Demo } from "@uptime/core/public/demo";
+import { StatusPage } from "@uptime/core/public/status-page";
 import { createApi, errorJson, errorResponses, json, named } from "./http";
 
 const SlugParam = z.object({

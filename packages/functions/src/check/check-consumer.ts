@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { Check } from "@uptime/core/check";
-import { CheckJob } from "@uptime/core/check-job";
+import { Check } from "@uptime/core/check/check";
+import { CheckJob } from "@uptime/core/check/check-job";
 
 /**
  * Checks queue consumer. All jobs of the batch run together (probes first, then writes); a

@@ -1,5 +1,5 @@
 import type { ScheduledEvent } from "aws-lambda";
-import { Rollup } from "@uptime/core/rollup";
+import { Rollup } from "@uptime/core/history/rollup";
 
 /**
  * Hourly schedule (a few minutes past the hour): roll up every hour that has ended and is not

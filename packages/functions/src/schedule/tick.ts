@@ -1,5 +1,5 @@
 import type { ScheduledEvent } from "aws-lambda";
-import { Schedule } from "@uptime/core/schedule";
+import { Schedule } from "@uptime/core/schedule/schedule";
 
 /** EventBridge rate(1 minute): fan the monitors due in the event's window into the checks queue. */
 export const handler = async (event: Pick<ScheduledEvent, "time">) => {

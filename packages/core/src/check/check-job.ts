@@ -1,0 +1,129 @@
+export * as CheckJob from "./check-job";
+
+import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { z } from "zod";
+import { sqs } from "../platform/aws";
+import { mapLimit } from "../platform/concurrency";
+import { config } from "../platform/config";
+import type { MonitorItem } from "../monitors/entity";
+
+/**
+ * What travels on the checks queue: everything a checker needs to probe and to decide
+ * whether anything changed, so a healthy check costs no read of the monitor item.
+ * The state fields are a snapshot from when the job was made; the checker re-reads the
+ * monitor only when the result could change something (a failure, or a non-up snapshot).
+ */
+export const Snapshot = z.object({
+  monitorId: z.string(),
+  url: z.string(),
+  method: z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional(),
+  expectedStatus: z.array(z.string()),
+  timeoutMs: z.number(),
+  intervalSec: z.number(),
+  keyword: z.string().optional(),
+  keywordMode: z.enum(["contains", "not-contains"]).optional(),
+  failureThreshold: z.number(),
+  recoveryThreshold: z.number(),
+  retryIntervalSec: z.number(),
+  state: z.enum(["pending", "up", "down"]),
+  openIncidentId: z.string().optional(),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
+export const Job = z.object({
+  monitor: Snapshot,
+  /** The slot: when the check is due, epoch ms. Idempotency is keyed on (monitorId, dueAt). */
+  dueAt: z.number().int(),
+  kind: z.enum(["scheduled", "retry", "manual"]),
+});
+export type Job = z.infer<typeof Job>;
+
+export const Message = z.object({ v: z.literal(1), jobs: z.array(Job).min(1) });
+export type Message = z.infer<typeof Message>;
+
+export function snapshotOf(m: MonitorItem): Snapshot {
+  return {
+    monitorId: m.monitorId,
+    url: m.url,
+    method: m.method,
+    headers: m.headers as Record<string, string> | undefined,
+    body: m.body,
+    expectedStatus: m.expectedStatus,
+    timeoutMs: m.timeoutMs,
+    intervalSec: m.intervalSec,
+    keyword: m.keyword,
+    keywordMode: m.keywordMode,
+    failureThreshold: m.failureThreshold,
+    recoveryThreshold: m.recoveryThreshold,
+    retryIntervalSec: m.retryIntervalSec,
+    state: m.state,
+    openIncidentId: m.openIncidentId,
+  };
+}
+
+/** Jobs per SQS message: a message is billed per 64 KiB chunk, and a typical snapshot is under 1 KiB. */
+export const JOBS_PER_MESSAGE = 10;
+/** SendMessageBatch takes at most 10 entries. */
+const ENTRIES_PER_BATCH = 10;
+/**
+ * SQS caps a message, and a whole SendMessageBatch, at 256 KiB. A monitor may carry up to
+ * ~100 KiB of headers and body, so packing also stops short of this many bytes.
+ */
+const MAX_BATCH_BYTES = 240 * 1024;
+const SENDS_IN_FLIGHT = 16;
+/** SQS caps DelaySeconds at 15 minutes. */
+const MAX_DELAY_SEC = 900;
+
+/** Splits items into groups of at most `maxCount` whose sizes add up to at most `maxBytes` (an oversized item goes alone). */
+export function pack<T>(items: T[], size: (item: T) => number, maxCount: number, maxBytes: number): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const n = size(item);
+    if (group.length && (group.length >= maxCount || bytes + n > maxBytes)) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(item);
+    bytes += n;
+  }
+  if (group.length) groups.push(group);
+  return groups;
+}
+
+/**
+ * Sends jobs to the checks queue. Jobs due at the same second share messages, and each
+ * message is delayed until its slot, which is how sub-minute intervals come out of a
+ * one-minute rule. Returns how many SendMessageBatch requests were made.
+ */
+export async function enqueue(jobs: Job[], now = Date.now()): Promise<{ requests: number; messages: number }> {
+  const byDelay = new Map<number, Job[]>();
+  for (const job of jobs) {
+    // Rounded up: a check may start a moment after its slot, never before it.
+    const delay = Math.min(MAX_DELAY_SEC, Math.max(0, Math.ceil((job.dueAt - now) / 1000)));
+    const list = byDelay.get(delay) ?? [];
+    list.push(job);
+    byDelay.set(delay, list);
+  }
+  const entries: { Id: string; MessageBody: string; DelaySeconds: number }[] = [];
+  for (const [delay, list] of byDelay) {
+    for (const jobsOfMessage of pack(list, (job) => Buffer.byteLength(JSON.stringify(job)), JOBS_PER_MESSAGE, MAX_BATCH_BYTES)) {
+      const message: Message = { v: 1, jobs: jobsOfMessage };
+      entries.push({ Id: String(entries.length), MessageBody: JSON.stringify(message), DelaySeconds: delay });
+    }
+  }
+  const batches = pack(entries, (e) => Buffer.byteLength(e.MessageBody), ENTRIES_PER_BATCH, MAX_BATCH_BYTES);
+  // A bounded number in flight: the SDK's connection pool queues the rest anyway, and a tick
+  // of 100,000 monitors would otherwise hold a thousand pending requests at once.
+  await mapLimit(batches, SENDS_IN_FLIGHT, async (Entries) => {
+    const res = await sqs().send(new SendMessageBatchCommand({ QueueUrl: config().CHECKS_QUEUE_URL, Entries }));
+    if (res.Failed?.length) {
+      throw new Error(`SQS refused ${res.Failed.length} check messages: ${res.Failed.map((f) => f.Message).join("; ")}`);
+    }
+  });
+  return { requests: batches.length, messages: entries.length };
+}

@@ -1,0 +1,366 @@
+export * as Probe from "./probe";
+
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import type { TLSSocket } from "node:tls";
+import { performance } from "node:perf_hooks";
+import { config } from "../platform/config";
+import { guardedLookup, isBlockedAddress, normalizeHost } from "./target";
+
+export type FailureReason =
+  | "timeout"
+  | "dns"
+  | "connection_refused"
+  | "tls"
+  | "status_mismatch"
+  | "keyword_mismatch"
+  | "blocked_target"
+  | "error";
+
+export type ProbeMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+
+export interface ProbeRequest {
+  url: string;
+  method: ProbeMethod;
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  /** Exact codes ("200") or inclusive ranges ("200-299"). */
+  expectedStatus: string[];
+  keyword?: string;
+  keywordMode?: "contains" | "not-contains";
+}
+
+export interface ProbeOutcome {
+  ok: boolean;
+  reason?: FailureReason;
+  /** Short human text, e.g. "expected 200-399, got 503". */
+  message?: string;
+  httpStatus?: number;
+  latencyMs: number;
+  certDaysLeft?: number;
+  redirects: number;
+  finalUrl: string;
+}
+
+/**
+ * TEST-ONLY. Production checks always verify against the system trust store; tests use this
+ * to trust a throwaway self-signed certificate so the happy TLS path can be exercised.
+ */
+export interface ProbeTestOptions {
+  ca?: string | Buffer;
+}
+
+export const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const USER_AGENT = "uptime-monitor/1.0";
+const DAY_MS = 86_400_000;
+
+function parseRange(entry: string): [number, number] | undefined {
+  const m = /^\s*(\d{3})\s*(?:-\s*(\d{3})\s*)?$/.exec(entry);
+  if (!m) return undefined;
+  const lo = Number(m[1]);
+  const hi = m[2] === undefined ? lo : Number(m[2]);
+  return lo <= hi ? [lo, hi] : undefined;
+}
+
+/** Entries that do not parse match nothing, so a typo fails loudly instead of passing everything. */
+export function statusMatches(status: number, expected: string[]): boolean {
+  return expected.some((e) => {
+    const r = parseRange(e);
+    return r !== undefined && status >= r[0] && status <= r[1];
+  });
+}
+
+/**
+ * A redirect is treated as the final answer only when the user asked for that 3xx
+ * specifically (an entry lying wholly within 300-399). A broad "200-399" means "up",
+ * and following tells more about the site than stopping at the first hop.
+ */
+function redirectIsExpected(status: number, expected: string[]): boolean {
+  return expected.some((e) => {
+    const r = parseRange(e);
+    return r !== undefined && r[0] >= 300 && r[1] <= 399 && status >= r[0] && status <= r[1];
+  });
+}
+
+function isFollowable(status: number, location: string | undefined, expected: string[]): boolean {
+  return REDIRECT_STATUSES.has(status) && !!location && !redirectIsExpected(status, expected);
+}
+
+/** Whole days left until an X.509 `valid_to` string; negative once expired. */
+export function daysUntil(validTo: string, now: number): number | undefined {
+  const t = Date.parse(validTo);
+  if (Number.isNaN(t)) return undefined;
+  return Math.floor((t - now) / DAY_MS);
+}
+
+class ProbeFailure extends Error {
+  constructor(
+    public readonly reason: FailureReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Hop {
+  url: URL;
+  method: ProbeMethod;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+interface HopResult {
+  status: number;
+  location?: string;
+  certDaysLeft?: number;
+  /** Only when a keyword is set; at most MAX_RESPONSE_BYTES. */
+  text?: string;
+  endedAt: number;
+}
+
+const TLS_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "HOSTNAME_MISMATCH",
+]);
+
+function classify(err: unknown, hostname: string): ProbeFailure {
+  if (err instanceof ProbeFailure) return err;
+  const e = err as NodeJS.ErrnoException & { library?: string };
+  const code = typeof e?.code === "string" ? e.code : "";
+  const text = firstLine(e instanceof Error ? e.message : String(err));
+  if (code === "EBLOCKED") return new ProbeFailure("blocked_target", `${hostname} resolves to a blocked address`);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_FAIL" || code === "EAI_NODATA" || code === "ENODATA") {
+    return new ProbeFailure("dns", code === "EAI_AGAIN" ? `DNS lookup failed for ${hostname} (temporary)` : `could not resolve ${hostname}`);
+  }
+  if (code === "ECONNREFUSED") return new ProbeFailure("connection_refused", "connection refused");
+  if (code === "ETIMEDOUT") return new ProbeFailure("timeout", "connection timed out");
+  if (code === "ECONNRESET" && text !== "aborted") return new ProbeFailure("error", "connection reset by peer");
+  // node's wording for a response cut short is just "aborted"
+  if (text === "aborted") return new ProbeFailure("error", "connection closed before the response was complete");
+  if (
+    TLS_CODES.has(code) ||
+    code.startsWith("CERT_") ||
+    code.startsWith("ERR_TLS_") ||
+    code.startsWith("ERR_SSL_") ||
+    (e?.library !== undefined && /ssl|tls/i.test(String(e.library))) ||
+    // depending on timing, a TLS handshake failure can surface as a bare "write EPROTO <openssl text>"
+    (code === "EPROTO" && /SSL|TLS/.test(text))
+  ) {
+    return new ProbeFailure("tls", `TLS error: ${tlsReason(text)}`);
+  }
+  return new ProbeFailure("error", text || code || "request failed");
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0].trim().slice(0, 300);
+}
+
+/** OpenSSL messages carry a hex error stack; the reason phrase is what a person can act on. */
+function tlsReason(text: string): string {
+  const m = /SSL routines:[^:]*:([^:]+)/.exec(text);
+  return m ? m[1] : text;
+}
+
+type BodyMode = "skip" | "drain" | "keep";
+
+/**
+ * One request/response. Rejects with whatever node raised so `classify` sees the original code.
+ * `signal` carries the overall deadline; on abort both request and response are destroyed so
+ * the socket never outlives the probe.
+ */
+function requestOnce(
+  hop: Hop,
+  bodyMode: (status: number, location: string | undefined) => BodyMode,
+  signal: AbortSignal,
+  test: ProbeTestOptions | undefined,
+): Promise<HopResult> {
+  return new Promise<HopResult>((resolve, reject) => {
+    let req: http.ClientRequest | undefined;
+    let res: http.IncomingMessage | undefined;
+    let settled = false;
+
+    const finish = (err: unknown, result?: HopResult) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener("abort", onAbort);
+      // destroyed on success too: agent:false means the connection is never reused anyway
+      res?.destroy();
+      req?.destroy();
+      if (err) reject(err);
+      else resolve(result!);
+    };
+    const onAbort = () => finish(new ProbeFailure("timeout", "timed out"));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort);
+
+    try {
+      const isHttps = hop.url.protocol === "https:";
+      const options: https.RequestOptions = {
+        method: hop.method,
+        headers: hop.headers,
+        lookup: guardedLookup,
+        // a fresh connection per hop: nothing pooled outlives the probe, and TLS details are this hop's
+        agent: false,
+        ...(isHttps && test?.ca ? { ca: test.ca } : {}),
+      };
+      req = (isHttps ? https : http).request(hop.url, options);
+      req.on("error", (err) => finish(err));
+      req.on("response", (response) => {
+        res = response;
+        const status = response.statusCode ?? 0;
+        let certDaysLeft: number | undefined;
+        if (isHttps) {
+          const cert = (response.socket as TLSSocket).getPeerCertificate?.();
+          if (cert?.valid_to) certDaysLeft = daysUntil(cert.valid_to, Date.now());
+        }
+        const location = response.headers.location;
+        const mode = bodyMode(status, location);
+        const parts: Buffer[] = [];
+        const done = () =>
+          finish(null, {
+            status,
+            location,
+            certDaysLeft,
+            text: mode === "keep" ? Buffer.concat(parts).toString("utf8") : undefined,
+            endedAt: performance.now(),
+          });
+
+        if (mode === "skip") return done();
+        const limit = config().MAX_RESPONSE_BYTES;
+        let received = 0;
+        response.on("data", (chunk: Buffer) => {
+          if (settled) return;
+          if (mode === "keep") parts.push(chunk.subarray(0, Math.max(0, limit - received)));
+          received += chunk.length;
+          // enough: the rest of a large or endless body is not our concern
+          if (received >= limit) done();
+        });
+        response.on("end", done);
+        response.on("error", (err) => finish(err));
+        response.on("close", () => {
+          if (!response.complete) finish(new ProbeFailure("error", "connection closed before the response was complete"));
+        });
+      });
+      req.end(hop.body);
+    } catch (err) {
+      finish(err);
+    }
+  });
+}
+
+const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "transfer-encoding"];
+// meant for the origin the user configured: credentials, and a Host override that would misroute elsewhere
+const ORIGIN_BOUND_HEADERS = ["authorization", "cookie", "proxy-authorization", "host"];
+
+function withoutHeaders(headers: Record<string, string>, names: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !names.includes(k.toLowerCase())));
+}
+
+/** One check. Never throws: every failure becomes an outcome. */
+export async function probe(req: ProbeRequest, test?: ProbeTestOptions): Promise<ProbeOutcome> {
+  const start = performance.now();
+  const elapsed = (at = performance.now()) => Math.max(0, Math.round(at - start));
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), Math.max(0, req.timeoutMs));
+
+  let redirects = 0;
+  let current: URL | undefined;
+  let finalUrl = req.url;
+
+  try {
+    try {
+      current = new URL(req.url);
+    } catch {
+      throw new ProbeFailure("error", "invalid URL");
+    }
+    const headers: Record<string, string> = { ...(req.headers ?? {}) };
+    if (!Object.keys(headers).some((k) => k.toLowerCase() === "user-agent")) headers["user-agent"] = USER_AGENT;
+    if (req.body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === "content-length")) {
+      headers["content-length"] = String(Buffer.byteLength(req.body));
+    }
+    let hop: Hop = { url: current, method: req.method, headers, body: req.body };
+    const wantKeyword = req.keyword !== undefined && req.keyword !== "";
+
+    for (;;) {
+      current = hop.url;
+      finalUrl = current.toString();
+      if (current.protocol !== "http:" && current.protocol !== "https:") {
+        throw new ProbeFailure("error", `unsupported protocol ${current.protocol}`);
+      }
+      const host = normalizeHost(current.hostname);
+      // literal IPs never reach the lookup function, so they are checked here
+      if (net.isIP(host) && !config().ALLOW_PRIVATE_TARGETS && isBlockedAddress(host)) {
+        throw new ProbeFailure("blocked_target", `${host} is a private or reserved address`);
+      }
+
+      // Redirect and mismatched-status bodies tell us nothing, so they are not waited for; a
+      // matching response is drained (or read for the keyword) so latency covers all of it.
+      const result = await requestOnce(
+        hop,
+        (status, location) =>
+          isFollowable(status, location, req.expectedStatus) || !statusMatches(status, req.expectedStatus)
+            ? "skip"
+            : wantKeyword
+              ? "keep"
+              : "drain",
+        controller.signal,
+        test,
+      );
+
+      const status = result.status;
+      if (result.location !== undefined && isFollowable(status, result.location, req.expectedStatus)) {
+        if (redirects >= MAX_REDIRECTS) throw new ProbeFailure("error", `too many redirects (more than ${MAX_REDIRECTS})`);
+        let next: URL;
+        try {
+          next = new URL(result.location, current);
+        } catch {
+          throw new ProbeFailure("error", `invalid redirect location ${JSON.stringify(result.location)}`);
+        }
+        redirects++;
+        let { method, body, headers: nextHeaders } = hop;
+        // as browsers do: 303 always, and 301/302 after POST, become a body-less GET
+        if ((status === 303 && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST")) {
+          method = "GET";
+          body = undefined;
+          nextHeaders = withoutHeaders(nextHeaders, BODY_HEADERS);
+        }
+        if (next.origin !== current.origin) {
+          // the user's credentials were meant for the original site, not wherever it redirects
+          nextHeaders = withoutHeaders(nextHeaders, ORIGIN_BOUND_HEADERS);
+        }
+        hop = { url: next, method, headers: nextHeaders, body };
+        continue;
+      }
+
+      const base = { httpStatus: status, latencyMs: elapsed(result.endedAt), redirects, finalUrl, certDaysLeft: result.certDaysLeft };
+      if (!statusMatches(status, req.expectedStatus)) {
+        return { ...base, ok: false, reason: "status_mismatch", message: `expected ${req.expectedStatus.join(", ")}, got ${status}` };
+      }
+      if (wantKeyword) {
+        const found = (result.text ?? "").includes(req.keyword!);
+        const mode = req.keywordMode ?? "contains";
+        if (mode === "contains" && !found) {
+          return { ...base, ok: false, reason: "keyword_mismatch", message: `keyword ${JSON.stringify(req.keyword)} not found` };
+        }
+        if (mode === "not-contains" && found) {
+          return { ...base, ok: false, reason: "keyword_mismatch", message: `keyword ${JSON.stringify(req.keyword)} found` };
+        }
+      }
+      return { ...base, ok: true };
+    }
+  } catch (err) {
+    const failure = controller.signal.aborted
+      ? new ProbeFailure("timeout", `no complete response within ${req.timeoutMs} ms`)
+      : classify(err, current?.hostname ?? "");
+    return { ok: false, reason: failure.reason, message: failure.message, latencyMs: elapsed(), redirects, finalUrl };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,264 @@
+export * as Dashboard from "./dashboard";
+
+import { z } from "zod";
+import { Check, CheckResultEntity } from "../check/check";
+import { mapLimit } from "../platform/concurrency";
+import { VisibleError } from "../platform/errors";
+import { Incident, IncidentEntity, type IncidentItem } from "../incident/incident";
+import { Monitor, MonitorEntity, type MonitorItem } from "../monitors/monitor";
+import { Rollup, type Meter } from "./rollup";
+import { Stats } from "./stats";
+import { assertCursorFor } from "../platform/table";
+
+/**
+ * What an owner sees about their monitors: summaries, response-time series, the all-monitors
+ * overview and incident listings. History comes through Rollup.history, so the cost of a read
+ * depends on the length of the range in days and hours, not on how many checks it holds.
+ */
+
+const { HOUR, DAY } = Rollup;
+
+export const RANGES = ["1h", "24h", "7d", "30d", "90d"] as const;
+export type Range = (typeof RANGES)[number];
+export const rangeMs: Record<Range, number> = { "1h": HOUR, "24h": DAY, "7d": 7 * DAY, "30d": 30 * DAY, "90d": 90 * DAY };
+
+/** Series resolution per range: 60 to 288 points, each from the coarsest items that fit in it. */
+export const bucketSecFor: Record<Range, number> = { "1h": 60, "24h": 300, "7d": 3600, "30d": 86400, "90d": 86400 };
+
+const iso = (t: number) => new Date(t).toISOString();
+const isoOrNull = (t: number | undefined) => (t === undefined ? null : iso(t));
+
+// ---------- summary ----------
+
+export const Summary = z.object({
+  monitorId: z.string(),
+  name: z.string(),
+  range: z.enum(RANGES),
+  from: z.string(),
+  to: z.string(),
+  status: z.enum(Monitor.STATUSES),
+  lastCheckedAt: z.string().nullable(),
+  lastLatencyMs: z.number().nullable(),
+  uptimePercent: z.number().nullable().describe("Successful checks / all checks in the range, in percent; null without checks"),
+  checks: z.object({ total: z.number(), failed: z.number() }),
+  latencyMs: z
+    .object({ avg: z.number().nullable(), p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() })
+    .describe("Response time of successful checks; percentiles are read from rollup histograms (within 2.5%)"),
+  openIncident: Incident.View.nullable(),
+  incidents: z.object({
+    count: z.number().describe("Incidents that overlap the range"),
+    downtimeMs: z.number().describe("Time inside the range during which an incident was open"),
+    mttrMs: z.number().nullable().describe("Mean duration of the incidents that were resolved inside the range"),
+  }),
+});
+export type Summary = z.infer<typeof Summary>;
+
+// a monitor's incidents that overlap [from, to]: the ones started inside it, plus the last one
+// started before it (a monitor has at most one incident open at a time, so no earlier one can overlap)
+export async function incidentsOverlapping(monitorId: string, from: number, to: number, meter?: Meter): Promise<IncidentItem[]> {
+  const [inside, before] = await Promise.all([
+    IncidentEntity.query
+      .byMonitor({ monitorId })
+      .between({ startedAt: from }, { startedAt: to })
+      .go({ count: 1000, ...Rollup.metered(meter) }),
+    IncidentEntity.query
+      .byMonitor({ monitorId })
+      .between({ startedAt: 0 }, { startedAt: from - 1 })
+      .go({ order: "desc", limit: 1, ...Rollup.metered(meter) }),
+  ]);
+  return Stats.overlapping([...(before.data as IncidentItem[]), ...(inside.data as IncidentItem[])], from, to);
+}
+
+export async function summary(m: MonitorItem, range: Range, opts: { now?: number; meter?: Meter } = {}): Promise<Summary> {
+  const now = opts.now ?? Date.now();
+  const from = now - rangeMs[range];
+  const mark = await Rollup.watermark(opts.meter);
+  const [hist, incidents] = await Promise.all([
+    Rollup.history(m, from, now, { coarsest: "day", watermark: mark, meter: opts.meter }),
+    incidentsOverlapping(m.monitorId, from, now, opts.meter),
+  ]);
+  const last = hist.latest ?? (await Check.lastOf(m.monitorId, Rollup.metered(opts.meter)));
+  const f = Stats.figures(Stats.mergeAll(hist.pieces.map((p) => p.agg)));
+  const open = m.openIncidentId
+    ? (incidents.find((i) => i.incidentId === m.openIncidentId) ?? (await Incident.get(m.openIncidentId)))
+    : undefined;
+  return {
+    monitorId: m.monitorId,
+    name: m.name,
+    range,
+    from: iso(from),
+    to: iso(now),
+    status: Monitor.status(m),
+    lastCheckedAt: isoOrNull(last?.at),
+    lastLatencyMs: last?.latencyMs ?? null,
+    uptimePercent: f.uptimePercent,
+    checks: { total: f.total, failed: f.failed },
+    latencyMs: { avg: f.avgMs, p50: f.p50Ms, p95: f.p95Ms, p99: f.p99Ms },
+    openIncident: open ? Incident.toView(open) : null,
+    incidents: {
+      count: incidents.length,
+      downtimeMs: Stats.downtimeMs(incidents, from, now),
+      mttrMs: Stats.mttrMs(incidents, from, now),
+    },
+  };
+}
+
+// ---------- response-time series ----------
+
+export const Point = z.object({
+  at: z.string().describe("Start of the bucket"),
+  checks: z.number(),
+  failed: z.number(),
+  uptimePercent: z.number().nullable(),
+  avgMs: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+});
+export const Series = z.object({
+  monitorId: z.string(),
+  range: z.enum(RANGES),
+  bucketSec: z.number(),
+  from: z.string(),
+  to: z.string(),
+  points: z.array(Point),
+});
+export type Series = z.infer<typeof Series>;
+
+export async function series(m: MonitorItem, range: Range, opts: { now?: number; meter?: Meter } = {}): Promise<Series> {
+  const now = opts.now ?? Date.now();
+  const bucket = bucketSecFor[range] * 1000;
+  const n = Math.round(rangeMs[range] / bucket);
+  // Aligned buckets, the last one holding `now`, so rollups (hour/day aligned) fall inside one bucket.
+  const from = Rollup.floorTo(now, bucket) - (n - 1) * bucket;
+  const coarsest = bucket >= DAY ? "day" : bucket >= HOUR ? "hour" : "raw";
+  const mark = await Rollup.watermark(opts.meter);
+  const hist = await Rollup.history(m, from, now, { coarsest, watermark: mark, meter: opts.meter });
+  const buckets = Array.from({ length: n }, () => Stats.emptyAgg());
+  for (const p of hist.pieces) {
+    const i = Math.floor((p.start - from) / bucket);
+    if (i >= 0 && i < n) Stats.mergeAgg(buckets[i]!, p.agg);
+  }
+  return {
+    monitorId: m.monitorId,
+    range,
+    bucketSec: bucket / 1000,
+    from: iso(from),
+    to: iso(now),
+    points: buckets.map((agg, i) => {
+      const f = Stats.figures(agg);
+      return { at: iso(from + i * bucket), checks: f.total, failed: f.failed, uptimePercent: f.uptimePercent, avgMs: f.avgMs, p95Ms: f.p95Ms };
+    }),
+  };
+}
+
+// ---------- all monitors at once ----------
+
+export const Entry = z.object({
+  id: z.string(),
+  name: z.string(),
+  url: z.string(),
+  slug: z.string().nullable(),
+  intervalSec: z.number(),
+  status: z.enum(Monitor.STATUSES),
+  lastCheckedAt: z.string().nullable(),
+  lastLatencyMs: z.number().nullable(),
+  lastOk: z.boolean().nullable(),
+  uptime24h: z.number().nullable().describe("Uptime over the current hour and the 23 before it, in percent"),
+  checks24h: z.number(),
+  openIncident: Incident.View.nullable(),
+});
+export const Overview = z.object({ generatedAt: z.string(), monitors: z.array(Entry) });
+export type Overview = z.infer<typeof Overview>;
+
+// every monitor of an owner (at most MONITOR_LIMIT), oldest first
+async function ownedMonitors(ownerId: string, meter?: Meter): Promise<MonitorItem[]> {
+  const { data } = await MonitorEntity.query.byOwner({ ownerId }).go({ pages: "all", ...Rollup.metered(meter) });
+  return data as MonitorItem[];
+}
+
+// open incidents by id, in one batch request per 100
+async function incidentsById(ids: string[], meter?: Meter): Promise<Map<string, IncidentItem>> {
+  if (ids.length === 0) return new Map();
+  const { data } = await IncidentEntity.get(ids.map((incidentId) => ({ incidentId }))).go(Rollup.metered(meter));
+  return new Map((data as IncidentItem[]).map((i) => [i.incidentId, i]));
+}
+
+/**
+ * Every monitor with its status, last check, 24h uptime and open incident. The cost per
+ * monitor is fixed whatever the number of figures: one hour-rollup query and one raw query for
+ * the hours the job has not rolled up yet, whose newest result doubles as the last check (a
+ * monitor with no check since then costs one more, one-item query). Status comes from the
+ * monitor item; open incidents come in one batch get for all monitors. Monitors are read
+ * 8 at a time, so a 100-monitor account costs ~200 small queries, never one per metric.
+ */
+export async function overview(ownerId: string, opts: { now?: number; meter?: Meter } = {}): Promise<Overview> {
+  const now = opts.now ?? Date.now();
+  // Whole hours: an exact 24 h would begin mid-hour and cost every monitor a third query.
+  const dayStart = Rollup.floorTo(now, HOUR) - 23 * HOUR;
+  const [monitors, mark] = await Promise.all([ownedMonitors(ownerId, opts.meter), Rollup.watermark(opts.meter)]);
+  const [rows, open] = await Promise.all([
+    mapLimit(monitors, 8, async (m) => {
+      const hist = await Rollup.history(m, dayStart, now, { coarsest: "hour", watermark: mark, meter: opts.meter });
+      const last = hist.latest ?? (await Check.lastOf(m.monitorId, Rollup.metered(opts.meter)));
+      return { m, agg: Stats.mergeAll(hist.pieces.map((p) => p.agg)), last };
+    }),
+    incidentsById(monitors.flatMap((m) => (m.openIncidentId ? [m.openIncidentId] : [])), opts.meter),
+  ]);
+  return {
+    generatedAt: iso(now),
+    monitors: rows.map(({ m, agg, last }) => {
+      const incident = m.openIncidentId ? open.get(m.openIncidentId) : undefined;
+      return {
+        id: m.monitorId,
+        name: m.name,
+        url: m.url,
+        slug: m.slug ?? null,
+        intervalSec: m.intervalSec,
+        status: Monitor.status(m),
+        lastCheckedAt: isoOrNull(last?.at),
+        lastLatencyMs: last?.latencyMs ?? null,
+        lastOk: last?.ok ?? null,
+        uptime24h: Stats.uptimePercent(agg.count, agg.failures),
+        checks24h: agg.count,
+        openIncident: incident ? Incident.toView(incident) : null,
+      };
+    }),
+  };
+}
+
+// ---------- incident listings ----------
+
+export interface IncidentFilter {
+  monitorId?: string;
+  status?: "open" | "resolved";
+  days: number;
+  limit: number;
+  cursor?: string | null;
+}
+
+// an owner's incidents (or one monitor's) started in the last `days`, newest first, optionally one status
+export async function incidents(ownerId: string, filter: IncidentFilter, now = Date.now()) {
+  const since = now - filter.days * DAY;
+  let query;
+  if (filter.monitorId) {
+    await Monitor.getOwned(ownerId, filter.monitorId);
+    query = IncidentEntity.query.byMonitor({ monitorId: filter.monitorId }).between({ startedAt: since }, { startedAt: now });
+  } else {
+    // bounded above too: monitors share this index partition and sort after incidents
+    query = IncidentEntity.query.byOwner({ ownerId }).between({ startedAt: since }, { startedAt: now });
+  }
+  const status = filter.status;
+  const filtered = status ? query.where((a, op) => op.eq(a.status, status)) : query;
+  assertCursorFor(filter.cursor, filtered.params());
+  // `count` keeps reading past pages the status filter thinned out, so pages come back full.
+  const res = await filtered.go({ order: "desc", count: filter.limit, cursor: filter.cursor ?? null });
+  return { data: (res.data as IncidentItem[]).map(Incident.toView), cursor: res.cursor ?? null };
+}
+
+// ---------- raw results ----------
+
+/** Check.list, with the caller's cursor checked first. */
+export async function results(monitorId: string, opts: { from?: number; to?: number; limit: number; cursor?: string | null }) {
+  assertCursorFor(opts.cursor, CheckResultEntity.query.history({ monitorId }).params());
+  const page = await Check.list(monitorId, opts);
+  return { data: page.data, cursor: page.cursor ?? null };
+}

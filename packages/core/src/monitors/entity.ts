@@ -1,0 +1,111 @@
+import { Entity } from "electrodb";
+import { bindToTable, entityOptions } from "../platform/table";
+import { KEYWORD_MODES, METHODS } from "./fields";
+
+/**
+ * The scheduler's access pattern lives in the `due` index (gsi2). Each monitor has a fixed
+ * offset inside its interval; a window query then names exactly the monitors due in it:
+ * - intervals up to a minute share one partition per interval (`i30`), sorted by offset;
+ * - longer intervals get one partition per minute of their cycle (`i300m2`), sorted by the
+ *   second inside that minute.
+ * So a tick reads the due monitors and nothing else, however many monitors exist.
+ * Paused monitors move to the `paused` partition, which no tick ever reads.
+ */
+export function dueKeys(intervalSec: number, offsetSec: number, paused: boolean) {
+  const dueSecond = offsetSec % 60;
+  const dueBucket = paused ? "paused" : intervalSec <= 60 ? `i${intervalSec}` : `i${intervalSec}m${Math.floor(offsetSec / 60)}`;
+  return { dueBucket, dueSk: `${String(dueSecond).padStart(2, "0")}#` };
+}
+
+export const MonitorEntity = bindToTable(
+  new Entity(
+    {
+      model: { entity: "monitor", version: "1", service: "uptime" },
+      attributes: {
+        monitorId: { type: "string", required: true },
+        ownerId: { type: "string", required: true },
+        name: { type: "string", required: true },
+        url: { type: "string", required: true },
+        method: { type: METHODS, required: true, default: "GET" },
+        headers: { type: "any" },
+        body: { type: "string" },
+        expectedStatus: { type: "list", items: { type: "string" }, required: true },
+        timeoutMs: { type: "number", required: true },
+        intervalSec: { type: "number", required: true },
+        keyword: { type: "string" },
+        keywordMode: { type: KEYWORD_MODES },
+        failureThreshold: { type: "number", required: true },
+        recoveryThreshold: { type: "number", required: true },
+        retryIntervalSec: { type: "number", required: true },
+        paused: { type: "boolean", required: true, default: false },
+        slug: { type: "string" },
+        alertEmails: { type: "list", items: { type: "string" }, required: true },
+        offsetSec: { type: "number", required: true },
+        dueBucket: { type: "string", required: true },
+        dueSk: { type: "string", required: true },
+        // Live state, written only on transitions (never per successful check).
+        state: { type: ["pending", "up", "down"] as const, required: true, default: "pending" },
+        openIncidentId: { type: "string" },
+        stateChangedAt: { type: "number" },
+        createdAt: { type: "number", required: true },
+        updatedAt: { type: "number", required: true },
+      },
+      indexes: {
+        // one monitor
+        byId: { pk: { field: "pk", composite: ["monitorId"] }, sk: { field: "sk", composite: [] } },
+        // a user's monitors, oldest first
+        byOwner: {
+          index: "gsi1",
+          pk: { field: "gsi1pk", composite: ["ownerId"] },
+          sk: { field: "gsi1sk", composite: ["createdAt", "monitorId"] },
+        },
+        // monitors due in a scheduler window (see dueKeys)
+        due: {
+          index: "gsi2",
+          pk: { field: "gsi2pk", composite: ["dueBucket"] },
+          sk: { field: "gsi2sk", composite: ["dueSk", "monitorId"] },
+        },
+      },
+    },
+    entityOptions(),
+  ),
+);
+
+/** Monitors per account: a counter updated with a condition, so concurrent creates cannot overshoot. */
+export const MonitorQuotaEntity = bindToTable(
+  new Entity(
+    {
+      model: { entity: "monitorQuota", version: "1", service: "uptime" },
+      attributes: {
+        ownerId: { type: "string", required: true },
+        count: { type: "number", required: true, default: 0 },
+      },
+      indexes: {
+        // the monitor count of one account
+        byOwner: { pk: { field: "pk", composite: ["ownerId"] }, sk: { field: "sk", composite: [] } },
+      },
+    },
+    entityOptions(),
+  ),
+);
+
+/** Public status page slugs are unique across the system: one claim item per slug. */
+export const SlugClaimEntity = bindToTable(
+  new Entity(
+    {
+      model: { entity: "slugClaim", version: "1", service: "uptime" },
+      attributes: {
+        slug: { type: "string", required: true },
+        monitorId: { type: "string", required: true },
+      },
+      indexes: {
+        // which monitor a public slug belongs to
+        bySlug: { pk: { field: "pk", composite: ["slug"] }, sk: { field: "sk", composite: [] } },
+      },
+    },
+    entityOptions(),
+  ),
+);
+
+export type MonitorItem = NonNullable<Awaited<ReturnType<ReturnType<typeof MonitorEntity.get>["go"]>>["data"]>;
+

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import type { MonitorItem } from "./entity";
+import { KEYWORD_MODES, METHODS, STATUSES } from "./fields";
+
+export const Info = z.object({
+  id: z.string(),
+  name: z.string(),
+  url: z.string(),
+  method: z.enum(METHODS),
+  headers: z.record(z.string(), z.string()),
+  body: z.string().nullable(),
+  expectedStatus: z.array(z.string()),
+  timeoutMs: z.number(),
+  intervalSec: z.number(),
+  keyword: z.string().nullable(),
+  keywordMode: z.enum(KEYWORD_MODES).nullable(),
+  failureThreshold: z.number(),
+  recoveryThreshold: z.number(),
+  retryIntervalSec: z.number(),
+  paused: z.boolean(),
+  slug: z.string().nullable(),
+  alertEmails: z.array(z.string()),
+  status: z.enum(STATUSES),
+  lastCheckedAt: z.string().nullable(),
+  lastLatencyMs: z.number().nullable(),
+  lastError: z.string().nullable(),
+  openIncidentId: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Info = z.infer<typeof Info>;
+
+export interface LastCheck {
+  at: number;
+  ok: boolean;
+  latencyMs: number;
+  message?: string | null;
+}
+
+export function status(m: Pick<MonitorItem, "paused" | "state" | "openIncidentId">): Info["status"] {
+  if (m.paused) return "paused";
+  if (m.openIncidentId) return "down";
+  return m.state;
+}
+
+export function toInfo(m: MonitorItem, last?: LastCheck): Info {
+  return {
+    id: m.monitorId,
+    name: m.name,
+    url: m.url,
+    method: m.method,
+    headers: (m.headers as Record<string, string> | undefined) ?? {},
+    body: m.body ?? null,
+    expectedStatus: m.expectedStatus,
+    timeoutMs: m.timeoutMs,
+    intervalSec: m.intervalSec,
+    keyword: m.keyword ?? null,
+    keywordMode: m.keyword ? (m.keywordMode ?? "contains") : null,
+    failureThreshold: m.failureThreshold,
+    recoveryThreshold: m.recoveryThreshold,
+    retryIntervalSec: m.retryIntervalSec,
+    paused: m.paused,
+    slug: m.slug ?? null,
+    alertEmails: m.alertEmails,
+    status: status(m),
+    lastCheckedAt: last ? new Date(last.at).toISOString() : null,
+    lastLatencyMs: last ? last.latencyMs : null,
+    lastError: last && !last.ok ? (last.message ?? "check failed") : null,
+    openIncidentId: m.openIncidentId ?? null,
+    createdAt: new Date(m.createdAt).toISOString(),
+    updatedAt: new Date(m.updatedAt).toISOString(),
+  };
+}
+

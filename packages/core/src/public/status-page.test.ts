@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { escapeHtml } from "../platform/html";
+import { StatusPage } from "./status-page";
+
+const DAY = 86_400_000;
+const today = Date.UTC(2025, 0, 31);
+
+function view(overrides: Partial<StatusPage.View> = {}): StatusPage.View {
+  return {
+    name: "Shop",
+    status: "up",
+    lastCheckedAt: "2025-01-31T11:59:00.000Z",
+    generatedAt: "2025-01-31T12:00:00.000Z",
+    uptime: { "24h": 100, "7d": 99.95, "30d": 99.5, "90d": 97 },
+    days: Array.from({ length: 90 }, (_, i) => ({
+      date: new Date(today - (89 - i) * DAY).toISOString().slice(0, 10),
+      uptimePercent: i < 10 ? null : i === 50 ? 90 : i === 60 ? 99.5 : 100,
+      checks: i < 10 ? 0 : 1440,
+      failed: i === 50 ? 144 : 0,
+    })),
+    incidents: [
+      { status: "open", startedAt: "2025-01-31T11:00:00.000Z", resolvedAt: null, durationMs: null, reason: "status_mismatch" },
+      { status: "resolved", startedAt: "2025-01-10T03:00:00.000Z", resolvedAt: "2025-01-10T04:30:00.000Z", durationMs: 90 * 60_000, reason: "timeout" },
+    ],
+    ...overrides,
+  };
+}
+
+describe("public view", () => {
+  it("has only allow-listed fields", () => {
+    expect(Object.keys(StatusPage.View.shape).sort()).toEqual(["days", "generatedAt", "incidents", "lastCheckedAt", "name", "status", "uptime"]);
+    expect(Object.keys(StatusPage.PublicIncident.shape).sort()).toEqual(["durationMs", "reason", "resolvedAt", "startedAt", "status"]);
+  });
+});
+
+describe("HTML", () => {
+  it("escapes everything that comes from users", () => {
+    const html = StatusPage.renderHtml(view({ name: `<img src=x onerror="alert(1)">&'`, incidents: [{ ...view().incidents[1]!, reason: "<script>x</script>" }] }));
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain("<script");
+    expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;");
+    expect(html).toContain("&lt;script&gt;x&lt;/script&gt;");
+    expect(escapeHtml(`<>&"'`)).toBe("&lt;&gt;&amp;&quot;&#39;");
+  });
+
+  it("has a status banner, 90 labelled bars coloured by uptime, incidents and the update time", () => {
+    const html = StatusPage.renderHtml(view());
+    expect(html).toContain('<p class="banner up" role="status">Operational</p>');
+    const bars = [...html.matchAll(/<li class="(\w+)" title="([^"]+)"><span class="sr-only">([^<]+)<\/span><\/li>/g)];
+    expect(bars).toHaveLength(90);
+    expect(bars[0]![1]).toBe("none");
+    expect(bars[0]![2]).toBe("2024-11-03: no data");
+    expect(bars[50]![1]).toBe("bad");
+    expect(bars[50]![3]).toBe("2024-12-23: 90.00% of 1440 checks");
+    expect(bars[60]![1]).toBe("fair");
+    expect(bars[89]![1]).toBe("good");
+    expect(bars[89]![2]).toBe("2025-01-31: 100% of 1440 checks");
+    expect(html).toContain("Ongoing (status mismatch)");
+    expect(html).toContain("Resolved after 1 h 30 min (timeout)");
+    expect(html).toContain('Last checked <time datetime="2025-01-31T11:59:00.000Z">2025-01-31 11:59:00 UTC</time>');
+    expect(html).toContain("<dt>Last 7d</dt><dd>99.95%</dd>");
+  });
+
+  it("says when there is nothing to show", () => {
+    const html = StatusPage.renderHtml(view({ status: "paused", lastCheckedAt: null, incidents: [] }));
+    expect(html).toContain("Paused: not being checked");
+    expect(html).toContain("Not checked yet.");
+    expect(html).toContain("No incidents in the last 90 days.");
+    expect(StatusPage.renderNotFound()).toContain("<h1>Status page not found</h1>");
+  });
+});
+
+describe("badge", () => {
+  it("shows status or uptime with a colour for it", () => {
+    expect(StatusPage.badgeFor(view(), { type: "status", range: "30d" })).toEqual({ label: "status", message: "up", color: "#4c1" });
+    expect(StatusPage.badgeFor(view({ status: "down" }), { type: "status", range: "30d" }).color).toBe("#e05d44");
+    expect(StatusPage.badgeFor(view(), { type: "uptime", range: "90d" })).toEqual({ label: "uptime 90d", message: "97.00%", color: "#dfb317" });
+    expect(StatusPage.badgeFor(view(), { type: "uptime", range: "24h" }).message).toBe("100%");
+    expect(StatusPage.badgeFor(view({ uptime: { "24h": null, "7d": null, "30d": null, "90d": null } }), { type: "uptime", range: "7d" }).message).toBe("no data");
+  });
+
+  it("is a well-formed SVG sized to its text, with escaped text", () => {
+    const short = StatusPage.badgeSvg({ label: "status", message: "up", color: "#4c1" });
+    const long = StatusPage.badgeSvg({ label: "status", message: "a much longer message", color: "#4c1" });
+    const width = (svg: string) => Number(/^<svg [^>]*width="(\d+)"/.exec(svg)![1]);
+    expect(width(long)).toBeGreaterThan(width(short) + 80);
+    expect(short).toContain('aria-label="status: up"');
+    expect(short).toContain("<title>status: up</title>");
+    const hostile = StatusPage.badgeSvg({ label: "<x>", message: `"&`, color: `"/><script>` });
+    expect(hostile).not.toContain("<x>");
+    expect(hostile).not.toContain("<script>");
+    expect(hostile).toContain("&lt;x&gt;: &quot;&amp;");
+  });
+});

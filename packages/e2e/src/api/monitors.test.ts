@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTarget, startTestStack, type TestStack, type Target } from "@uptime/local/testing";
+import { createUser, type TestUser } from "../kit/test-users";
+
+let stack: TestStack;
+let target: Target;
+let ada: TestUser;
+let bob: TestUser;
+
+beforeAll(async () => {
+  stack = await startTestStack({ env: { MONITOR_LIMIT: "4" } });
+  target = await startTarget();
+  ada = await createUser(stack);
+  bob = await createUser(stack);
+});
+afterAll(async () => {
+  await target?.stop();
+  await stack?.stop();
+});
+
+describe("monitors CRUD", () => {
+  it("creates a monitor with defaults, checks it at once, and shows live state", async () => {
+    const created = await ada.call("POST", "/v1/monitors", { name: "Home", url: target.url });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      name: "Home",
+      method: "GET",
+      expectedStatus: ["200-399"],
+      timeoutMs: 10000,
+      intervalSec: 60,
+      failureThreshold: 3,
+      recoveryThreshold: 1,
+      retryIntervalSec: 20,
+      paused: false,
+      alertEmails: [ada.email],
+      status: "pending",
+    });
+    await stack.drainQueues();
+    const after = await ada.call("GET", `/v1/monitors/${created.body.id}`);
+    expect(after.status).toBe(200);
+    expect(after.body.status).toBe("up");
+    expect(after.body.lastCheckedAt).not.toBeNull();
+    expect(after.body.lastLatencyMs).toBeGreaterThanOrEqual(0);
+    await ada.call("DELETE", `/v1/monitors/${created.body.id}`);
+  });
+
+  it("updates, pauses and deletes", async () => {
+    const { body: m } = await ada.call("POST", "/v1/monitors", { name: "Api", url: `${target.url}/api`, intervalSec: 300 });
+    const patched = await ada.call("PATCH", `/v1/monitors/${m.id}`, { name: "API", paused: true, keyword: "ok" });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ name: "API", paused: true, status: "paused", keyword: "ok", keywordMode: "contains" });
+    const cleared = await ada.call("PATCH", `/v1/monitors/${m.id}`, { keyword: null });
+    expect(cleared.body.keyword).toBeNull();
+    expect((await ada.call("DELETE", `/v1/monitors/${m.id}`)).status).toBe(204);
+    expect((await ada.call("GET", `/v1/monitors/${m.id}`)).status).toBe(404);
+  });
+
+  it("paginates the list with a cursor", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await ada.call("POST", "/v1/monitors", { name: `m${i}`, url: target.url, paused: true })).body.id);
+    const first = await ada.call("GET", "/v1/monitors?limit=2");
+    expect(first.status).toBe(200);
+    expect(first.body.data).toHaveLength(2);
+    expect(first.body.cursor).toBeTruthy();
+    const second = await ada.call("GET", `/v1/monitors?limit=2&cursor=${encodeURIComponent(first.body.cursor)}`);
+    const seen = [...first.body.data, ...second.body.data].map((m: any) => m.id);
+    expect(seen).toEqual(ids);
+    // A cursor from another account's listing (or a forged one) is a 400, never a peek or a 500.
+    const bobsCursor = Buffer.from(JSON.stringify({ gsi1pk: `$uptime#ownerid_${"x"}`, gsi1sk: "a", pk: "b", sk: "c" })).toString("base64url");
+    const { gsi1pk } = JSON.parse(Buffer.from(first.body.cursor, "base64url").toString());
+    const ownPartitionNoSortKey = Buffer.from(JSON.stringify({ gsi1pk })).toString("base64url");
+    for (const cursor of ["garbage!", bobsCursor, ownPartitionNoSortKey]) {
+      const res = await ada.call("GET", `/v1/monitors?limit=2&cursor=${encodeURIComponent(cursor)}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("invalid_cursor");
+    }
+    for (const id of ids) await ada.call("DELETE", `/v1/monitors/${id}`);
+  });
+
+  it("enforces the per-account monitor limit with 403, and frees a place on delete", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await bob.call("POST", "/v1/monitors", { name: `b${i}`, url: target.url, paused: true });
+      expect(r.status).toBe(201);
+      ids.push(r.body.id);
+    }
+    const over = await bob.call("POST", "/v1/monitors", { name: "one too many", url: target.url });
+    expect(over.status).toBe(403);
+    expect(over.body.error.code).toBe("monitor_limit_reached");
+    await bob.call("DELETE", `/v1/monitors/${ids.pop()}`);
+    const again = await bob.call("POST", "/v1/monitors", { name: "fits again", url: target.url, paused: true });
+    expect(again.status).toBe(201);
+    ids.push(again.body.id);
+    for (const id of ids) await bob.call("DELETE", `/v1/monitors/${id}`);
+  });
+
+  it("keeps slugs unique across accounts", async () => {
+    const a = await ada.call("POST", "/v1/monitors", { name: "s", url: target.url, slug: "shared-name", paused: true });
+    expect(a.status).toBe(201);
+    const b = await bob.call("POST", "/v1/monitors", { name: "s", url: target.url, slug: "Shared-Name", paused: true });
+    expect(b.status).toBe(409);
+    expect(b.body.error.code).toBe("slug_taken");
+    await ada.call("PATCH", `/v1/monitors/${a.body.id}`, { slug: null });
+    const c = await bob.call("POST", "/v1/monitors", { name: "s", url: target.url, slug: "shared-name", paused: true });
+    expect(c.status).toBe(201);
+    await ada.call("DELETE", `/v1/monitors/${a.body.id}`);
+    await bob.call("DELETE", `/v1/monitors/${c.body.id}`);
+  });
+});
+
+describe("ownership", () => {
+  it("answers 404 for another user's monitor on every route", async () => {
+    const { body: m } = await ada.call("POST", "/v1/monitors", { name: "private", url: target.url, paused: true });
+    expect((await bob.call("GET", `/v1/monitors/${m.id}`)).status).toBe(404);
+    expect((await bob.call("PATCH", `/v1/monitors/${m.id}`, { name: "mine now" })).status).toBe(404);
+    expect((await bob.call("POST", `/v1/monitors/${m.id}/check`)).status).toBe(404);
+    expect((await bob.call("DELETE", `/v1/monitors/${m.id}`)).status).toBe(404);
+    expect((await bob.call("GET", "/v1/monitors")).body.data.map((x: any) => x.id)).not.toContain(m.id);
+    expect((await ada.call("GET", `/v1/monitors/${m.id}`)).body.name).toBe("private");
+    await ada.call("DELETE", `/v1/monitors/${m.id}`);
+  });
+
+  it("requires a token", async () => {
+    expect((await stack.api("/v1/monitors")).status).toBe(401);
+  });
+});
+
+describe("validation", () => {
+  it.each([
+    [{ name: "x", url: "ftp://example.com" }, "url"],
+    [{ name: "x", url: "not a url" }, "url"],
+    [{ name: "", url: "https://example.com" }, "name"],
+    [{ name: "x", url: "https://example.com", intervalSec: 45 }, "intervalSec"],
+    [{ name: "x", url: "https://example.com", intervalSec: 10, retryIntervalSec: 20 }, "retryIntervalSec"],
+    [{ name: "x", url: "https://example.com", timeoutMs: 30001 }, "timeoutMs"],
+    [{ name: "x", url: "https://example.com", expectedStatus: ["600"] }, "expectedStatus.0"],
+    [{ name: "x", url: "https://example.com", expectedStatus: ["300-200"] }, "expectedStatus.0"],
+    [{ name: "x", url: "https://example.com", method: "TRACE" }, "method"],
+    [{ name: "x", url: "https://example.com", failureThreshold: 11 }, "failureThreshold"],
+    [{ name: "x", url: "https://example.com", headers: { "bad header": "x" } }, "headers.bad header"],
+    [{ name: "x", url: "https://example.com", alertEmails: ["nope"] }, "alertEmails.0"],
+    [{ name: "x", url: "https://example.com", slug: "A!" }, "slug"],
+    [{ name: "x", url: "https://example.com", surprise: true }, ""],
+  ])("rejects %j with a 400 naming %s", async (body, path) => {
+    const res = await ada.call("POST", "/v1/monitors", body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("validation_error");
+    expect(res.body.error.details.map((d: any) => d.path)).toContain(path);
+  });
+
+  it("accepts status codes and ranges as numbers or strings", async () => {
+    const res = await ada.call("POST", "/v1/monitors", { name: "x", url: target.url, expectedStatus: [200, "301-302"], paused: true });
+    expect(res.status).toBe(201);
+    expect(res.body.expectedStatus).toEqual(["200", "301-302"]);
+    await ada.call("DELETE", `/v1/monitors/${res.body.id}`);
+  });
+
+  it("rejects an empty or invalid patch", async () => {
+    const { body: m } = await ada.call("POST", "/v1/monitors", { name: "p", url: target.url, paused: true });
+    expect((await ada.call("PATCH", `/v1/monitors/${m.id}`, {})).status).toBe(400);
+    expect((await ada.call("PATCH", `/v1/monitors/${m.id}`, { intervalSec: 10, retryIntervalSec: 20 })).status).toBe(400);
+    expect((await ada.call("PATCH", `/v1/monitors/${m.id}`, { url: "javascript:alert(1)" })).status).toBe(400);
+    await ada.call("DELETE", `/v1/monitors/${m.id}`);
+  });
+});

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTarget, startTestStack, type TestStack, type Target } from "@uptime/local/testing";
+import { Check } from "@uptime/core/check/check";
+import { CheckJob } from "@uptime/core/check/check-job";
+import { Monitor } from "@uptime/core/monitors/monitor";
+import { createUser, type TestUser } from "../kit/test-users";
+
+// As deployed: private targets are refused. (npm start and the other tests allow loopback.)
+let stack: TestStack;
+let target: Target;
+let user: TestUser;
+beforeAll(async () => {
+  stack = await startTestStack({ env: { ALLOW_PRIVATE_TARGETS: "false" } });
+  target = await startTarget();
+  user = await createUser(stack);
+});
+afterAll(async () => {
+  await target?.stop();
+  await stack?.stop();
+});
+
+describe("server-side request forgery guard", () => {
+  it.each([
+    "http://127.0.0.1/",
+    "http://localhost:8080/admin",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://10.0.0.5/",
+    "http://192.168.1.1/",
+    "http://[::1]/",
+    "http://[fd00::1]/",
+    "http://2130706433/",
+  ])("refuses %s at creation with 400 blocked_target", async (url) => {
+    const res = await user.call("POST", "/v1/monitors", { name: "sneaky", url });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("blocked_target");
+  });
+
+  it("refuses a private target on update too", async () => {
+    const created = await user.call("POST", "/v1/monitors", { name: "fine", url: "https://example.com/", paused: true });
+    expect(created.status).toBe(201);
+    const res = await user.call("PATCH", `/v1/monitors/${created.body.id}`, { url: "http://127.0.0.1:22/" });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("blocked_target");
+  });
+
+  it("records a check whose target resolves to a private address as a failed check with reason blocked_target", async () => {
+    // A monitor stored before the rule (or whose DNS changed since): the checker re-checks after resolution.
+    const created = await user.call("POST", "/v1/monitors", { name: "rebound", url: "https://example.com/", paused: true });
+    const monitor = (await Monitor.get(created.body.id))!;
+    const job = { monitor: { ...CheckJob.snapshotOf(monitor), url: target.url.replace("127.0.0.1", "localhost") }, dueAt: Date.now(), kind: "scheduled" as const };
+    const out = await Check.runJob(job);
+    expect(out.result).toMatchObject({ ok: false, reason: "blocked_target" });
+    expect(target.hits).toHaveLength(0);
+  });
+});

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestStack, type TestStack } from "@uptime/local/testing";
+import { CheckResultEntity, type Result } from "@uptime/core/check/check";
+import { MonitorEntity } from "@uptime/core/monitors/monitor";
+import { Rollup } from "@uptime/core/history/rollup";
+import { config } from "@uptime/core/platform/config";
+import { Stats } from "@uptime/core/history/stats";
+import { handler } from "@uptime/functions/schedule/rollup";
+import { createMonitorFixture } from "../kit/test-history";
+
+const { HOUR, DAY } = Rollup;
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ pollers: false });
+});
+afterAll(() => stack?.stop());
+
+
+/** Check results every `intervalSec` over [from, to), a deterministic mix of latencies and failures. */
+async function resultsFixture(monitorId: string, intervalSec: number, from: number, to: number, seed = 1) {
+  let s = seed;
+  const r = () => (s = (s * 48271) % 2147483647) / 2147483647;
+  const results: Result[] = [];
+  for (let at = from; at < to; at += intervalSec * 1000) {
+    const ok = r() > 0.05;
+    results.push({ monitorId, at, ok, latencyMs: ok ? Math.round(50 + r() * r() * 900) : 10_000, kind: "scheduled", checkedAt: at + 500 });
+  }
+  await CheckResultEntity.put(results.map((x) => ({ ...x, expiresAt: Math.floor(x.at / 1000) + 30 * 86400 }))).go({ concurrent: 4 });
+  return results;
+}
+
+const rollups = (monitorId: string, grain: Rollup.RollupGrain, from = 0, to = 9_999_999_999_999) =>
+  Rollup.readRollups(monitorId, grain, from, to, undefined, true);
+
+const aggFor = (results: Result[], from: number, to: number) => Stats.aggOf(results.filter((x) => x.at >= from && x.at < to));
+
+describe("rollup job", () => {
+  it("writes one hour item per monitor per hour, for paused monitors too, and is idempotent", async () => {
+    const h = Date.UTC(2025, 1, 3, 10);
+    const fast = await createMonitorFixture({ intervalSec: 60 });
+    const paused = await createMonitorFixture({ intervalSec: 30, paused: true });
+    const slow = await createMonitorFixture({ intervalSec: 3600 });
+    const fastResults = await resultsFixture(fast.monitorId, 60, h, h + 3 * HOUR);
+    await resultsFixture(paused.monitorId, 30, h, h + HOUR);
+    await resultsFixture(slow.monitorId, 3600, h, h + 3 * HOUR);
+
+    const first = await Rollup.run(h, h + 3 * HOUR);
+    const items = await rollups(fast.monitorId, "hour");
+    expect(items.map((i) => i.start)).toEqual([h, h + HOUR, h + 2 * HOUR]);
+    for (const i of items) expect(Rollup.toAgg(i)).toEqual(aggFor(fastResults, i.start, i.start + HOUR));
+    expect(await rollups(paused.monitorId, "hour")).toHaveLength(1);
+    // an hourly item for a monitor checked once an hour would double its writes
+    expect(await rollups(slow.monitorId, "hour")).toHaveLength(0);
+    expect(first.writes).toBe(4);
+    expect(first.monitors).toBeGreaterThanOrEqual(3);
+
+    const again = await Rollup.run(h, h + 3 * HOUR);
+    expect(again.writes).toBe(4);
+    expect(await rollups(fast.monitorId, "hour")).toEqual(items);
+  });
+
+  it("folds the hours of a day into a day item, also when the day's hours were rolled by earlier runs", async () => {
+    const day = Date.UTC(2025, 1, 10);
+    const fast = await createMonitorFixture({ intervalSec: 60 });
+    const slow = await createMonitorFixture({ intervalSec: 600 });
+    const fastResults = await resultsFixture(fast.monitorId, 60, day, day + DAY, 2);
+    const slowResults = await resultsFixture(slow.monitorId, 600, day, day + DAY, 3);
+
+    await Rollup.run(day, day + 13 * HOUR); // the morning, by an earlier run
+    expect(await rollups(fast.monitorId, "day")).toHaveLength(0);
+    await Rollup.run(day + 13 * HOUR, day + DAY + 2 * HOUR); // after midnight
+
+    const [fastDay] = await rollups(fast.monitorId, "day");
+    expect(fastDay?.start).toBe(day);
+    expect(Rollup.toAgg(fastDay!)).toEqual(Stats.aggOf(fastResults));
+    expect(Rollup.toAgg(fastDay!)).toEqual(Stats.mergeAll((await rollups(fast.monitorId, "hour")).map(Rollup.toAgg)));
+    const [slowDay] = await rollups(slow.monitorId, "day");
+    expect(Rollup.toAgg(slowDay!)).toEqual(Stats.aggOf(slowResults));
+  });
+
+  it("writes far less than one extra unit per check: about 0.017 for a 1-minute monitor, 0.042 for an hourly one", async () => {
+    const day = Date.UTC(2025, 1, 20);
+    const fast = await createMonitorFixture({ intervalSec: 60 });
+    await resultsFixture(fast.monitorId, 60, day, day + DAY, 4);
+    let units = 0;
+    for (let h = day; h < day + DAY; h += HOUR) units += (await Rollup.runHour(h)).writeUnits;
+    expect(units).toBe(24 + 1);
+    expect(units / 1440).toBeLessThan(0.1);
+
+    const slowDay = day + DAY;
+    const slow = await createMonitorFixture({ intervalSec: 3600 });
+    await resultsFixture(slow.monitorId, 3600, slowDay, slowDay + DAY, 5);
+    let slowUnits = 0;
+    for (let h = slowDay; h < slowDay + DAY; h += HOUR) slowUnits += (await Rollup.runHour(h)).writeUnits;
+    expect(slowUnits).toBe(1);
+    expect(slowUnits / 24).toBeLessThan(0.1);
+  });
+
+  it("catches up on missed hours from the watermark, and never moves it back", async () => {
+    const start = Date.UTC(2025, 2, 1, 0);
+    const afterGrace = config().ROLLUP_GRACE_SEC * 1000 + 60_000; // a run just after an hour's grace
+    const m = await createMonitorFixture({ intervalSec: 60 });
+    await resultsFixture(m.monitorId, 60, start, start + 30 * HOUR, 6);
+
+    // No watermark yet: the first run reaches back maxHours.
+    const first = await Rollup.catchUp(start + 10 * HOUR + afterGrace, { maxHours: 10 });
+    expect([first.from, first.to]).toEqual([start, start + 10 * HOUR]);
+    expect(await Rollup.watermark()).toBe(start + 10 * HOUR);
+    expect(await rollups(m.monitorId, "hour")).toHaveLength(10);
+
+    // Within the grace period the last hour is left alone; the same run again does nothing.
+    const early = await Rollup.catchUp(start + 11 * HOUR + 60_000);
+    expect(early.skipped).toBe(true);
+
+    // Three runs missed: the next one rolls them all, and the day that ended meanwhile.
+    const later = await Rollup.catchUp(start + 26 * HOUR + afterGrace);
+    expect([later.from, later.to]).toEqual([start + 10 * HOUR, start + 26 * HOUR]);
+    expect(await rollups(m.monitorId, "hour")).toHaveLength(26);
+    expect((await rollups(m.monitorId, "day")).map((d) => [d.start, d.count])).toEqual([[start, 1440]]);
+
+    // A late, older run does not move the watermark back.
+    await Rollup.catchUp(start + 12 * HOUR + afterGrace, { maxHours: 1 });
+    expect(await Rollup.watermark()).toBe(start + 26 * HOUR);
+  });
+
+  it("runs as the scheduled handler", async () => {
+    const report = await handler({ time: new Date().toISOString() });
+    expect(report.skipped).not.toBe(true);
+    expect(report.to).toBe(Rollup.floorTo(Date.now() - config().ROLLUP_GRACE_SEC * 1000, HOUR));
+    expect(await Rollup.watermark()).toBe(report.to);
+  });
+});

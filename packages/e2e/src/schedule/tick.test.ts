@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GetQueueAttributesCommand, PurgeQueueCommand } from "@aws-sdk/client-sqs";
+import { startTestStack, type TestStack } from "@uptime/local/testing";
+import { sqs } from "@uptime/core/platform/aws";
+import { config, reloadConfig } from "@uptime/core/platform/config";
+import { INTERVALS, MonitorEntity } from "@uptime/core/monitors/monitor";
+import { Schedule } from "@uptime/core/schedule/schedule";
+import { handler as tick } from "@uptime/functions/schedule/tick";
+import { createMonitorFixture } from "../kit/test-history";
+
+let stack: TestStack;
+beforeAll(async () => {
+  // No pollers: the test inspects what the scheduler put on the queue.
+  stack = await startTestStack({ pollers: false, tickSeconds: 60 });
+});
+afterAll(() => stack?.stop());
+
+
+async function queueCounts() {
+  const res = await sqs().send(
+    new GetQueueAttributesCommand({
+      QueueUrl: config().CHECKS_QUEUE_URL,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed"],
+    }),
+  );
+  return { visible: Number(res.Attributes?.ApproximateNumberOfMessages), delayed: Number(res.Attributes?.ApproximateNumberOfMessagesDelayed) };
+}
+const purge = () => sqs().send(new PurgeQueueCommand({ QueueUrl: config().CHECKS_QUEUE_URL }));
+
+describe("scheduler tick", () => {
+  it("reads exactly the due monitors, never the rest of the table", async () => {
+    const monitors = [];
+    let seed = 7;
+    const rand = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+    for (let i = 0; i < 300; i++) {
+      const intervalSec = INTERVALS[rand(INTERVALS.length)]!;
+      monitors.push(await createMonitorFixture({ intervalSec, offsetSec: rand(intervalSec), paused: rand(10) === 0 }));
+    }
+    const windowStart = 1_800_000_000 - (1_800_000_000 % 3600) + 7 * 60;
+    const due = monitors.filter((m) => !m.paused && Schedule.dueTimes(m, windowStart, 60).length > 0);
+    const expectedJobs = due.reduce((n, m) => n + Schedule.dueTimes(m, windowStart, 60).length, 0);
+
+    const report = await Schedule.runTick(windowStart * 1000, windowStart * 1000);
+    expect(report.skipped).toBe(false);
+    expect(report.itemsRead).toBe(due.length);
+    expect(report.jobs).toBe(expectedJobs);
+    expect(report.itemsRead).toBeLessThan(monitors.length / 2);
+    expect(report.readUnits).toBeGreaterThan(0);
+    await purge();
+    for (const m of monitors) await MonitorEntity.delete({ monitorId: m.monitorId }).go();
+  });
+
+  it("enqueues a 10-second monitor six times per minute, delayed 0, 10, ... 50 seconds", async () => {
+    const m = await createMonitorFixture({ intervalSec: 10, offsetSec: 0 });
+    const windowStart = Math.floor(Date.now() / 60000) * 60 + 600; // a future window, so no delay is clipped
+    const report = await Schedule.runTick(windowStart * 1000, windowStart * 1000);
+    expect(report.jobs).toBe(6);
+    expect(await queueCounts()).toEqual({ visible: 1, delayed: 5 });
+    await purge();
+    await MonitorEntity.delete({ monitorId: m.monitorId }).go();
+  });
+
+  it("fans a window out once even when the tick fires twice", async () => {
+    const m = await createMonitorFixture({ intervalSec: 60, offsetSec: 0 });
+    const time = new Date((Math.floor(Date.now() / 60000) - 120) * 60000).toISOString(); // late: two hours ago
+    const first = await tick({ time });
+    const second = await tick({ time });
+    expect(first.skipped).toBe(false);
+    expect(first.jobs).toBeGreaterThanOrEqual(1);
+    expect(second.skipped).toBe(true);
+    expect(second.jobs).toBe(0);
+    const counts = await queueCounts();
+    expect(counts.visible + counts.delayed).toBe(first.sqsRequests > 0 ? Math.ceil(first.jobs / 10) : 0);
+    await purge();
+    await MonitorEntity.delete({ monitorId: m.monitorId }).go();
+  });
+
+  it("releases the window when fan-out fails, so the retried invocation does the work", async () => {
+    const m = await createMonitorFixture({ intervalSec: 60, offsetSec: 0 });
+    const windowStart = 1_950_000_000 - (1_950_000_000 % 60);
+    const queueUrl = process.env.CHECKS_QUEUE_URL!;
+    process.env.CHECKS_QUEUE_URL = queueUrl.replace(/[^/]+$/, "no-such-queue");
+    reloadConfig();
+    try {
+      await expect(Schedule.runTick(windowStart * 1000, windowStart * 1000)).rejects.toThrow();
+    } finally {
+      process.env.CHECKS_QUEUE_URL = queueUrl;
+      reloadConfig();
+    }
+    const retried = await Schedule.runTick(windowStart * 1000, windowStart * 1000);
+    expect(retried.skipped).toBe(false);
+    expect(retried.jobs).toBe(1);
+    await purge();
+    await MonitorEntity.delete({ monitorId: m.monitorId }).go();
+  });
+
+  it("skips paused monitors", async () => {
+    const m = await createMonitorFixture({ intervalSec: 60, offsetSec: 30, paused: true });
+    const windowStart = 1_900_000_000 - (1_900_000_000 % 60);
+    const report = await Schedule.runTick(windowStart * 1000, windowStart * 1000);
+    expect(report.itemsRead).toBe(0);
+    await MonitorEntity.delete({ monitorId: m.monitorId }).go();
+  });
+});
