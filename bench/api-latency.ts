@@ -13,7 +13,8 @@
 import autocannon from "autocannon";
 import { CheckResultEntity } from "@uptime/core/check/check";
 import { MonitorEntity } from "@uptime/core/monitors/monitor";
-import { Rollup } from "@uptime/core/history/rollup";
+import { RollupJob } from "@uptime/core/history/rollup-job";
+import { DAY, HOUR, floorTo } from "@uptime/core/platform/time";
 import { rng } from "./lib/fixtures";
 import { startHost, useHost } from "./lib/host";
 import { commandFor, finish, fmt, log, sleep, type BenchResult } from "./lib/report";
@@ -70,7 +71,7 @@ async function main() {
       ids.push(res.body.id);
     }
     const now = Date.now();
-    const from = Rollup.floorTo(now - Rollup.DAY, 60_000);
+    const from = floorTo(now - DAY, 60_000);
     const r = rng(11);
     const t0 = performance.now();
     for (const monitorId of ids) {
@@ -92,8 +93,8 @@ async function main() {
       await CheckResultEntity.put(items).go({ concurrent: 4 });
     }
     // as the hourly job would have left it: every whole hour rolled up, the watermark after the last
-    await Rollup.run(Rollup.floorTo(from, Rollup.HOUR), Rollup.floorTo(now - 120_000, Rollup.HOUR));
-    await Rollup.catchUp(now, { maxHours: 1 });
+    await RollupJob.run(floorTo(from, HOUR), floorTo(now - 120_000, HOUR));
+    await RollupJob.catchUp(now, { maxHours: 1 });
     log(NAME, `seeded ${MONITORS} monitors with 24 h of results in ${fmt((performance.now() - t0) / 1000)} s`);
 
     const auth = { authorization: `Bearer ${token}` };

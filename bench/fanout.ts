@@ -23,7 +23,8 @@ import { backgroundFunctions } from "@uptime/functions/api/routes";
 import { PurgeQueueCommand } from "@aws-sdk/client-sqs";
 import { sqs } from "@uptime/core/platform/aws";
 import { config } from "@uptime/core/platform/config";
-import { Schedule } from "@uptime/core/schedule/schedule";
+import { DueIndex } from "@uptime/core/schedule/due-index";
+import type { Tick } from "@uptime/core/schedule/tick";
 import type { MonitorItem } from "@uptime/core/monitors/monitor";
 import { INTERVAL_MIX, PAUSED_PERCENT, mixedMonitors, monitorItem, rng, seedMonitors } from "./lib/fixtures";
 import { sstOptions } from "./lib/bundle";
@@ -45,7 +46,7 @@ const TICK_MEMORY_MB = 256; // memorySize of the tick function (stacks/Pipeline.
 const LAMBDA_V8_FLAGS = `--max-old-space-size=${Math.floor(TICK_MEMORY_MB * 0.9)} --max-semi-space-size=${Math.floor(TICK_MEMORY_MB * 0.05)}`;
 
 interface TickRun {
-  report: Schedule.TickReport;
+  report: Tick.Report;
   ms: number;
   cpuMs: number;
   rssBeforeMB: number;
@@ -169,7 +170,7 @@ function dueIn(monitors: MonitorItem[], windowStart: number) {
   let jobs = 0;
   for (const m of monitors) {
     if (m.paused) continue;
-    const n = Schedule.dueTimes(m, windowStart, TICK_SECONDS).length;
+    const n = DueIndex.dueTimes(m, windowStart, TICK_SECONDS).length;
     if (n) {
       due++;
       jobs += n;
@@ -318,8 +319,8 @@ async function main() {
         intro:
           `Monitors with mixed intervals (${mixText}; ${PAUSED_PERCENT}% paused) in the local DynamoDB (dynalite), and tables of ` +
           `${ONE_MINUTE_SIZES.map((n) => n.toLocaleString("en-US")).join(" and ")} monitors that all check every minute. Each tick is one fresh process calling ` +
-          `\`Schedule.runTick\` for a 60-second window, as the tick Lambda does; ${TICKS_PER_SIZE} ticks per size in different minutes. ` +
-          `"Due" is computed independently from the seeded items with \`Schedule.dueTimes\`. Read units are DynamoDB's consumed capacity ` +
+          `\`Tick.run\` for a 60-second window, as the tick Lambda does; ${TICKS_PER_SIZE} ticks per size in different minutes. ` +
+          `"Due" is computed independently from the seeded items with \`DueIndex.dueTimes\`. Read units are DynamoDB's consumed capacity ` +
           `(eventually consistent queries of the \`due\` index).`,
         columns: [
           "Monitors",

@@ -18,7 +18,12 @@ import { Check, CheckResultEntity, type Result } from "@uptime/core/check/check"
 import { CheckJob } from "@uptime/core/check/check-job";
 import { config } from "@uptime/core/platform/config";
 import { Monitor, MonitorEntity, type MonitorItem } from "@uptime/core/monitors/monitor";
-import { Rollup, RollupEntity } from "@uptime/core/history/rollup";
+import { History } from "@uptime/core/history/history";
+import { RollupEntity } from "@uptime/core/history/rollup";
+import { RollupJob } from "@uptime/core/history/rollup-job";
+import { itemBytes } from "@uptime/core/platform/metering";
+import { DAY, HOUR, floorTo } from "@uptime/core/platform/time";
+import { DueIndex } from "@uptime/core/schedule/due-index";
 import { startTarget, startTestStack } from "@uptime/local/testing";
 import { toSqsRecord } from "@uptime/local/poller";
 import { messagesOf, monitorItem, rng, seedMonitors, sqsEvent } from "./lib/fixtures";
@@ -200,19 +205,19 @@ async function main() {
     const stored = async (monitorId: string, ok: boolean) =>
       (await Check.list(monitorId, { limit: 50 })).data.find((r) => r.ok === ok)!;
     const bytesOfResult = (r: Result) =>
-      Rollup.itemBytes((CheckResultEntity.create({ ...r, expiresAt: Math.floor(r.at / 1000) + 30 * 86400 }).params() as any).Item);
+      itemBytes((CheckResultEntity.create({ ...r, expiresAt: Math.floor(r.at / 1000) + 30 * 86400 }).params() as any).Item);
     const healthy = await stored(fleet[0]!.monitorId, true);
     const failed = await stored(fleet[0]!.monitorId, false);
-    const monitorBytes = Rollup.itemBytes((MonitorEntity.put(fleet[0]!).params() as any).Item);
+    const monitorBytes = itemBytes((MonitorEntity.put(fleet[0]!).params() as any).Item);
 
     // -- rollups: one day of 1-minute results for a few monitors, rolled up hour by hour as the job runs
-    const day = Rollup.floorTo(Date.now(), Rollup.DAY) - 2 * Rollup.DAY;
+    const day = floorTo(Date.now(), DAY) - 2 * DAY;
     const rollupMonitors = Array.from({ length: ROLLUP_MONITORS }, (_, i) => monitorItem({ intervalSec: 60, offsetSec: i, name: `Rolled ${i}` }));
     await seedMonitors(rollupMonitors);
     const r = rng(7);
     for (const m of rollupMonitors) {
       const items = [];
-      for (let at = day; at < day + Rollup.DAY; at += 60_000) {
+      for (let at = day; at < day + DAY; at += 60_000) {
         const ok = r() > 0.002;
         items.push({
           monitorId: m.monitorId,
@@ -229,11 +234,11 @@ async function main() {
     }
     // What every run pays regardless of size: listing the monitors through the due index.
     const fixedBefore = snapshot();
-    const listed = await Rollup.allMonitors();
+    const listed = await DueIndex.allMonitors({ concurrency: config().ROLLUP_CONCURRENCY });
     const fixed = since(fixedBefore);
     const before = snapshot();
     const r0 = performance.now();
-    for (let h = 0; h < 24; h++) await Rollup.runHour(day + h * Rollup.HOUR);
+    for (let h = 0; h < 24; h++) await RollupJob.runHour(day + h * HOUR);
     // Wall time per monitor per run, for the rollup Lambda's duration (dynalite: an upper bound).
     const rollupMsPerMonitorRun = (performance.now() - r0) / 24 / listed.length;
     const rolled = since(before);
@@ -243,9 +248,9 @@ async function main() {
     const emptyQueries = (listed.length - ROLLUP_MONITORS) * 24 * 0.5; // each empty query: 0.5 RRU minimum
     const rollupRru = (rolled.dynamo.readUnits - 24 * fixed.dynamo.readUnits - emptyQueries) / rollupChecks;
     const rollupWru = writeUnits(rolled.dynamo) / rollupChecks;
-    const hourItems = await Rollup.readRollups(rollupMonitors[0]!.monitorId, "hour", day, day + Rollup.DAY);
-    const dayItems = await Rollup.readRollups(rollupMonitors[0]!.monitorId, "day", day, day + Rollup.DAY);
-    const bytesOf = (i: any) => Rollup.itemBytes((RollupEntity.put(i).params() as any).Item);
+    const hourItems = await History.readRollups(rollupMonitors[0]!.monitorId, "hour", day, day + DAY);
+    const dayItems = await History.readRollups(rollupMonitors[0]!.monitorId, "day", day, day + DAY);
+    const bytesOf = (i: any) => itemBytes((RollupEntity.put(i).params() as any).Item);
     const hourItemBytes = hourItems.reduce((s, i) => s + bytesOf(i), 0) / hourItems.length;
     const dayItemBytes = dayItems.length ? bytesOf(dayItems[0]) : NaN;
     log(NAME, `rollup: ${fmt(rollupWru, 3)} WRU, ${fmt(rollupRru, 3)} RRU per check`);
@@ -324,7 +329,7 @@ async function main() {
         {
           title: "Hourly rollup job, amortised",
           intro:
-            `One day of 1-minute results for ${ROLLUP_MONITORS} monitors, rolled up by running \`Rollup.runHour\` for each of its 24 hours ` +
+            `One day of 1-minute results for ${ROLLUP_MONITORS} monitors, rolled up by running \`RollupJob.runHour\` for each of its 24 hours ` +
             `(24 hour items and 1 day item per monitor). The fixed part of every run (listing all monitors through the due index, ` +
             `${fmt(fixed.dynamo.readUnits)} RRU here) is shown separately; at scale it is one read of every monitor item per hour.`,
           columns: ["Write units per check", "Read units per check", "Hour item", "Day item", "Fixed RRU per run (this table)", "Run time per monitor"],

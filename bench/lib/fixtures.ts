@@ -4,7 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { CheckJob } from "@uptime/core/check/check-job";
-import { INTERVALS, MonitorEntity, dueKeys, type MonitorItem } from "@uptime/core/monitors/monitor";
+import { INTERVALS, MonitorEntity, type MonitorItem } from "@uptime/core/monitors/monitor";
+import { dueKeys } from "@uptime/core/schedule/due-index";
 
 /**
  * The mix of intervals a hosted uptime service sees: mostly 1 and 5 minutes, a tail of

@@ -5,7 +5,7 @@
  * Prints one JSON line.
  */
 import { reloadConfig } from "@uptime/core/platform/config";
-import { Schedule } from "@uptime/core/schedule/schedule";
+import { Tick } from "@uptime/core/schedule/tick";
 import { installMeters, since, snapshot } from "./meter";
 
 reloadConfig();
@@ -26,7 +26,7 @@ const before = snapshot();
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 // `now` = the window start, so every job is delayed to its due second (0-59 s), as when the rule fires on time.
-const report = await Schedule.runTick(at * 1000, at * 1000);
+const report = await Tick.run(at * 1000, at * 1000);
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 sample();

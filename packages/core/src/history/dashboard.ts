@@ -6,17 +6,18 @@ import { mapLimit } from "../platform/concurrency";
 import { VisibleError } from "../platform/errors";
 import { Incident, IncidentEntity, type IncidentItem } from "../incident/incident";
 import { Monitor, MonitorEntity, type MonitorItem } from "../monitors/monitor";
-import { Rollup, type Meter } from "./rollup";
+import { metered, type Meter } from "../platform/metering";
+import { DAY, HOUR, floorTo } from "../platform/time";
+import { History } from "./history";
+import { RollupJob } from "./rollup-job";
 import { Stats } from "./stats";
 import { assertCursorFor } from "../platform/table";
 
 /**
  * What an owner sees about their monitors: summaries, response-time series, the all-monitors
- * overview and incident listings. History comes through Rollup.history, so the cost of a read
+ * overview and incident listings. History comes through History.read, so the cost of a read
  * depends on the length of the range in days and hours, not on how many checks it holds.
  */
-
-const { HOUR, DAY } = Rollup;
 
 export const RANGES = ["1h", "24h", "7d", "30d", "90d"] as const;
 export type Range = (typeof RANGES)[number];
@@ -60,11 +61,11 @@ export async function incidentsOverlapping(monitorId: string, from: number, to: 
     IncidentEntity.query
       .byMonitor({ monitorId })
       .between({ startedAt: from }, { startedAt: to })
-      .go({ count: 1000, ...Rollup.metered(meter) }),
+      .go({ count: 1000, ...metered(meter) }),
     IncidentEntity.query
       .byMonitor({ monitorId })
       .between({ startedAt: 0 }, { startedAt: from - 1 })
-      .go({ order: "desc", limit: 1, ...Rollup.metered(meter) }),
+      .go({ order: "desc", limit: 1, ...metered(meter) }),
   ]);
   return Stats.overlapping([...(before.data as IncidentItem[]), ...(inside.data as IncidentItem[])], from, to);
 }
@@ -72,12 +73,12 @@ export async function incidentsOverlapping(monitorId: string, from: number, to: 
 export async function summary(m: MonitorItem, range: Range, opts: { now?: number; meter?: Meter } = {}): Promise<Summary> {
   const now = opts.now ?? Date.now();
   const from = now - rangeMs[range];
-  const mark = await Rollup.watermark(opts.meter);
+  const mark = await RollupJob.watermark(opts.meter);
   const [hist, incidents] = await Promise.all([
-    Rollup.history(m, from, now, { coarsest: "day", watermark: mark, meter: opts.meter }),
+    History.read(m, from, now, { coarsest: "day", watermark: mark, meter: opts.meter }),
     incidentsOverlapping(m.monitorId, from, now, opts.meter),
   ]);
-  const last = hist.latest ?? (await Check.lastOf(m.monitorId, Rollup.metered(opts.meter)));
+  const last = hist.latest ?? (await Check.lastOf(m.monitorId, metered(opts.meter)));
   const f = Stats.figures(Stats.mergeAll(hist.pieces.map((p) => p.agg)));
   const open = m.openIncidentId
     ? (incidents.find((i) => i.incidentId === m.openIncidentId) ?? (await Incident.get(m.openIncidentId)))
@@ -128,10 +129,10 @@ export async function series(m: MonitorItem, range: Range, opts: { now?: number;
   const bucket = bucketSecFor[range] * 1000;
   const n = Math.round(rangeMs[range] / bucket);
   // Aligned buckets, the last one holding `now`, so rollups (hour/day aligned) fall inside one bucket.
-  const from = Rollup.floorTo(now, bucket) - (n - 1) * bucket;
+  const from = floorTo(now, bucket) - (n - 1) * bucket;
   const coarsest = bucket >= DAY ? "day" : bucket >= HOUR ? "hour" : "raw";
-  const mark = await Rollup.watermark(opts.meter);
-  const hist = await Rollup.history(m, from, now, { coarsest, watermark: mark, meter: opts.meter });
+  const mark = await RollupJob.watermark(opts.meter);
+  const hist = await History.read(m, from, now, { coarsest, watermark: mark, meter: opts.meter });
   const buckets = Array.from({ length: n }, () => Stats.emptyAgg());
   for (const p of hist.pieces) {
     const i = Math.floor((p.start - from) / bucket);
@@ -171,14 +172,14 @@ export type Overview = z.infer<typeof Overview>;
 
 // every monitor of an owner (at most MONITOR_LIMIT), oldest first
 async function ownedMonitors(ownerId: string, meter?: Meter): Promise<MonitorItem[]> {
-  const { data } = await MonitorEntity.query.byOwner({ ownerId }).go({ pages: "all", ...Rollup.metered(meter) });
+  const { data } = await MonitorEntity.query.byOwner({ ownerId }).go({ pages: "all", ...metered(meter) });
   return data as MonitorItem[];
 }
 
 // open incidents by id, in one batch request per 100
 async function incidentsById(ids: string[], meter?: Meter): Promise<Map<string, IncidentItem>> {
   if (ids.length === 0) return new Map();
-  const { data } = await IncidentEntity.get(ids.map((incidentId) => ({ incidentId }))).go(Rollup.metered(meter));
+  const { data } = await IncidentEntity.get(ids.map((incidentId) => ({ incidentId }))).go(metered(meter));
   return new Map((data as IncidentItem[]).map((i) => [i.incidentId, i]));
 }
 
@@ -193,12 +194,12 @@ async function incidentsById(ids: string[], meter?: Meter): Promise<Map<string, 
 export async function overview(ownerId: string, opts: { now?: number; meter?: Meter } = {}): Promise<Overview> {
   const now = opts.now ?? Date.now();
   // Whole hours: an exact 24 h would begin mid-hour and cost every monitor a third query.
-  const dayStart = Rollup.floorTo(now, HOUR) - 23 * HOUR;
-  const [monitors, mark] = await Promise.all([ownedMonitors(ownerId, opts.meter), Rollup.watermark(opts.meter)]);
+  const dayStart = floorTo(now, HOUR) - 23 * HOUR;
+  const [monitors, mark] = await Promise.all([ownedMonitors(ownerId, opts.meter), RollupJob.watermark(opts.meter)]);
   const [rows, open] = await Promise.all([
     mapLimit(monitors, 8, async (m) => {
-      const hist = await Rollup.history(m, dayStart, now, { coarsest: "hour", watermark: mark, meter: opts.meter });
-      const last = hist.latest ?? (await Check.lastOf(m.monitorId, Rollup.metered(opts.meter)));
+      const hist = await History.read(m, dayStart, now, { coarsest: "hour", watermark: mark, meter: opts.meter });
+      const last = hist.latest ?? (await Check.lastOf(m.monitorId, metered(opts.meter)));
       return { m, agg: Stats.mergeAll(hist.pieces.map((p) => p.agg)), last };
     }),
     incidentsById(monitors.flatMap((m) => (m.openIncidentId ? [m.openIncidentId] : [])), opts.meter),

@@ -2,21 +2,6 @@ import { Entity } from "electrodb";
 import { bindToTable, entityOptions } from "../platform/table";
 import { KEYWORD_MODES, METHODS } from "./fields";
 
-/**
- * The scheduler's access pattern lives in the `due` index (gsi2). Each monitor has a fixed
- * offset inside its interval; a window query then names exactly the monitors due in it:
- * - intervals up to a minute share one partition per interval (`i30`), sorted by offset;
- * - longer intervals get one partition per minute of their cycle (`i300m2`), sorted by the
- *   second inside that minute.
- * So a tick reads the due monitors and nothing else, however many monitors exist.
- * Paused monitors move to the `paused` partition, which no tick ever reads.
- */
-export function dueKeys(intervalSec: number, offsetSec: number, paused: boolean) {
-  const dueSecond = offsetSec % 60;
-  const dueBucket = paused ? "paused" : intervalSec <= 60 ? `i${intervalSec}` : `i${intervalSec}m${Math.floor(offsetSec / 60)}`;
-  return { dueBucket, dueSk: `${String(dueSecond).padStart(2, "0")}#` };
-}
-
 export const MonitorEntity = bindToTable(
   new Entity(
     {
@@ -59,7 +44,7 @@ export const MonitorEntity = bindToTable(
           pk: { field: "gsi1pk", composite: ["ownerId"] },
           sk: { field: "gsi1sk", composite: ["createdAt", "monitorId"] },
         },
-        // monitors due in a scheduler window (see dueKeys)
+        // monitors due in a scheduler window (layout and queries: schedule/due-index.ts)
         due: {
           index: "gsi2",
           pk: { field: "gsi2pk", composite: ["dueBucket"] },

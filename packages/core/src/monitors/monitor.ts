@@ -7,8 +7,9 @@ import { assertCursorFor } from "../platform/table";
 import { Target } from "../check/target";
 import { CheckJob } from "../check/check-job";
 import { Incident } from "../incident/incident";
+import { dueKeys } from "../schedule/due-index";
 
-import { MonitorEntity, MonitorQuotaEntity, SlugClaimEntity, dueKeys, type MonitorItem } from "./entity";
+import { MonitorEntity, MonitorQuotaEntity, SlugClaimEntity, type MonitorItem } from "./entity";
 import { CreateInput, UpdateInput } from "./fields";
 
 export * from "./entity";

@@ -5,7 +5,10 @@ import { Check } from "../check/check";
 import { escapeHtml } from "../platform/html";
 import { IncidentEntity, type IncidentItem } from "../incident/incident";
 import { Monitor, type MonitorItem } from "../monitors/monitor";
-import { Rollup, type Meter } from "../history/rollup";
+import { History } from "../history/history";
+import { RollupJob } from "../history/rollup-job";
+import { metered, type Meter } from "../platform/metering";
+import { DAY, floorTo } from "../platform/time";
 import { Stats } from "../history/stats";
 
 /**
@@ -15,7 +18,6 @@ import { Stats } from "../history/stats";
  * they can quote the host name ("could not resolve api.internal.example").
  */
 
-const { DAY } = Rollup;
 export const DAYS = 90;
 export const WINDOWS = ["24h", "7d", "30d", "90d"] as const;
 export type Window = (typeof WINDOWS)[number];
@@ -59,7 +61,7 @@ async function recentIncidents(monitorId: string, since: number, now: number, me
   const { data } = await IncidentEntity.query
     .byMonitor({ monitorId })
     .between({ startedAt: since }, { startedAt: now })
-    .go({ order: "desc", limit: RECENT_INCIDENTS, ...Rollup.metered(meter) });
+    .go({ order: "desc", limit: RECENT_INCIDENTS, ...metered(meter) });
   return data as IncidentItem[];
 }
 
@@ -71,14 +73,14 @@ export async function forSlug(slug: string, opts: { now?: number; meter?: Meter 
 
 export async function build(m: MonitorItem, opts: { now?: number; meter?: Meter } = {}): Promise<View> {
   const now = opts.now ?? Date.now();
-  const firstDay = Rollup.floorTo(now, DAY) - (DAYS - 1) * DAY;
-  const mark = await Rollup.watermark(opts.meter);
+  const firstDay = floorTo(now, DAY) - (DAYS - 1) * DAY;
+  const mark = await RollupJob.watermark(opts.meter);
   const [daily, lastDay, incidents] = await Promise.all([
-    Rollup.history(m, firstDay, now, { coarsest: "day", watermark: mark, meter: opts.meter }),
-    Rollup.history(m, now - DAY, now, { coarsest: "hour", watermark: mark, meter: opts.meter }),
+    History.read(m, firstDay, now, { coarsest: "day", watermark: mark, meter: opts.meter }),
+    History.read(m, now - DAY, now, { coarsest: "hour", watermark: mark, meter: opts.meter }),
     recentIncidents(m.monitorId, now - DAYS * DAY, now, opts.meter),
   ]);
-  const last = lastDay.latest ?? daily.latest ?? (await Check.lastOf(m.monitorId, Rollup.metered(opts.meter)));
+  const last = lastDay.latest ?? daily.latest ?? (await Check.lastOf(m.monitorId, metered(opts.meter)));
 
   const days = Array.from({ length: DAYS }, () => Stats.emptyAgg());
   for (const p of daily.pieces) {

@@ -3,12 +3,13 @@ import { startTestStack, type TestStack } from "@uptime/local/testing";
 import type { Result } from "@uptime/core/check/check";
 import { Dashboard } from "@uptime/core/history/dashboard";
 import { Monitor, MonitorEntity } from "@uptime/core/monitors/monitor";
-import { Rollup } from "@uptime/core/history/rollup";
+import { RollupJob } from "@uptime/core/history/rollup-job";
+import { newMeter } from "@uptime/core/platform/metering";
+import { DAY, HOUR, floorTo } from "@uptime/core/platform/time";
 import { Stats } from "@uptime/core/history/stats";
 import { createUser, type TestUser } from "../kit/test-users";
 import { rollUpSince, siteLatency, writeIncident, writeResults } from "../kit/test-history";
 
-const { HOUR, DAY } = Rollup;
 const MIN = 60_000;
 
 let stack: TestStack;
@@ -59,7 +60,7 @@ describe("30 days of a 1-minute monitor", () => {
     const latency = siteLatency(42);
     busyResults = await writeResults(busy.monitorId, {
       // an hour clear of the range's start, so the expected set does not depend on when the request runs
-      from: Rollup.floorTo(now - 30 * DAY + HOUR, MIN),
+      from: floorTo(now - 30 * DAY + HOUR, MIN),
       to: now - 30_000,
       everySec: 60,
       ok: (i) => i % 331 !== 0 && !(i >= 20_000 && i < 20_012), // scattered failures and one 12-minute outage
@@ -96,14 +97,14 @@ describe("30 days of a 1-minute monitor", () => {
   });
 
   it("reads a bounded number of items for it, not ~43,000", async () => {
-    const meter = Rollup.newMeter();
+    const meter = newMeter();
     const s = await Dashboard.summary(busy, "30d", { meter });
     expect(s.checks.total).toBe(busyResults.length); // everything counted...
     expect(meter.items).toBeLessThan(250); // ...from ~30 day items, ~46 hour items and the unrolled last hour
     expect(meter.requests).toBeLessThan(15);
 
     // The 90-day summary costs about the same: the extra days are day items.
-    const meter90 = Rollup.newMeter();
+    const meter90 = newMeter();
     const s90 = await Dashboard.summary(busy, "90d", { meter: meter90 });
     expect(s90.checks.total).toBe(busyResults.length);
     expect(meter90.items).toBeLessThan(300);
@@ -158,7 +159,7 @@ describe("summary numbers on known data", () => {
     const m = await createMonitor(ada, { name: "Small sample", intervalSec: 300 });
     const now = Date.now();
     const latencies = [100, 110, 120, 130, 140, 150, 160, 170, 180, 190];
-    const from = Rollup.floorTo(now - 5 * HOUR, 5 * MIN);
+    const from = floorTo(now - 5 * HOUR, 5 * MIN);
     const results = await writeResults(m.monitorId, {
       from,
       to: from + 5 * HOUR,
@@ -318,7 +319,7 @@ describe("dashboard", () => {
     expect(b).toMatchObject({ name: "Busy shop", status: "up", lastLatencyMs: newest.latencyMs, lastOk: newest.ok, openIncident: null });
     expect(b.lastCheckedAt).toBe(new Date(newest.at).toISOString());
     // the current hour and the 23 before it, whichever instant the server took as "now"
-    const candidates = [before, after].map((now) => exact(busyResults.filter((r) => r.at >= Rollup.floorTo(now, HOUR) - 23 * HOUR)));
+    const candidates = [before, after].map((now) => exact(busyResults.filter((r) => r.at >= floorTo(now, HOUR) - 23 * HOUR)));
     expect(candidates.map((c) => [c.total, c.uptimePercent])).toContainEqual([b.checks24h, b.uptime24h]);
     expect(b.checks24h).toBeGreaterThan(23 * 60);
 
@@ -327,13 +328,13 @@ describe("dashboard", () => {
   });
 
   it("costs a fixed number of requests per monitor, whatever it shows", async () => {
-    const meter = Rollup.newMeter();
+    const meter = newMeter();
     const view = await Dashboard.overview(busy.ownerId, { meter });
     const n = view.monitors.length;
     expect(n).toBeGreaterThanOrEqual(6);
     // monitors + watermark + one batch get, then per monitor: hour rollups and the raw tail (whose newest
     // result is the last check), plus a one-item lookup for monitors not checked since the last rollup
-    const mark = (await Rollup.watermark())!;
+    const mark = (await RollupJob.watermark())!;
     const unchecked = view.monitors.filter((m) => m.lastCheckedAt === null || Date.parse(m.lastCheckedAt) < mark).length;
     expect(unchecked).toBeLessThan(n);
     expect(meter.requests).toBeLessThanOrEqual(3 + 2 * n + unchecked);

@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
 import type { Result } from "@uptime/core/check/check";
 import { Monitor, MonitorEntity } from "@uptime/core/monitors/monitor";
-import { Rollup } from "@uptime/core/history/rollup";
+import { DAY, HOUR, floorTo } from "@uptime/core/platform/time";
 import { Stats } from "@uptime/core/history/stats";
 import { createUser, type TestUser } from "../kit/test-users";
 import { rollUpSince, writeIncident, writeResults } from "../kit/test-history";
 
-const { HOUR, DAY } = Rollup;
 
 let stack: TestStack;
 let ada: TestUser;
@@ -44,7 +43,7 @@ beforeAll(async () => {
   shop = (await Monitor.get(created.body.id))!;
 
   const now = Date.now();
-  const today = Rollup.floorTo(now, DAY);
+  const today = floorTo(now, DAY);
   const day = async (start: number, ok: (i: number) => boolean) =>
     history.push(...(await writeResults(shop.monitorId, { from: start, to: start + DAY, everySec: 3600, ok, latencyMs: (i) => 100 + i })));
   await day(today - 40 * DAY, (i) => i % 2 === 0); // 50%, only in the 90-day figure
@@ -84,7 +83,7 @@ describe("public status JSON", () => {
     const v = res.body;
     expect(v).toMatchObject({ name: NAME, status: "up", lastCheckedAt: new Date(history[history.length - 1]!.at).toISOString() });
 
-    const today = Rollup.floorTo(Date.parse(v.generatedAt), DAY);
+    const today = floorTo(Date.parse(v.generatedAt), DAY);
     expect(v.days).toHaveLength(90);
     expect(v.days[89].date).toBe(dateOf(today));
     expect(v.days[0].date).toBe(dateOf(today - 89 * DAY));

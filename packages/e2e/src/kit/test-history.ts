@@ -2,8 +2,10 @@ import { CheckResultEntity, type Result } from "@uptime/core/check/check";
 import { config } from "@uptime/core/platform/config";
 import { IncidentEntity, type IncidentItem } from "@uptime/core/incident/incident";
 import { randomUUID } from "node:crypto";
-import { MonitorEntity, dueKeys } from "@uptime/core/monitors/monitor";
-import { Rollup } from "@uptime/core/history/rollup";
+import { MonitorEntity } from "@uptime/core/monitors/monitor";
+import { RollupJob } from "@uptime/core/history/rollup-job";
+import { HOUR, floorTo } from "@uptime/core/platform/time";
+import { dueKeys } from "@uptime/core/schedule/due-index";
 
 /**
  * Known history written straight into the table (the local stack's DynamoDB is real), so tests
@@ -80,10 +82,10 @@ export async function writeIncident(
  * watermark after a run needs this explicit re-run, which is idempotent.)
  */
 export async function rollUpSince(from: number) {
-  const to = Rollup.floorTo(Date.now() - config().ROLLUP_GRACE_SEC * 1000, Rollup.HOUR);
-  const start = Rollup.floorTo(from, Rollup.HOUR);
-  if (to > start) await Rollup.run(start, to);
-  await Rollup.catchUp(Date.now(), { maxHours: 1 });
+  const to = floorTo(Date.now() - config().ROLLUP_GRACE_SEC * 1000, HOUR);
+  const start = floorTo(from, HOUR);
+  if (to > start) await RollupJob.run(start, to);
+  await RollupJob.catchUp(Date.now(), { maxHours: 1 });
 }
 
 /** A monitor item written straight to the table: the scheduler and the rollup job only need its due keys. */

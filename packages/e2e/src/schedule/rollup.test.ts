@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { CheckResultEntity, type Result } from "@uptime/core/check/check";
 import { MonitorEntity } from "@uptime/core/monitors/monitor";
+import { History } from "@uptime/core/history/history";
 import { Rollup } from "@uptime/core/history/rollup";
+import { RollupJob } from "@uptime/core/history/rollup-job";
+import { DAY, HOUR, floorTo } from "@uptime/core/platform/time";
 import { config } from "@uptime/core/platform/config";
 import { Stats } from "@uptime/core/history/stats";
 import { handler } from "@uptime/functions/schedule/rollup";
 import { createMonitorFixture } from "../kit/test-history";
 
-const { HOUR, DAY } = Rollup;
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -31,7 +33,7 @@ async function resultsFixture(monitorId: string, intervalSec: number, from: numb
 }
 
 const rollups = (monitorId: string, grain: Rollup.RollupGrain, from = 0, to = 9_999_999_999_999) =>
-  Rollup.readRollups(monitorId, grain, from, to, undefined, true);
+  History.readRollups(monitorId, grain, from, to, undefined, true);
 
 const aggFor = (results: Result[], from: number, to: number) => Stats.aggOf(results.filter((x) => x.at >= from && x.at < to));
 
@@ -45,7 +47,7 @@ describe("rollup job", () => {
     await resultsFixture(paused.monitorId, 30, h, h + HOUR);
     await resultsFixture(slow.monitorId, 3600, h, h + 3 * HOUR);
 
-    const first = await Rollup.run(h, h + 3 * HOUR);
+    const first = await RollupJob.run(h, h + 3 * HOUR);
     const items = await rollups(fast.monitorId, "hour");
     expect(items.map((i) => i.start)).toEqual([h, h + HOUR, h + 2 * HOUR]);
     for (const i of items) expect(Rollup.toAgg(i)).toEqual(aggFor(fastResults, i.start, i.start + HOUR));
@@ -55,7 +57,7 @@ describe("rollup job", () => {
     expect(first.writes).toBe(4);
     expect(first.monitors).toBeGreaterThanOrEqual(3);
 
-    const again = await Rollup.run(h, h + 3 * HOUR);
+    const again = await RollupJob.run(h, h + 3 * HOUR);
     expect(again.writes).toBe(4);
     expect(await rollups(fast.monitorId, "hour")).toEqual(items);
   });
@@ -67,9 +69,9 @@ describe("rollup job", () => {
     const fastResults = await resultsFixture(fast.monitorId, 60, day, day + DAY, 2);
     const slowResults = await resultsFixture(slow.monitorId, 600, day, day + DAY, 3);
 
-    await Rollup.run(day, day + 13 * HOUR); // the morning, by an earlier run
+    await RollupJob.run(day, day + 13 * HOUR); // the morning, by an earlier run
     expect(await rollups(fast.monitorId, "day")).toHaveLength(0);
-    await Rollup.run(day + 13 * HOUR, day + DAY + 2 * HOUR); // after midnight
+    await RollupJob.run(day + 13 * HOUR, day + DAY + 2 * HOUR); // after midnight
 
     const [fastDay] = await rollups(fast.monitorId, "day");
     expect(fastDay?.start).toBe(day);
@@ -84,7 +86,7 @@ describe("rollup job", () => {
     const fast = await createMonitorFixture({ intervalSec: 60 });
     await resultsFixture(fast.monitorId, 60, day, day + DAY, 4);
     let units = 0;
-    for (let h = day; h < day + DAY; h += HOUR) units += (await Rollup.runHour(h)).writeUnits;
+    for (let h = day; h < day + DAY; h += HOUR) units += (await RollupJob.runHour(h)).writeUnits;
     expect(units).toBe(24 + 1);
     expect(units / 1440).toBeLessThan(0.1);
 
@@ -92,7 +94,7 @@ describe("rollup job", () => {
     const slow = await createMonitorFixture({ intervalSec: 3600 });
     await resultsFixture(slow.monitorId, 3600, slowDay, slowDay + DAY, 5);
     let slowUnits = 0;
-    for (let h = slowDay; h < slowDay + DAY; h += HOUR) slowUnits += (await Rollup.runHour(h)).writeUnits;
+    for (let h = slowDay; h < slowDay + DAY; h += HOUR) slowUnits += (await RollupJob.runHour(h)).writeUnits;
     expect(slowUnits).toBe(1);
     expect(slowUnits / 24).toBeLessThan(0.1);
   });
@@ -104,30 +106,30 @@ describe("rollup job", () => {
     await resultsFixture(m.monitorId, 60, start, start + 30 * HOUR, 6);
 
     // No watermark yet: the first run reaches back maxHours.
-    const first = await Rollup.catchUp(start + 10 * HOUR + afterGrace, { maxHours: 10 });
+    const first = await RollupJob.catchUp(start + 10 * HOUR + afterGrace, { maxHours: 10 });
     expect([first.from, first.to]).toEqual([start, start + 10 * HOUR]);
-    expect(await Rollup.watermark()).toBe(start + 10 * HOUR);
+    expect(await RollupJob.watermark()).toBe(start + 10 * HOUR);
     expect(await rollups(m.monitorId, "hour")).toHaveLength(10);
 
     // Within the grace period the last hour is left alone; the same run again does nothing.
-    const early = await Rollup.catchUp(start + 11 * HOUR + 60_000);
+    const early = await RollupJob.catchUp(start + 11 * HOUR + 60_000);
     expect(early.skipped).toBe(true);
 
     // Three runs missed: the next one rolls them all, and the day that ended meanwhile.
-    const later = await Rollup.catchUp(start + 26 * HOUR + afterGrace);
+    const later = await RollupJob.catchUp(start + 26 * HOUR + afterGrace);
     expect([later.from, later.to]).toEqual([start + 10 * HOUR, start + 26 * HOUR]);
     expect(await rollups(m.monitorId, "hour")).toHaveLength(26);
     expect((await rollups(m.monitorId, "day")).map((d) => [d.start, d.count])).toEqual([[start, 1440]]);
 
     // A late, older run does not move the watermark back.
-    await Rollup.catchUp(start + 12 * HOUR + afterGrace, { maxHours: 1 });
-    expect(await Rollup.watermark()).toBe(start + 26 * HOUR);
+    await RollupJob.catchUp(start + 12 * HOUR + afterGrace, { maxHours: 1 });
+    expect(await RollupJob.watermark()).toBe(start + 26 * HOUR);
   });
 
   it("runs as the scheduled handler", async () => {
     const report = await handler({ time: new Date().toISOString() });
     expect(report.skipped).not.toBe(true);
-    expect(report.to).toBe(Rollup.floorTo(Date.now() - config().ROLLUP_GRACE_SEC * 1000, HOUR));
-    expect(await Rollup.watermark()).toBe(report.to);
+    expect(report.to).toBe(floorTo(Date.now() - config().ROLLUP_GRACE_SEC * 1000, HOUR));
+    expect(await RollupJob.watermark()).toBe(report.to);
   });
 });

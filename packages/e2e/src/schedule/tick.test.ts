@@ -4,7 +4,8 @@ import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { sqs } from "@uptime/core/platform/aws";
 import { config, reloadConfig } from "@uptime/core/platform/config";
 import { INTERVALS, MonitorEntity } from "@uptime/core/monitors/monitor";
-import { Schedule } from "@uptime/core/schedule/schedule";
+import { DueIndex } from "@uptime/core/schedule/due-index";
+import { Tick } from "@uptime/core/schedule/tick";
 import { handler as tick } from "@uptime/functions/schedule/tick";
 import { createMonitorFixture } from "../kit/test-history";
 
@@ -37,10 +38,10 @@ describe("scheduler tick", () => {
       monitors.push(await createMonitorFixture({ intervalSec, offsetSec: rand(intervalSec), paused: rand(10) === 0 }));
     }
     const windowStart = 1_800_000_000 - (1_800_000_000 % 3600) + 7 * 60;
-    const due = monitors.filter((m) => !m.paused && Schedule.dueTimes(m, windowStart, 60).length > 0);
-    const expectedJobs = due.reduce((n, m) => n + Schedule.dueTimes(m, windowStart, 60).length, 0);
+    const due = monitors.filter((m) => !m.paused && DueIndex.dueTimes(m, windowStart, 60).length > 0);
+    const expectedJobs = due.reduce((n, m) => n + DueIndex.dueTimes(m, windowStart, 60).length, 0);
 
-    const report = await Schedule.runTick(windowStart * 1000, windowStart * 1000);
+    const report = await Tick.run(windowStart * 1000, windowStart * 1000);
     expect(report.skipped).toBe(false);
     expect(report.itemsRead).toBe(due.length);
     expect(report.jobs).toBe(expectedJobs);
@@ -53,7 +54,7 @@ describe("scheduler tick", () => {
   it("enqueues a 10-second monitor six times per minute, delayed 0, 10, ... 50 seconds", async () => {
     const m = await createMonitorFixture({ intervalSec: 10, offsetSec: 0 });
     const windowStart = Math.floor(Date.now() / 60000) * 60 + 600; // a future window, so no delay is clipped
-    const report = await Schedule.runTick(windowStart * 1000, windowStart * 1000);
+    const report = await Tick.run(windowStart * 1000, windowStart * 1000);
     expect(report.jobs).toBe(6);
     expect(await queueCounts()).toEqual({ visible: 1, delayed: 5 });
     await purge();
@@ -82,12 +83,12 @@ describe("scheduler tick", () => {
     process.env.CHECKS_QUEUE_URL = queueUrl.replace(/[^/]+$/, "no-such-queue");
     reloadConfig();
     try {
-      await expect(Schedule.runTick(windowStart * 1000, windowStart * 1000)).rejects.toThrow();
+      await expect(Tick.run(windowStart * 1000, windowStart * 1000)).rejects.toThrow();
     } finally {
       process.env.CHECKS_QUEUE_URL = queueUrl;
       reloadConfig();
     }
-    const retried = await Schedule.runTick(windowStart * 1000, windowStart * 1000);
+    const retried = await Tick.run(windowStart * 1000, windowStart * 1000);
     expect(retried.skipped).toBe(false);
     expect(retried.jobs).toBe(1);
     await purge();
@@ -97,7 +98,7 @@ describe("scheduler tick", () => {
   it("skips paused monitors", async () => {
     const m = await createMonitorFixture({ intervalSec: 60, offsetSec: 30, paused: true });
     const windowStart = 1_900_000_000 - (1_900_000_000 % 60);
-    const report = await Schedule.runTick(windowStart * 1000, windowStart * 1000);
+    const report = await Tick.run(windowStart * 1000, windowStart * 1000);
     expect(report.itemsRead).toBe(0);
     await MonitorEntity.delete({ monitorId: m.monitorId }).go();
   });

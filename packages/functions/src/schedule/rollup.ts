@@ -1,5 +1,5 @@
 import type { ScheduledEvent } from "aws-lambda";
-import { Rollup } from "@uptime/core/history/rollup";
+import { RollupJob } from "@uptime/core/history/rollup-job";
 
 /**
  * Hourly schedule (a few minutes past the hour): roll up every hour that has ended and is not
@@ -7,7 +7,7 @@ import { Rollup } from "@uptime/core/history/rollup";
  * invocation just means the next one has more, or nothing, to do.
  */
 export const handler = async (_event?: Pick<ScheduledEvent, "time">) => {
-  const report = await Rollup.catchUp(Date.now());
+  const report = await RollupJob.catchUp(Date.now());
   console.log(JSON.stringify({ msg: "rollup", ...report, from: new Date(report.from).toISOString(), to: new Date(report.to).toISOString() }));
   return report;
 };

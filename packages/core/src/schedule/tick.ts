@@ -1,11 +1,11 @@
-export * as Schedule from "./schedule";
+export * as Tick from "./tick";
 
 import { Entity } from "electrodb";
 import { CheckJob } from "../check/check-job";
 import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";
-import { INTERVALS, MonitorEntity, type MonitorItem } from "../monitors/monitor";
 import { bindToTable, entityOptions } from "../platform/table";
+import { dueTimes, forEachDuePage, queriesFor } from "./due-index";
 
 /**
  * One item per scheduler window. EventBridge may deliver a scheduled event twice, or late;
@@ -30,53 +30,7 @@ export const TickClaimEntity = bindToTable(
   ),
 );
 
-export interface Query {
-  bucket: string;
-  /** Inclusive range of the second (inside the minute, or inside a sub-minute interval) the monitor is due at. */
-  fromSecond: number;
-  toSecond: number;
-}
-
-const pad = (n: number) => String(n).padStart(2, "0");
-
-/**
- * The index queries naming every monitor due in [windowStart, windowStart + windowSec).
- * windowSec divides 60, so a window never straddles a minute (see Monitor.dueKeys).
- */
-export function queriesFor(windowStart: number, windowSec: number): Query[] {
-  const queries: Query[] = [];
-  const minute = Math.floor(windowStart / 60);
-  for (const interval of INTERVALS) {
-    if (interval <= 60) {
-      if (windowSec >= interval) {
-        queries.push({ bucket: `i${interval}`, fromSecond: 0, toSecond: interval - 1 });
-      } else {
-        const from = windowStart % interval;
-        const to = from + windowSec - 1;
-        if (to < interval) queries.push({ bucket: `i${interval}`, fromSecond: from, toSecond: to });
-        else {
-          queries.push({ bucket: `i${interval}`, fromSecond: from, toSecond: interval - 1 });
-          queries.push({ bucket: `i${interval}`, fromSecond: 0, toSecond: to - interval });
-        }
-      }
-    } else {
-      const cycleMinute = minute % (interval / 60);
-      const from = windowStart % 60;
-      queries.push({ bucket: `i${interval}m${cycleMinute}`, fromSecond: from, toSecond: from + windowSec - 1 });
-    }
-  }
-  return queries;
-}
-
-/** Every instant inside the window at which this monitor is due (several for sub-window intervals). */
-export function dueTimes(m: Pick<MonitorItem, "intervalSec" | "offsetSec">, windowStart: number, windowSec: number): number[] {
-  const first = windowStart + (((m.offsetSec - windowStart) % m.intervalSec) + m.intervalSec) % m.intervalSec;
-  const times: number[] = [];
-  for (let t = first; t < windowStart + windowSec; t += m.intervalSec) times.push(t);
-  return times;
-}
-
-export interface TickReport {
+export interface Report {
   windowStart: number;
   skipped: boolean;
   queries: number;
@@ -86,34 +40,12 @@ export interface TickReport {
   sqsRequests: number;
 }
 
-// the monitors in one due-bucket whose due second lies in a range, a page (up to 1 MB) at a time
-async function forEachDuePage(q: Query, onPage: (items: MonitorItem[], readUnits: number) => Promise<void>) {
-  let cursor: string | null = null;
-  do {
-    let readUnits = 0;
-    const res: { data: MonitorItem[]; cursor: string | null } = await MonitorEntity.query
-      .due({ dueBucket: q.bucket })
-      // '~' sorts after every character of "#<uuid>", so the upper bound includes the whole last second.
-      .between({ dueSk: `${pad(q.fromSecond)}#` }, { dueSk: `${pad(q.toSecond)}#~` })
-      .go({
-        cursor,
-        pages: 1,
-        params: { ReturnConsumedCapacity: "TOTAL" },
-        logger: (event) => {
-          if (event.type === "results") readUnits += (event.results as any)?.ConsumedCapacity?.CapacityUnits ?? 0;
-        },
-      });
-    await onPage(res.data, readUnits);
-    cursor = res.cursor;
-  } while (cursor);
-}
-
 /** Finds the monitors due in a window and enqueues their checks, once per window. */
-export async function runTick(at: Date | number, now = Date.now()): Promise<TickReport> {
+export async function run(at: Date | number, now = Date.now()): Promise<Report> {
   const windowSec = config().TICK_SECONDS;
   const atSec = Math.floor((typeof at === "number" ? at : at.getTime()) / 1000);
   const windowStart = atSec - (atSec % windowSec);
-  const report: TickReport = { windowStart, skipped: false, queries: 0, itemsRead: 0, readUnits: 0, jobs: 0, sqsRequests: 0 };
+  const report: Report = { windowStart, skipped: false, queries: 0, itemsRead: 0, readUnits: 0, jobs: 0, sqsRequests: 0 };
 
   try {
     await TickClaimEntity.create({ windowStart, claimedAt: now, expiresAt: windowStart + 86400 }).go({ response: "none" });
@@ -140,7 +72,7 @@ const FLUSH_JOBS = 5000;
  * size (holding 100,000 monitors and their jobs at once took a 256 MB function over its limit).
  * Pages from all queries feed one buffer, so jobs due in the same second still share messages.
  */
-async function fanOut(report: TickReport, windowSec: number, now: number): Promise<TickReport> {
+async function fanOut(report: Report, windowSec: number, now: number): Promise<Report> {
   const { windowStart } = report;
   const queries = queriesFor(windowStart, windowSec);
   report.queries = queries.length;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { INTERVALS, dueKeys } from "../monitors/monitor";
-import { dueTimes, queriesFor } from "./schedule";
+import { INTERVALS } from "../monitors/fields";
+import { dueBuckets, dueKeys, dueTimes, queriesFor } from "./due-index";
 
 /** Brute force: the monitors (interval, offset) due in a window, by definition. */
 function dueByDefinition(interval: number, offset: number, windowStart: number, windowSec: number) {
@@ -39,5 +39,16 @@ describe("due index", () => {
 
   it("enqueues a 10-second monitor six times per one-minute window", () => {
     expect(dueTimes({ intervalSec: 10, offsetSec: 3 }, 1200, 60)).toEqual([1203, 1213, 1223, 1233, 1243, 1253]);
+  });
+
+  it("lists every partition any monitor can be in, for a reader of every monitor", () => {
+    const buckets = new Set(dueBuckets());
+    for (const interval of INTERVALS) {
+      for (let offset = 0; offset < interval; offset++) {
+        expect(buckets.has(dueKeys(interval, offset, false).dueBucket)).toBe(true);
+        expect(buckets.has(dueKeys(interval, offset, true).dueBucket)).toBe(true);
+      }
+    }
+    expect(buckets.size).toBe(4 + 2 + 5 + 10 + 15 + 30 + 60 + 1);
   });
 });
