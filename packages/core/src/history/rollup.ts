@@ -1,7 +1,7 @@
 export * as Rollup from "./rollup";
 
 import { Entity, type ElectroEvent } from "electrodb";
-import { CheckResultEntity, type Result } from "../check/check";
+import { CheckResultEntity, type Result } from "../check/result";
 import { mapLimit } from "../platform/concurrency";
 import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";
