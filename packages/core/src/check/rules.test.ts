@@ -53,6 +53,7 @@ function newWorld(monitor: Partial<CheckRules.MonitorState> | null | undefined):
     monitorId: "m",
     paused: false,
     state: "up",
+    openIncidentId: undefined,
     intervalSec: 60,
     failureThreshold: 3,
     recoveryThreshold: 1,
