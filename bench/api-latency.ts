@@ -11,7 +11,7 @@
  * Run alone: npx tsx bench/api-latency.ts
  */
 import autocannon from "autocannon";
-import { CheckResultEntity } from "@uptime/core/check/check";
+import { CheckResultEntity } from "@uptime/core/check/result";
 import { MonitorEntity } from "@uptime/core/monitors/monitor";
 import { RollupJob } from "@uptime/core/history/rollup-job";
 import { DAY, HOUR, floorTo } from "@uptime/core/platform/time";

@@ -9,7 +9,7 @@
  * and memory are the checker's alone, as in Lambda. Every measured check must leave exactly one
  * result item (read back at the end). Run alone: npx tsx bench/checker.ts
  */
-import { CheckResultEntity, type Result } from "@uptime/core/check/check";
+import { CheckResultEntity, type Result } from "@uptime/core/check/result";
 import type { CheckJob } from "@uptime/core/check/check-job";
 import { messagesOf, monitorItem, sqsEvent } from "./lib/fixtures";
 import { startHost, useHost } from "./lib/host";

@@ -14,7 +14,8 @@
  * retry interval, or the next slot for recovery); the difference is the pipeline's own delay
  * (SQS delivery, polling, alert queue, email). Run alone: npx tsx bench/detection.ts
  */
-import { Check, type Result } from "@uptime/core/check/check";
+import { CheckResult, type Result } from "@uptime/core/check/result";
+import { CheckRules } from "@uptime/core/check/rules";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { startTarget, startTestStack, type Target } from "@uptime/local/testing";
 import { monitorItem, seedMonitors } from "./lib/fixtures";
@@ -154,7 +155,7 @@ async function main() {
     // When did scheduled checks actually run, relative to the slot they were due at?
     const offsets: number[] = [];
     for (const p of probes) {
-      const { data: results } = await Check.list(p.monitorId, { limit: 100 });
+      const { data: results } = await CheckResult.list(p.monitorId, { limit: 100 });
       for (const r of results as Result[]) if (r.kind === "scheduled" && r.at >= t) offsets.push(r.checkedAt - r.at);
     }
     offsets.sort((a, b) => a - b);
@@ -165,7 +166,9 @@ async function main() {
       const ps = probes.filter((p) => p.group === g.group);
       const detect = ps.map((p) => (p.downMail! - p.downAt!) / 1000).sort((a, b) => a - b);
       const recover = ps.map((p) => (p.upMail! - p.upAt!) / 1000).sort((a, b) => a - b);
-      const confirm = (p: Probe) => (p.retryIntervalSec < p.intervalSec ? p.retryIntervalSec : p.intervalSec);
+      // Seconds from a failing check to the one confirming it: the checker's retry, else the next slot.
+      const confirm = (p: Probe) =>
+        (CheckRules.retrySlot(p, { at: 0, kind: "scheduled" }, { newest: true, ownsResult: true }) ?? p.intervalSec * 1000) / 1000;
       const expDetect = ps.map((p) => nextSlot(p.downAt!, p.intervalSec, p.offsetSec) + 2 * confirm(p)).sort((a, b) => a - b);
       const expRecover = ps.map((p) => nextSlot(p.upAt!, p.intervalSec, p.offsetSec)).sort((a, b) => a - b);
       return {

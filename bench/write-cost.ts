@@ -8,13 +8,13 @@
  *
  * Every step runs the deployed handlers (check consumer, alert consumer) on SQS events built
  * the way the queue delivers them. Retries are not waited for: the retry job the checker puts on
- * the queue (delayed 20 s) is rebuilt here exactly as Check.runJob builds it and run at once;
+ * the queue (delayed 20 s) is rebuilt here exactly as Checker.runJob builds it and run at once;
  * alert events are received from the real (emulated) alerts queue. Budget: at most 1.1 write
  * units per check in steady state. Run alone: npx tsx bench/write-cost.ts
  */
 import { DeleteMessageBatchCommand, PurgeQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { sqs } from "@uptime/core/platform/aws";
-import { Check, CheckResultEntity, type Result } from "@uptime/core/check/check";
+import { CheckResult, CheckResultEntity, type Result } from "@uptime/core/check/result";
 import { CheckJob } from "@uptime/core/check/check-job";
 import { config } from "@uptime/core/platform/config";
 import { Monitor, MonitorEntity, type MonitorItem } from "@uptime/core/monitors/monitor";
@@ -169,7 +169,7 @@ async function main() {
     const firstFail = slot;
     checks += await runChecks(acc, await current(), "scheduled", () => firstFail);
     for (let k = 1; k <= 2; k++) {
-      // as Check.runJob enqueues it: a fresh snapshot, due retryIntervalSec after the previous one
+      // as Checker.runJob enqueues it: a fresh snapshot, due retryIntervalSec after the previous one
       const monitors = await current();
       checks += await runChecks(acc, monitors, "retry", (m) => firstFail + k * m.retryIntervalSec * 1000);
     }
@@ -203,7 +203,7 @@ async function main() {
 
     // -- stored bytes per item (DynamoDB's size rule), for the storage line of the cost model
     const stored = async (monitorId: string, ok: boolean) =>
-      (await Check.list(monitorId, { limit: 50 })).data.find((r) => r.ok === ok)!;
+      (await CheckResult.list(monitorId, { limit: 50 })).data.find((r) => r.ok === ok)!;
     const bytesOfResult = (r: Result) =>
       itemBytes((CheckResultEntity.create({ ...r, expiresAt: Math.floor(r.at / 1000) + 30 * 86400 }).params() as any).Item);
     const healthy = await stored(fleet[0]!.monitorId, true);

@@ -1,13 +1,13 @@
 /**
  * Fidelity check (FIDELITY.md): DynamoDB capacity consumed by one healthy check, i.e.
- * `Check.runJob` on an up monitor whose target answers 200. Prints one JSON line.
+ * `Checker.runJob` on an up monitor whose target answers 200. Prints one JSON line.
  *
  *   npx tsx packages/local/src/fidelity-capacity.ts                                  # dynalite
  *   LOCAL_DYNAMODB_ENDPOINT=http://127.0.0.1:8765 npx tsx packages/local/src/fidelity-capacity.ts
  *
  * Every command sent through documentClient() gets ReturnConsumedCapacity: "TOTAL".
  */
-import { Check } from "@uptime/core/check/check";
+import { Checker } from "@uptime/core/check/checker";
 import { CheckJob } from "@uptime/core/check/check-job";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { documentClient } from "@uptime/core/platform/table";
@@ -49,12 +49,12 @@ async function main() {
     if (up.state !== "up" || up.openIncidentId) throw new Error(`monitor is not up: ${up.state}`);
 
     calls.length = 0;
-    const out = await Check.runJob({ monitor: CheckJob.snapshotOf(up), dueAt: Date.now(), kind: "scheduled" });
+    const out = await Checker.runJob({ monitor: CheckJob.snapshotOf(up), dueAt: Date.now(), kind: "scheduled" });
     if (!out.result.ok || !out.created) throw new Error(`expected a healthy, new result: ${JSON.stringify(out)}`);
     const healthy = [...calls];
 
     calls.length = 0;
-    const again = await Check.runJob({ monitor: CheckJob.snapshotOf(up), dueAt: out.result.at, kind: "scheduled" }, { redelivered: true });
+    const again = await Checker.runJob({ monitor: CheckJob.snapshotOf(up), dueAt: out.result.at, kind: "scheduled" }, { redelivered: true });
     if (again.created) throw new Error("a redelivery stored a second result");
     const redelivered = [...calls];
 

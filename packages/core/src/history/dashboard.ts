@@ -1,7 +1,7 @@
 export * as Dashboard from "./dashboard";
 
 import { z } from "zod";
-import { Check, CheckResultEntity } from "../check/check";
+import { CheckResult, CheckResultEntity } from "../check/result";
 import { mapLimit } from "../platform/concurrency";
 import { VisibleError } from "../platform/errors";
 import { Incident, IncidentEntity, type IncidentItem } from "../incident/incident";
@@ -78,7 +78,7 @@ export async function summary(m: MonitorItem, range: Range, opts: { now?: number
     History.read(m, from, now, { coarsest: "day", watermark: mark, meter: opts.meter }),
     incidentsOverlapping(m.monitorId, from, now, opts.meter),
   ]);
-  const last = hist.latest ?? (await Check.lastOf(m.monitorId, metered(opts.meter)));
+  const last = hist.latest ?? (await CheckResult.lastOf(m.monitorId, metered(opts.meter)));
   const f = Stats.figures(Stats.mergeAll(hist.pieces.map((p) => p.agg)));
   const open = m.openIncidentId
     ? (incidents.find((i) => i.incidentId === m.openIncidentId) ?? (await Incident.get(m.openIncidentId)))
@@ -199,7 +199,7 @@ export async function overview(ownerId: string, opts: { now?: number; meter?: Me
   const [rows, open] = await Promise.all([
     mapLimit(monitors, 8, async (m) => {
       const hist = await History.read(m, dayStart, now, { coarsest: "hour", watermark: mark, meter: opts.meter });
-      const last = hist.latest ?? (await Check.lastOf(m.monitorId, metered(opts.meter)));
+      const last = hist.latest ?? (await CheckResult.lastOf(m.monitorId, metered(opts.meter)));
       return { m, agg: Stats.mergeAll(hist.pieces.map((p) => p.agg)), last };
     }),
     incidentsById(monitors.flatMap((m) => (m.openIncidentId ? [m.openIncidentId] : [])), opts.meter),
@@ -257,9 +257,9 @@ export async function incidents(ownerId: string, filter: IncidentFilter, now = D
 
 // ---------- raw results ----------
 
-/** Check.list, with the caller's cursor checked first. */
+/** CheckResult.list, with the caller's cursor checked first. */
 export async function results(monitorId: string, opts: { from?: number; to?: number; limit: number; cursor?: string | null }) {
   assertCursorFor(opts.cursor, CheckResultEntity.query.history({ monitorId }).params());
-  const page = await Check.list(monitorId, opts);
+  const page = await CheckResult.list(monitorId, opts);
   return { data: page.data, cursor: page.cursor ?? null };
 }

@@ -1,6 +1,6 @@
 export * as History from "./history";
 
-import { CheckResultEntity, type Result } from "../check/check";
+import { CheckResultEntity, type Result } from "../check/result";
 import { config } from "../platform/config";
 import { metered, type Meter } from "../platform/metering";
 import { DAY, HOUR, ceilTo, floorTo } from "../platform/time";

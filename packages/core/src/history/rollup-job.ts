@@ -1,7 +1,7 @@
 export * as RollupJob from "./rollup-job";
 
 import { Entity } from "electrodb";
-import type { Result } from "../check/check";
+import type { Result } from "../check/result";
 import { mapLimit } from "../platform/concurrency";
 import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";

@@ -4,7 +4,7 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Entity } from "electrodb";
 import { z } from "zod";
 import { sqs } from "../platform/aws";
-import type { Result } from "../check/check";
+import type { Result } from "../check/result";
 import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";
 import type { MonitorItem } from "../monitors/entity";
@@ -98,17 +98,6 @@ export function toView(i: IncidentItem): View {
   };
 }
 
-export const incidentIdFor = (monitorId: string, triggerAt: number) => `${monitorId}.${triggerAt}`;
-
-/** Newest first: true when the newest `threshold` results all failed. */
-export function failureThresholdReached(recent: Result[], threshold: number): boolean {
-  return recent.length >= threshold && recent.slice(0, threshold).every((r) => !r.ok);
-}
-
-export function recoveryThresholdReached(recent: Result[], threshold: number): boolean {
-  return recent.length >= threshold && recent.slice(0, threshold).every((r) => r.ok);
-}
-
 async function publish(event: Event) {
   // FIFO: one group per monitor keeps opened before resolved; the dedup id drops re-sends
   // within SQS's 5-minute window, and the alert side de-duplicates beyond it.
@@ -128,20 +117,14 @@ export async function get(incidentId: string): Promise<IncidentItem | undefined>
 }
 
 /**
- * Opens an incident when the newest `failureThreshold` results all failed.
- * `recent` is newest first and was read consistently after `trigger` was stored.
- * Every step is idempotent, so a crash anywhere is repaired by redelivery.
+ * Opens the incident the checker's rules named (CheckRules.nextStep). Every step is idempotent,
+ * so a crash anywhere is repaired by redelivery. Undefined when another incident was open first.
  */
-export async function openIfThresholdReached(monitor: MonitorItem, trigger: Result, recent: Result[]): Promise<IncidentItem | undefined> {
-  if (!failureThresholdReached(recent, monitor.failureThreshold)) return undefined;
-  const incidentId = incidentIdFor(monitor.monitorId, trigger.at);
-  if (monitor.openIncidentId && monitor.openIncidentId !== incidentId) return undefined;
-
-  const streak = recent.slice(0, monitor.failureThreshold);
-  // A redelivered old check must not name the incident of a newer streak: its id would point
-  // at an incident that may be long resolved, and that outage would go unrecorded and unmailed.
-  if (!streak.some((r) => r.at === trigger.at)) return undefined;
-  const startedAt = Math.min(...streak.map((r) => r.at));
+export async function open(
+  monitor: MonitorItem,
+  plan: { incidentId: string; startedAt: number; trigger: Result },
+): Promise<IncidentItem | undefined> {
+  const { incidentId, startedAt, trigger } = plan;
   const incident: IncidentItem = {
     incidentId,
     monitorId: monitor.monitorId,
@@ -169,12 +152,9 @@ export async function openIfThresholdReached(monitor: MonitorItem, trigger: Resu
   return incident;
 }
 
-/** Resolves the open incident when the newest `recoveryThreshold` results all succeeded. */
-export async function resolveIfRecovered(monitor: MonitorItem, recent: Result[]): Promise<IncidentItem | undefined> {
-  const incidentId = monitor.openIncidentId;
-  if (!incidentId || !recoveryThresholdReached(recent, monitor.recoveryThreshold)) return undefined;
+/** Resolves the incident the checker's rules found recovered, as of the first passing check of the streak. */
+export async function resolve(monitorId: string, incidentId: string, recoveredAt: number): Promise<IncidentItem | undefined> {
   const incident = await get(incidentId);
-  const recoveredAt = Math.min(...recent.slice(0, monitor.recoveryThreshold).map((r) => r.at));
   if (incident && incident.status === "open") {
     try {
       await IncidentEntity.patch({ incidentId })
@@ -185,10 +165,10 @@ export async function resolveIfRecovered(monitor: MonitorItem, recent: Result[])
       if (!isConditionalCheckFailed(err)) throw err;
     }
   }
-  await markUp(monitor.monitorId, incidentId, recoveredAt);
+  await markUp(monitorId, incidentId, recoveredAt);
   // An incident closed because its monitor was deleted gets no recovery mail.
   if (incident?.closedReason) return get(incidentId);
-  await publish({ type: "incident.resolved", incidentId, monitorId: monitor.monitorId, at: recoveredAt });
+  await publish({ type: "incident.resolved", incidentId, monitorId, at: recoveredAt });
   return get(incidentId);
 }
 

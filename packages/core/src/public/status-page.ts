@@ -1,7 +1,7 @@
 export * as StatusPage from "./status-page";
 
 import { z } from "zod";
-import { Check } from "../check/check";
+import { CheckResult } from "../check/result";
 import { escapeHtml } from "../platform/html";
 import { IncidentEntity, type IncidentItem } from "../incident/incident";
 import { Monitor, type MonitorItem } from "../monitors/monitor";
@@ -80,7 +80,7 @@ export async function build(m: MonitorItem, opts: { now?: number; meter?: Meter 
     History.read(m, now - DAY, now, { coarsest: "hour", watermark: mark, meter: opts.meter }),
     recentIncidents(m.monitorId, now - DAYS * DAY, now, opts.meter),
   ]);
-  const last = lastDay.latest ?? daily.latest ?? (await Check.lastOf(m.monitorId, metered(opts.meter)));
+  const last = lastDay.latest ?? daily.latest ?? (await CheckResult.lastOf(m.monitorId, metered(opts.meter)));
 
   const days = Array.from({ length: DAYS }, () => Stats.emptyAgg());
   for (const p of daily.pieces) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
-import type { Result } from "@uptime/core/check/check";
+import type { Result } from "@uptime/core/check/result";
 import { Dashboard } from "@uptime/core/history/dashboard";
 import { Monitor, MonitorEntity } from "@uptime/core/monitors/monitor";
 import { RollupJob } from "@uptime/core/history/rollup-job";

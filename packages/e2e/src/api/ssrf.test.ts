@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type TestStack, type Target } from "@uptime/local/testing";
-import { Check } from "@uptime/core/check/check";
+import { Checker } from "@uptime/core/check/checker";
 import { CheckJob } from "@uptime/core/check/check-job";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { createUser, type TestUser } from "../kit/test-users";
@@ -48,7 +48,7 @@ describe("server-side request forgery guard", () => {
     const created = await user.call("POST", "/v1/monitors", { name: "rebound", url: "https://example.com/", paused: true });
     const monitor = (await Monitor.get(created.body.id))!;
     const job = { monitor: { ...CheckJob.snapshotOf(monitor), url: target.url.replace("127.0.0.1", "localhost") }, dueAt: Date.now(), kind: "scheduled" as const };
-    const out = await Check.runJob(job);
+    const out = await Checker.runJob(job);
     expect(out.result).toMatchObject({ ok: false, reason: "blocked_target" });
     expect(target.hits).toHaveLength(0);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
-import type { Result } from "@uptime/core/check/check";
+import type { Result } from "@uptime/core/check/result";
 import { Monitor, MonitorEntity } from "@uptime/core/monitors/monitor";
 import { DAY, HOUR, floorTo } from "@uptime/core/platform/time";
 import { Stats } from "@uptime/core/history/stats";

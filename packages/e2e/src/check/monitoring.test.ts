@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SQSEvent } from "aws-lambda";
 import { startTarget, startTestStack, type TestStack, type Target } from "@uptime/local/testing";
 import { Alert } from "@uptime/core/alert/alert";
-import { Check } from "@uptime/core/check/check";
+import { CheckResult } from "@uptime/core/check/result";
+import { Checker } from "@uptime/core/check/checker";
 import { CheckJob } from "@uptime/core/check/check-job";
 import { Incident } from "@uptime/core/incident/incident";
 import { Monitor } from "@uptime/core/monitors/monitor";
@@ -122,7 +123,7 @@ describe("incident lifecycle", () => {
     target.set({ status: 500 });
     expect((await checkNow(m.id)).monitor.status).toBe("down");
     target.set({ status: 200 });
-    const out = await Check.runJob({ monitor: before, dueAt: Date.now(), kind: "scheduled" });
+    const out = await Checker.runJob({ monitor: before, dueAt: Date.now(), kind: "scheduled" });
     expect(out.resolved).toBeTruthy();
     expect((await Monitor.get(m.id))!.openIncidentId).toBeUndefined();
   });
@@ -156,7 +157,7 @@ describe("at-least-once delivery", () => {
     expect(target.hits.length - hitsBefore).toBe(1); // the redelivery found the stored result and did not probe again
     await stack.drainQueues();
 
-    const results = await Check.list(m.id, { from: dueAt, to: dueAt });
+    const results = await CheckResult.list(m.id, { from: dueAt, to: dueAt });
     expect(results.data).toHaveLength(1);
     const incidents = await Incident.listByMonitor(m.id);
     expect(incidents.data).toHaveLength(1);
@@ -173,22 +174,22 @@ describe("at-least-once delivery", () => {
     const snapshot = () => Monitor.get(m.id).then((x) => CheckJob.snapshotOf(x!));
     const t = Date.now();
     target.set({ status: 500 });
-    await Check.runJob({ monitor: await snapshot(), dueAt: t + 1, kind: "scheduled" });
-    const opened = await Check.runJob({ monitor: await snapshot(), dueAt: t + 2, kind: "scheduled" });
+    await Checker.runJob({ monitor: await snapshot(), dueAt: t + 1, kind: "scheduled" });
+    const opened = await Checker.runJob({ monitor: await snapshot(), dueAt: t + 2, kind: "scheduled" });
     expect(opened.opened).toBeTruthy();
     target.set({ status: 200 });
-    expect((await Check.runJob({ monitor: await snapshot(), dueAt: t + 3, kind: "scheduled" })).resolved).toBe(opened.opened);
+    expect((await Checker.runJob({ monitor: await snapshot(), dueAt: t + 3, kind: "scheduled" })).resolved).toBe(opened.opened);
 
     // A new outage's results are stored, but their jobs have not been evaluated yet...
     for (const at of [t + 4, t + 5]) {
-      await Check.record({ monitorId: m.id, at, ok: false, reason: "status_mismatch", latencyMs: 1, kind: "scheduled", checkedAt: at });
+      await CheckResult.record({ monitorId: m.id, at, ok: false, reason: "status_mismatch", latencyMs: 1, kind: "scheduled", checkedAt: at });
     }
     // ...when the job that opened the first incident is delivered again.
-    await Check.runJob({ monitor: await snapshot(), dueAt: t + 2, kind: "scheduled" }, { redelivered: true });
+    await Checker.runJob({ monitor: await snapshot(), dueAt: t + 2, kind: "scheduled" }, { redelivered: true });
     expect((await Monitor.get(m.id))!.openIncidentId).not.toBe(opened.opened);
     // The new outage's own job opens its own incident.
     target.set({ status: 500 });
-    const second = await Check.runJob({ monitor: await snapshot(), dueAt: t + 5, kind: "scheduled" }, { redelivered: true });
+    const second = await Checker.runJob({ monitor: await snapshot(), dueAt: t + 5, kind: "scheduled" }, { redelivered: true });
     expect(second.opened).toBeTruthy();
     expect(second.opened).not.toBe(opened.opened);
   });
@@ -251,7 +252,7 @@ describe("probe classification through the pipeline", () => {
     target.set({ status: 500 });
     const monitor = (await Monitor.get(m.id))!;
     const dueAt = Date.now();
-    const out = await Check.runJob({ monitor: CheckJob.snapshotOf(monitor), dueAt, kind: "scheduled" });
+    const out = await Checker.runJob({ monitor: CheckJob.snapshotOf(monitor), dueAt, kind: "scheduled" });
     expect(out.retryAt).toBe(dueAt + 5000);
     expect((await stack.queueCounts())[Object.keys(await stack.queueCounts()).find((n) => n.endsWith("-checks"))!]!.delayed).toBe(1);
   });

@@ -1,4 +1,4 @@
-import { CheckResultEntity, type Result } from "@uptime/core/check/check";
+import { CheckResultEntity, type Result } from "@uptime/core/check/result";
 import { config } from "@uptime/core/platform/config";
 import { IncidentEntity, type IncidentItem } from "@uptime/core/incident/incident";
 import { randomUUID } from "node:crypto";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
-import { CheckResultEntity, type Result } from "@uptime/core/check/check";
+import { CheckResultEntity, type Result } from "@uptime/core/check/result";
 import { MonitorEntity } from "@uptime/core/monitors/monitor";
 import { History } from "@uptime/core/history/history";
 import { Rollup } from "@uptime/core/history/rollup";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { handle } from "hono/aws-lambda";
-import { Check } from "@uptime/core/check/check";
+import { CheckResult } from "@uptime/core/check/result";
 import { Dashboard } from "@uptime/core/history/dashboard";
 import { Incident } from "@uptime/core/incident/incident";
 import { Monitor } from "@uptime/core/monitors/monitor";
@@ -101,7 +101,7 @@ app.openapi(
     responses: {
       200: {
         description: "A page of results",
-        ...json(z.object({ data: z.array(named(Check.View, "CheckResult")), cursor: z.string().nullable() })),
+        ...json(z.object({ data: z.array(named(CheckResult.View, "CheckResult")), cursor: z.string().nullable() })),
       },
       ...errorResponses(400, 401, 404),
     },
@@ -110,7 +110,7 @@ app.openapi(
     const m = await Monitor.getOwned(c.get("actor").userId, c.req.valid("param").id);
     const q = c.req.valid("query");
     const page = await Dashboard.results(m.monitorId, q);
-    return c.json({ data: page.data.map(Check.toView), cursor: page.cursor }, 200);
+    return c.json({ data: page.data.map(CheckResult.toView), cursor: page.cursor }, 200);
   },
 );
 

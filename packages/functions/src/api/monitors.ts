@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { handle } from "hono/aws-lambda";
-import { Check } from "@uptime/core/check/check";
+import { CheckResult } from "@uptime/core/check/result";
+import { Checker } from "@uptime/core/check/checker";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { User } from "@uptime/core/accounts/user";
 import { VisibleError } from "@uptime/core/platform/errors";
@@ -18,7 +19,7 @@ const example = {
   slug: "example-site",
 };
 
-const view = async (m: Monitor.MonitorItem) => Monitor.toInfo(m, await Check.lastOf(m.monitorId));
+const view = async (m: Monitor.MonitorItem) => Monitor.toInfo(m, await CheckResult.lastOf(m.monitorId));
 
 export const app = createApi();
 app.use("/v1/monitors", requireUser);
@@ -117,16 +118,16 @@ app.openapi(
     security: bearer,
     request: { params: IdParam },
     responses: {
-      200: { description: "The check result and the monitor after it", ...json(z.object({ result: named(Check.View, "CheckResult"), monitor: MonitorView })) },
+      200: { description: "The check result and the monitor after it", ...json(z.object({ result: named(CheckResult.View, "CheckResult"), monitor: MonitorView })) },
       ...errorResponses(401, 404),
     },
   }),
   async (c) => {
     const actor = c.get("actor");
     const m = await Monitor.getOwned(actor.userId, c.req.valid("param").id);
-    const { result } = await Check.runNow(m);
+    const { result } = await Checker.runNow(m);
     const after = await Monitor.getOwned(actor.userId, m.monitorId);
-    return c.json({ result: Check.toView(result), monitor: await view(after) }, 200);
+    return c.json({ result: CheckResult.toView(result), monitor: await view(after) }, 200);
   },
 );
 

@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { Check } from "@uptime/core/check/check";
+import { Checker } from "@uptime/core/check/checker";
 import { CheckJob } from "@uptime/core/check/check-job";
 
 /**
@@ -23,8 +23,8 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const fresh = work.filter((w) => !w.redelivered);
   const again = work.filter((w) => w.redelivered);
   const settled = [
-    ...(await Check.runJobs(fresh.map((w) => w.job))),
-    ...(await Check.runJobs(again.map((w) => w.job), { redelivered: true })),
+    ...(await Checker.runJobs(fresh.map((w) => w.job))),
+    ...(await Checker.runJobs(again.map((w) => w.job), { redelivered: true })),
   ];
   [...fresh, ...again].forEach((w, i) => {
     const s = settled[i]!;

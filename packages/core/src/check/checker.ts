@@ -1,0 +1,132 @@
+export * as Checker from "./checker";
+
+import { config } from "../platform/config";
+import { Incident } from "../incident/incident";
+import { Monitor, type MonitorItem } from "../monitors/monitor";
+import { markUp } from "../monitors/state";
+import { CheckJob } from "./check-job";
+import { Probe, type ProbeOutcome } from "./probe";
+import { CheckResult, type Result } from "./result";
+import { CheckRules } from "./rules";
+
+/**
+ * Runs check jobs: probe, store the result, then carry out the steps CheckRules names. A
+ * healthy check of a healthy monitor stops after the one result write; anything that could
+ * change state reads the monitor and the recent results before deciding.
+ */
+
+export interface JobOutcome {
+  result: Result;
+  /** False when an earlier delivery had already stored this slot. */
+  created: boolean;
+  opened?: string;
+  resolved?: string;
+  retryAt?: number;
+}
+
+/** What probing a job produced: a fresh outcome, or the result an earlier delivery stored. */
+export type Observation = { outcome: ProbeOutcome; checkedAt: number } | { stored: Result };
+
+/** Probes the job's target, unless a redelivered job finds its slot already recorded. */
+export async function observe(job: CheckJob.Job, opts: { redelivered?: boolean; now?: () => number } = {}): Promise<Observation> {
+  const m = job.monitor;
+  const already = opts.redelivered ? await CheckResult.find(m.monitorId, job.dueAt) : undefined;
+  if (already) return { stored: already };
+  const outcome = await Probe.probe({
+    url: m.url,
+    method: m.method,
+    headers: m.headers,
+    body: m.body,
+    timeoutMs: m.timeoutMs,
+    expectedStatus: m.expectedStatus,
+    keyword: m.keyword,
+    keywordMode: m.keywordMode,
+  });
+  return { outcome, checkedAt: (opts.now ?? Date.now)() };
+}
+
+export async function runJob(job: CheckJob.Job, opts: { redelivered?: boolean; now?: () => number } = {}): Promise<JobOutcome> {
+  return settle(job, await observe(job, opts), opts);
+}
+
+/**
+ * Runs a batch of jobs: every probe first, all at once, then the writes. Probing while other
+ * jobs sign and send DynamoDB requests would queue response handling behind that CPU work and
+ * count it as the sites' latency.
+ */
+export async function runJobs(jobs: CheckJob.Job[], opts: { redelivered?: boolean } = {}): Promise<PromiseSettledResult<JobOutcome>[]> {
+  const observed = await Promise.allSettled(jobs.map((job) => observe(job, opts)));
+  return Promise.allSettled(
+    jobs.map((job, i) => {
+      const o = observed[i]!;
+      return o.status === "fulfilled" ? settle(job, o.value, { redelivered: opts.redelivered }) : Promise.reject(o.reason);
+    }),
+  );
+}
+
+/** Stores an observation, then performs the steps the rules name until they say stop. */
+export async function settle(
+  job: CheckJob.Job,
+  observation: Observation,
+  opts: { redelivered?: boolean; now?: () => number } = {},
+): Promise<JobOutcome> {
+  const now = opts.now ?? Date.now;
+  const monitorId = job.monitor.monitorId;
+  const stored =
+    "stored" in observation
+      ? { result: observation.stored, created: false }
+      : await CheckResult.record(CheckResult.fromOutcome(monitorId, job.dueAt, job.kind, observation.outcome, observation.checkedAt));
+  const out: JobOutcome = { result: stored.result, created: stored.created };
+  const facts: CheckRules.Facts = {
+    job: { kind: job.kind, snapshot: job.monitor },
+    result: stored.result,
+    created: stored.created,
+    redelivered: opts.redelivered === true,
+    tickSeconds: config().TICK_SECONDS,
+  };
+  // The rules name a write only after the monitor was read and found.
+  let monitor: MonitorItem | undefined;
+  const retry = async (m: MonitorItem, at: number) => {
+    await CheckJob.enqueue([{ monitor: CheckJob.snapshotOf(m), dueAt: at, kind: "retry" }], now());
+    out.retryAt = at;
+  };
+
+  for (;;) {
+    const step = CheckRules.nextStep(facts);
+    switch (step.do) {
+      case "stop":
+        return out;
+      case "readMonitor":
+        monitor = await Monitor.get(monitorId, { consistent: step.consistent });
+        facts.monitor = monitor ?? null;
+        continue;
+      case "readRecent":
+        facts.recent = await CheckResult.latest(monitorId, step.count);
+        continue;
+      case "markUp":
+        await markUp(monitorId, undefined, step.at);
+        return out;
+      case "resolve": {
+        const resolved = await Incident.resolve(monitorId, step.incidentId, step.recoveredAt);
+        if (resolved) out.resolved = resolved.incidentId;
+        return out;
+      }
+      case "open": {
+        const opened = await Incident.open(monitor!, step);
+        if (opened) out.opened = opened.incidentId;
+        else if (step.retryAt !== undefined) await retry(monitor!, step.retryAt);
+        return out;
+      }
+      case "retry":
+        await retry(monitor!, step.at);
+        return out;
+    }
+  }
+}
+
+/** A check requested through the API: same rules, result returned to the caller. */
+export async function runNow(monitor: MonitorItem, now = Date.now()): Promise<JobOutcome> {
+  const snapshot = CheckJob.snapshotOf(monitor);
+  const timeoutMs = Math.min(snapshot.timeoutMs, config().MANUAL_CHECK_MAX_MS);
+  return runJob({ monitor: { ...snapshot, timeoutMs }, dueAt: now, kind: "manual" });
+}

@@ -1,0 +1,364 @@
+import { describe, expect, it } from "vitest";
+import type { CheckKind, Result } from "./result";
+import { CheckRules } from "./rules";
+
+/**
+ * The rules over sequences of results, against an in-memory monitor: each delivery stores its
+ * result (or finds the slot's), then follows `nextStep`, applying each write as the owning
+ * modules do (incident/incident.ts, monitors/state.ts, check-job.ts) with their conditions.
+ * Times are seconds after T; incidents are named `#<trigger second>`.
+ */
+
+const T = Date.UTC(2025, 0, 1);
+const TICK_SECONDS = 60;
+const at = (s: number) => T + s * 1000;
+const sec = (ms: number) => (ms - T) / 1000;
+const idOf = (s: number) => CheckRules.incidentIdFor("m", at(s));
+const nameOf = (incidentId: string) => `#${sec(Number(incidentId.slice(2)))}`;
+const label = (incidentId: string | undefined) => (incidentId === undefined ? null : incidentId === "m.other" ? incidentId : nameOf(incidentId));
+
+interface World {
+  monitor: CheckRules.MonitorState | null;
+  results: Result[];
+  incidents: Map<string, { startedAt: number; status: "open" | "resolved"; resolvedAt?: number }>;
+  retries: number[];
+}
+
+interface Delivery {
+  at: number;
+  ok: boolean;
+  kind?: CheckKind;
+  redelivered?: boolean;
+  /** The job's snapshot; by default the monitor as it is when the job runs. */
+  snapshot?: CheckRules.SnapshotState;
+  /** Store the result without evaluating it (its job has not run the rules yet). */
+  storeOnly?: boolean;
+  /** Another check opens this incident between our reads and our writes. */
+  raceOpens?: string;
+  steps?: string[];
+}
+
+interface Case {
+  name: string;
+  monitor?: Partial<CheckRules.MonitorState> | null;
+  deliveries: Delivery[];
+  then?: { state?: string; open?: string | null; incidents?: Record<string, string>; retries?: number[] };
+}
+
+const UP: CheckRules.SnapshotState = { state: "up", intervalSec: 60 };
+const UP10: CheckRules.SnapshotState = { state: "up", intervalSec: 10 };
+
+function newWorld(monitor: Partial<CheckRules.MonitorState> | null | undefined): World {
+  const base: CheckRules.MonitorState = {
+    monitorId: "m",
+    paused: false,
+    state: "up",
+    openIncidentId: undefined,
+    intervalSec: 60,
+    failureThreshold: 3,
+    recoveryThreshold: 1,
+    retryIntervalSec: 20,
+  };
+  return { monitor: monitor === null ? null : { ...base, ...monitor }, results: [], incidents: new Map(), retries: [] };
+}
+
+function describeStep(step: CheckRules.Step): string {
+  switch (step.do) {
+    case "stop":
+      return "stop";
+    case "readMonitor":
+      return `read monitor (${step.consistent ? "consistent" : "eventual"})`;
+    case "readRecent":
+      return `read ${step.count} recent`;
+    case "markUp":
+      return `mark up at ${sec(step.at)}s`;
+    case "resolve":
+      return `resolve ${nameOf(step.incidentId)} at ${sec(step.recoveredAt)}s`;
+    case "open":
+      return `open ${nameOf(step.incidentId)} from ${sec(step.startedAt)}s` + (step.retryAt ? ` (else retry at ${sec(step.retryAt)}s)` : "");
+    case "retry":
+      return `retry at ${sec(step.at)}s`;
+  }
+}
+
+/** One delivery of a job: store, then follow the rules. Returns the steps taken. */
+function deliver(w: World, d: Delivery): string[] {
+  const kind = d.kind ?? "scheduled";
+  const snapshot = d.snapshot ?? { state: w.monitor!.state, openIncidentId: w.monitor!.openIncidentId, intervalSec: w.monitor!.intervalSec };
+  const existing = w.results.find((r) => r.at === at(d.at));
+  const result: Result = existing ?? { monitorId: "m", at: at(d.at), ok: d.ok, latencyMs: 1, kind, checkedAt: at(d.at), ...(d.ok ? {} : { reason: "status_mismatch" }) };
+  if (!existing) w.results.push(result);
+  if (d.storeOnly) return [];
+
+  const facts: CheckRules.Facts = { job: { kind, snapshot }, result, created: !existing, redelivered: d.redelivered === true, tickSeconds: TICK_SECONDS };
+  const steps: string[] = [];
+  for (;;) {
+    const step = CheckRules.nextStep(facts);
+    steps.push(describeStep(step));
+    const m = w.monitor!;
+    if (d.raceOpens && step.do !== "readMonitor" && step.do !== "readRecent") {
+      Object.assign(m, { openIncidentId: d.raceOpens, state: "down" });
+    }
+    switch (step.do) {
+      case "stop":
+        return steps;
+      case "readMonitor":
+        facts.monitor = w.monitor && { ...w.monitor };
+        continue;
+      case "readRecent":
+        facts.recent = [...w.results].sort((a, b) => b.at - a.at).slice(0, step.count);
+        continue;
+      case "markUp":
+        if (!m.openIncidentId) m.state = "up";
+        return steps;
+      case "resolve": {
+        const incident = w.incidents.get(step.incidentId);
+        if (incident?.status === "open") Object.assign(incident, { status: "resolved", resolvedAt: step.recoveredAt });
+        if (m.openIncidentId === step.incidentId) Object.assign(m, { openIncidentId: undefined, state: "up" });
+        return steps;
+      }
+      case "open":
+        if (!w.incidents.has(step.incidentId)) w.incidents.set(step.incidentId, { startedAt: step.startedAt, status: "open" });
+        if (!m.openIncidentId || m.openIncidentId === step.incidentId) {
+          Object.assign(m, { openIncidentId: step.incidentId, state: "down" });
+        } else {
+          w.incidents.delete(step.incidentId);
+          if (step.retryAt !== undefined) w.retries.push(step.retryAt);
+        }
+        return steps;
+      case "retry":
+        w.retries.push(step.at);
+        return steps;
+    }
+  }
+}
+
+const read3 = ["read monitor (consistent)", "read 3 recent"];
+const read1 = ["read monitor (consistent)", "read 1 recent"];
+
+const cases: Case[] = [
+  // ---- failure threshold
+  {
+    name: "failure threshold 1: the first failure opens the incident",
+    monitor: { failureThreshold: 1 },
+    deliveries: [{ at: 0, ok: false, steps: [...read1, "open #0 from 0s (else retry at 20s)"] }],
+    then: { state: "down", open: "#0", incidents: { "#0": "open" }, retries: [] },
+  },
+  {
+    name: "failure threshold 3: two retries 20 s apart, then the incident, dated from the first failure",
+    deliveries: [
+      { at: 0, ok: false, steps: [...read3, "retry at 20s"] },
+      { at: 20, ok: false, kind: "retry", steps: [...read3, "retry at 40s"] },
+      { at: 40, ok: false, kind: "retry", steps: [...read3, "open #40 from 0s (else retry at 60s)"] },
+    ],
+    then: { state: "down", open: "#40", incidents: { "#40": "open" }, retries: [20, 40] },
+  },
+  {
+    name: "a pass between failures starts the count again",
+    deliveries: [
+      { at: 0, ok: false, steps: [...read3, "retry at 20s"] },
+      { at: 20, ok: true, kind: "retry", steps: ["stop"] },
+      { at: 60, ok: false, steps: [...read3, "retry at 80s"] },
+      { at: 80, ok: false, kind: "retry", steps: [...read3, "retry at 100s"] },
+    ],
+    then: { state: "up", open: null, incidents: {}, retries: [20, 80, 100] },
+  },
+  // ---- recovery threshold
+  {
+    name: "recovery threshold 1: the first pass resolves, as of that pass",
+    monitor: { failureThreshold: 1 },
+    deliveries: [
+      { at: 0, ok: false, steps: [...read1, "open #0 from 0s (else retry at 20s)"] },
+      { at: 60, ok: true, steps: [...read1, "resolve #0 at 60s"] },
+    ],
+    then: { state: "up", open: null, incidents: { "#0": "resolved" } },
+  },
+  {
+    name: "recovery threshold 2: the second pass resolves, as of the first",
+    monitor: { failureThreshold: 1, recoveryThreshold: 2 },
+    deliveries: [
+      { at: 0, ok: false, steps: [...read1, "open #0 from 0s (else retry at 20s)"] },
+      { at: 60, ok: true, steps: ["read monitor (consistent)", "read 2 recent", "stop"] },
+      { at: 120, ok: true, steps: ["read monitor (consistent)", "read 2 recent", "resolve #0 at 60s"] },
+    ],
+    then: { state: "up", open: null, incidents: { "#0": "resolved" } },
+  },
+  // ---- retries
+  {
+    name: "no retry when the retry interval equals the interval: the next scheduled check confirms",
+    monitor: { intervalSec: 10, retryIntervalSec: 10 },
+    deliveries: [{ at: 0, ok: false, steps: [...read3, "stop"] }],
+    then: { retries: [] },
+  },
+  {
+    name: "a manual check never schedules a retry",
+    deliveries: [{ at: 0, ok: false, kind: "manual", steps: [...read3, "stop"] }],
+    then: { retries: [] },
+  },
+  {
+    name: "a late, out-of-order failure starts no retry chain",
+    deliveries: [
+      { at: 60, ok: false, storeOnly: true },
+      { at: 0, ok: false, steps: [...read3, "stop"] },
+    ],
+    then: { retries: [] },
+  },
+  {
+    name: "two jobs of one slot schedule one retry: only the one that stored the result",
+    deliveries: [
+      { at: 0, ok: false, steps: [...read3, "retry at 20s"] },
+      { at: 0, ok: false, steps: [...read3, "stop"] },
+    ],
+    then: { retries: [20] },
+  },
+  // ---- what a check reads
+  {
+    name: "a healthy check of a healthy monitor reads nothing",
+    deliveries: [{ at: 0, ok: true, steps: ["stop"] }],
+  },
+  {
+    name: "a sub-minute monitor's passing scheduled check reads the monitor, eventually consistent",
+    monitor: { intervalSec: 10, retryIntervalSec: 10 },
+    deliveries: [{ at: 0, ok: true, steps: ["read monitor (eventual)", "stop"] }],
+  },
+  {
+    name: "a sub-minute job whose snapshot predates the incident still resolves it at once",
+    monitor: { intervalSec: 10, retryIntervalSec: 10, failureThreshold: 1 },
+    deliveries: [
+      { at: 0, ok: false, kind: "manual", steps: [...read1, "open #0 from 0s"] },
+      { at: 10, ok: true, snapshot: UP10, steps: ["read monitor (eventual)", "read 1 recent", "resolve #0 at 10s"] },
+    ],
+    then: { state: "up", open: null, incidents: { "#0": "resolved" } },
+  },
+  {
+    name: "a one-minute job with an up snapshot stops unread; the next tick's snapshot carries the incident",
+    monitor: { failureThreshold: 1 },
+    deliveries: [
+      { at: 0, ok: false, kind: "manual", steps: [...read1, "open #0 from 0s"] },
+      { at: 60, ok: true, snapshot: UP, steps: ["stop"] },
+      { at: 120, ok: true, steps: [...read1, "resolve #0 at 120s"] },
+    ],
+    then: { state: "up", incidents: { "#0": "resolved" } },
+  },
+  {
+    name: "a pending monitor's first pass marks it up",
+    monitor: { state: "pending" },
+    deliveries: [{ at: 0, ok: true, steps: ["read monitor (consistent)", "mark up at 0s"] }],
+    then: { state: "up" },
+  },
+  // ---- redelivery
+  {
+    name: "the same failing slot delivered twice: same steps, same incident",
+    monitor: { failureThreshold: 1 },
+    deliveries: [
+      { at: 0, ok: false, snapshot: UP, steps: [...read1, "open #0 from 0s (else retry at 20s)"] },
+      { at: 0, ok: false, snapshot: UP, redelivered: true, steps: [...read1, "open #0 from 0s (else retry at 20s)"] },
+    ],
+    then: { state: "down", open: "#0", incidents: { "#0": "open" } },
+  },
+  {
+    name: "a redelivered failure below the threshold schedules the same retry slot again",
+    deliveries: [
+      { at: 0, ok: false, steps: [...read3, "retry at 20s"] },
+      { at: 0, ok: false, redelivered: true, steps: [...read3, "retry at 20s"] },
+    ],
+    then: { retries: [20, 20] },
+  },
+  // ---- results older than the open incident
+  {
+    name: "a late old failure while a newer incident is open reads no results and names nothing",
+    monitor: { failureThreshold: 1 },
+    deliveries: [
+      { at: 60, ok: false, kind: "manual", steps: [...read1, "open #60 from 60s"] },
+      { at: 0, ok: false, steps: ["read monitor (consistent)", "stop"] },
+    ],
+    then: { state: "down", open: "#60", incidents: { "#60": "open" } },
+  },
+  {
+    name: "a late old pass does not resolve a newer incident",
+    monitor: { failureThreshold: 1 },
+    deliveries: [
+      { at: 60, ok: false, kind: "manual", steps: [...read1, "open #60 from 60s"] },
+      { at: 0, ok: true, steps: [...read1, "stop"] },
+    ],
+    then: { state: "down", open: "#60", incidents: { "#60": "open" } },
+  },
+  {
+    name: "a redelivered old failure does not open an incident for a newer streak; the streak's own job does",
+    monitor: { failureThreshold: 2, retryIntervalSec: 60 },
+    deliveries: [
+      { at: 0, ok: false, steps: ["read monitor (consistent)", "read 2 recent", "stop"] },
+      { at: 60, ok: false, steps: ["read monitor (consistent)", "read 2 recent", "open #60 from 0s"] },
+      { at: 120, ok: true, steps: ["read monitor (consistent)", "read 1 recent", "resolve #60 at 120s"] },
+      { at: 180, ok: false, storeOnly: true },
+      { at: 240, ok: false, storeOnly: true },
+      { at: 60, ok: false, redelivered: true, steps: ["read monitor (consistent)", "read 2 recent", "stop"] },
+      { at: 240, ok: false, redelivered: true, steps: ["read monitor (consistent)", "read 2 recent", "open #240 from 180s"] },
+    ],
+    then: { state: "down", open: "#240", incidents: { "#60": "resolved", "#240": "open" } },
+  },
+  // ---- one open incident per monitor
+  {
+    name: "a failure while another incident is open stops after reading the monitor",
+    monitor: { state: "down", openIncidentId: "m.other" },
+    deliveries: [{ at: 0, ok: false, steps: ["read monitor (consistent)", "stop"] }],
+    then: { open: "m.other", incidents: {}, retries: [] },
+  },
+  {
+    name: "losing the race to another incident withdraws ours and keeps the failure's retry",
+    monitor: { failureThreshold: 1 },
+    deliveries: [{ at: 0, ok: false, raceOpens: "m.other", steps: [...read1, "open #0 from 0s (else retry at 20s)"] }],
+    then: { open: "m.other", incidents: {}, retries: [20] },
+  },
+  // ---- monitors that are gone or paused
+  {
+    name: "a paused monitor: nothing after the read",
+    monitor: { paused: true, failureThreshold: 1 },
+    deliveries: [{ at: 0, ok: false, steps: ["read monitor (consistent)", "stop"] }],
+    then: { state: "up", incidents: {} },
+  },
+  {
+    name: "a deleted monitor: nothing after the read",
+    monitor: null,
+    deliveries: [{ at: 0, ok: false, snapshot: UP, steps: ["read monitor (consistent)", "stop"] }],
+    then: { incidents: {} },
+  },
+];
+
+describe("CheckRules.nextStep over sequences of results", () => {
+  it.each(cases)("$name", (c) => {
+    const w = newWorld(c.monitor);
+    c.deliveries.forEach((d, i) => {
+      const steps = deliver(w, d);
+      if (d.steps) expect(steps, `delivery ${i} (${d.at}s)`).toEqual(d.steps);
+    });
+    const then = c.then ?? {};
+    if (then.state !== undefined) expect(w.monitor?.state).toBe(then.state);
+    if (then.open !== undefined) expect(label(w.monitor?.openIncidentId)).toBe(then.open);
+    if (then.incidents) {
+      expect(Object.fromEntries([...w.incidents].map(([id, i]) => [nameOf(id), i.status]))).toEqual(then.incidents);
+    }
+    if (then.retries) expect(w.retries.map(sec)).toEqual(then.retries);
+  });
+
+  it("names the incident after the trigger and dates it from the first failure of the streak", () => {
+    const w = newWorld({ failureThreshold: 2, retryIntervalSec: 60 });
+    deliver(w, { at: 0, ok: false });
+    deliver(w, { at: 60, ok: false });
+    expect([...w.incidents]).toEqual([[idOf(60), { startedAt: at(0), status: "open" }]]);
+  });
+});
+
+describe("CheckRules.retrySlot", () => {
+  const owned = { newest: true, ownsResult: true };
+  it.each([
+    { name: "retry sooner than the interval", monitor: { intervalSec: 60, retryIntervalSec: 20 }, kind: "scheduled", delivery: owned, expected: at(20) },
+    { name: "a retry's failure retries again", monitor: { intervalSec: 60, retryIntervalSec: 20 }, kind: "retry", delivery: owned, expected: at(20) },
+    { name: "retry equal to the interval", monitor: { intervalSec: 10, retryIntervalSec: 10 }, kind: "scheduled", delivery: owned, expected: undefined },
+    { name: "manual check", monitor: { intervalSec: 60, retryIntervalSec: 20 }, kind: "manual", delivery: owned, expected: undefined },
+    { name: "not the newest result", monitor: { intervalSec: 60, retryIntervalSec: 20 }, kind: "scheduled", delivery: { newest: false, ownsResult: true }, expected: undefined },
+    { name: "another delivery stored the result", monitor: { intervalSec: 60, retryIntervalSec: 20 }, kind: "scheduled", delivery: { newest: true, ownsResult: false }, expected: undefined },
+  ] as const)("$name", ({ monitor, kind, delivery, expected }) => {
+    expect(CheckRules.retrySlot(monitor, { at: at(0), kind }, delivery)).toBe(expected);
+  });
+});
