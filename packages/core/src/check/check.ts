@@ -29,7 +29,7 @@ export const CheckResultEntity = bindToTable(
         httpStatus: { type: "number" },
         latencyMs: { type: "number", required: true },
         certDaysLeft: { type: "number" },
-        kind: { type: ["scheduled", "retry", "manual"] as const, required: true },
+        kind: { type: CheckJob.CHECK_KINDS, required: true },
         checkedAt: { type: "number", required: true },
         expiresAt: { type: "number", required: true },
       },
@@ -45,7 +45,7 @@ export const CheckResultEntity = bindToTable(
   ),
 );
 
-export type CheckKind = "scheduled" | "retry" | "manual";
+export type CheckKind = CheckJob.CheckKind;
 
 export const Result = z.object({
   monitorId: z.string(),
@@ -56,7 +56,7 @@ export const Result = z.object({
   httpStatus: z.number().optional(),
   latencyMs: z.number(),
   certDaysLeft: z.number().optional(),
-  kind: z.enum(["scheduled", "retry", "manual"]),
+  kind: z.enum(CheckJob.CHECK_KINDS),
   checkedAt: z.number(),
 });
 export type Result = z.infer<typeof Result>;
@@ -69,7 +69,7 @@ export const View = z.object({
   httpStatus: z.number().nullable(),
   latencyMs: z.number(),
   certDaysLeft: z.number().nullable(),
-  kind: z.enum(["scheduled", "retry", "manual"]),
+  kind: z.enum(CheckJob.CHECK_KINDS),
 });
 export type View = z.infer<typeof View>;
 
