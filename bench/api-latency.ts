@@ -14,7 +14,7 @@ import autocannon from "autocannon";
 import { CheckResultEntity } from "@uptime/core/check/check";
 import { MonitorEntity } from "@uptime/core/monitors/monitor";
 import { Rollup } from "@uptime/core/history/rollup";
-import { rng } from "./lib/fixtures";
+import { rng } from "@uptime/e2e/kit/rng";
 import { startHost, useHost } from "./lib/host";
 import { commandFor, finish, fmt, log, sleep, type BenchResult } from "./lib/report";
 

@@ -1,20 +1,14 @@
 import { CheckResultEntity, type Result } from "@uptime/core/check/check";
 import { config } from "@uptime/core/platform/config";
 import { IncidentEntity, type IncidentItem } from "@uptime/core/incident/incident";
-import { randomUUID } from "node:crypto";
-import { MonitorEntity, dueKeys } from "@uptime/core/monitors/monitor";
+import { MonitorEntity } from "@uptime/core/monitors/monitor";
 import { Rollup } from "@uptime/core/history/rollup";
+import { rng } from "./rng";
 
 /**
  * Known history written straight into the table (the local stack's DynamoDB is real), so tests
  * can assert exact figures instead of waiting for live checks.
  */
-
-/** Deterministic pseudo-random numbers in [0, 1), so a failure reproduces. */
-export function rng(seed: number) {
-  let s = seed;
-  return () => (s = (s * 48271) % 2147483647) / 2147483647;
-}
 
 export interface ResultSpec {
   /** First slot (epoch ms) and the end (exclusive). */
@@ -84,33 +78,4 @@ export async function rollUpSince(from: number) {
   const start = Rollup.floorTo(from, Rollup.HOUR);
   if (to > start) await Rollup.run(start, to);
   await Rollup.catchUp(Date.now(), { maxHours: 1 });
-}
-
-/** A monitor item written straight to the table: the scheduler and the rollup job only need its due keys. */
-export async function createMonitorFixture(overrides: { intervalSec: number; offsetSec?: number; paused?: boolean }) {
-  const now = Date.now();
-  const { intervalSec, paused = false } = overrides;
-  const offsetSec = overrides.offsetSec ?? Math.floor(Math.random() * intervalSec);
-  const item = {
-    monitorId: randomUUID(),
-    ownerId: "fixture-owner",
-    name: "fixture",
-    url: "http://127.0.0.1:9/",
-    method: "GET" as const,
-    expectedStatus: ["200-399"],
-    timeoutMs: 1000,
-    failureThreshold: 3,
-    recoveryThreshold: 1,
-    retryIntervalSec: Math.min(20, intervalSec),
-    alertEmails: ["fixture@example.com"],
-    state: "up" as const,
-    createdAt: now,
-    updatedAt: now,
-    paused,
-    intervalSec,
-    offsetSec,
-    ...dueKeys(intervalSec, offsetSec, paused),
-  };
-  await MonitorEntity.create(item).go();
-  return item;
 }

@@ -6,7 +6,7 @@ import { Rollup } from "@uptime/core/history/rollup";
 import { config } from "@uptime/core/platform/config";
 import { Stats } from "@uptime/core/history/stats";
 import { handler } from "@uptime/functions/schedule/rollup";
-import { createMonitorFixture } from "../kit/test-history";
+import { createMonitorFixture } from "../kit/monitor-fixture";
 
 const { HOUR, DAY } = Rollup;
 

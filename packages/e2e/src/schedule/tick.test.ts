@@ -6,7 +6,7 @@ import { config, reloadConfig } from "@uptime/core/platform/config";
 import { INTERVALS, MonitorEntity } from "@uptime/core/monitors/monitor";
 import { Schedule } from "@uptime/core/schedule/schedule";
 import { handler as tick } from "@uptime/functions/schedule/tick";
-import { createMonitorFixture } from "../kit/test-history";
+import { createMonitorFixture } from "../kit/monitor-fixture";
 
 let stack: TestStack;
 beforeAll(async () => {
