@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { MonitorItem } from "./entity";
 import { Fields, STATUSES } from "./fields";
 
+/** A monitor as the API shows it: settings left unset read as null, plus its live status. */
 export const Info = z
   .object({ id: z.string() })
   .extend(Fields.shape)
