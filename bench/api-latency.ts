@@ -15,7 +15,7 @@ import { CheckResultEntity } from "@uptime/core/check/result";
 import { MonitorEntity } from "@uptime/core/monitors/monitor";
 import { RollupJob } from "@uptime/core/history/rollup-job";
 import { DAY, HOUR, floorTo } from "@uptime/core/platform/time";
-import { rng } from "./lib/fixtures";
+import { rng } from "@uptime/e2e/kit/rng";
 import { startHost, useHost } from "./lib/host";
 import { commandFor, finish, fmt, log, sleep, type BenchResult } from "./lib/report";
 

@@ -11,7 +11,8 @@
  */
 import { CheckResultEntity, type Result } from "@uptime/core/check/result";
 import type { CheckJob } from "@uptime/core/check/check-job";
-import { messagesOf, monitorItem, sqsEvent } from "./lib/fixtures";
+import { messagesOf, sqsEvent } from "@uptime/e2e/kit/check-messages";
+import { monitorItem } from "./lib/fixtures";
 import { startHost, useHost } from "./lib/host";
 import { since, snapshot, writeUnits } from "./lib/meter";
 import { commandFor, finish, fmt, log, percentile, type BenchResult, type Budget } from "./lib/report";

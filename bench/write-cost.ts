@@ -26,7 +26,9 @@ import { DAY, HOUR, floorTo } from "@uptime/core/platform/time";
 import { DueIndex } from "@uptime/core/schedule/due-index";
 import { startTarget, startTestStack } from "@uptime/local/testing";
 import { toSqsRecord } from "@uptime/local/poller";
-import { messagesOf, monitorItem, rng, seedMonitors, sqsEvent } from "./lib/fixtures";
+import { messagesOf, sqsEvent } from "@uptime/e2e/kit/check-messages";
+import { rng } from "@uptime/e2e/kit/rng";
+import { monitorItem, seedMonitors } from "./lib/fixtures";
 import { accumulator, installMeters, since, snapshot, sqsRequestCount, writeUnits, type Snapshot } from "./lib/meter";
 import { commandFor, finish, fmt, log, type BenchResult, type Budget } from "./lib/report";
 

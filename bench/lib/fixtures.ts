@@ -2,10 +2,9 @@
  * Monitor items written straight to the table, shaped exactly as Monitor.create writes them
  * (same due keys), with deterministic pseudo-random offsets so every run seeds the same table.
  */
-import { randomUUID } from "node:crypto";
-import { CheckJob } from "@uptime/core/check/check-job";
 import { INTERVALS, MonitorEntity, type MonitorItem } from "@uptime/core/monitors/monitor";
-import { dueKeys } from "@uptime/core/schedule/due-index";
+import { monitorItem as fixtureItem, type MonitorFixture } from "@uptime/e2e/kit/monitor-fixture";
+import { rng } from "@uptime/e2e/kit/rng";
 
 /**
  * The mix of intervals a hosted uptime service sees: mostly 1 and 5 minutes, a tail of
@@ -26,47 +25,9 @@ export const INTERVAL_MIX: Array<{ intervalSec: (typeof INTERVALS)[number]; perc
 ];
 export const PAUSED_PERCENT = 5;
 
-/** Deterministic numbers in [0, 1). */
-export function rng(seed: number) {
-  let s = seed % 2147483647 || 1;
-  return () => (s = (s * 48271) % 2147483647) / 2147483647;
-}
-
-export interface FixtureOptions {
-  intervalSec: number;
-  offsetSec: number;
-  paused?: boolean;
-  url?: string;
-  ownerId?: string;
-  state?: "pending" | "up" | "down";
-  name?: string;
-  failureThreshold?: number;
-  retryIntervalSec?: number;
-  alertEmails?: string[];
-}
-
-export function monitorItem(o: FixtureOptions, now = Date.now()): MonitorItem {
-  const paused = o.paused ?? false;
-  return {
-    monitorId: randomUUID(),
-    ownerId: o.ownerId ?? "bench-owner",
-    name: o.name ?? "Bench monitor",
-    url: o.url ?? "https://example.com/health",
-    method: "GET",
-    expectedStatus: ["200-399"],
-    timeoutMs: 10000,
-    failureThreshold: o.failureThreshold ?? 3,
-    recoveryThreshold: 1,
-    retryIntervalSec: o.retryIntervalSec ?? Math.min(20, o.intervalSec),
-    alertEmails: o.alertEmails ?? ["ops@example.com"],
-    state: o.state ?? "up",
-    createdAt: now,
-    updatedAt: now,
-    paused,
-    intervalSec: o.intervalSec,
-    offsetSec: o.offsetSec,
-    ...dueKeys(o.intervalSec, o.offsetSec, paused),
-  } as MonitorItem;
+/** The kit's monitor item, with the bench's owner, name, target and alert address. */
+export function monitorItem(o: MonitorFixture, now = Date.now()): MonitorItem {
+  return fixtureItem({ ownerId: "bench-owner", ownerEmail: "ops@example.com", name: "Bench monitor", url: "https://example.com/health", ...o }, now);
 }
 
 /** `count` monitors following INTERVAL_MIX, with random offsets inside their interval. */
@@ -95,33 +56,4 @@ export async function seedMonitors(items: MonitorItem[], concurrent = 8) {
     const res = await MonitorEntity.put(items.slice(i, i + chunk)).go({ concurrent });
     if (res.unprocessed.length) throw new Error(`seeding left ${res.unprocessed.length} monitors unprocessed`);
   }
-}
-
-/** An SQS event as Lambda's event source mapping would deliver `messages` to the check consumer. */
-export function sqsEvent(messages: CheckJob.Message[], receiveCount = 1) {
-  return {
-    Records: messages.map((m, i) => ({
-      messageId: `bench-${i}-${randomUUID()}`,
-      receiptHandle: "bench",
-      body: JSON.stringify(m),
-      attributes: {
-        ApproximateReceiveCount: String(receiveCount),
-        SentTimestamp: String(Date.now()),
-        SenderId: "bench",
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: "",
-      eventSource: "aws:sqs",
-      eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:local-checks",
-      awsRegion: "us-east-1",
-    })),
-  };
-}
-
-/** Jobs grouped into queue messages the way CheckJob.enqueue does (JOBS_PER_MESSAGE a message). */
-export function messagesOf(jobs: CheckJob.Job[]): CheckJob.Message[] {
-  const out: CheckJob.Message[] = [];
-  for (let i = 0; i < jobs.length; i += CheckJob.JOBS_PER_MESSAGE) out.push({ v: 1, jobs: jobs.slice(i, i + CheckJob.JOBS_PER_MESSAGE) });
-  return out;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { pack } from "./check-job";
+import type { MonitorItem } from "../monitors/entity";
+import { Message, pack, snapshotOf } from "./check-job";
 
 describe("packing jobs into SQS messages and batches", () => {
   it("stops at the count limit", () => {
@@ -17,5 +18,35 @@ describe("packing jobs into SQS messages and batches", () => {
     expect(groups.flat()).toEqual(items);
     for (const g of groups) expect(g.length).toBeLessThanOrEqual(10);
     for (const g of groups) if (g.length > 1) expect(g.reduce((n, i) => n + (i % 7) * 40, 0)).toBeLessThanOrEqual(250);
+  });
+});
+
+describe("queue messages", () => {
+  it("still parses a job queued with the thresholds it used to carry, and drops them", () => {
+    const monitor = {
+      monitorId: "m-1",
+      url: "https://example.com/health",
+      method: "GET",
+      expectedStatus: ["200-399"],
+      timeoutMs: 10000,
+      intervalSec: 60,
+      state: "up",
+    };
+    const old = { v: 1, jobs: [{ monitor: { ...monitor, failureThreshold: 3, recoveryThreshold: 1, retryIntervalSec: 20 }, dueAt: 1_800_000_000_000, kind: "retry" }] };
+    const parsed = Message.parse(JSON.parse(JSON.stringify(old)));
+    expect(parsed.jobs[0]).toEqual({ monitor, dueAt: 1_800_000_000_000, kind: "retry" });
+  });
+
+  it("snapshots what the checker reads and nothing it re-reads from the monitor", () => {
+    const item = {
+      monitorId: "m-1", ownerId: "o-1", name: "Shop", url: "https://example.com/", method: "POST", body: "{}", expectedStatus: ["200"],
+      timeoutMs: 5000, intervalSec: 30, keyword: "ok", keywordMode: "contains", failureThreshold: 2, recoveryThreshold: 1,
+      retryIntervalSec: 10, paused: false, alertEmails: ["a@example.com"], offsetSec: 7, dueBucket: "i30", dueSk: "07#",
+      state: "down", openIncidentId: "m-1.1", createdAt: 1, updatedAt: 2,
+    } as MonitorItem;
+    expect(JSON.parse(JSON.stringify(snapshotOf(item)))).toEqual({
+      monitorId: "m-1", url: "https://example.com/", method: "POST", body: "{}", expectedStatus: ["200"], timeoutMs: 5000,
+      intervalSec: 30, keyword: "ok", keywordMode: "contains", state: "down", openIncidentId: "m-1.1",
+    });
   });
 });

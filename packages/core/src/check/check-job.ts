@@ -6,61 +6,45 @@ import { sqs } from "../platform/aws";
 import { mapLimit } from "../platform/concurrency";
 import { config } from "../platform/config";
 import type { MonitorItem } from "../monitors/entity";
+import { Fields, STATES } from "../monitors/fields";
+import { ProbeRequest } from "./probe-types";
 
 /**
  * What travels on the checks queue: everything a checker needs to probe and to decide
  * whether anything changed, so a healthy check costs no read of the monitor item.
  * The state fields are a snapshot from when the job was made; the checker re-reads the
- * monitor only when the result could change something (a failure, or a non-up snapshot).
+ * monitor only when the result could change something (a failure, or a non-up snapshot),
+ * and takes thresholds and retry intervals from that read, so they do not travel here.
+ * Jobs queued before a field was dropped still parse: unknown keys are stripped.
  */
-export const Snapshot = z.object({
+export const Snapshot = ProbeRequest.extend({
   monitorId: z.string(),
-  url: z.string(),
-  method: z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
-  headers: z.record(z.string(), z.string()).optional(),
-  body: z.string().optional(),
-  expectedStatus: z.array(z.string()),
-  timeoutMs: z.number(),
-  intervalSec: z.number(),
-  keyword: z.string().optional(),
-  keywordMode: z.enum(["contains", "not-contains"]).optional(),
-  failureThreshold: z.number(),
-  recoveryThreshold: z.number(),
-  retryIntervalSec: z.number(),
-  state: z.enum(["pending", "up", "down"]),
+  intervalSec: Fields.shape.intervalSec,
+  state: z.enum(STATES),
   openIncidentId: z.string().optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
+
+export const CHECK_KINDS = ["scheduled", "retry", "manual"] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
 
 export const Job = z.object({
   monitor: Snapshot,
   /** The slot: when the check is due, epoch ms. Idempotency is keyed on (monitorId, dueAt). */
   dueAt: z.number().int(),
-  kind: z.enum(["scheduled", "retry", "manual"]),
+  kind: z.enum(CHECK_KINDS),
 });
 export type Job = z.infer<typeof Job>;
 
 export const Message = z.object({ v: z.literal(1), jobs: z.array(Job).min(1) });
 export type Message = z.infer<typeof Message>;
 
+const SNAPSHOT_KEYS = Object.keys(Snapshot.shape) as (keyof Snapshot)[];
+
 export function snapshotOf(m: MonitorItem): Snapshot {
-  return {
-    monitorId: m.monitorId,
-    url: m.url,
-    method: m.method,
-    headers: m.headers as Record<string, string> | undefined,
-    body: m.body,
-    expectedStatus: m.expectedStatus,
-    timeoutMs: m.timeoutMs,
-    intervalSec: m.intervalSec,
-    keyword: m.keyword,
-    keywordMode: m.keywordMode,
-    failureThreshold: m.failureThreshold,
-    recoveryThreshold: m.recoveryThreshold,
-    retryIntervalSec: m.retryIntervalSec,
-    state: m.state,
-    openIncidentId: m.openIncidentId,
-  };
+  const snapshot: Record<string, unknown> = {};
+  for (const key of SNAPSHOT_KEYS) snapshot[key] = m[key];
+  return snapshot as Snapshot;
 }
 
 /** Jobs per SQS message: a message is billed per 64 KiB chunk, and a typical snapshot is under 1 KiB. */

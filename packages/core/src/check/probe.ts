@@ -6,51 +6,10 @@ import net from "node:net";
 import type { TLSSocket } from "node:tls";
 import { performance } from "node:perf_hooks";
 import { config } from "../platform/config";
+import type { FailureReason, ProbeMethod, ProbeOutcome, ProbeRequest, ProbeTestOptions } from "./probe-types";
 import { guardedLookup, isBlockedAddress, normalizeHost } from "./target";
 
-export type FailureReason =
-  | "timeout"
-  | "dns"
-  | "connection_refused"
-  | "tls"
-  | "status_mismatch"
-  | "keyword_mismatch"
-  | "blocked_target"
-  | "error";
-
-export type ProbeMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
-
-export interface ProbeRequest {
-  url: string;
-  method: ProbeMethod;
-  headers?: Record<string, string>;
-  body?: string;
-  timeoutMs: number;
-  /** Exact codes ("200") or inclusive ranges ("200-299"). */
-  expectedStatus: string[];
-  keyword?: string;
-  keywordMode?: "contains" | "not-contains";
-}
-
-export interface ProbeOutcome {
-  ok: boolean;
-  reason?: FailureReason;
-  /** Short human text, e.g. "expected 200-399, got 503". */
-  message?: string;
-  httpStatus?: number;
-  latencyMs: number;
-  certDaysLeft?: number;
-  redirects: number;
-  finalUrl: string;
-}
-
-/**
- * TEST-ONLY. Production checks always verify against the system trust store; tests use this
- * to trust a throwaway self-signed certificate so the happy TLS path can be exercised.
- */
-export interface ProbeTestOptions {
-  ca?: string | Buffer;
-}
+export * from "./probe-types";
 
 export const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);

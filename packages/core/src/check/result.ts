@@ -5,6 +5,7 @@ import { z } from "zod";
 import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";
 import { bindToTable, entityOptions } from "../platform/table";
+import { CHECK_KINDS, type CheckKind } from "./check-job";
 import type { FailureReason, ProbeOutcome } from "./probe";
 
 /**
@@ -25,7 +26,7 @@ export const CheckResultEntity = bindToTable(
         httpStatus: { type: "number" },
         latencyMs: { type: "number", required: true },
         certDaysLeft: { type: "number" },
-        kind: { type: ["scheduled", "retry", "manual"] as const, required: true },
+        kind: { type: CHECK_KINDS, required: true },
         checkedAt: { type: "number", required: true },
         expiresAt: { type: "number", required: true },
       },
@@ -41,7 +42,7 @@ export const CheckResultEntity = bindToTable(
   ),
 );
 
-export type CheckKind = "scheduled" | "retry" | "manual";
+export type { CheckKind };
 
 export const Result = z.object({
   monitorId: z.string(),
@@ -52,7 +53,7 @@ export const Result = z.object({
   httpStatus: z.number().optional(),
   latencyMs: z.number(),
   certDaysLeft: z.number().optional(),
-  kind: z.enum(["scheduled", "retry", "manual"]),
+  kind: z.enum(CHECK_KINDS),
   checkedAt: z.number(),
 });
 export type Result = z.infer<typeof Result>;
@@ -65,7 +66,7 @@ export const View = z.object({
   httpStatus: z.number().nullable(),
   latencyMs: z.number(),
   certDaysLeft: z.number().nullable(),
-  kind: z.enum(["scheduled", "retry", "manual"]),
+  kind: z.enum(CHECK_KINDS),
 });
 export type View = z.infer<typeof View>;
 

@@ -1,6 +1,6 @@
 import { Entity } from "electrodb";
 import { bindToTable, entityOptions } from "../platform/table";
-import { KEYWORD_MODES, METHODS } from "./fields";
+import { KEYWORD_MODES, METHODS, STATES } from "./fields";
 
 export const MonitorEntity = bindToTable(
   new Entity(
@@ -29,7 +29,7 @@ export const MonitorEntity = bindToTable(
         dueBucket: { type: "string", required: true },
         dueSk: { type: "string", required: true },
         // Live state, written only on transitions (never per successful check).
-        state: { type: ["pending", "up", "down"] as const, required: true, default: "pending" },
+        state: { type: STATES, required: true, default: "pending" },
         openIncidentId: { type: "string" },
         stateChangedAt: { type: "number" },
         createdAt: { type: "number", required: true },

@@ -3,7 +3,35 @@ import { z } from "zod";
 export const INTERVALS = [10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600] as const;
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 export const KEYWORD_MODES = ["contains", "not-contains"] as const;
+/** The live state stored on a monitor. */
+export const STATES = ["pending", "up", "down"] as const;
+/** The status shown for a monitor: its state, or paused. */
 export const STATUSES = ["up", "down", "pending", "paused"] as const;
+
+/**
+ * A monitor's settings, as stored and shown: every field once. The API's input rules are in
+ * `Rules`; the view, the queued job's snapshot and the probe request pick from this object.
+ */
+export const Fields = z.object({
+  name: z.string(),
+  url: z.string(),
+  method: z.enum(METHODS),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+  /** Exact codes ("200") or inclusive ranges ("200-299"). */
+  expectedStatus: z.array(z.string()),
+  timeoutMs: z.number(),
+  intervalSec: z.number(),
+  keyword: z.string(),
+  keywordMode: z.enum(KEYWORD_MODES),
+  failureThreshold: z.number(),
+  recoveryThreshold: z.number(),
+  retryIntervalSec: z.number(),
+  paused: z.boolean(),
+  slug: z.string(),
+  alertEmails: z.array(z.string()),
+});
+export type Fields = z.infer<typeof Fields>;
 
 // ---------- input ----------
 
@@ -20,12 +48,13 @@ const StatusRange = z
 
 const HeaderName = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must be a valid header name").max(100);
 
-const Fields = {
+/** What the API accepts for each field: one rule per field of `Fields`, producing that field's type. */
+const Rules = z.object({
   name: z.string().trim().min(1).max(100),
   url: z
     .url({ protocol: /^https?$/, message: "must be an http or https URL" })
     .max(2048),
-  method: z.enum(METHODS),
+  method: Fields.shape.method,
   headers: z
     .record(HeaderName, z.string().max(4096))
     .refine((h) => Object.keys(h).length <= 20, "at most 20 headers"),
@@ -37,7 +66,7 @@ const Fields = {
     .int()
     .refine((v) => (INTERVALS as readonly number[]).includes(v), `must be one of ${INTERVALS.join(", ")}`),
   keyword: z.string().min(1).max(1024),
-  keywordMode: z.enum(KEYWORD_MODES),
+  keywordMode: Fields.shape.keywordMode,
   failureThreshold: z.number().int().min(1).max(10),
   recoveryThreshold: z.number().int().min(1).max(10),
   retryIntervalSec: z.number().int().min(5).max(3600),
@@ -48,26 +77,25 @@ const Fields = {
     .toLowerCase()
     .regex(/^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$/, "3-64 characters: lowercase letters, digits and inner hyphens"),
   alertEmails: z.array(z.email().toLowerCase()).min(1).max(10),
-};
+} satisfies { [K in keyof Fields]: z.ZodType<Fields[K]> });
 
-export const CreateInput = z
-  .object({
-    name: Fields.name,
-    url: Fields.url,
-    method: Fields.method.default("GET"),
-    headers: Fields.headers.optional(),
-    body: Fields.body.optional(),
-    expectedStatus: Fields.expectedStatus.default(["200-399"]),
-    timeoutMs: Fields.timeoutMs.default(10000),
-    intervalSec: Fields.intervalSec.default(60),
-    keyword: Fields.keyword.optional(),
-    keywordMode: Fields.keywordMode.optional(),
-    failureThreshold: Fields.failureThreshold.default(3),
-    recoveryThreshold: Fields.recoveryThreshold.default(1),
-    retryIntervalSec: Fields.retryIntervalSec.optional(),
-    paused: Fields.paused.default(false),
-    slug: Fields.slug.optional(),
-    alertEmails: Fields.alertEmails.optional(),
+export const CreateInput = Rules.partial({
+  headers: true,
+  body: true,
+  keyword: true,
+  keywordMode: true,
+  retryIntervalSec: true,
+  slug: true,
+  alertEmails: true,
+})
+  .extend({
+    method: Rules.shape.method.default("GET"),
+    expectedStatus: Rules.shape.expectedStatus.default(["200-399"]),
+    timeoutMs: Rules.shape.timeoutMs.default(10000),
+    intervalSec: Rules.shape.intervalSec.default(60),
+    failureThreshold: Rules.shape.failureThreshold.default(3),
+    recoveryThreshold: Rules.shape.recoveryThreshold.default(1),
+    paused: Rules.shape.paused.default(false),
   })
   .strict()
   .superRefine((m, ctx) => {
@@ -78,27 +106,31 @@ export const CreateInput = z
   });
 export type CreateInput = z.input<typeof CreateInput>;
 
-export const UpdateInput = z
-  .object({
-    name: Fields.name,
-    url: Fields.url,
-    method: Fields.method,
-    headers: Fields.headers.nullable(),
-    body: Fields.body.nullable(),
-    expectedStatus: Fields.expectedStatus,
-    timeoutMs: Fields.timeoutMs,
-    intervalSec: Fields.intervalSec,
-    keyword: Fields.keyword.nullable(),
-    keywordMode: Fields.keywordMode.nullable(),
-    failureThreshold: Fields.failureThreshold,
-    recoveryThreshold: Fields.recoveryThreshold,
-    retryIntervalSec: Fields.retryIntervalSec,
-    paused: Fields.paused,
-    slug: Fields.slug.nullable(),
-    alertEmails: Fields.alertEmails,
-  })
+/** Fields a PATCH may clear by sending null. */
+const clearable = {
+  headers: Rules.shape.headers.nullable(),
+  body: Rules.shape.body.nullable(),
+  keyword: Rules.shape.keyword.nullable(),
+  keywordMode: Rules.shape.keywordMode.nullable(),
+  slug: Rules.shape.slug.nullable(),
+};
+
+export const UpdateInput = Rules.extend(clearable)
   .partial()
   .strict()
   .refine((u) => Object.keys(u).length > 0, "send at least one field to change");
 export type UpdateInput = z.input<typeof UpdateInput>;
 
+/**
+ * The settings Monitor.create stores for a request: the request's own, plus the defaults that
+ * depend on other fields or on the owner.
+ */
+export function settingsOf(input: CreateInput, ownerEmail: string) {
+  const m = CreateInput.parse(input);
+  return {
+    ...m,
+    keywordMode: m.keyword ? (m.keywordMode ?? "contains") : undefined,
+    retryIntervalSec: m.retryIntervalSec ?? Math.min(20, m.intervalSec),
+    alertEmails: m.alertEmails ?? [ownerEmail],
+  };
+}

@@ -10,7 +10,7 @@ import { Incident } from "../incident/incident";
 import { dueKeys } from "../schedule/due-index";
 
 import { MonitorEntity, MonitorQuotaEntity, SlugClaimEntity, type MonitorItem } from "./entity";
-import { CreateInput, UpdateInput } from "./fields";
+import { UpdateInput, settingsOf, type CreateInput } from "./fields";
 
 export * from "./entity";
 export * from "./fields";
@@ -58,7 +58,7 @@ async function releaseSlug(slug: string, monitorId: string) {
 }
 
 export async function create(ownerId: string, ownerEmail: string, input: CreateInput, now = Date.now()): Promise<MonitorItem> {
-  const m = CreateInput.parse(input);
+  const m = settingsOf(input, ownerEmail);
   await Target.assertAllowedUrl(m.url);
   await reserveQuota(ownerId);
   const monitorId = randomUUID();
@@ -68,22 +68,7 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
     const item = {
       monitorId,
       ownerId,
-      name: m.name,
-      url: m.url,
-      method: m.method,
-      headers: m.headers,
-      body: m.body,
-      expectedStatus: m.expectedStatus,
-      timeoutMs: m.timeoutMs,
-      intervalSec: m.intervalSec,
-      keyword: m.keyword,
-      keywordMode: m.keyword ? (m.keywordMode ?? "contains") : undefined,
-      failureThreshold: m.failureThreshold,
-      recoveryThreshold: m.recoveryThreshold,
-      retryIntervalSec: m.retryIntervalSec ?? Math.min(20, m.intervalSec),
-      paused: m.paused,
-      slug: m.slug,
-      alertEmails: m.alertEmails ?? [ownerEmail],
+      ...m,
       offsetSec,
       ...dueKeys(m.intervalSec, offsetSec, m.paused),
       state: "pending" as const,

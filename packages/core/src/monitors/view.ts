@@ -1,33 +1,24 @@
 import { z } from "zod";
 import type { MonitorItem } from "./entity";
-import { KEYWORD_MODES, METHODS, STATUSES } from "./fields";
+import { Fields, STATUSES } from "./fields";
 
-export const Info = z.object({
-  id: z.string(),
-  name: z.string(),
-  url: z.string(),
-  method: z.enum(METHODS),
-  headers: z.record(z.string(), z.string()),
-  body: z.string().nullable(),
-  expectedStatus: z.array(z.string()),
-  timeoutMs: z.number(),
-  intervalSec: z.number(),
-  keyword: z.string().nullable(),
-  keywordMode: z.enum(KEYWORD_MODES).nullable(),
-  failureThreshold: z.number(),
-  recoveryThreshold: z.number(),
-  retryIntervalSec: z.number(),
-  paused: z.boolean(),
-  slug: z.string().nullable(),
-  alertEmails: z.array(z.string()),
-  status: z.enum(STATUSES),
-  lastCheckedAt: z.string().nullable(),
-  lastLatencyMs: z.number().nullable(),
-  lastError: z.string().nullable(),
-  openIncidentId: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+/** A monitor as the API shows it: settings left unset read as null, plus its live status. */
+export const Info = z
+  .object({ id: z.string() })
+  .extend(Fields.shape)
+  .extend({
+    body: Fields.shape.body.nullable(),
+    keyword: Fields.shape.keyword.nullable(),
+    keywordMode: Fields.shape.keywordMode.nullable(),
+    slug: Fields.shape.slug.nullable(),
+    status: z.enum(STATUSES),
+    lastCheckedAt: z.string().nullable(),
+    lastLatencyMs: z.number().nullable(),
+    lastError: z.string().nullable(),
+    openIncidentId: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  });
 export type Info = z.infer<typeof Info>;
 
 export interface LastCheck {

@@ -1,22 +1,15 @@
 import { CheckResultEntity, type Result } from "@uptime/core/check/result";
 import { config } from "@uptime/core/platform/config";
 import { IncidentEntity, type IncidentItem } from "@uptime/core/incident/incident";
-import { randomUUID } from "node:crypto";
 import { MonitorEntity } from "@uptime/core/monitors/monitor";
 import { RollupJob } from "@uptime/core/history/rollup-job";
 import { HOUR, floorTo } from "@uptime/core/platform/time";
-import { dueKeys } from "@uptime/core/schedule/due-index";
+import { rng } from "./rng";
 
 /**
  * Known history written straight into the table (the local stack's DynamoDB is real), so tests
  * can assert exact figures instead of waiting for live checks.
  */
-
-/** Deterministic pseudo-random numbers in [0, 1), so a failure reproduces. */
-export function rng(seed: number) {
-  let s = seed;
-  return () => (s = (s * 48271) % 2147483647) / 2147483647;
-}
 
 export interface ResultSpec {
   /** First slot (epoch ms) and the end (exclusive). */
@@ -86,33 +79,4 @@ export async function rollUpSince(from: number) {
   const start = floorTo(from, HOUR);
   if (to > start) await RollupJob.run(start, to);
   await RollupJob.catchUp(Date.now(), { maxHours: 1 });
-}
-
-/** A monitor item written straight to the table: the scheduler and the rollup job only need its due keys. */
-export async function createMonitorFixture(overrides: { intervalSec: number; offsetSec?: number; paused?: boolean }) {
-  const now = Date.now();
-  const { intervalSec, paused = false } = overrides;
-  const offsetSec = overrides.offsetSec ?? Math.floor(Math.random() * intervalSec);
-  const item = {
-    monitorId: randomUUID(),
-    ownerId: "fixture-owner",
-    name: "fixture",
-    url: "http://127.0.0.1:9/",
-    method: "GET" as const,
-    expectedStatus: ["200-399"],
-    timeoutMs: 1000,
-    failureThreshold: 3,
-    recoveryThreshold: 1,
-    retryIntervalSec: Math.min(20, intervalSec),
-    alertEmails: ["fixture@example.com"],
-    state: "up" as const,
-    createdAt: now,
-    updatedAt: now,
-    paused,
-    intervalSec,
-    offsetSec,
-    ...dueKeys(intervalSec, offsetSec, paused),
-  };
-  await MonitorEntity.create(item).go();
-  return item;
 }

@@ -9,7 +9,7 @@ import { DAY, HOUR, floorTo } from "@uptime/core/platform/time";
 import { config } from "@uptime/core/platform/config";
 import { Stats } from "@uptime/core/history/stats";
 import { handler } from "@uptime/functions/schedule/rollup";
-import { createMonitorFixture } from "../kit/test-history";
+import { createMonitorFixture } from "../kit/monitor-fixture";
 
 
 let stack: TestStack;

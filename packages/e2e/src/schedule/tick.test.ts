@@ -7,7 +7,7 @@ import { INTERVALS, MonitorEntity } from "@uptime/core/monitors/monitor";
 import { DueIndex } from "@uptime/core/schedule/due-index";
 import { Tick } from "@uptime/core/schedule/tick";
 import { handler as tick } from "@uptime/functions/schedule/tick";
-import { createMonitorFixture } from "../kit/test-history";
+import { createMonitorFixture } from "../kit/monitor-fixture";
 
 let stack: TestStack;
 beforeAll(async () => {

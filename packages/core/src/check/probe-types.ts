@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { Fields } from "../monitors/fields";
+
+export const FAILURE_REASONS = [
+  "timeout",
+  "dns",
+  "connection_refused",
+  "tls",
+  "status_mismatch",
+  "keyword_mismatch",
+  "blocked_target",
+  "error",
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/** What a probe is asked: the monitor's request and what counts as up. */
+export const ProbeRequest = Fields.pick({
+  url: true,
+  method: true,
+  headers: true,
+  body: true,
+  expectedStatus: true,
+  timeoutMs: true,
+  keyword: true,
+  keywordMode: true,
+}).partial({ headers: true, body: true, keyword: true, keywordMode: true });
+export type ProbeRequest = z.infer<typeof ProbeRequest>;
+export type ProbeMethod = ProbeRequest["method"];
+
+export interface ProbeOutcome {
+  ok: boolean;
+  reason?: FailureReason;
+  /** Short human text, e.g. "expected 200-399, got 503". */
+  message?: string;
+  httpStatus?: number;
+  latencyMs: number;
+  certDaysLeft?: number;
+  redirects: number;
+  finalUrl: string;
+}
+
+/**
+ * TEST-ONLY. Production checks always verify against the system trust store; tests use this
+ * to trust a throwaway self-signed certificate so the happy TLS path can be exercised.
+ */
+export interface ProbeTestOptions {
+  ca?: string | Buffer;
+}
