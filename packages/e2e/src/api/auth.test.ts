@@ -396,3 +396,20 @@ describe("password rules at registration (issue 12)", () => {
     expect(res.body.error.code).toBe("invalid_credentials");
   });
 });
+
+describe("sessions started before generation-signed refresh tokens", () => {
+  it("refresh once with their old token into the new format; a wrong secret still revokes nothing", async () => {
+    const { login } = await registerAndLogin();
+    const actor = await Session.verifyAccessToken(login.body.accessToken);
+    const { createHash } = await import("node:crypto");
+    const secret = "legacy-secret-legacy-secret-legacy-secret-x";
+    await SessionEntity.patch({ sessionId: actor.sessionId })
+      .set({ tokenHash: createHash("sha256").update(secret).digest("base64url") })
+      .go();
+    expect((await post("/v1/auth/refresh", { refreshToken: `${actor.sessionId}.not-it` })).status).toBe(401);
+    const res = await post("/v1/auth/refresh", { refreshToken: `${actor.sessionId}.${secret}` });
+    expect(res.status).toBe(200);
+    expect(res.body.refreshToken.split(".")).toHaveLength(3);
+    expect((await post("/v1/auth/refresh", { refreshToken: res.body.refreshToken })).status).toBe(200);
+  });
+});
