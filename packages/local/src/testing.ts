@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "./runtime";
 
@@ -14,6 +14,12 @@ export interface ApiInit extends RequestInit {
   json?: unknown;
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
+  /**
+   * Source address to connect from, e.g. "127.0.0.2": the API sees it as the caller's address, as
+   * API Gateway's sourceIp, so a test can act as several clients. Linux routes all of 127.0.0.0/8 to
+   * loopback; the server still listens on 127.0.0.1 only.
+   */
+  from?: string;
 }
 
 /** A sent email as the SES emulator stores it (GET /store). */
@@ -72,15 +78,14 @@ export async function startTestStack(opts: LocalStackOptions = {}): Promise<Test
     logs,
     errors,
     async api(path, init = {}) {
-      const { json, token, ...rest } = init;
+      const { json, token, from, ...rest } = init;
       const headers = new Headers(rest.headers);
       if (json !== undefined) headers.set("content-type", "application/json");
       if (token) headers.set("authorization", `Bearer ${token}`);
-      const res = await fetch(stack.apiUrl + path, {
-        ...rest,
-        headers,
-        body: json !== undefined ? JSON.stringify(json) : rest.body,
-      });
+      const body = json !== undefined ? JSON.stringify(json) : rest.body;
+      const res = from
+        ? await requestFrom(from, stack.apiUrl + path, rest.method ?? "GET", headers, body as string | undefined)
+        : await fetch(stack.apiUrl + path, { ...rest, headers, body });
       const text = await res.text();
       const isJson = /\bjson\b/i.test(res.headers.get("content-type") ?? "");
       return { status: res.status, headers: res.headers, body: isJson && text ? JSON.parse(text) : text };
@@ -95,6 +100,26 @@ export async function startTestStack(opts: LocalStackOptions = {}): Promise<Test
       if (!res.ok) throw new Error(`POST /clear-store answered ${res.status}`);
     },
   };
+}
+
+/** fetch() cannot choose its source address; node:http can (localAddress). */
+function requestFrom(localAddress: string, url: string, method: string, headers: Headers, body?: string): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, localAddress, headers: Object.fromEntries(headers) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", reject);
+      res.on("end", () => {
+        const out = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) for (const x of [v ?? []].flat()) out.append(k, x);
+        const status = res.statusCode ?? 500;
+        const noBody = status === 204 || status === 304;
+        resolve(new Response(noBody ? null : Buffer.concat(chunks), { status, headers: out }));
+      });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 export interface TargetBehaviour {

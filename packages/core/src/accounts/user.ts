@@ -7,6 +7,7 @@ import { z } from "zod";
 import { config } from "../platform/config";
 import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
 import { bindToTable, entityOptions } from "../platform/table";
+import { COMMON_PASSWORDS } from "./common-passwords";
 import { LoginThrottle } from "./login-throttle";
 
 export const UserEntity = bindToTable(
@@ -56,16 +57,33 @@ export const Email = z
   .trim()
   .toLowerCase()
   .pipe(z.email({ message: "must be a valid email address" }).max(254));
+/** bcrypt reads only the first 72 bytes of a password; a longer one would be silently truncated. */
+export const PASSWORD_MAX_BYTES = 72;
+const passwordBytes = (p: string) => Buffer.byteLength(p, "utf8");
+let commonPasswords: Set<string> | undefined;
+export const isCommonPassword = (p: string) => (commonPasswords ??= new Set(COMMON_PASSWORDS.split(" "))).has(p.toLowerCase());
+
+/** A password being set (registration, and any future change or reset). */
 export const Password = z
   .string()
   .min(8, "must be at least 8 characters")
-  .max(128, "must be at most 128 characters");
+  .max(128, "must be at most 128 characters")
+  .refine((p) => passwordBytes(p) <= PASSWORD_MAX_BYTES, `must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt ignores the rest)`)
+  .refine((p) => !isCommonPassword(p), "is one of the most commonly used passwords; choose another");
 
-export const RegisterInput = z.object({
-  email: Email,
-  password: Password,
-  name: z.string().trim().min(1).max(100).optional(),
-});
+/** The password must not be the email address or its local part (case-insensitively). */
+const notTheEmail = (email: string, password: string) => {
+  const p = password.trim().toLowerCase();
+  return p !== email && p !== email.slice(0, email.lastIndexOf("@"));
+};
+
+export const RegisterInput = z
+  .object({
+    email: Email,
+    password: Password,
+    name: z.string().trim().min(1).max(100).optional(),
+  })
+  .refine((i) => notTheEmail(i.email, i.password), { path: ["password"], message: "must not be your email address or its part before the @" });
 export type RegisterInput = z.infer<typeof RegisterInput>;
 
 export const Info = z.object({
@@ -137,20 +155,21 @@ const DUMMY_HASH = bcrypt.hashSync("not-a-real-password", 10);
 export const Credentials = z.object({ email: Email, password: z.string().min(1).max(128) });
 
 /**
- * Checks a password. Unknown email and wrong password are the same error, and repeated
- * failures for one email are throttled before the password is even looked at.
+ * Checks a password. Unknown email and wrong password are the same error. The attempt is counted
+ * against the login budgets before the password is even looked at (see LoginThrottle).
+ * Returns the user and the device cookie value to set for this browser.
  */
-export async function authenticate(input: z.infer<typeof Credentials>): Promise<Info> {
+export async function authenticate(
+  input: z.infer<typeof Credentials>,
+  from: { clientIp?: string; deviceToken?: string } = {},
+): Promise<{ user: Info; deviceToken: string }> {
   const { email, password } = Credentials.parse(input);
-  await LoginThrottle.assertAllowed(email);
+  const reservation = await LoginThrottle.reserveAttempt({ email, ...from });
 
   const claim = await EmailClaimEntity.get({ email }).go({ consistent: true });
   const user = claim.data ? (await UserEntity.get({ userId: claim.data.userId }).go({ consistent: true })).data : null;
   const ok = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !ok) {
-    await LoginThrottle.recordFailure(email);
-    throw new VisibleError("unauthorized", "invalid_credentials", "Email or password is incorrect");
-  }
-  await LoginThrottle.clear(email);
-  return toInfo(user as UserItem);
+  if (!user || !ok) throw new VisibleError("unauthorized", "invalid_credentials", "Email or password is incorrect");
+  const [deviceToken] = await Promise.all([LoginThrottle.deviceToken(email, from.deviceToken), LoginThrottle.succeeded(reservation)]);
+  return { user: toInfo(user as UserItem), deviceToken };
 }

@@ -30,6 +30,17 @@ const ConfigSchema = z.object({
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   LOGIN_WINDOW_SEC: z.coerce.number().int().positive().default(900),
+  /** Failed logins per client address (IPv6: per /64) in LOGIN_WINDOW_SEC, whatever the emails: password spraying. */
+  LOGIN_CLIENT_MAX_FAILURES: z.coerce.number().int().positive().default(20),
+  /** Lifetime of the signed "known device" cookie a successful login sets (it has its own login budget). */
+  LOGIN_DEVICE_TTL_DAYS: z.coerce.number().int().positive().default(180),
+  /**
+   * A container trusts that an active session is still active for this long before reading it again,
+   * so a revocation made elsewhere takes at most this long to reach it (the revoking container forgets at once).
+   */
+  SESSION_CACHE_SEC: z.coerce.number().int().min(0).max(60).default(5),
+  /** The just-rotated refresh token of a session is still accepted this long (two tabs refreshing at once). */
+  REFRESH_GRACE_SEC: z.coerce.number().int().min(0).max(300).default(30),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(65536),
   WEB_ORIGIN: z.string().default("*"),
   /** Whether the refresh cookie carries `Secure`; browsers drop Secure cookies over plain http on non-localhost. */

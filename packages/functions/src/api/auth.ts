@@ -11,6 +11,9 @@ import { bearerToken, requireUser } from "./require-user";
 
 const REFRESH_COOKIE = "refresh_token";
 const COOKIE_PATH = "/v1/auth";
+/** The signed "known device" cookie (see LoginThrottle): sent only to the login route. */
+const DEVICE_COOKIE = "login_device";
+const DEVICE_COOKIE_PATH = "/v1/auth/login";
 
 const UserView = named(User.Info, "User", { id: "5b1c…", email: "ada@example.com", name: "Ada", createdAt: "2026-11-25T10:00:00.000Z" });
 const TokenView = z
@@ -35,6 +38,23 @@ function withRefreshCookie(c: Context, tokens: Tokens) {
   });
   return tokens;
 }
+
+function withDeviceCookie(c: Context, value: string) {
+  setCookie(c, DEVICE_COOKIE, value, {
+    httpOnly: true,
+    secure: config().COOKIE_SECURE,
+    sameSite: "Strict",
+    path: DEVICE_COOKIE_PATH,
+    maxAge: config().LOGIN_DEVICE_TTL_DAYS * 86400,
+  });
+}
+
+/**
+ * The caller's address as API Gateway saw it (the TCP peer; locally the socket address), never a
+ * client-supplied X-Forwarded-For, which anyone can set.
+ */
+const sourceIp = (c: Context<Env>): string | undefined =>
+  (c.env as { requestContext?: { http?: { sourceIp?: string } } } | undefined)?.requestContext?.http?.sourceIp;
 
 async function refreshTokenFrom(c: Context): Promise<string | undefined> {
   const cookie = getCookie(c, REFRESH_COOKIE);
@@ -69,13 +89,18 @@ export const app = createApi()
       method: "post",
       path: "/v1/auth/login",
       tags: ["auth"],
-      summary: "Log in; sets the refresh cookie and returns an access token",
+      summary: "Log in; sets the refresh cookie and a known-device cookie and returns an access token",
       request: { body: { required: true, ...json(described(User.Credentials, { example: { email: "ada@example.com", password: "correct horse battery" } })) } },
       responses: { 200: { description: "Logged in", ...json(TokenView) }, ...errorResponses(400, 401, 415, 429) },
     }),
     async (c) => {
-      const user = await User.authenticate(c.req.valid("json"));
-      return c.json(withRefreshCookie(c, await Session.start(user.id)), 200);
+      const { user, deviceToken } = await User.authenticate(c.req.valid("json"), {
+        clientIp: sourceIp(c),
+        deviceToken: getCookie(c, DEVICE_COOKIE),
+      });
+      const tokens = withRefreshCookie(c, await Session.start(user.id));
+      withDeviceCookie(c, deviceToken);
+      return c.json(tokens, 200);
     },
   )
   .openapi(
