@@ -3,6 +3,7 @@
  * Environment: PORT, MAIL_PORT, DATA_DIR, IN_MEMORY, DYNAMO_PORT, SQS_PORT, TICK_SECONDS
  * (plus anything config() reads, e.g. JWT_SECRET or WEB_ORIGIN).
  */
+import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { startLocalStack, type LocalStack } from "./runtime";
@@ -85,16 +86,17 @@ async function main() {
   );
 
   let stoppingSince: number | undefined;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (reason: string, forceHint: string, forcedExitCode: number) => {
     if (stoppingSince !== undefined) {
-      // Supervisors such as `timeout` signal both the process and its group, so one request can
-      // arrive several times within milliseconds; only a later one is a request to force.
+      // Supervisors such as `timeout` signal both the process and its group, and npm forwards the
+      // signal it got, so one request can arrive several times within milliseconds; only a later
+      // one is a request to force.
       if (Date.now() - stoppingSince < 1000) return;
-      console.error(`${signal} again: exiting without waiting`);
-      process.exit(130);
+      console.error(`${reason} while stopping: exiting without waiting`);
+      process.exit(forcedExitCode);
     }
     stoppingSince = Date.now();
-    console.log(`\n${signal}: stopping (waiting for running work; ${signal} again to force)`);
+    console.log(`\n${reason}: stopping (waiting for running work; ${forceHint})`);
     const force = setTimeout(() => {
       console.error("Shutdown took over 15s; exiting");
       process.exit(1);
@@ -103,14 +105,41 @@ async function main() {
     try {
       await stack.stop();
       console.log("Stopped.");
+      // 0, not 128+signal: a stop that was asked for and done is a success, and npm would print a
+      // "Lifecycle script failed" error for any other code.
       process.exit(0);
     } catch (err) {
       console.error("Error while stopping:", err);
       process.exit(1);
     }
   };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => void shutdown(signal, `${signal} again to force`, 128 + constants.signals[signal]));
+  }
+  onParentExit(() => {
+    if (stoppingSince === undefined) void shutdown("Parent process exited", "SIGTERM to force", 1);
+  });
+}
+
+/**
+ * npm forwards SIGTERM and SIGINT to us, but npm killed outright (SIGKILL, a crash) cannot; without
+ * this the stack would keep its ports and the data lock forever, orphaned.
+ */
+function onParentExit(callback: () => void) {
+  const parent = process.ppid;
+  // Started by init or as PID 1 in a container: there is no parent to outlive.
+  if (parent <= 1) return;
+  const timer = setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch (err) {
+      // EPERM: alive, just someone else's.
+      if ((err as NodeJS.ErrnoException).code !== "ESRCH") return;
+      clearInterval(timer);
+      callback();
+    }
+  }, 500);
+  timer.unref();
 }
 
 void main();

@@ -71,6 +71,17 @@ describe("startLocalStack with the real functions", () => {
   });
 });
 
+describe("startLocalStack stop()", () => {
+  it("a second call waits for the same stop instead of resolving while the emulators still run", async () => {
+    const stack = await startLocalStack({ inMemory: true, scheduler: false, log: () => {}, logError: () => {} });
+    const first = stack.stop();
+    await stack.stop();
+    await expect(fetch(stack.endpoints.dynamodb)).rejects.toThrow();
+    await expect(fetch(stack.mailUrl)).rejects.toThrow();
+    await first;
+  });
+});
+
 describe("startLocalStack tick() and drainQueues()", () => {
   let stack: LocalStack;
   const ticks: ScheduledEvent[] = [];

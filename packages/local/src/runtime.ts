@@ -74,6 +74,7 @@ export interface LocalStack {
   drainQueues(opts?: DrainOptions): Promise<void>;
   /** Message counts for every queue (including DLQs), keyed by queue name. */
   queueCounts(): Promise<Record<string, QueueCounts>>;
+  /** Idempotent: a second call (say, a second signal) waits for the same stop instead of returning early. */
   stop(): Promise<void>;
 }
 
@@ -136,6 +137,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   };
 
   const cleanups: Array<() => Promise<void>> = [];
+  let stopping: Promise<void> | undefined;
   const stopAll = async () => {
     const errors: unknown[] = [];
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((e) => errors.push(e));
@@ -302,7 +304,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
           await sleep(20);
         }
       },
-      stop: stopAll,
+      stop: () => (stopping ??= stopAll()),
     };
   } catch (err) {
     await stopAll().catch(() => {});
