@@ -16,6 +16,7 @@ import { DeleteMessageBatchCommand, PurgeQueueCommand, ReceiveMessageCommand } f
 import { sqs } from "@uptime/core/platform/aws";
 import { CheckResult, CheckResultEntity, type Result } from "@uptime/core/check/result";
 import { CheckJob } from "@uptime/core/check/check-job";
+import { CheckRules } from "@uptime/core/check/rules";
 import { config } from "@uptime/core/platform/config";
 import { Monitor, MonitorEntity, type MonitorItem } from "@uptime/core/monitors/monitor";
 import { History } from "@uptime/core/history/history";
@@ -81,6 +82,17 @@ const per = (s: Snapshot, n: number) => ({
   sqsBilled: (s.sqs.billedSendRequests + sqsRequestCount(s.sqs) - (s.sqs.requests.SendMessageBatchCommand ?? 0) - (s.sqs.requests.SendMessageCommand ?? 0)) / n,
   dynamoRequests: Object.values(s.dynamo.requests).reduce((a, b) => a + b, 0) / n,
 });
+
+/** The slot of the k-th retry after a scheduled failure at `first`, by the checker's own rule. */
+function retryChainSlot(m: MonitorItem, first: number, k: number): number {
+  let at = first;
+  for (let i = 0; i < k; i++) {
+    const next = CheckRules.retrySlot(m, { at, kind: i === 0 ? "scheduled" : "retry" }, { newest: true, ownsResult: true });
+    if (next === undefined) throw new Error(`monitor ${m.monitorId} schedules no retry: the bench expects retryIntervalSec < intervalSec`);
+    at = next;
+  }
+  return at;
+}
 
 async function main() {
   const started = Date.now();
@@ -171,9 +183,9 @@ async function main() {
     const firstFail = slot;
     checks += await runChecks(acc, await current(), "scheduled", () => firstFail);
     for (let k = 1; k <= 2; k++) {
-      // as Checker.runJob enqueues it: a fresh snapshot, due retryIntervalSec after the previous one
+      // as Checker.runJob enqueues it: a fresh snapshot, at the slot the checker's retry rule names
       const monitors = await current();
-      checks += await runChecks(acc, monitors, "retry", (m) => firstFail + k * m.retryIntervalSec * 1000);
+      checks += await runChecks(acc, monitors, "retry", (m) => retryChainSlot(m, firstFail, k));
     }
     await runAlerts(acc);
     record("Going down (3 failing checks, incident opened, DOWN email)", "incident", checks, FLEET, acc.total, (await emailsNow()) - emails0);
