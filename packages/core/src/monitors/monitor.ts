@@ -109,7 +109,7 @@ export async function bySlug(slug: string): Promise<MonitorItem | undefined> {
 // a user's monitors, a page at a time
 export async function listByOwner(ownerId: string, opts: { limit?: number; cursor?: string | null } = {}) {
   const query = MonitorEntity.query.byOwner({ ownerId });
-  assertCursorFor(opts.cursor, query.params());
+  assertCursorFor(opts.cursor, MonitorEntity, "byOwner", query.params());
   const res = await query.go({ limit: opts.limit ?? 50, cursor: opts.cursor ?? null });
   return { data: res.data, cursor: res.cursor };
 }
