@@ -57,6 +57,12 @@ async function releaseSlug(slug: string, monitorId: string) {
   }
 }
 
+/**
+ * Headers go to DynamoDB as a Map: the SDK marshals a plain object only if its `constructor` is
+ * Object's, so a header named "constructor" would make the write throw.
+ */
+const storedHeaders = (headers: Record<string, string> | undefined) => headers && new Map(Object.entries(headers));
+
 export async function create(ownerId: string, ownerEmail: string, input: CreateInput, now = Date.now()): Promise<MonitorItem> {
   const m = settingsOf(input, ownerEmail);
   await Target.assertAllowedUrl(m.url);
@@ -69,6 +75,7 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
       monitorId,
       ownerId,
       ...m,
+      headers: storedHeaders(m.headers),
       offsetSec,
       ...dueKeys(m.intervalSec, offsetSec, m.paused),
       state: "pending" as const,
@@ -147,7 +154,7 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
     ...(u.failureThreshold !== undefined && { failureThreshold: u.failureThreshold }),
     ...(u.recoveryThreshold !== undefined && { recoveryThreshold: u.recoveryThreshold }),
     ...(u.alertEmails !== undefined && { alertEmails: u.alertEmails }),
-    ...(u.headers && { headers: u.headers }),
+    ...(u.headers && { headers: storedHeaders(u.headers) }),
     ...(u.body && { body: u.body }),
     ...(keyword && { keyword, keywordMode: u.keywordMode ?? current.keywordMode ?? "contains" }),
     ...(newSlug && { slug: newSlug }),

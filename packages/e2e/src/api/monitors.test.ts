@@ -148,6 +148,77 @@ describe("validation", () => {
     expect(res.body.error.details.map((d: any) => d.path)).toContain(path);
   });
 
+  it("keeps headers named like Object's own properties, and the probe sends them (scheduled and manual)", async () => {
+    const names = ["constructor", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf"];
+    const headers = Object.fromEntries(names.map((n, i) => [n, `v${i}`]));
+    const created = await ada.call("POST", "/v1/monitors", { name: "odd headers", url: `${target.url}/odd`, headers });
+    expect(created.status).toBe(201);
+    expect(created.body.headers).toEqual(headers);
+    expect((await ada.call("GET", `/v1/monitors/${created.body.id}`)).body.headers).toEqual(headers);
+    const listed = (await ada.call("GET", "/v1/monitors?limit=100")).body.data.find((m: any) => m.id === created.body.id);
+    expect(listed.headers).toEqual(headers);
+    await stack.drainQueues();
+    const queued = target.hits.filter((h) => h.path === "/odd");
+    expect(queued.length).toBeGreaterThan(0);
+    for (const [i, n] of names.entries()) expect(queued.at(-1)!.headers[n.toLowerCase()]).toBe(`v${i}`);
+
+    const patched = await ada.call("PATCH", `/v1/monitors/${created.body.id}`, { headers: { constructor: "changed" } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.headers).toEqual({ constructor: "changed" });
+    expect((await ada.call("POST", `/v1/monitors/${created.body.id}/check`)).status).toBe(200);
+    expect(target.hits.filter((h) => h.path === "/odd").at(-1)!.headers.constructor).toBe("changed");
+    await ada.call("DELETE", `/v1/monitors/${created.body.id}`);
+  });
+
+  it.each([
+    ["CR LF", "ok\r\nX-Injected: 1"],
+    ["LF", "ok\nX-Injected: 1"],
+    ["CR", "ok\r"],
+    ["NUL", "a\u0000b"],
+    ["DEL", "a\u007fb"],
+    ["ESC", "\u001b[31m"],
+    ["a character beyond \\xFF", "\u0100"],
+  ])("rejects a header value with %s, naming the header", async (_, value) => {
+    for (const [method, path] of [["POST", "/v1/monitors"], ["PATCH", "/v1/monitors/{id}"]] as const) {
+      const { body: m } = await ada.call("POST", "/v1/monitors", { name: "h", url: target.url, paused: true });
+      const body = method === "POST" ? { name: "x", url: target.url, headers: { "X-Token": value } } : { headers: { "X-Token": value } };
+      const res = await ada.call(method, path.replace("{id}", m.id), body);
+      expect(res.status, method).toBe(400);
+      expect(res.body.error.code).toBe("validation_error");
+      expect(res.body.error.details.map((d: any) => d.path)).toContain("headers.X-Token");
+      await ada.call("DELETE", `/v1/monitors/${m.id}`);
+    }
+  });
+
+  it("accepts tabs, spaces and obs-text in header values", async () => {
+    const res = await ada.call("POST", "/v1/monitors", { name: "x", url: target.url, paused: true, headers: { "X-A": "a\tb c\u00e9" } });
+    expect(res.status).toBe(201);
+    expect(res.body.headers).toEqual({ "X-A": "a\tb c\u00e9" });
+    await ada.call("DELETE", `/v1/monitors/${res.body.id}`);
+  });
+
+  it("refuses a header named __proto__ instead of dropping it", async () => {
+    const res = await stack.api("/v1/monitors", {
+      method: "POST",
+      headers: { authorization: `Bearer ${ada.token}`, "content-type": "application/json" },
+      body: `{"name":"x","url":"${target.url}","headers":{"__proto__":"v","X-A":"b"}}`,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: any) => d.path)).toContain("headers.__proto__");
+  });
+
+  it("never stores a URL that could put CR or LF in the request line", async () => {
+    const res = await ada.call("POST", "/v1/monitors", { name: "x", url: `${target.url}/a\r\nX-Injected: 1`, paused: true });
+    if (res.status === 201) {
+      expect(res.body.url).not.toMatch(/[\r\n]/);
+      await ada.call("POST", `/v1/monitors/${res.body.id}/check`);
+      expect(target.hits.at(-1)!.headers["x-injected"]).toBeUndefined();
+      await ada.call("DELETE", `/v1/monitors/${res.body.id}`);
+    } else {
+      expect(res.status).toBe(400);
+    }
+  });
+
   it("accepts status codes and ranges as numbers or strings", async () => {
     const res = await ada.call("POST", "/v1/monitors", { name: "x", url: target.url, expectedStatus: [200, "301-302"], paused: true });
     expect(res.status).toBe(201);
