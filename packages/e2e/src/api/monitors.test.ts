@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { Monitor, MonitorEntity, MonitorQuotaEntity, SlugClaimEntity } from "@uptime/core/monitors/monitor";
 import { startTarget, startTestStack, type TestStack, type Target } from "@uptime/local/testing";
 import { createUser, type TestUser } from "../kit/test-users";
 
@@ -232,5 +233,98 @@ describe("validation", () => {
     expect((await ada.call("PATCH", `/v1/monitors/${m.id}`, { intervalSec: 10, retryIntervalSec: 20 })).status).toBe(400);
     expect((await ada.call("PATCH", `/v1/monitors/${m.id}`, { url: "javascript:alert(1)" })).status).toBe(400);
     await ada.call("DELETE", `/v1/monitors/${m.id}`);
+  });
+});
+
+describe("a request killed between its steps", () => {
+  const MIN = 60_000;
+
+  /** The n-th call of `entity[method]` from now on never completes, as if the Lambda running it were killed there. */
+  function killAt(entity: any, method: string, n: number) {
+    const real = entity[method].bind(entity);
+    let calls = 0;
+    const spy = vi.spyOn(entity, method).mockImplementation((...args: unknown[]) => {
+      if (++calls !== n) return real(...args);
+      // every builder step chains; `go` never settles
+      const hung: any = new Proxy(() => hung, { get: (_, prop) => (prop === "go" ? () => new Promise(() => {}) : prop === "then" ? undefined : () => hung) });
+      return hung;
+    });
+    return () => spy.mockRestore();
+  }
+  async function until(check: () => Promise<boolean>) {
+    for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await check()).toBe(true);
+  }
+  async function newOwner() {
+    const user = await createUser(stack);
+    const { body } = await user.call("POST", "/v1/monitors", { name: "first", url: target.url, paused: true });
+    return { user, ownerId: (await Monitor.get(body.id))!.ownerId };
+  }
+  const quota = async (ownerId: string) => (await MonitorQuotaEntity.get({ ownerId }).go({ consistent: true })).data!.count;
+  const owned = async (ownerId: string) => (await Monitor.listByOwner(ownerId, { limit: 100 })).data.length;
+  const monitor = (name: string, slug?: string) => ({ name, url: target.url, paused: true, ...(slug && { slug }) });
+
+  it("a create killed after reserving a place and claiming a slug leaks neither for good", async () => {
+    const { user, ownerId } = await newOwner();
+    const t0 = Date.now();
+    const restore = killAt(MonitorEntity, "create", 1);
+    void Monitor.create(ownerId, user.email, monitor("killed", "killed-create"), t0);
+    await until(async () => (await SlugClaimEntity.get({ slug: "killed-create" }).go({ consistent: true })).data !== null);
+    restore();
+    expect(await quota(ownerId)).toBe(2);
+    expect(await owned(ownerId)).toBe(1);
+
+    // while the killed request could still be running, its place and its slug stay taken
+    const soon = t0 + 10_000;
+    await expect(Monitor.create(ownerId, user.email, monitor("again", "killed-create"), soon)).rejects.toMatchObject({ code: "slug_taken" });
+    await Monitor.create(ownerId, user.email, monitor("m2"), soon);
+    await Monitor.create(ownerId, user.email, monitor("m3"), soon);
+    await expect(Monitor.create(ownerId, user.email, monitor("m4"), soon)).rejects.toMatchObject({ code: "monitor_limit_reached" });
+
+    // later, the account fills up to its limit and the slug is free again
+    const later = t0 + 2 * MIN;
+    const taken = await Monitor.create(ownerId, user.email, monitor("m4", "killed-create"), later);
+    expect(taken.slug).toBe("killed-create");
+    expect((await Monitor.bySlug("killed-create"))?.monitorId).toBe(taken.monitorId);
+    await expect(Monitor.create(ownerId, user.email, monitor("m5"), later)).rejects.toMatchObject({ code: "monitor_limit_reached" });
+    expect(await owned(ownerId)).toBe(4);
+    expect(await quota(ownerId)).toBe(4);
+  });
+
+  it("a delete killed before releasing its place and slug leaks neither for good", async () => {
+    const { user, ownerId } = await newOwner();
+    const t0 = Date.now();
+    const slugged = await Monitor.create(ownerId, user.email, monitor("slugged", "killed-delete"), t0);
+    for (const name of ["m3", "m4"]) await Monitor.create(ownerId, user.email, monitor(name), t0);
+    const restore = killAt(MonitorQuotaEntity, "update", 2); // the first update marks the delete, the second releases
+    void Monitor.remove(ownerId, slugged.monitorId, t0);
+    await until(async () => (await Monitor.get(slugged.monitorId)) === undefined);
+    restore();
+    expect(await quota(ownerId)).toBe(4);
+    expect(await owned(ownerId)).toBe(3);
+    expect(await Monitor.bySlug("killed-delete")).toBeUndefined();
+
+    await expect(Monitor.create(ownerId, user.email, monitor("too soon"), t0 + 10_000)).rejects.toMatchObject({ code: "monitor_limit_reached" });
+    const later = t0 + 2 * MIN;
+    const again = await Monitor.create(ownerId, user.email, monitor("again", "killed-delete"), later);
+    expect(again.slug).toBe("killed-delete");
+    await expect(Monitor.create(ownerId, user.email, monitor("m5"), later)).rejects.toMatchObject({ code: "monitor_limit_reached" });
+    expect(await quota(ownerId)).toBe(4);
+  });
+
+  it("an update killed after claiming a new slug neither shows the wrong page nor keeps the slug", async () => {
+    const { user, ownerId } = await newOwner();
+    const t0 = Date.now();
+    const m = await Monitor.create(ownerId, user.email, monitor("renamed", "old-slug"), t0);
+    const restore = killAt(MonitorEntity, "patch", 1);
+    void Monitor.update(ownerId, m.monitorId, { slug: "new-slug" }, t0);
+    await until(async () => (await SlugClaimEntity.get({ slug: "new-slug" }).go({ consistent: true })).data !== null);
+    restore();
+    expect(await Monitor.bySlug("new-slug")).toBeUndefined();
+    expect((await Monitor.bySlug("old-slug"))?.monitorId).toBe(m.monitorId);
+    const other = await Monitor.create(ownerId, user.email, monitor("other"), t0);
+    await expect(Monitor.update(ownerId, other.monitorId, { slug: "new-slug" }, t0 + 10_000)).rejects.toMatchObject({ code: "slug_taken" });
+    expect((await Monitor.update(ownerId, other.monitorId, { slug: "new-slug" }, t0 + 2 * MIN)).slug).toBe("new-slug");
+    expect((await Monitor.bySlug("new-slug"))?.monitorId).toBe(other.monitorId);
   });
 });
