@@ -127,21 +127,24 @@ export async function latest(monitorId: string, count: number): Promise<Result[]
   return data as Result[];
 }
 
+/** The query behind `list`: a monitor's results, optionally between two instants. */
+export function historyQuery(monitorId: string, opts: { from?: number; to?: number } = {}) {
+  const q = CheckResultEntity.query.history({ monitorId });
+  return opts.from !== undefined && opts.to !== undefined
+    ? q.between({ at: opts.from }, { at: opts.to })
+    : opts.from !== undefined
+      ? q.gte({ at: opts.from })
+      : opts.to !== undefined
+        ? q.lte({ at: opts.to })
+        : q;
+}
+
 // a monitor's results newest first, optionally between two instants, a page at a time
 export async function list(
   monitorId: string,
   opts: { from?: number; to?: number; limit?: number; cursor?: string | null } = {},
 ) {
-  const q = CheckResultEntity.query.history({ monitorId });
-  const ranged =
-    opts.from !== undefined && opts.to !== undefined
-      ? q.between({ at: opts.from }, { at: opts.to })
-      : opts.from !== undefined
-        ? q.gte({ at: opts.from })
-        : opts.to !== undefined
-          ? q.lte({ at: opts.to })
-          : q;
-  const res = await ranged.go({ order: "desc", limit: opts.limit ?? 50, cursor: opts.cursor ?? null });
+  const res = await historyQuery(monitorId, opts).go({ order: "desc", limit: opts.limit ?? 50, cursor: opts.cursor ?? null });
   return { data: res.data as Result[], cursor: res.cursor };
 }
 

@@ -249,7 +249,7 @@ export async function incidents(ownerId: string, filter: IncidentFilter, now = D
   }
   const status = filter.status;
   const filtered = status ? query.where((a, op) => op.eq(a.status, status)) : query;
-  assertCursorFor(filter.cursor, filtered.params());
+  assertCursorFor(filter.cursor, IncidentEntity, filter.monitorId ? "byMonitor" : "byOwner", filtered.params());
   // `count` keeps reading past pages the status filter thinned out, so pages come back full.
   const res = await filtered.go({ order: "desc", count: filter.limit, cursor: filter.cursor ?? null });
   return { data: (res.data as IncidentItem[]).map(Incident.toView), cursor: res.cursor ?? null };
@@ -259,7 +259,7 @@ export async function incidents(ownerId: string, filter: IncidentFilter, now = D
 
 /** CheckResult.list, with the caller's cursor checked first. */
 export async function results(monitorId: string, opts: { from?: number; to?: number; limit: number; cursor?: string | null }) {
-  assertCursorFor(opts.cursor, CheckResultEntity.query.history({ monitorId }).params());
+  assertCursorFor(opts.cursor, CheckResultEntity, "history", CheckResult.historyQuery(monitorId, opts).params());
   const page = await CheckResult.list(monitorId, opts);
   return { data: page.data, cursor: page.cursor ?? null };
 }

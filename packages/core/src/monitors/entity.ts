@@ -56,7 +56,11 @@ export const MonitorEntity = bindToTable(
   ),
 );
 
-/** Monitors per account: a counter updated with a condition, so concurrent creates cannot overshoot. */
+/**
+ * Monitors per account: a counter updated with a condition, so concurrent creates cannot overshoot.
+ * `changedAt` is when a create or delete last began to change it; a counter left wrong by a killed
+ * request is recounted only once no request can still be in flight (monitor.ts).
+ */
 export const MonitorQuotaEntity = bindToTable(
   new Entity(
     {
@@ -64,6 +68,7 @@ export const MonitorQuotaEntity = bindToTable(
       attributes: {
         ownerId: { type: "string", required: true },
         count: { type: "number", required: true, default: 0 },
+        changedAt: { type: "number" },
       },
       indexes: {
         // the monitor count of one account
@@ -82,6 +87,8 @@ export const SlugClaimEntity = bindToTable(
       attributes: {
         slug: { type: "string", required: true },
         monitorId: { type: "string", required: true },
+        // epoch ms; claims written before this attribute existed have none
+        claimedAt: { type: "number" },
       },
       indexes: {
         // which monitor a public slug belongs to

@@ -47,6 +47,23 @@ const StatusRange = z
   }, "must be a status code like 200 or a range like \"200-299\" within 100-599");
 
 const HeaderName = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must be a valid header name").max(100);
+/** RFC 9110 field-value: visible ASCII, obs-text, SP and HTAB. A CR or LF would split the request. */
+const HeaderValue = z
+  .string()
+  .max(4096)
+  .regex(/^[\t\x20-\x7e\x80-\xff]*$/, "must hold only visible characters, spaces and tabs (no CR, LF or other control characters)");
+const HeaderMap = z.record(HeaderName, HeaderValue).refine((h) => Object.keys(h).length <= 20, "at most 20 headers");
+/**
+ * zod (like any plain-object assignment) silently drops a key named "__proto__", and the
+ * DynamoDB SDK loses it when it reads a map back, so such a header could never be sent:
+ * refused rather than dropped.
+ */
+const Headers = z.preprocess((value, ctx) => {
+  if (value && typeof value === "object" && Object.hasOwn(value, "__proto__")) {
+    ctx.addIssue({ code: "custom", path: ["__proto__"], message: "this header name is not supported", input: value });
+  }
+  return value;
+}, HeaderMap);
 
 /** What the API accepts for each field: one rule per field of `Fields`, producing that field's type. */
 const Rules = z.object({
@@ -55,9 +72,7 @@ const Rules = z.object({
     .url({ protocol: /^https?$/, message: "must be an http or https URL" })
     .max(2048),
   method: Fields.shape.method,
-  headers: z
-    .record(HeaderName, z.string().max(4096))
-    .refine((h) => Object.keys(h).length <= 20, "at most 20 headers"),
+  headers: Headers,
   body: z.string().max(16384),
   expectedStatus: z.array(StatusRange).min(1).max(20),
   timeoutMs: z.number().int().min(100).max(30000),

@@ -19,32 +19,98 @@ export { markDown, markUp } from "./state";
 
 // ---------- writes ----------
 
-async function reserveQuota(ownerId: string) {
+/**
+ * How long a create, update or delete can still be between its steps: longer than an API request
+ * may run (29 s), plus time for the owner index to catch up. Quota and slug state older than this
+ * that disagrees with the monitors is what a killed request left behind, and is repaired.
+ */
+const SETTLE_MS = 60_000;
+
+async function reserveQuota(ownerId: string, now: number) {
   const limit = config().MONITOR_LIMIT;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await MonitorQuotaEntity.update({ ownerId })
+        .add({ count: 1 })
+        .set({ changedAt: now })
+        .where((a, op) => `${op.notExists(a.count)} OR ${op.lt(a.count, limit)}`)
+        .go();
+      return;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+    if (attempt === 0 && !(await recountQuota(ownerId, now))) break;
+  }
+  throw new VisibleError("forbidden", "monitor_limit_reached", `This account already has the maximum of ${limit} monitors`, { limit });
+}
+
+/**
+ * Only at the limit: a create killed after reserving, or a delete killed before releasing, leaves
+ * the counter above the number of monitors. Once the counter has been still for SETTLE_MS, the
+ * owner's monitors are counted and the counter set to that, unless it moved meanwhile.
+ */
+async function recountQuota(ownerId: string, now: number): Promise<boolean> {
+  const { data: quota } = await MonitorQuotaEntity.get({ ownerId }).go({ consistent: true });
+  if (!quota || now - (quota.changedAt ?? 0) < SETTLE_MS) return false;
+  const { data: monitors } = await MonitorEntity.query.byOwner({ ownerId }).go({ pages: "all", attributes: ["monitorId"] });
+  if (monitors.length === quota.count) return false;
   try {
-    await MonitorQuotaEntity.update({ ownerId })
-      .add({ count: 1 })
-      .where((a, op) => `${op.notExists(a.count)} OR ${op.lt(a.count, limit)}`)
+    await MonitorQuotaEntity.patch({ ownerId })
+      .set({ count: monitors.length, changedAt: now })
+      .where((a, op) =>
+        `${op.eq(a.count, quota.count)} AND ${quota.changedAt === undefined ? op.notExists(a.changedAt) : op.eq(a.changedAt, quota.changedAt)}`,
+      )
       .go();
+    return true;
   } catch (err) {
     if (!isConditionalCheckFailed(err)) throw err;
-    throw new VisibleError("forbidden", "monitor_limit_reached", `This account already has the maximum of ${limit} monitors`, { limit });
+    return false;
   }
 }
 
-async function releaseQuota(ownerId: string) {
-  await MonitorQuotaEntity.update({ ownerId }).subtract({ count: 1 }).go();
+async function releaseQuota(ownerId: string, now: number) {
+  await MonitorQuotaEntity.update({ ownerId }).subtract({ count: 1 }).set({ changedAt: now }).go();
 }
 
-async function claimSlug(slug: string, monitorId: string) {
-  try {
-    await SlugClaimEntity.create({ slug, monitorId }).go();
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-    const { data } = await SlugClaimEntity.get({ slug }).go({ consistent: true });
-    if (data?.monitorId === monitorId) return;
-    throw new VisibleError("conflict", "slug_taken", `The slug "${slug}" is already in use`);
+/** Tells a recount that a delete is under way, before its monitor disappears from the count. */
+async function touchQuota(ownerId: string, now: number) {
+  await MonitorQuotaEntity.update({ ownerId }).set({ changedAt: now }).go();
+}
+
+async function claimSlug(slug: string, monitorId: string, now: number) {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await SlugClaimEntity.create({ slug, monitorId, claimedAt: now }).go();
+      return;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+    const { data: claim } = await SlugClaimEntity.get({ slug }).go({ consistent: true });
+    if (claim?.monitorId === monitorId) return;
+    if (!claim) continue; // released meanwhile
+    if (!(await isAbandoned(claim, now))) break;
+    try {
+      await SlugClaimEntity.put({ slug, monitorId, claimedAt: now })
+        .where((a, op) =>
+          `${op.eq(a.monitorId, claim.monitorId)} AND ${claim.claimedAt === undefined ? op.notExists(a.claimedAt) : op.eq(a.claimedAt, claim.claimedAt)}`,
+        )
+        .go();
+      return;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
   }
+  throw new VisibleError("conflict", "slug_taken", `The slug "${slug}" is already in use`);
+}
+
+/**
+ * A claim left by a create or update killed between claiming and writing the monitor (or by one
+ * killed before releasing the old slug): old enough that no request still holds it, and the
+ * monitor it names does not use the slug.
+ */
+async function isAbandoned(claim: { slug: string; monitorId: string; claimedAt?: number }, now: number) {
+  if (now - (claim.claimedAt ?? 0) < SETTLE_MS) return false;
+  return (await get(claim.monitorId))?.slug !== claim.slug;
 }
 
 async function releaseSlug(slug: string, monitorId: string) {
@@ -57,18 +123,25 @@ async function releaseSlug(slug: string, monitorId: string) {
   }
 }
 
+/**
+ * Headers go to DynamoDB as a Map: the SDK marshals a plain object only if its `constructor` is
+ * Object's, so a header named "constructor" would make the write throw.
+ */
+const storedHeaders = (headers: Record<string, string> | undefined) => headers && new Map(Object.entries(headers));
+
 export async function create(ownerId: string, ownerEmail: string, input: CreateInput, now = Date.now()): Promise<MonitorItem> {
   const m = settingsOf(input, ownerEmail);
   await Target.assertAllowedUrl(m.url);
-  await reserveQuota(ownerId);
+  await reserveQuota(ownerId, now);
   const monitorId = randomUUID();
   try {
-    if (m.slug) await claimSlug(m.slug, monitorId);
+    if (m.slug) await claimSlug(m.slug, monitorId, now);
     const offsetSec = randomInt(0, m.intervalSec);
     const item = {
       monitorId,
       ownerId,
       ...m,
+      headers: storedHeaders(m.headers),
       offsetSec,
       ...dueKeys(m.intervalSec, offsetSec, m.paused),
       state: "pending" as const,
@@ -77,7 +150,7 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
     };
     await MonitorEntity.create(item).go();
   } catch (err) {
-    await releaseQuota(ownerId);
+    await releaseQuota(ownerId, now);
     if (m.slug) await releaseSlug(m.slug, monitorId);
     throw err;
   }
@@ -103,13 +176,15 @@ export async function bySlug(slug: string): Promise<MonitorItem | undefined> {
   const { data } = await SlugClaimEntity.get({ slug: slug.toLowerCase() }).go();
   if (!data) return undefined;
   // Public pages tolerate a second of staleness; an eventually consistent read costs half.
-  return get(data.monitorId, { consistent: false });
+  const m = await get(data.monitorId, { consistent: false });
+  // a claim an interrupted update left behind names a monitor that no longer uses the slug
+  return m?.slug === data.slug ? m : undefined;
 }
 
 // a user's monitors, a page at a time
 export async function listByOwner(ownerId: string, opts: { limit?: number; cursor?: string | null } = {}) {
   const query = MonitorEntity.query.byOwner({ ownerId });
-  assertCursorFor(opts.cursor, query.params());
+  assertCursorFor(opts.cursor, MonitorEntity, "byOwner", query.params());
   const res = await query.go({ limit: opts.limit ?? 50, cursor: opts.cursor ?? null });
   return { data: res.data, cursor: res.cursor };
 }
@@ -134,7 +209,7 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
   }
 
   const newSlug = u.slug === undefined ? current.slug : (u.slug ?? undefined);
-  if (newSlug && newSlug !== current.slug) await claimSlug(newSlug, monitorId);
+  if (newSlug && newSlug !== current.slug) await claimSlug(newSlug, monitorId, now);
 
   const paused = u.paused ?? current.paused;
   const offsetSec = intervalSec === current.intervalSec ? current.offsetSec : randomInt(0, intervalSec);
@@ -147,7 +222,7 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
     ...(u.failureThreshold !== undefined && { failureThreshold: u.failureThreshold }),
     ...(u.recoveryThreshold !== undefined && { recoveryThreshold: u.recoveryThreshold }),
     ...(u.alertEmails !== undefined && { alertEmails: u.alertEmails }),
-    ...(u.headers && { headers: u.headers }),
+    ...(u.headers && { headers: storedHeaders(u.headers) }),
     ...(u.body && { body: u.body }),
     ...(keyword && { keyword, keywordMode: u.keywordMode ?? current.keywordMode ?? "contains" }),
     ...(newSlug && { slug: newSlug }),
@@ -173,8 +248,9 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
   return updated;
 }
 
-export async function remove(ownerId: string, monitorId: string) {
+export async function remove(ownerId: string, monitorId: string, now = Date.now()) {
   let current: MonitorItem | null;
+  await touchQuota(ownerId, now);
   try {
     // The item as it was at deletion, not as read before: an incident opened in between still gets closed.
     const res = await MonitorEntity.delete({ monitorId })
@@ -186,7 +262,7 @@ export async function remove(ownerId: string, monitorId: string) {
     throw err;
   }
   if (!current) throw notFound("Monitor");
-  await releaseQuota(ownerId);
+  await releaseQuota(ownerId, now);
   if (current.slug) await releaseSlug(current.slug, monitorId);
   // Nothing will ever check it again, so an open incident would stay open in listings forever.
   if (current.openIncidentId) await Incident.closeWithoutRecovery(current.openIncidentId, "monitor_deleted");

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { createConversions, type Entity } from "electrodb";
 import { config, onConfigReload } from "./config";
 import { VisibleError } from "./errors";
 
@@ -108,14 +109,57 @@ export function bindToTable<T extends { setTableName(name: string): void }>(enti
   return entity;
 }
 
+/** What assertCursorFor needs of a query: ElectroDB's `query.<pattern>(...).params()`. */
+export interface QueryParams {
+  KeyConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/** DynamoDB's limits on key attribute values, in UTF-8 bytes. */
+const MAX_PARTITION_KEY_BYTES = 2048;
+const MAX_SORT_KEY_BYTES = 1024;
+
+/** DynamoDB orders string keys by their UTF-8 bytes. */
+const compareKeys = (a: string, b: string) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+
+/** Whether `sk` lies inside the sort key condition ElectroDB wrote for the query. */
+function withinKeyCondition(sk: string, params: QueryParams): boolean {
+  const expr = params.KeyConditionExpression ?? "";
+  const v = (name: string) => params.ExpressionAttributeValues?.[name];
+  const m = /^#pk = :pk(?: and (.+))?$/.exec(expr);
+  if (!m) throw new Error(`assertCursorFor does not know the key condition "${expr}"`);
+  const cond = m[1];
+  if (!cond) return true;
+  const lo = v(":sk1");
+  const hi = v(":sk2");
+  if (typeof lo !== "string") throw new Error(`assertCursorFor does not know the key condition "${expr}"`);
+  if (cond === "begins_with(#sk1, :sk1)") return sk.startsWith(lo);
+  if (cond === "#sk1 BETWEEN :sk1 AND :sk2" && typeof hi === "string") return compareKeys(sk, lo) >= 0 && compareKeys(sk, hi) <= 0;
+  const c = compareKeys(sk, lo);
+  switch (cond) {
+    case "#sk1 = :sk1": return c === 0;
+    case "#sk1 < :sk1": return c < 0;
+    case "#sk1 <= :sk1": return c <= 0;
+    case "#sk1 > :sk1": return c > 0;
+    case "#sk1 >= :sk1": return c >= 0;
+  }
+  throw new Error(`assertCursorFor does not know the key condition "${expr}"`);
+}
+
 /**
- * ElectroDB cursors are the encoded LastEvaluatedKey. One from another listing (or forged)
- * would make DynamoDB reject the query, a 500; checking that it names the same partition as
- * the query makes it a 400, and means a cursor can never reach into someone else's partition.
+ * ElectroDB cursors are the encoded LastEvaluatedKey, which a client can forge. DynamoDB
+ * refuses (a 500) a start key that is malformed, oversized or outside the query's key
+ * condition, and would happily start in another partition. So a cursor is accepted only if it
+ * is exactly the key ElectroDB writes for some item of this access pattern: the query's
+ * partition, composite attributes of the right type (numbers are epoch ms here, strings hold
+ * no key delimiter), a sort key inside the query's range. Anything else is a 400.
  */
 export function assertCursorFor(
   cursor: string | null | undefined,
-  params: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> },
+  entity: Entity<any, any, any, any>,
+  accessPattern: string,
+  params: QueryParams,
 ) {
   if (!cursor) return;
   const bad = () => new VisibleError("invalid", "invalid_cursor", "The cursor does not belong to this listing");
@@ -125,13 +169,38 @@ export function assertCursorFor(
   } catch {
     throw bad();
   }
+  if (!key || typeof key !== "object" || Array.isArray(key)) throw bad();
+  const given = key as Record<string, unknown>;
   const names = params.ExpressionAttributeNames ?? {};
-  const field = names["#pk"];
-  if (!key || typeof key !== "object" || !field || (key as Record<string, unknown>)[field] !== params.ExpressionAttributeValues?.[":pk"]) {
+  const pkField = names["#pk"];
+  const skField = names["#sk1"];
+  if (!pkField || given[pkField] !== params.ExpressionAttributeValues?.[":pk"]) throw bad();
+
+  const { partitionKey, sortKey } = tableSchema.primaryIndex;
+  const partitionFields = new Set([partitionKey, pkField]);
+  const expected = new Set([partitionKey, sortKey, pkField, skField].filter((f): f is string => !!f));
+  const entries = Object.entries(given);
+  if (entries.length !== expected.size) throw bad();
+  for (const [field, value] of entries) {
+    if (!expected.has(field) || typeof value !== "string" || value.length === 0) throw bad();
+    const limit = partitionFields.has(field) ? MAX_PARTITION_KEY_BYTES : MAX_SORT_KEY_BYTES;
+    if (Buffer.byteLength(value, "utf8") > limit) throw bad();
+  }
+  const keys = given as Record<string, string>;
+  if (skField && !withinKeyCondition(keys[skField]!, params)) throw bad();
+
+  // Round trip through ElectroDB: the composite attributes it reads back must write the very same keys.
+  let rebuilt: Record<string, unknown>;
+  try {
+    const pattern = createConversions(entity).byAccessPattern[accessPattern]!;
+    const composite = pattern.fromKeys.toComposite(keys) as Record<string, unknown>;
+    for (const value of Object.values(composite)) {
+      const ok = typeof value === "number" ? Number.isSafeInteger(value) && value >= 0 : typeof value === "string" && value.length > 0 && !value.includes("#");
+      if (!ok) throw bad();
+    }
+    rebuilt = JSON.parse(Buffer.from(pattern.fromComposite.toCursor(composite as never), "base64url").toString("utf8"));
+  } catch {
     throw bad();
   }
-  // Exactly the table's and the index's key attributes, all strings: anything else is refused by DynamoDB (a 500).
-  const expected = new Set([tableSchema.primaryIndex.partitionKey, tableSchema.primaryIndex.sortKey, field, names["#sk1"]].filter(Boolean));
-  const entries = Object.entries(key as Record<string, unknown>);
-  if (entries.length !== expected.size || entries.some(([k, v]) => !expected.has(k) || typeof v !== "string")) throw bad();
+  if (Object.keys(rebuilt).length !== expected.size || entries.some(([field, value]) => rebuilt[field] !== value)) throw bad();
 }
