@@ -1,3 +1,4 @@
+import { RecipientEntity } from "@uptime/core/alert/recipients";
 import type { ApiResponse, LocalEmail, TestStack } from "@uptime/local/testing";
 
 const CONFIRM_SUBJECT = "Confirm that you want alert emails from Uptime";
@@ -36,4 +37,15 @@ export async function confirmRecipients(stack: TestStack, addresses: string[]) {
     const done = await answerConfirmation(stack, token, "confirm");
     if (done.status !== 200) throw new Error(`confirming ${address} answered ${done.status}`);
   }
+}
+
+/**
+ * Seeded monitors' alert addresses, written as already confirmed (as a fixture, without the mail
+ * flow): fixture monitors have no owner account, and unconfirmed addresses get no alert mail.
+ */
+export async function confirmedRecipientFixtures(monitors: Array<{ ownerId: string; alertEmails: string[] }>) {
+  const items = monitors.flatMap((m) =>
+    m.alertEmails.map((email) => ({ ownerId: m.ownerId, email, status: "confirmed" as const, createdAt: Date.now() })),
+  );
+  if (items.length) await RecipientEntity.put(items).go({ concurrent: 4 });
 }
