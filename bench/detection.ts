@@ -19,6 +19,7 @@ import { CheckRules } from "@uptime/core/check/rules";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { startTarget, startTestStack, type Target } from "@uptime/local/testing";
 import { monitorItem, seedMonitors } from "./lib/fixtures";
+import { confirmedRecipientFixtures } from "@uptime/e2e/kit/alert-recipients";
 import { commandFor, finish, fmt, log, percentile, sleep, type BenchResult } from "./lib/report";
 
 const NAME = "detection";
@@ -87,6 +88,7 @@ async function main() {
         });
         probes.push({ group: g.group, name: item.name, intervalSec: g.intervalSec, offsetSec, retryIntervalSec: item.retryIntervalSec, target, monitorId: item.monitorId });
         await seedMonitors([item]);
+        await confirmedRecipientFixtures([item]);
       }
     }
     // The tick of the current minute ran before these monitors existed: start after the next one.

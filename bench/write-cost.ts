@@ -30,6 +30,7 @@ import { toSqsRecord } from "@uptime/local/poller";
 import { messagesOf, sqsEvent } from "@uptime/e2e/kit/check-messages";
 import { rng } from "@uptime/e2e/kit/rng";
 import { monitorItem, seedMonitors } from "./lib/fixtures";
+import { confirmedRecipientFixtures } from "@uptime/e2e/kit/alert-recipients";
 import { accumulator, installMeters, since, snapshot, sqsRequestCount, writeUnits, type Snapshot } from "./lib/meter";
 import { commandFor, finish, fmt, log, type BenchResult, type Budget } from "./lib/report";
 
@@ -109,6 +110,7 @@ async function main() {
       monitorItem({ intervalSec: 60, offsetSec: i, url: `${target.url}/site-${i}`, name: `Site ${i}`, alertEmails: [`ops-${i}@example.com`] }),
     );
     await seedMonitors(fleet);
+    await confirmedRecipientFixtures(fleet); // their alert addresses receive mail
     const current = async () => Promise.all(fleet.map(async (m) => (await Monitor.get(m.monitorId))!));
 
     let slot = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000; // an hour ago, minute-aligned

@@ -59,6 +59,8 @@ export function Pipeline({ stack, app }: StackContext) {
     MAIL_FROM: mail.address,
     STAGE: app.stage,
     RESULT_RETENTION_DAYS: process.env.RESULT_RETENTION_DAYS ?? "30",
+    // The API's public address, for links in emails (recipient confirmations); the stack cannot know it before the API exists.
+    ...(process.env.PUBLIC_URL ? { PUBLIC_URL: process.env.PUBLIC_URL } : {}),
   };
   stack.addDefaultFunctionEnv(environment);
 

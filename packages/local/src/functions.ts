@@ -9,6 +9,7 @@ type Loader = () => Promise<unknown>;
 export const apiLoaders = {
   auth: () => import("@uptime/functions/api/auth"),
   monitors: () => import("@uptime/functions/api/monitors"),
+  alertRecipients: () => import("@uptime/functions/api/alert-recipients"),
   dashboards: () => import("@uptime/functions/api/dashboards"),
   status: () => import("@uptime/functions/api/status"),
   docs: () => import("@uptime/functions/api/docs"),

@@ -259,6 +259,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     const api: ApiServer = await startApiServer({ port: opts.port, log, logError, region });
     cleanups.push(() => api.stop());
+    // Links in emails (recipient confirmations) lead to this server unless PUBLIC_URL says otherwise.
+    if (!process.env.PUBLIC_URL) {
+      setEnv({ PUBLIC_URL: api.url });
+      reloadConfig();
+    }
 
     const queueNames = [emulators.queues.checks.name, emulators.queues.alerts.name];
     const activity = () => ticksStarted + pollers.reduce((n, p) => n + p.invocations, 0);

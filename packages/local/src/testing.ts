@@ -62,7 +62,8 @@ export async function startTestStack(opts: LocalStackOptions = {}): Promise<Test
     ...opts,
     inMemory: true,
     dataDir: undefined,
-    env: { BCRYPT_COST: "4", ...opts.env },
+    // Tests run checks back to back; the per-monitor manual-check spacing is tested with its own setting.
+    env: { BCRYPT_COST: "4", MANUAL_CHECK_MONITOR_SEC: "0", ...opts.env },
     log: (line) => {
       logs.push(line);
       opts.log?.(line);

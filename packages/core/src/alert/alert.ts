@@ -1,19 +1,22 @@
 export * as Alert from "./alert";
 
-import { SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { Entity } from "electrodb";
-import { ses } from "../platform/aws";
-import { config } from "../platform/config";
+import { z } from "zod";
 import { isConditionalCheckFailed } from "../platform/errors";
 import { escapeHtml } from "../platform/html";
+import { Mail } from "../platform/mail";
+import { Flapping } from "../incident/flapping";
 import { Incident, type IncidentItem } from "../incident/incident";
 import { bindToTable, entityOptions } from "../platform/table";
+import { AlertCaps } from "./caps";
+import { AlertRecipient } from "./recipients";
 
 /**
  * One item per (incident, transition, recipient): claimed with a conditional create before
  * the email is sent, so a redelivered event never mails anyone twice. If SES refuses, the
  * claim is released and the event retried. A crash between sending and marking `sent`
- * leaves a `sending` claim: we prefer a possibly-missed email over a duplicate.
+ * leaves a `sending` claim: we prefer a possibly-missed email over a duplicate. A recipient that
+ * may not be mailed is recorded as `skipped` with the reason.
  */
 export const NotificationEntity = bindToTable(
   new Entity(
@@ -23,7 +26,9 @@ export const NotificationEntity = bindToTable(
         incidentId: { type: "string", required: true },
         transition: { type: ["opened", "resolved"] as const, required: true },
         recipient: { type: "string", required: true },
-        status: { type: ["sending", "sent"] as const, required: true },
+        status: { type: ["sending", "sent", "skipped"] as const, required: true },
+        /** Why a `skipped` recipient got no mail: unconfirmed, declined, flapping (a summary went instead) or capped. */
+        reason: { type: "string" },
         messageId: { type: "string" },
         claimedAt: { type: "number", required: true },
         sentAt: { type: "number" },
@@ -85,11 +90,19 @@ export function renderEmail(incident: IncidentItem, transition: Transition) {
   return { subject, text, html };
 }
 
-async function claim(incidentId: string, transition: Transition, recipient: string): Promise<boolean> {
+export type SkipReason = "already_handled" | "unconfirmed" | "declined" | "flapping" | "capped";
+
+/** Claims the (incident, transition, recipient) slot: as `sending`, or as `skipped` with the reason. */
+async function claim(incidentId: string, transition: Transition, recipient: string, reason?: SkipReason): Promise<boolean> {
   try {
-    await NotificationEntity.create({ incidentId, transition, recipient, status: "sending", claimedAt: Date.now() }).go({
-      response: "none",
-    });
+    await NotificationEntity.create({
+      incidentId,
+      transition,
+      recipient,
+      status: reason ? "skipped" : "sending",
+      ...(reason && { reason }),
+      claimedAt: Date.now(),
+    }).go({ response: "none" });
     return true;
   } catch (err) {
     if (isConditionalCheckFailed(err)) return false;
@@ -97,40 +110,64 @@ async function claim(incidentId: string, transition: Transition, recipient: stri
   }
 }
 
-/** Sends one email per recipient for an incident transition; safe to call any number of times. */
-export async function notify(event: Incident.Event): Promise<{ sent: string[]; skipped: string[] }> {
-  const incident = await Incident.get(event.incidentId);
-  if (!incident) return { sent: [], skipped: [] }; // superseded incident: nothing to tell
-  const transition: Transition = event.type === "incident.opened" ? "opened" : "resolved";
-  const { subject, text, html } = renderEmail(incident, transition);
+/** What the alerts queue carries: incident transitions and recipient confirmation requests. */
+export const Event = z.union([Incident.Event, AlertRecipient.ConfirmationRequested]);
+export type Event = z.infer<typeof Event>;
+
+export async function handle(event: Event) {
+  if (event.type === "recipient.confirmation") return AlertRecipient.sendConfirmation(event);
+  return notify(event);
+}
+
+/**
+ * Sends one email per recipient for an incident transition; safe to call any number of times.
+ * Recipients were copied onto the incident when it opened, but whether each may be mailed is
+ * decided now: an address that declined since gets nothing, one that confirmed since gets the
+ * RECOVERED mail. A flapping monitor's recipients get one summary instead; every mail is charged
+ * to the account's hourly cap.
+ */
+export async function notify(event: Incident.Event): Promise<{ sent: string[]; skipped: { recipient: string; reason: SkipReason }[] }> {
   const sent: string[] = [];
-  const skipped: string[] = [];
+  const skipped: { recipient: string; reason: SkipReason }[] = [];
+  const incident = await Incident.get(event.incidentId);
+  if (!incident) return { sent, skipped }; // superseded incident: nothing to tell
+  const transition: Transition = event.type === "incident.opened" ? "opened" : "resolved";
+  const [audience, opened] = await Promise.all([
+    AlertRecipient.audienceOf(incident.ownerId),
+    Flapping.openedInHourOf(incident.monitorId, event.at),
+  ]);
+  const flapping = AlertCaps.flapping(opened);
+  const { subject, text, html } = flapping
+    ? AlertCaps.renderFlapSummary(incident.monitorName, incident.url, flapping.count * 2 - (transition === "opened" ? 1 : 0), flapping.until)
+    : renderEmail(incident, transition);
+  const key = { incidentId: incident.incidentId, transition };
+
   for (const recipient of incident.alertEmails) {
-    if (!(await claim(incident.incidentId, transition, recipient))) {
-      skipped.push(recipient);
+    const reason: SkipReason | undefined = audience.reasonToSkip(recipient) ?? (flapping && "flapping");
+    if (!(await claim(incident.incidentId, transition, recipient, reason))) {
+      skipped.push({ recipient, reason: "already_handled" });
+      continue;
+    }
+    if (reason) skipped.push({ recipient, reason });
+    // A flapping monitor's one summary per recipient and hour; this transition itself stays skipped.
+    if (reason && !(reason === "flapping" && (await AlertCaps.claimFlapSummary(incident.monitorId, recipient, flapping!.until)))) continue;
+    if (!(await AlertCaps.admit(incident.ownerId, audience.ownerEmail))) {
+      if (!reason) {
+        await NotificationEntity.patch({ ...key, recipient }).set({ status: "skipped", reason: "capped" }).go({ response: "none" });
+        skipped.push({ recipient, reason: "capped" });
+      }
       continue;
     }
     let messageId: string | undefined;
     try {
-      const res = await ses().send(
-        new SendEmailCommand({
-          FromEmailAddress: config().MAIL_FROM,
-          Destination: { ToAddresses: [recipient] },
-          Content: {
-            Simple: {
-              Subject: { Data: subject, Charset: "UTF-8" },
-              Body: { Text: { Data: text, Charset: "UTF-8" }, Html: { Data: html, Charset: "UTF-8" } },
-            },
-          },
-        }),
-      );
-      messageId = res.MessageId;
+      messageId = await Mail.send({ to: recipient, subject, text, html });
     } catch (err) {
       // Only a refused send releases the claim; once SES took the mail it must never go again.
-      await NotificationEntity.delete({ incidentId: incident.incidentId, transition, recipient }).go();
+      if (!reason) await NotificationEntity.delete({ ...key, recipient }).go();
       throw err;
     }
-    await NotificationEntity.patch({ incidentId: incident.incidentId, transition, recipient })
+    if (reason) continue;
+    await NotificationEntity.patch({ ...key, recipient })
       .set({ status: "sent", sentAt: Date.now(), messageId })
       .go({ response: "none" });
     sent.push(recipient);

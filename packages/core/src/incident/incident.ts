@@ -10,6 +10,7 @@ import { isConditionalCheckFailed } from "../platform/errors";
 import type { MonitorItem } from "../monitors/entity";
 import { markDown, markUp } from "../monitors/state";
 import { bindToTable, entityOptions } from "../platform/table";
+import { Flapping } from "./flapping";
 
 /**
  * An outage of one monitor. Its id is derived from the check that crossed the failure
@@ -148,6 +149,7 @@ export async function open(
     await IncidentEntity.delete({ incidentId }).go();
     return undefined;
   }
+  await Flapping.recordOpening(monitor.monitorId, incidentId, startedAt);
   await publish({ type: "incident.opened", incidentId, monitorId: monitor.monitorId, at: startedAt });
   return incident;
 }

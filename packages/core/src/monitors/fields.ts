@@ -91,7 +91,13 @@ const Rules = z.object({
     .trim()
     .toLowerCase()
     .regex(/^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$/, "3-64 characters: lowercase letters, digits and inner hyphens"),
-  alertEmails: z.array(z.email().toLowerCase()).min(1).max(10),
+  alertEmails: z
+    .array(z.email().toLowerCase())
+    .min(1)
+    .max(10)
+    .describe(
+      "Who gets this monitor's alert emails (default: your account's email). Any other address first gets one confirmation email and receives alerts only after it confirms; an address that declines gets nothing from your account. An incident keeps the addresses it had when it opened: its RECOVERED email goes to those (if confirmed and not declined by then), not to addresses added during the incident.",
+    ),
 } satisfies { [K in keyof Fields]: z.ZodType<Fields[K]> });
 
 export const CreateInput = Rules.partial({

@@ -7,6 +7,7 @@ import { assertCursorFor } from "../platform/table";
 import { Target } from "../check/target";
 import { CheckJob } from "../check/check-job";
 import { Incident } from "../incident/incident";
+import { AlertRecipient } from "../alert/recipients";
 import { dueKeys } from "../schedule/due-index";
 
 import { MonitorEntity, MonitorQuotaEntity, SlugClaimEntity, type MonitorItem } from "./entity";
@@ -155,6 +156,7 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
     throw err;
   }
   const created = (await MonitorEntity.get({ monitorId }).go({ consistent: true })).data!;
+  await AlertRecipient.requestConfirmations(ownerId, ownerEmail, created.alertEmails, now);
   // The monitor exists now; if this first check cannot be queued, its slot in the schedule still comes.
   await checkSoon(created, now).catch((err) => console.error(JSON.stringify({ msg: "first check not queued", monitorId, error: String(err) })));
   return created;
@@ -244,6 +246,7 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
   await op.go();
   if (current.slug && current.slug !== newSlug) await releaseSlug(current.slug, monitorId);
   const updated = (await MonitorEntity.get({ monitorId }).go({ consistent: true })).data!;
+  if (u.alertEmails) await AlertRecipient.requestConfirmations(ownerId, undefined, u.alertEmails, now);
   if (current.paused && !updated.paused) await checkSoon(updated, now);
   return updated;
 }

@@ -57,6 +57,20 @@ const ConfigSchema = z.object({
   ALLOW_PRIVATE_TARGETS: bool.default(false),
   /** A check run through the API must answer within API Gateway's 30 s, whatever the monitor's timeoutMs. */
   MANUAL_CHECK_MAX_MS: z.coerce.number().int().positive().max(28000).default(25000),
+  /** Where links in emails point (confirmation pages): the API's public address. The local runtime sets it to its own. */
+  PUBLIC_URL: z.url().optional(),
+  /** Alert emails (and recipient confirmations) per account per clock hour; past it mails are dropped and counted. */
+  ALERT_EMAILS_PER_HOUR: z.coerce.number().int().positive().default(100),
+  /** A monitor opening more incidents than this in a clock hour gets one [FLAPPING] summary instead of more mails that hour. */
+  FLAP_INCIDENTS_PER_HOUR: z.coerce.number().int().positive().default(3),
+  /** A confirmation link for an alert recipient works this long, once. */
+  RECIPIENT_TOKEN_TTL_DAYS: z.coerce.number().int().positive().default(7),
+  /** An unconfirmed address gets at most one confirmation email per this many hours, however often monitors are saved. */
+  RECIPIENT_RESEND_HOURS: z.coerce.number().int().positive().default(24),
+  /** `POST /v1/monitors/{id}/check`: at most one per monitor per this many seconds (0: no per-monitor limit)... */
+  MANUAL_CHECK_MONITOR_SEC: z.coerce.number().int().min(0).default(10),
+  /** ...and at most this many per account per clock hour. */
+  MANUAL_CHECKS_PER_HOUR: z.coerce.number().int().positive().default(60),
   MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   DEMO_SITES: z
     .string()

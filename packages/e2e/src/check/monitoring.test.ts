@@ -8,6 +8,7 @@ import { CheckJob } from "@uptime/core/check/check-job";
 import { Incident } from "@uptime/core/incident/incident";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { createUser, type TestUser } from "../kit/test-users";
+import { confirmRecipients } from "../kit/alert-recipients";
 import { handler as checkConsumer } from "@uptime/functions/check/check-consumer";
 
 let stack: TestStack;
@@ -99,6 +100,7 @@ describe("incident lifecycle", () => {
 
   it("mails every alert recipient exactly once", async () => {
     const m = await createMonitor({ name: "Two readers", failureThreshold: 1, alertEmails: ["ops@example.com", "cto@example.com"] });
+    await confirmRecipients(stack, ["ops@example.com", "cto@example.com"]);
     target.set({ status: 500 });
     await checkNow(m.id);
     await stack.drainQueues();

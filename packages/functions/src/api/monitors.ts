@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { handle } from "hono/aws-lambda";
 import { CheckResult } from "@uptime/core/check/result";
 import { Checker } from "@uptime/core/check/checker";
+import { ManualLimits } from "@uptime/core/check/manual-limits";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { User } from "@uptime/core/accounts/user";
 import { VisibleError } from "@uptime/core/platform/errors";
@@ -115,16 +116,19 @@ app.openapi(
     path: "/v1/monitors/{id}/check",
     tags: ["monitors"],
     summary: "Run a check now; it counts towards incidents like any scheduled check",
+    description:
+      "At most one per monitor per `MANUAL_CHECK_MONITOR_SEC` (10 s) and `MANUAL_CHECKS_PER_HOUR` (60) per account and clock hour; past either, 429 `too_many_manual_checks` with `Retry-After`.",
     security: bearer,
     request: { params: IdParam },
     responses: {
       200: { description: "The check result and the monitor after it", ...json(z.object({ result: named(CheckResult.View, "CheckResult"), monitor: MonitorView })) },
-      ...errorResponses(401, 404),
+      ...errorResponses(401, 404, 429),
     },
   }),
   async (c) => {
     const actor = c.get("actor");
     const m = await Monitor.getOwned(actor.userId, c.req.valid("param").id);
+    await ManualLimits.reserve(actor.userId, m.monitorId);
     const { result } = await Checker.runNow(m);
     const after = await Monitor.getOwned(actor.userId, m.monitorId);
     return c.json({ result: CheckResult.toView(result), monitor: await view(after) }, 200);

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { app as alertRecipients } from "./alert-recipients";
 import { app as auth } from "./auth";
 import { app as dashboards } from "./dashboards";
 import { app as docs } from "./docs";
@@ -6,7 +7,7 @@ import { app as monitors } from "./monitors";
 import { app as status } from "./status";
 
 /** Every function's app, by the name routes.ts gives its Lambda. */
-export const functionApps = { auth, monitors, dashboards, status, docs };
+export const functionApps = { auth, monitors, alertRecipients, dashboards, status, docs };
 
 /** The OpenAPI 3.1 document of every route of every function, built from their registries. */
 export function buildDocument() {
@@ -24,6 +25,7 @@ export function buildDocument() {
     tags: [
       { name: "auth", description: "Accounts and sessions" },
       { name: "monitors", description: "Create and manage monitors" },
+      { name: "alerts", description: "Who gets alert emails: addresses other than your own confirm first" },
       { name: "dashboards", description: "History, summaries and incidents of your monitors" },
       { name: "status", description: "Public status pages and badges (no authentication)" },
       { name: "demo", description: "A live snapshot of public sites" },

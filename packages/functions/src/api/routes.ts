@@ -10,6 +10,7 @@
 export const apiFunctions = {
   auth: { handler: "packages/functions/src/api/auth.handler" },
   monitors: { handler: "packages/functions/src/api/monitors.handler" },
+  alertRecipients: { handler: "packages/functions/src/api/alert-recipients.handler" },
   dashboards: { handler: "packages/functions/src/api/dashboards.handler" },
   status: { handler: "packages/functions/src/api/status.handler" },
   docs: { handler: "packages/functions/src/api/docs.handler" },
@@ -26,6 +27,10 @@ export const apiRoutes: Record<string, ApiFunctionName> = {
 
   "ANY /v1/monitors": "monitors",
   "ANY /v1/monitors/{proxy+}": "monitors",
+
+  "GET /v1/alert-recipients": "alertRecipients",
+  "GET /v1/alert-recipients/confirm": "alertRecipients",
+  "POST /v1/alert-recipients/confirm": "alertRecipients",
 
   "GET /v1/dashboard": "dashboards",
   "GET /v1/incidents": "dashboards",

@@ -1,0 +1,46 @@
+export * as Mail from "./mail";
+
+import { SendEmailCommand } from "@aws-sdk/client-sesv2";
+import { ses } from "./aws";
+import { config } from "./config";
+
+export interface Message {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/**
+ * Text fit for a header line. Subjects carry user-chosen text (monitor names): a CR or LF could
+ * start a header of its own, and other control characters have no business in a subject either.
+ */
+export const headerSafe = (s: string) =>
+  s
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")
+    .replace(/ {2,}/g, " ")
+    .trim();
+
+/** Sends one email through SES from MAIL_FROM; the SES message id. */
+export async function send(m: Message): Promise<string | undefined> {
+  const res = await ses().send(
+    new SendEmailCommand({
+      FromEmailAddress: config().MAIL_FROM,
+      Destination: { ToAddresses: [m.to] },
+      Content: {
+        Simple: {
+          Subject: { Data: headerSafe(m.subject), Charset: "UTF-8" },
+          Body: { Text: { Data: m.text, Charset: "UTF-8" }, Html: { Data: m.html, Charset: "UTF-8" } },
+        },
+      },
+    }),
+  );
+  return res.MessageId;
+}
+
+/** An absolute link under the API's public address. */
+export function publicLink(path: string): string {
+  const base = config().PUBLIC_URL;
+  if (!base) throw new Error("PUBLIC_URL is not set: emails with links need the API's public address");
+  return new URL(path, base.endsWith("/") ? base : `${base}/`).toString();
+}
