@@ -254,7 +254,7 @@ async function statusesOf(ownerId: string): Promise<Map<string, Status>> {
 // an account's alert addresses and their answers, by address
 export async function list(ownerId: string, opts: { limit?: number; cursor?: string | null } = {}) {
   const query = RecipientEntity.query.byOwner({ ownerId });
-  assertCursorFor(opts.cursor, query.params());
+  assertCursorFor(opts.cursor, RecipientEntity, "byOwner", query.params());
   const res = await query.go({ limit: opts.limit ?? 50, cursor: opts.cursor ?? null });
   return {
     data: res.data.map(

@@ -67,7 +67,8 @@ const Headers = z.preprocess((value, ctx) => {
 
 /** What the API accepts for each field: one rule per field of `Fields`, producing that field's type. */
 const Rules = z.object({
-  name: z.string().trim().min(1).max(100),
+  // Names land in email subjects: no control characters (CR/LF would be a header injection attempt).
+  name: z.string().trim().min(1).max(100).regex(/^[^\p{Cc}]*$/u, "must not contain control characters such as CR or LF"),
   url: z
     .url({ protocol: /^https?$/, message: "must be an http or https URL" })
     .max(2048),

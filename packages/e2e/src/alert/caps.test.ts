@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MonitorEntity } from "@uptime/core/monitors/entity";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
 import { Alert } from "@uptime/core/alert/alert";
 import { HOUR } from "@uptime/core/platform/time";
@@ -91,12 +92,14 @@ describe("flapping", () => {
 describe("subjects", () => {
   it("never carry CR, LF or other control characters from a monitor name; the HTML stays escaped", async () => {
     const frank = await createUser(stack);
-    const res = await frank.call("POST", "/v1/monitors", {
-      name: "Evil\r\nBcc: victim@example.com\u0007<b>x</b>",
-      url: target.url,
-      failureThreshold: 1,
-    });
+    const evil = "Evil\r\nBcc: victim@example.com\u0007<b>x</b>";
+    const refused = await frank.call("POST", "/v1/monitors", { name: evil, url: target.url });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body.error.details)).toContain("name");
+    const res = await frank.call("POST", "/v1/monitors", { name: "Evil", url: target.url, failureThreshold: 1 });
     expect(res.status).toBe(201);
+    // A name stored before names were validated: the mail layer must still keep it out of headers.
+    await MonitorEntity.patch({ monitorId: res.body.id }).set({ name: evil }).go();
     await stack.drainQueues();
     target.set({ status: 500 });
     await check(frank, res.body.id);
