@@ -170,7 +170,7 @@ async function main() {
             ["Hanging", hung.slots, hung.values.length, s(data.hangingLatenessMs.p50), "–", "–", s(data.hangingLatenessMs.max)],
           ],
           notes: [
-            "A job becomes visible up to a second before its slot (delays are whole seconds), so a check answered at once can be written slightly before it.",
+            "Lateness includes the queue's own delay: DelaySeconds are whole seconds (rounded up from the moment the tick enqueues), then the poller's receive.",
             `A hanging check is written when its own timeout (${s(HANG_TIMEOUT_MS)}) ends.`,
           ],
         },
