@@ -42,6 +42,7 @@ const SECTIONS = [
   { name: "api-latency", heading: "5. API latency", order: 6, timeoutMin: 3 },
   { name: "package-size", heading: "6. Lambda package size and cold init", order: 1, timeoutMin: 3 },
   { name: "detection", heading: "7. Detection latency", order: 7, timeoutMin: 8 },
+  { name: "fairness", heading: "8. Fairness: healthy checks while targets hang", order: 8, timeoutMin: 6 },
 ] as const;
 
 interface Outcome {

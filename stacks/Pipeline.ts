@@ -24,6 +24,10 @@ function queueWithDlq(stack: Stack, id: string, s: Settings) {
   });
 }
 
+/**
+ * No maximum concurrency: Lambda adds invocations while others wait on slow targets (a batch
+ * lasts as long as its slowest check, up to 30 s), so a hanging site never holds the queue.
+ */
 function consume(stack: Stack, queue: Queue, fn: Function, s: Settings) {
   queue.addConsumer(stack, {
     function: fn,

@@ -216,6 +216,14 @@ describe("Pipeline", () => {
     expect(resource(pipeline, queue).Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Properties.Timeout);
   });
 
+  it("lets the checks consumer scale out while batches wait on hanging targets", () => {
+    const [, mapping] = resources(pipeline, "AWS::Lambda::EventSourceMapping").find(([, m]) => refersTo(m.Properties.EventSourceArn, queueId("checks")))!;
+    // A maximum concurrency would let a few batches stuck on 30 s timeouts hold back every other monitor's checks.
+    expect(mapping.Properties.ScalingConfig?.MaximumConcurrency).toBeUndefined();
+    // The slowest check a monitor may ask for (timeoutMs up to 30 s), plus its writes, fits in one invocation.
+    expect(fnByHandler(pipeline, consumerHandlers.checks)[1].Properties.Timeout).toBeGreaterThan(30);
+  });
+
   /** The one schedule rule that invokes this function. */
   function ruleFor(fnId: string): Resource {
     const found = resources(pipeline, "AWS::Events::Rule").filter(([, r]) => refersTo(r.Properties.Targets, fnId));

@@ -216,6 +216,58 @@ describe.concurrent("startPoller", () => {
   );
 
   it(
+    "handles further batches while one is still running, up to `concurrency` at once",
+    withQueues(async ({ emu, sqs, poll, counts }) => {
+      const send = (body: string) => sqs.send(new SendMessageCommand({ QueueUrl: emu.queues.checks.url, MessageBody: body }));
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      const handled: string[] = [];
+      const { poller } = poll(
+        "checks",
+        async (event) => {
+          const body = event.Records[0].body;
+          if (body === "slow") await released;
+          handled.push(body);
+        },
+        { concurrency: 2 },
+      );
+      await send("slow");
+      await until(async () => (await counts("p-checks")).inFlight === 1);
+      await send("quick");
+      await until(() => handled.includes("quick"), 800); // well inside the test queue's 1 s visibility timeout
+      expect(handled).toEqual(["quick"]);
+      release();
+      await until(() => handled.includes("slow"));
+      await poller.stop();
+      expect(await counts("p-checks")).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+    }),
+  );
+
+  it(
+    "receives nothing more while `concurrency` batches are running",
+    withQueues(async ({ emu, sqs, poll, counts }) => {
+      const send = (body: string) => sqs.send(new SendMessageCommand({ QueueUrl: emu.queues.checks.url, MessageBody: body }));
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      const handled: string[] = [];
+      const { poller } = poll("checks", async (event) => {
+        const body = event.Records[0].body;
+        if (body === "slow") await released;
+        handled.push(body);
+      });
+      await send("slow");
+      await until(async () => (await counts("p-checks")).inFlight === 1);
+      await send("next");
+      await sleep(300);
+      expect(await counts("p-checks")).toMatchObject({ visible: 1, inFlight: 1 });
+      release();
+      await until(() => handled.length === 2);
+      expect(handled).toEqual(["slow", "next"]);
+      await poller.stop();
+    }),
+  );
+
+  it(
     "counts an invocation past the function timeout as failed",
     withQueues(async ({ emu, sqs, poll, counts }) => {
       await sqs.send(new SendMessageCommand({ QueueUrl: emu.queues.checks.url, MessageBody: "too slow" }));

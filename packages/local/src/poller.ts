@@ -30,14 +30,18 @@ export interface PollerOptions {
   functionName?: string;
   /** Like the function timeout: a slower invocation counts as failed (nothing deleted). */
   functionTimeoutSec?: number;
-  /** Independent receive loops (concurrent invocations). Default 1. */
+  /**
+   * Invocations in flight at most, as the mapping's maximum concurrency. Default 1. A batch
+   * that takes long (a check waiting on a hanging target) holds one of them, not the queue:
+   * further batches are received and handled while it runs.
+   */
   concurrency?: number;
   /** Long-poll wait per receive; default 1 s so stop() is quick. */
   waitTimeSeconds?: number;
 }
 
 export interface Poller {
-  /** True while any loop is between receiving a batch and finishing its deletes. */
+  /** True while any batch is between being received and finishing its deletes. */
   readonly busy: boolean;
   /** Number of batches handed to the handler so far. */
   readonly invocations: number;
@@ -122,8 +126,22 @@ export function startPoller(opts: PollerOptions): Poller {
     }
   };
   let running = true;
-  let busyLoops = 0;
+  let handling = 0;
   let invocations = 0;
+  const concurrency = Math.max(1, opts.concurrency ?? 1);
+  // Slots for invocations: one is taken before each receive, so no more batches are held in
+  // flight than can be handled at once, and given back when the batch's deletes are done.
+  let slotsTaken = 0;
+  const slotWaiters: Array<() => void> = [];
+  const takeSlot = async () => {
+    while (slotsTaken >= concurrency) await new Promise<void>((resolve) => slotWaiters.push(resolve));
+    slotsTaken++;
+  };
+  const giveSlot = () => {
+    slotsTaken--;
+    slotWaiters.shift()?.();
+  };
+  const batches = new Set<Promise<void>>();
 
   async function handleBatch(messages: Message[]) {
     const records = messages.map((m) => toSqsRecord(m, opts.queueArn, region));
@@ -154,8 +172,13 @@ export function startPoller(opts: PollerOptions): Poller {
     }
   }
 
-  async function loop() {
+  async function receiveLoop() {
     while (running) {
+      await takeSlot();
+      if (!running) {
+        giveSlot();
+        break;
+      }
       let messages: Message[] | undefined;
       try {
         const res = await client.send(
@@ -169,27 +192,33 @@ export function startPoller(opts: PollerOptions): Poller {
         );
         messages = res.Messages;
       } catch (err) {
+        giveSlot();
         if (!running) break;
         report(err, "receive");
         // The emulator may be restarting or gone; do not spin.
         await new Promise((r) => setTimeout(r, 500));
         continue;
       }
-      if (!messages?.length) continue;
-      busyLoops++;
-      try {
-        await handleBatch(messages);
-      } finally {
-        busyLoops--;
+      if (!messages?.length) {
+        giveSlot();
+        continue;
       }
+      handling++;
+      const batch = handleBatch(messages).finally(() => {
+        handling--;
+        batches.delete(batch);
+        giveSlot();
+      });
+      batches.add(batch);
     }
   }
 
-  const loops = Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, () => loop());
+  // One receiver: each receive returns up to a whole batch, and handling does not wait on it.
+  const receiver = receiveLoop();
 
   return {
     get busy() {
-      return busyLoops > 0;
+      return handling > 0;
     },
     get invocations() {
       return invocations;
@@ -199,7 +228,8 @@ export function startPoller(opts: PollerOptions): Poller {
       // Long polls are not aborted: fauxqs (like SQS) would still hand messages to the abandoned
       // request and they would sit in flight until the visibility timeout. A poll that returns
       // messages while stopping is handled normally, so stop() takes up to waitTimeSeconds.
-      await Promise.all(loops);
+      await receiver;
+      await Promise.all(batches);
     },
   };
 }

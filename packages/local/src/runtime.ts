@@ -217,8 +217,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     const pollers: Poller[] = [];
     if (opts.pollers ?? true) {
+      // Invocations in flight at most. Deployed, the checks mapping has no maximum concurrency:
+      // Lambda adds invocations while batches wait on slow targets (up to 30 s each), so a
+      // steady stream of hanging checks needs about (batches a second x 30) at once.
       const consumers: Array<[QueueName, SqsHandler, string, number]> = [
-        ["checks", checkHandler, "checkConsumer", 4],
+        ["checks", checkHandler, "checkConsumer", 64],
         ["alerts", alertHandler, "alertConsumer", 2],
       ];
       for (const [queue, handler, functionName, concurrency] of consumers) {

@@ -24,6 +24,12 @@ export interface JobOutcome {
   retryAt?: number;
 }
 
+/** A job as the queue handed it over: `redelivered` when its message was received before. */
+export interface Delivery {
+  job: CheckJob.Job;
+  redelivered: boolean;
+}
+
 /** What probing a job produced: a fresh outcome, or the result an earlier delivery stored. */
 export type Observation = { outcome: ProbeOutcome; checkedAt: number } | { stored: Result };
 
@@ -50,18 +56,27 @@ export async function runJob(job: CheckJob.Job, opts: { redelivered?: boolean; n
 }
 
 /**
- * Runs a batch of jobs: every probe first, all at once, then the writes. Probing while other
- * jobs sign and send DynamoDB requests would queue response handling behind that CPU work and
- * count it as the sites' latency.
+ * Runs a batch of jobs, each stored and settled as soon as its own probe ends: a target that
+ * hangs until its timeout delays only its own result, never its batch-mates'. Settling signs
+ * and sends DynamoDB requests on the thread that also times the other probes' responses, so
+ * settlements start one per event-loop turn, after the I/O that is ready: a response that has
+ * arrived is timed before the next request is signed, not after a burst of them.
  */
-export async function runJobs(jobs: CheckJob.Job[], opts: { redelivered?: boolean } = {}): Promise<PromiseSettledResult<JobOutcome>[]> {
-  const observed = await Promise.allSettled(jobs.map((job) => observe(job, opts)));
+export async function runJobs(deliveries: Delivery[]): Promise<PromiseSettledResult<JobOutcome>[]> {
+  const nextTurn = turns();
   return Promise.allSettled(
-    jobs.map((job, i) => {
-      const o = observed[i]!;
-      return o.status === "fulfilled" ? settle(job, o.value, { redelivered: opts.redelivered }) : Promise.reject(o.reason);
+    deliveries.map(async ({ job, redelivered }) => {
+      const observation = await observe(job, { redelivered });
+      await nextTurn();
+      return settle(job, observation, { redelivered });
     }),
   );
+}
+
+/** Each call resolves one event-loop turn (a setImmediate) after the previous call's. */
+function turns(): () => Promise<void> {
+  let last = Promise.resolve();
+  return () => (last = last.then(() => new Promise<void>((resolve) => setImmediate(resolve))));
 }
 
 /** Stores an observation, then performs the steps the rules name until they say stop. */

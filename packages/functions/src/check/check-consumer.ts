@@ -3,13 +3,14 @@ import { Checker } from "@uptime/core/check/checker";
 import { CheckJob } from "@uptime/core/check/check-job";
 
 /**
- * Checks queue consumer. All jobs of the batch run together (probes first, then writes); a
+ * Checks queue consumer. All jobs of the batch run together, each result written as its probe
+ * ends; the batch returns (and Lambda deletes its messages) once every job is settled. A
  * message is reported failed only if one of its own jobs threw, so one broken monitor never
  * sends its batch-mates back to the queue. Unparseable messages fail until they reach the DLQ.
  */
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failed = new Set<string>();
-  const work: { messageId: string; job: CheckJob.Job; redelivered: boolean }[] = [];
+  const work: Array<Checker.Delivery & { messageId: string }> = [];
   for (const record of event.Records) {
     const parsed = CheckJob.Message.safeParse(safeJson(record.body));
     if (!parsed.success) {
@@ -20,13 +21,8 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const redelivered = Number(record.attributes.ApproximateReceiveCount) > 1;
     for (const job of parsed.data.jobs) work.push({ messageId: record.messageId, job, redelivered });
   }
-  const fresh = work.filter((w) => !w.redelivered);
-  const again = work.filter((w) => w.redelivered);
-  const settled = [
-    ...(await Checker.runJobs(fresh.map((w) => w.job))),
-    ...(await Checker.runJobs(again.map((w) => w.job), { redelivered: true })),
-  ];
-  [...fresh, ...again].forEach((w, i) => {
+  const settled = await Checker.runJobs(work);
+  work.forEach((w, i) => {
     const s = settled[i]!;
     if (s.status === "rejected") {
       console.error(JSON.stringify({ msg: "check job failed", messageId: w.messageId, monitorId: w.job.monitor.monitorId, error: String(s.reason) }));
