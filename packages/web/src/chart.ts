@@ -12,7 +12,7 @@ export function drawLatency(el: HTMLElement, points: Array<{ at: string; avgMs: 
     {
       width: width(),
       height: 220,
-      series: [{}, { label: "avg ms", stroke: "#2563eb", spanGaps: false }, { label: "p95 ms", stroke: "#b45309", dash: [4, 4] }],
+      series: [{}, { label: "avg ms", stroke: "#2563eb", points: { show: true, size: 6 } }, { label: "p95 ms", stroke: "#b45309", dash: [4, 4], points: { show: true, size: 6 } }],
       axes: [{}, { label: "ms" }],
     },
     data,

@@ -123,14 +123,14 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
   it("turns down and opens an incident on the dashboard without a reload, then recovers", async () => {
     await page.getByRole("link", { name: "Monitors" }).click();
     await row().locator(".badge.up").waitFor();
-    await page.evaluate(() => ((window as { loadedOnce?: boolean }).loadedOnce = true));
+    await page.evaluate(() => ((globalThis as { loadedOnce?: boolean }).loadedOnce = true));
     await screenshot("dashboard");
 
     target.set({ status: 503, body: "maintenance" });
     await checkFromOutside(monitorId);
     await row().locator(".badge.down").waitFor();
     await row().locator(".incident").waitFor();
-    expect(await page.evaluate(() => (window as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
     await page.getByLabel("Status").selectOption("down");
     expect(await row().count()).toBe(1);
     await page.getByLabel("Search").fill("nothing like it");
@@ -171,7 +171,11 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
     await row().waitFor();
     expect(await page.getByRole("heading", { name: "Log in" }).count()).toBe(0);
     // The access token lives in memory only.
-    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toMatch(/eyJ/);
+    const stored = await page.evaluate(() => {
+      const g = globalThis as unknown as { localStorage: object; sessionStorage: object };
+      return JSON.stringify({ ...g.localStorage }) + JSON.stringify({ ...g.sessionStorage });
+    });
+    expect(stored).not.toMatch(/eyJ/);
   });
 
   it("deletes a monitor after confirmation", async () => {
