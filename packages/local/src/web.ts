@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -11,8 +11,8 @@ import { fileURLToPath } from "node:url";
  * same origin is what lets the HttpOnly, SameSite=Strict refresh cookie reach /v1/auth.
  */
 export const webRoot = fileURLToPath(new URL("../../web/", import.meta.url));
-export const webDist = path.join(webRoot, "dist");
-const STAMP = ".source-hash";
+/** Builds live in a folder per source hash, so a build never replaces files a running server is serving. */
+const buildsDir = path.join(webRoot, ".build", "local");
 
 /** A hash of everything the build reads from the package; node_modules changes show in package.json. */
 export function webSourceHash(root = webRoot): string {
@@ -39,27 +39,47 @@ export interface WebBuild {
   ms: number;
 }
 
-/** Builds the app with Vite unless dist/ already holds a build of the current sources (a hash check, ~10 ms). */
+/**
+ * Builds the app with Vite unless a build of the current sources exists (a hash check, ~10 ms).
+ * Concurrent callers (parallel test files, two `npm start`s) each build into a temporary folder
+ * and the first rename wins.
+ */
 export async function ensureWebBuild(opts: { log?: (line: string) => void } = {}): Promise<WebBuild> {
   const started = performance.now();
-  const hash = webSourceHash();
-  const stamp = path.join(webDist, STAMP);
-  if (existsSync(path.join(webDist, "index.html")) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) {
-    return { dir: webDist, built: false, ms: Math.round(performance.now() - started) };
-  }
+  const hash = webSourceHash().slice(0, 16);
+  const dir = path.join(buildsDir, hash);
+  const elapsed = () => Math.round(performance.now() - started);
+  if (existsSync(path.join(dir, "index.html"))) return { dir, built: false, ms: elapsed() };
+
   opts.log?.("Building the web app (packages/web)…");
+  const temp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   const vite = path.join(path.dirname(createRequire(path.join(webRoot, "package.json")).resolve("vite/package.json")), "bin", "vite.js");
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, "build", "--logLevel", "warn"], { cwd: webRoot, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [vite, "build", "--outDir", temp, "--emptyOutDir", "--logLevel", "warn"], {
+      cwd: webRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout.on("data", (c: Buffer) => output.push(c.toString()));
     child.stderr.on("data", (c: Buffer) => output.push(c.toString()));
     child.on("error", reject);
     child.on("close", resolve);
   });
-  if (code !== 0) throw new Error(`vite build failed (exit ${code}):\n${output.join("")}`);
-  writeFileSync(stamp, hash);
-  return { dir: webDist, built: true, ms: Math.round(performance.now() - started) };
+  if (code !== 0) {
+    rmSync(temp, { recursive: true, force: true });
+    throw new Error(`vite build failed (exit ${code}):\n${output.join("")}`);
+  }
+  try {
+    renameSync(temp, dir);
+  } catch (err) {
+    rmSync(temp, { recursive: true, force: true });
+    if (!existsSync(path.join(dir, "index.html"))) throw err;
+  }
+  // Builds of older sources are of no more use.
+  for (const old of readdirSync(buildsDir)) {
+    if (old !== hash && !old.includes(".tmp-")) rmSync(path.join(buildsDir, old), { recursive: true, force: true });
+  }
+  return { dir, built: true, ms: elapsed() };
 }
 
 const contentTypes: Record<string, string> = {
