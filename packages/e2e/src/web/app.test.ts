@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import AxeBuilder from "@axe-core/playwright";
@@ -23,6 +24,18 @@ const ACCESS_TOKEN_TTL_SEC = 4;
 if (!haveChromium) {
   console.error(`\n!!! ${CHROMIUM} is missing: the browser tests are ${process.env.CI ? "FAILING (CI is set)" : "SKIPPED"}. Install it: apt-get install -y chromium\n`);
 }
+
+it("keeps the first screen's JavaScript under 80 KB gzipped, with uPlot loaded later", { timeout: 60_000 }, async () => {
+  const { dir } = await ensureWebBuild();
+  const html = readFileSync(path.join(dir, "index.html"), "utf8");
+  const scripts = [...html.matchAll(/<script[^>]+src="\/([^"]+)"/g), ...html.matchAll(/<link rel="modulepreload"[^>]+href="\/([^"]+)"/g)].map((m) => m[1]!);
+  expect(scripts.length).toBeGreaterThan(0);
+  const code = scripts.map((s) => readFileSync(path.join(dir, s)));
+  const gzipped = code.reduce((n, c) => n + gzipSync(c).length, 0);
+  console.log(`web app: first screen JavaScript ${(gzipped / 1024).toFixed(1)} KB gzipped`);
+  expect(gzipped).toBeLessThan(80 * 1024);
+  expect(code.some((c) => c.includes("uplot"))).toBe(false);
+});
 
 it.runIf(!haveChromium && !!process.env.CI)("needs Chromium on CI", () => {
   expect(haveChromium, `${CHROMIUM} is missing (apt-get install -y chromium)`).toBe(true);
