@@ -7,6 +7,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
 import { ensureWebBuild } from "@uptime/local/web";
+import { MonitorEntity } from "@uptime/core/monitors/monitor";
+import { monitorItem } from "../kit/monitor-fixture";
+import { createUser } from "../kit/test-users";
 
 /*
  * The web app in headless Chromium against a real local stack: the app is served by the local
@@ -176,6 +179,18 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
     await page.getByRole("button", { name: "Pause" }).waitFor();
   });
 
+  it("edits a monitor, keeping the fields it did not touch", async () => {
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.getByRole("heading", { name: "Edit Shop" }).waitFor();
+    expect(await page.getByLabel("Failures before down").inputValue()).toBe("1");
+    await page.getByLabel("Request headers").fill("X-Probe: web");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: "Shop" }).waitFor();
+    const login = await stack.api("/v1/auth/login", { method: "POST", json: { email, password } });
+    const saved = await stack.api(`/v1/monitors/${monitorId}`, { token: login.body.accessToken });
+    expect(saved.body).toMatchObject({ headers: { "X-Probe": "web" }, failureThreshold: 1, url: target.url, keyword: null });
+  });
+
   it("stays signed in across a reload and past the access token's lifetime", async () => {
     await page.reload();
     await page.getByRole("heading", { name: "Shop" }).waitFor();
@@ -204,6 +219,31 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
     await page.goto(`${stack.apiUrl}/docs`);
     await page.locator(".swagger-ui .info").waitFor();
     expect(external).toEqual([]);
+  });
+
+  it("lists 1,000 monitors, filtered and searched", async () => {
+    const many = await createUser(stack);
+    const me = await many.call("GET", "/v1/me");
+    const items = Array.from({ length: 1000 }, (_, i) =>
+      monitorItem({ intervalSec: 300, ownerId: me.body.id, name: `Site ${String(i).padStart(4, "0")}`, state: i % 10 === 0 ? "down" : "up" }),
+    );
+    await MonitorEntity.put(items).go({ concurrent: 4 });
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const p = await other.newPage();
+      await p.goto(`${stack.apiUrl}/login`);
+      await p.getByLabel("Email").fill(many.email);
+      await p.getByLabel("Password").fill(password);
+      await p.getByRole("button", { name: "Log in" }).click();
+      await p.locator("tbody tr").nth(999).waitFor();
+      expect(await p.locator("tbody tr").count()).toBe(1000);
+      await p.getByLabel("Status").selectOption("down");
+      expect(await p.locator("tbody tr").count()).toBe(100);
+      await p.getByLabel("Search").fill("site 0990");
+      expect(await p.locator("tbody tr").count()).toBe(1);
+    } finally {
+      await other.close();
+    }
   });
 
   it("logs out and back in", async () => {
