@@ -16,7 +16,8 @@ import { createUser } from "../kit/test-users";
  * API server on one origin, exactly as `npm start` serves it.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
+// CHROMIUM_PATH only to try another build (or, with a wrong path, this file's CI failure).
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
 const shots = fileURLToPath(new URL("../../../web/screenshots/out/", import.meta.url));
 const password = "correct horse battery";
