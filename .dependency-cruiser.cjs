@@ -34,6 +34,13 @@ module.exports = {
       to: { path: "^(packages/e2e|bench)/" },
     },
     {
+      name: "web-knows-only-the-api",
+      severity: "error",
+      comment: "The web app runs in browsers and talks to the API over HTTP; it shares types only through the generated OpenAPI types.",
+      from: { path: "^packages/web/" },
+      to: { path: "^(packages/(core|functions|local|e2e)|bench|stacks)/" },
+    },
+    {
       name: "no-undeclared-npm-package",
       severity: "error",
       comment: "Every npm package a file imports is listed in its own package's package.json, not found by hoisting luck.",
@@ -50,7 +57,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "(^|/)(\\.sst|cdk\\.out|\\.build)/" },
+    exclude: { path: "(^|/)(\\.sst|cdk\\.out|\\.build|dist)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     combinedDependencies: false,

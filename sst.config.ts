@@ -2,6 +2,7 @@ import type { SSTConfig } from "sst";
 import { Storage } from "./stacks/Storage";
 import { Pipeline } from "./stacks/Pipeline";
 import { Api } from "./stacks/Api";
+import { Web } from "./stacks/Web";
 
 export default {
   config() {
@@ -17,6 +18,6 @@ export default {
       tracing: "disabled",
       nodejs: { format: "esm", minify: true },
     });
-    app.stack(Storage).stack(Pipeline).stack(Api);
+    app.stack(Storage).stack(Pipeline).stack(Api).stack(Web);
   },
 } satisfies SSTConfig;

@@ -20,6 +20,7 @@ import sstConfig from "../sst.config";
 import { Storage } from "./Storage";
 import { Pipeline } from "./Pipeline";
 import { Api } from "./Api";
+import { apiPaths, Web } from "./Web";
 
 /*
  * Synthesizes the real app offline (every handler is bundled by esbuild, nothing is deployed)
@@ -47,6 +48,7 @@ type Statement = { Action: string | string[]; Resource: unknown; Effect: string 
 let storage: Template;
 let pipeline: Template;
 let api: Template;
+let web: Template;
 
 beforeAll(async () => {
   process.chdir(root); // handler paths are relative to the repo root
@@ -64,6 +66,7 @@ beforeAll(async () => {
   storage = Template.fromStack(getStack(Storage));
   pipeline = Template.fromStack(getStack(Pipeline));
   api = Template.fromStack(getStack(Api));
+  web = Template.fromStack(getStack(Web));
 }, 120_000);
 
 afterAll(() => {
@@ -377,6 +380,36 @@ describe("Api", () => {
 });
 
 // ---- every function ----
+
+describe("Web", () => {
+  const distribution = () => only(web, "AWS::CloudFront::Distribution")[1].Properties.DistributionConfig;
+
+  it("sends the API's paths to API Gateway, uncached, with every method", () => {
+    const behaviors = distribution().CacheBehaviors as any[];
+    expect(behaviors.map((b) => b.PathPattern).sort()).toEqual([...apiPaths].sort());
+    const apiOrigin = (distribution().Origins as any[]).find((o) => o.Id === behaviors[0].TargetOriginId);
+    // The API Gateway endpoint of the Api stack, imported across stacks.
+    expect(JSON.stringify(apiOrigin.DomainName)).toMatch(/Fn::ImportValue.*ApiEndpoint/);
+    expect(apiOrigin.CustomOriginConfig.OriginProtocolPolicy).toBe("https-only");
+    for (const b of behaviors) {
+      expect(b.TargetOriginId).toBe(apiOrigin.Id);
+      expect(b.AllowedMethods).toEqual(expect.arrayContaining(["GET", "POST", "PATCH", "DELETE", "OPTIONS"]));
+      expect(b.CachePolicyId).toBe("4135ea2d-6df8-44a3-9df3-4b5a84be39ad"); // Managed-CachingDisabled
+      expect(b.OriginRequestPolicyId).toBe("b689b0a8-53d0-40ab-baf2-68738e2966ac"); // AllViewerExceptHostHeader
+    }
+  });
+
+  it("serves index.html for app routes without rewriting the API's error responses", () => {
+    expect(distribution().CustomErrorResponses).toBeUndefined();
+    const [, fn] = only(web, "AWS::CloudFront::Function");
+    expect(fn.Properties.FunctionCode).toContain('request.uri = "/index.html"');
+    expect(fn.Properties.FunctionCode).not.toContain('".html"');
+  });
+
+  it("uploads the built app", () => {
+    expect(resources(web, "Custom::S3Uploader")).toHaveLength(1);
+  });
+});
 
 describe("Functions", () => {
   it("are all nodejs22.x on arm64", () => {

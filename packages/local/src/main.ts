@@ -7,6 +7,7 @@ import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { startLocalStack, type LocalStack } from "./runtime";
+import { ensureWebBuild } from "./web";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -53,6 +54,16 @@ async function main() {
   // Locally one bad handler must not take the whole stack down; Lambda would only fail that invocation.
   process.on("unhandledRejection", (err) => console.error("Unhandled rejection (ignored by the local stack):", err));
 
+  // Without the app the API still works, so a failed build is reported, not fatal.
+  let webDir: string | undefined;
+  try {
+    const web = await ensureWebBuild({ log: (line) => console.log(line) });
+    webDir = web.dir;
+    if (web.built) console.log(`Built the web app in ${web.ms} ms`);
+  } catch (err) {
+    console.error("Could not build the web app; serving the API only:", err instanceof Error ? err.message : err);
+  }
+
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
@@ -63,6 +74,7 @@ async function main() {
       dataDir: env.IN_MEMORY ? undefined : env.DATA_DIR,
       inMemory: env.IN_MEMORY,
       tickSeconds: env.TICK_SECONDS,
+      webDir,
     });
   } catch (err) {
     console.error("Could not start the local stack:", err instanceof Error ? err.message : err);
@@ -74,7 +86,8 @@ async function main() {
     [
       "",
       "Uptime local stack running",
-      `  API            ${stack.apiUrl}`,
+      `  Web app        ${webDir ? `${stack.apiUrl}/` : "not built (see the error above)"}`,
+      `  API            ${stack.apiUrl}/v1   (docs: ${stack.apiUrl}/docs)`,
       `  Mail viewer    ${stack.mailUrl}   (SES endpoint; sent emails land here)`,
       `  DynamoDB       ${stack.endpoints.dynamodb}   table ${stack.tableName}`,
       `  SQS            ${stack.endpoints.sqs}   ${stack.queues.checks.name}, ${stack.queues.alerts.name} (+ DLQs)`,

@@ -32,6 +32,8 @@ export interface LocalStackOptions {
   queueOverrides?: QueueOverrides;
   /** Extra configuration (any key config() reads); wins over the local defaults and the process environment. */
   env?: Record<string, string>;
+  /** Serve this built web app (see ensureWebBuild) at / on the API's origin. */
+  webDir?: string;
   /** Informational lines (request log, ticks). Default console.log. */
   log?: (line: string) => void;
   /** Failures of background work (tick, consumers), with the error. Default console.error. */
@@ -260,7 +262,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       cleanups.push(() => rollups.stop());
     }
 
-    const api: ApiServer = await startApiServer({ port: opts.port, log, logError, region });
+    const api: ApiServer = await startApiServer({ port: opts.port, log, logError, region, webDir: opts.webDir });
     cleanups.push(() => api.stop());
     // Links in emails (recipient confirmations) lead to this server unless PUBLIC_URL says otherwise.
     if (!process.env.PUBLIC_URL) {

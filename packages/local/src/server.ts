@@ -7,6 +7,7 @@ import { apiLoaders } from "./functions";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { lambdaContext, LOCAL_ACCOUNT_ID } from "./lambda";
 import { matchRoute } from "./match-route";
+import { webResponse } from "./web";
 
 /** What each API function module exports besides `handler`: its Hono app, routed on full paths. */
 export interface FetchApp {
@@ -25,6 +26,8 @@ export interface ApiServerOptions<N extends string = ApiFunctionName> {
   defaultRoute?: N;
   loadApp?: (name: N) => Promise<FetchApp>;
   region?: string;
+  /** A built web app (packages/web/dist) to serve on this origin for paths no API route matches. */
+  webDir?: string;
 }
 
 export interface ApiServer {
@@ -102,6 +105,10 @@ export async function startApiServer<N extends string = ApiFunctionName>(opts: A
     const match = matchRoute(routes, req.method, url.pathname);
     const fn = match?.target ?? defaultRoute;
     let res: Response;
+    if (!match && opts.webDir) {
+      const page = await webResponse(opts.webDir, req.method, url.pathname);
+      if (page) return page;
+    }
     try {
       const app = await appFor(fn);
       const sourceIp = (env.incoming.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, "");

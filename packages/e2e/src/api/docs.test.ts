@@ -99,4 +99,11 @@ describe("interactive docs", () => {
     expect(res.body).toContain("SwaggerUIBundle");
     expect(res.body).toContain("'/openapi.json'");
   });
+
+  it("loads Swagger UI from this origin only, so the docs work offline", async () => {
+    const res = await stack.api("/docs");
+    expect(res.body).toContain('src="/docs-assets/swagger-ui-bundle.js"');
+    expect(res.body).toContain('href="/docs-assets/swagger-ui.css"');
+    expect(res.body).not.toMatch(/(src|href)="(https?:)?\/\//);
+  });
 });

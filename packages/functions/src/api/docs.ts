@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { SwaggerUI } from "@hono/swagger-ui";
 import { handle } from "hono/aws-lambda";
 import { createApi } from "./http";
 import openapiDocument from "./openapi.json";
@@ -32,18 +31,22 @@ app.openapi(
     method: "get",
     path: "/docs",
     tags: ["docs"],
-    summary: "Interactive documentation (Swagger UI; its scripts and styles load from a CDN)",
+    summary: "Interactive documentation (Swagger UI, loaded from this origin's /docs-assets/)",
     responses: { 200: { description: "An HTML page", content: { "text/html": { schema: z.string() } } } },
   }),
-  // @hono/swagger-ui renders markup that pulls swagger-ui-dist from jsDelivr: nothing to build or host.
+  // Swagger UI's files (~1.4 MB) are static files of the web app's build, served on the same origin
+  // (locally by npm start, deployed by the StaticSite's CloudFront), not bundled here or fetched from a CDN.
   (c) => {
     c.header("Cache-Control", "public, max-age=300");
-    return c.html(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-        `<title>Uptime API</title></head><body>${SwaggerUI({ url: "/openapi.json", persistAuthorization: true })}</body></html>`,
-      200,
-    );
+    return c.html(docsPage, 200);
   },
 );
+
+const docsPage =
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+  `<title>Uptime API</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/docs-assets/swagger-ui.css"></head><body>` +
+  `<div id="swagger-ui"></div><script src="/docs-assets/swagger-ui-bundle.js"></script>` +
+  `<script>window.onload = () => { window.ui = SwaggerUIBundle({ dom_id: '#swagger-ui', url: '/openapi.json', persistAuthorization: true }) }</script>` +
+  `</body></html>`;
 
 export const handler = handle(app);

@@ -1,0 +1,263 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import AxeBuilder from "@axe-core/playwright";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
+import { ensureWebBuild } from "@uptime/local/web";
+import { MonitorEntity } from "@uptime/core/monitors/monitor";
+import { monitorItem } from "../kit/monitor-fixture";
+import { createUser } from "../kit/test-users";
+
+/*
+ * The web app in headless Chromium against a real local stack: the app is served by the local
+ * API server on one origin, exactly as `npm start` serves it.
+ */
+
+// CHROMIUM_PATH only to try another build (or, with a wrong path, this file's CI failure).
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const haveChromium = existsSync(CHROMIUM);
+const shots = fileURLToPath(new URL("../../../web/screenshots/out/", import.meta.url));
+const password = "correct horse battery";
+const email = `web-${Date.now()}@example.com`;
+// Short, so the session outlives several access tokens within the test (deployed: 900 s).
+const ACCESS_TOKEN_TTL_SEC = 4;
+
+if (!haveChromium) {
+  console.error(`\n!!! ${CHROMIUM} is missing: the browser tests are ${process.env.CI ? "FAILING (CI is set)" : "SKIPPED"}. Install it: apt-get install -y chromium\n`);
+}
+
+it("keeps the first screen's JavaScript under 80 KB gzipped, with uPlot loaded later", { timeout: 60_000 }, async () => {
+  const { dir } = await ensureWebBuild();
+  const html = readFileSync(path.join(dir, "index.html"), "utf8");
+  const scripts = [...html.matchAll(/<script[^>]+src="\/([^"]+)"/g), ...html.matchAll(/<link rel="modulepreload"[^>]+href="\/([^"]+)"/g)].map((m) => m[1]!);
+  expect(scripts.length).toBeGreaterThan(0);
+  const code = scripts.map((s) => readFileSync(path.join(dir, s)));
+  const gzipped = code.reduce((n, c) => n + gzipSync(c).length, 0);
+  console.log(`web app: first screen JavaScript ${(gzipped / 1024).toFixed(1)} KB gzipped`);
+  expect(gzipped).toBeLessThan(80 * 1024);
+  expect(code.some((c) => c.includes("uplot"))).toBe(false);
+});
+
+it.runIf(!haveChromium && !!process.env.CI)("needs Chromium on CI", () => {
+  expect(haveChromium, `${CHROMIUM} is missing (apt-get install -y chromium)`).toBe(true);
+});
+
+describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => {
+  let stack: TestStack;
+  let target: Target;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const external: string[] = [];
+
+  beforeAll(async () => {
+    const web = await ensureWebBuild();
+    [stack, target, browser] = await Promise.all([
+      startTestStack({ webDir: web.dir, log: () => {}, env: { ACCESS_TOKEN_TTL_SEC: String(ACCESS_TOKEN_TTL_SEC) } }),
+      startTarget({ status: 200, body: "all good" }),
+      chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] }),
+    ]);
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // Poll every second instead of every 30 s, so "without a reload" is quick to see.
+    await context.addInitScript(() => ((globalThis as { __UPTIME_POLL_MS__?: number }).__UPTIME_POLL_MS__ = 1000));
+    context.setDefaultTimeout(10_000);
+    page = await context.newPage();
+    page.on("console", (m) => m.type() === "error" && !m.text().includes("401") && console.error("[browser]", m.text()));
+    page.on("request", (req) => {
+      if (!req.url().startsWith(stack.apiUrl) && !req.url().startsWith("data:")) external.push(req.url());
+    });
+    mkdirSync(shots, { recursive: true });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await target?.stop();
+    await stack?.stop();
+  });
+
+  async function expectAccessible(name: string) {
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(bad.map((v) => `${name}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  }
+
+  async function screenshot(name: string) {
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.screenshot({ path: path.join(shots, `${name}-${width}.png`), fullPage: true });
+    }
+  }
+
+  /** A check made outside the browser (as the scheduler would), so only polling can show its outcome. */
+  async function checkFromOutside(id: string) {
+    const login = await stack.api("/v1/auth/login", { method: "POST", json: { email, password } });
+    const res = await stack.api(`/v1/monitors/${id}/check`, { method: "POST", token: login.body.accessToken });
+    expect(res.status).toBe(200);
+  }
+
+  const row = () => page.locator("tr", { has: page.getByRole("link", { name: "Shop", exact: true }) });
+  let monitorId = "";
+
+  it("registers and lands on the empty dashboard", async () => {
+    await page.goto(`${stack.apiUrl}/register`);
+    await page.getByRole("heading", { name: "Create an account" }).waitFor();
+    await expectAccessible("register");
+    await screenshot("register");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("short");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.locator("#f-password-error").waitFor();
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("heading", { name: "Monitors" }).waitFor();
+    await page.getByText("No monitors yet").waitFor();
+    await expectAccessible("dashboard (empty)");
+  });
+
+  it("shows the API's validation messages beside the fields, then creates a monitor", async () => {
+    await page.getByRole("link", { name: "New monitor" }).click();
+    await page.getByRole("heading", { name: "New monitor" }).waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("Shop");
+    await page.getByLabel("URL").fill("not a url");
+    await page.getByLabel("Failures before down").fill("1");
+    await page.getByRole("button", { name: "Create monitor" }).click();
+    await page.locator("#f-url-error").waitFor();
+    expect(await page.getByLabel("URL").getAttribute("aria-invalid")).toBe("true");
+    await expectAccessible("new monitor (with errors)");
+    await screenshot("monitor-form");
+
+    await page.getByLabel("URL").fill(target.url);
+    await page.getByRole("button", { name: "Create monitor" }).click();
+    await page.getByRole("heading", { name: "Shop" }).waitFor();
+    monitorId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+    await page.getByRole("button", { name: "Check now" }).click();
+    await page.locator(".title-row .badge.up").waitFor();
+  });
+
+  it("turns down and opens an incident on the dashboard without a reload, then recovers", async () => {
+    await page.getByRole("link", { name: "Monitors" }).click();
+    await row().locator(".badge.up").waitFor();
+    await page.evaluate(() => ((globalThis as { loadedOnce?: boolean }).loadedOnce = true));
+    await screenshot("dashboard");
+
+    target.set({ status: 503, body: "maintenance" });
+    await checkFromOutside(monitorId);
+    await row().locator(".badge.down").waitFor();
+    await row().locator(".incident").waitFor();
+    expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+    await page.getByLabel("Status").selectOption("down");
+    expect(await row().count()).toBe(1);
+    await page.getByLabel("Search").fill("nothing like it");
+    expect(await row().count()).toBe(0);
+    await page.getByLabel("Search").fill("sho");
+    expect(await row().count()).toBe(1);
+    await expectAccessible("dashboard (down)");
+
+    await page.getByRole("link", { name: "Incidents" }).click();
+    await page.getByRole("heading", { name: "Incidents" }).waitFor();
+    await page.locator(".incidents li.open").waitFor();
+    await expectAccessible("incidents");
+    await screenshot("incidents");
+
+    await page.locator(".incidents li.open a", { hasText: "Shop" }).click();
+    await page.getByText("Open incident:").waitFor();
+    target.set({ status: 200, body: "all good" });
+    await page.getByRole("button", { name: "Check now" }).click();
+    await page.locator(".title-row .badge.up").waitFor();
+    await page.locator(".incidents li.resolved").waitFor();
+    await page.locator(".chart canvas").waitFor();
+    await expectAccessible("monitor details");
+    await screenshot("monitor-details");
+  });
+
+  it("pauses and resumes", async () => {
+    await page.getByRole("button", { name: "Pause" }).click();
+    await page.locator(".title-row .badge.paused").waitFor();
+    await page.getByRole("button", { name: "Resume" }).click();
+    await page.getByRole("button", { name: "Pause" }).waitFor();
+  });
+
+  it("edits a monitor, keeping the fields it did not touch", async () => {
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.getByRole("heading", { name: "Edit Shop" }).waitFor();
+    expect(await page.getByLabel("Failures before down").inputValue()).toBe("1");
+    await page.getByLabel("Request headers").fill("X-Probe: web");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: "Shop" }).waitFor();
+    const login = await stack.api("/v1/auth/login", { method: "POST", json: { email, password } });
+    const saved = await stack.api(`/v1/monitors/${monitorId}`, { token: login.body.accessToken });
+    expect(saved.body).toMatchObject({ headers: { "X-Probe": "web" }, failureThreshold: 1, url: target.url, keyword: null });
+  });
+
+  it("stays signed in across a reload and past the access token's lifetime", async () => {
+    await page.reload();
+    await page.getByRole("heading", { name: "Shop" }).waitFor();
+    await page.waitForTimeout((ACCESS_TOKEN_TTL_SEC + 1) * 1000);
+    await page.getByRole("link", { name: "Monitors" }).click();
+    await row().waitFor();
+    expect(await page.getByRole("heading", { name: "Log in" }).count()).toBe(0);
+    // The access token lives in memory only.
+    const stored = await page.evaluate(() => {
+      const g = globalThis as unknown as { localStorage: object; sessionStorage: object };
+      return JSON.stringify({ ...g.localStorage }) + JSON.stringify({ ...g.sessionStorage });
+    });
+    expect(stored).not.toMatch(/eyJ/);
+  });
+
+  it("deletes a monitor after confirmation", async () => {
+    await row().getByRole("link", { name: "Shop" }).click();
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("button", { name: "Yes, delete" }).click();
+    await page.getByText("No monitors yet").waitFor();
+  });
+
+  it("serves the API docs from this origin", async () => {
+    await page.goto(`${stack.apiUrl}/docs`);
+    await page.locator(".swagger-ui .info").waitFor();
+    expect(external).toEqual([]);
+  });
+
+  it("lists 1,000 monitors, filtered and searched", async () => {
+    const many = await createUser(stack);
+    const me = await many.call("GET", "/v1/me");
+    const items = Array.from({ length: 1000 }, (_, i) =>
+      monitorItem({ intervalSec: 300, ownerId: me.body.id, name: `Site ${String(i).padStart(4, "0")}`, state: i % 10 === 0 ? "down" : "up" }),
+    );
+    await MonitorEntity.put(items).go({ concurrent: 4 });
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const p = await other.newPage();
+      await p.goto(`${stack.apiUrl}/login`);
+      await p.getByLabel("Email").fill(many.email);
+      await p.getByLabel("Password").fill(password);
+      await p.getByRole("button", { name: "Log in" }).click();
+      await p.locator("tbody tr").nth(999).waitFor();
+      expect(await p.locator("tbody tr").count()).toBe(1000);
+      await p.getByLabel("Status").selectOption("down");
+      expect(await p.locator("tbody tr").count()).toBe(100);
+      await p.getByLabel("Search").fill("site 0990");
+      expect(await p.locator("tbody tr").count()).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("logs out and back in", async () => {
+    await page.goto(`${stack.apiUrl}/`);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await expectAccessible("login");
+    await screenshot("login");
+    await page.reload();
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Monitors" }).waitFor();
+  });
+});

@@ -1,0 +1,100 @@
+import createClient from "openapi-fetch";
+import type { components, paths } from "./schema";
+
+export type Monitor = components["schemas"]["Monitor"];
+export type DashboardRow = components["schemas"]["Dashboard"]["monitors"][number];
+export type Incident = components["schemas"]["Incident"];
+export type CheckResult = components["schemas"]["CheckResult"];
+export type Summary = components["schemas"]["Summary"];
+export type User = components["schemas"]["User"];
+export type ApiError = components["schemas"]["Error"]["error"];
+export type FieldErrors = Record<string, string>;
+export type CreateMonitor = paths["/v1/monitors"]["post"]["requestBody"]["content"]["application/json"];
+
+/** Same origin: the API serves /v1/* next to the app (locally and behind CloudFront). */
+export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
+
+// In memory only: a reload gets a fresh one from the HttpOnly refresh cookie.
+let accessToken: string | null = null;
+let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+let refreshing: Promise<boolean> | null = null;
+const listeners = new Set<(signedIn: boolean) => void>();
+
+export const onSessionChange = (fn: (signedIn: boolean) => void) => {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+};
+
+function setSession(token: string | null, expiresInSec = 0) {
+  accessToken = token;
+  clearTimeout(refreshTimer);
+  // Renew a minute before the access token expires, so a request rarely meets a 401.
+  if (token) refreshTimer = setTimeout(() => void refresh(), Math.max(10, expiresInSec - 60) * 1000);
+  for (const fn of listeners) fn(token !== null);
+}
+
+api.use({
+  onRequest({ request }) {
+    if (accessToken) request.headers.set("authorization", `Bearer ${accessToken}`);
+    return request;
+  },
+});
+
+/** One refresh at a time: the refresh token rotates, so two concurrent ones would race. */
+export function refresh(): Promise<boolean> {
+  refreshing ??= api
+    .POST("/v1/auth/refresh", { body: {} })
+    .then(({ data }) => {
+      setSession(data?.accessToken ?? null, data?.expiresIn);
+      return !!data;
+    })
+    .catch(() => false)
+    .finally(() => (refreshing = null));
+  return refreshing;
+}
+
+export async function login(email: string, password: string) {
+  const { data, error } = await api.POST("/v1/auth/login", { body: { email, password } });
+  if (data) setSession(data.accessToken, data.expiresIn);
+  return error;
+}
+
+export async function register(email: string, password: string, name?: string) {
+  const { error } = await api.POST("/v1/auth/register", { body: { email, password, ...(name ? { name } : {}) } });
+  if (error) return error;
+  return login(email, password);
+}
+
+export async function logout() {
+  await api.POST("/v1/auth/logout", { body: {} }).catch(() => undefined);
+  setSession(null);
+}
+
+type Outcome<T> = { data?: T; error?: unknown; response: Response };
+
+/** Runs a call, and once more after a silent refresh if the access token had expired. */
+export async function authed<T>(call: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  const first = await call();
+  if (first.response.status !== 401) return first;
+  if (!(await refresh())) {
+    setSession(null);
+    return first;
+  }
+  return call();
+}
+
+export function errorOf(error: unknown): ApiError | undefined {
+  return (error as { error?: ApiError } | undefined)?.error;
+}
+
+/** The API's 400 details (`path` like "expectedStatus.0"), keyed by the top-level field. */
+export function fieldErrors(error: unknown): FieldErrors {
+  const details = errorOf(error)?.details;
+  const out: FieldErrors = {};
+  if (!Array.isArray(details)) return out;
+  for (const d of details as Array<{ path?: string; message?: string }>) {
+    const field = String(d.path ?? "").split(".")[0] || "_";
+    out[field] ??= d.message ?? "Invalid";
+  }
+  return out;
+}

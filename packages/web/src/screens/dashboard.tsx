@@ -1,0 +1,78 @@
+import { useMemo, useState } from "preact/hooks";
+import { api, authed, errorOf, type DashboardRow } from "../api/client";
+import { ago, percent } from "../format";
+import { usePoll } from "../poll";
+import { Failed, Loading, StatusBadge, type Status } from "./status";
+
+export function Dashboard() {
+  const [rows, setRows] = useState<DashboardRow[] | null>(null);
+  const [failure, setFailure] = useState("");
+  const [status, setStatus] = useState<"" | Status>("");
+  const [query, setQuery] = useState("");
+
+  usePoll(async () => {
+    const { data, error } = await authed(() => api.GET("/v1/dashboard"));
+    if (data) setRows(data.monitors);
+    setFailure(error ? (errorOf(error)?.message ?? "Could not load the dashboard") : "");
+  }, []);
+
+  const shown = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return (rows ?? []).filter((m) => (!status || m.status === status) && (!q || m.name.toLowerCase().includes(q)));
+  }, [rows, status, query]);
+  const counts = useMemo(() => {
+    const c: Record<string, number> = {};
+    for (const m of rows ?? []) c[m.status] = (c[m.status] ?? 0) + 1;
+    return c;
+  }, [rows]);
+
+  return (
+    <>
+      <div class="title-row">
+        <h1>Monitors</h1>
+        <a class="button" href="/monitors/new">New monitor</a>
+      </div>
+      <div class="filters" role="search">
+        <label>
+          Status{" "}
+          <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value as Status | "")}>
+            <option value="">All ({rows?.length ?? 0})</option>
+            {(["up", "down", "pending", "paused"] as const).map((s) => (
+              <option value={s}>{`${s[0]!.toUpperCase()}${s.slice(1)} (${counts[s] ?? 0})`}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Search{" "}
+          <input type="search" value={query} placeholder="Name" onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
+        </label>
+      </div>
+      {failure && <Failed message={failure} />}
+      {!rows ? (
+        <Loading />
+      ) : rows.length === 0 ? (
+        <p>No monitors yet. <a href="/monitors/new">Create the first one</a>.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="sr-only">Monitors, {shown.length} shown</caption>
+            <thead>
+              <tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Last check</th><th scope="col">Uptime 24 h</th><th scope="col">Open incident</th></tr>
+            </thead>
+            <tbody>
+              {shown.map((m) => (
+                <tr key={m.id} data-monitor={m.name}>
+                  <td><a href={`/monitors/${encodeURIComponent(m.id)}`}>{m.name}</a><div class="muted small">{m.url}</div></td>
+                  <td><StatusBadge status={m.status} /></td>
+                  <td>{ago(m.lastCheckedAt)}</td>
+                  <td>{percent(m.uptime24h)}</td>
+                  <td>{m.openIncident ? <span class="incident">{m.openIncident.reason} since {ago(m.openIncident.startedAt)}</span> : "–"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

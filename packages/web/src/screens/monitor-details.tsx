@@ -1,0 +1,161 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, authed, errorOf, type CheckResult, type Incident, type Monitor, type Summary } from "../api/client";
+import { ago, ms, percent } from "../format";
+import { usePoll } from "../poll";
+import { navigate } from "../router";
+import { IncidentList } from "./incidents";
+import { Failed, Loading, StatusBadge } from "./status";
+
+const ranges = ["24h", "7d", "30d", "90d"] as const;
+type Points = Array<{ at: string; avgMs: number | null; p95Ms: number | null }>;
+
+/** uPlot is loaded only here, so the first screen does not pay for it. */
+function LatencyChart({ points }: { points: Points }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    let dispose = () => {};
+    let cancelled = false;
+    void import("../chart").then(({ drawLatency }) => {
+      if (!cancelled && box.current) dispose = drawLatency(box.current, points);
+    });
+    return () => {
+      cancelled = true;
+      dispose();
+    };
+  }, [points]);
+  return <div ref={box} class="chart" role="img" aria-label="Response time over the last 24 hours (average and p95)" />;
+}
+
+export function MonitorDetails({ id }: { id: string }) {
+  const path = { path: { id } };
+  const [monitor, setMonitor] = useState<Monitor | null>(null);
+  const [summaries, setSummaries] = useState<Partial<Record<(typeof ranges)[number], Summary>>>({});
+  const [points, setPoints] = useState<Points>([]);
+  const [incidents, setIncidents] = useState<Incident[]>([]);
+  const [results, setResults] = useState<CheckResult[]>([]);
+  const [failure, setFailure] = useState("");
+  const [busy, setBusy] = useState("");
+  const [confirming, setConfirming] = useState(false);
+  const [slowLoadedAt, setSlowLoadedAt] = useState(0);
+
+  async function load() {
+    const [m, s24, inc, res] = await Promise.all([
+      authed(() => api.GET("/v1/monitors/{id}", { params: path })),
+      authed(() => api.GET("/v1/monitors/{id}/summary", { params: { ...path, query: { range: "24h" } } })),
+      authed(() => api.GET("/v1/monitors/{id}/incidents", { params: { ...path, query: { limit: 10 } } })),
+      authed(() => api.GET("/v1/monitors/{id}/results", { params: { ...path, query: { limit: 20 } } })),
+    ]);
+    if (!m.data) return setFailure(errorOf(m.error)?.message ?? "Could not load the monitor");
+    setFailure("");
+    setMonitor(m.data);
+    if (inc.data) setIncidents(inc.data.data);
+    if (res.data) setResults(res.data.data);
+    // The long ranges and the chart change slowly: every 5 minutes is enough.
+    const slow = Date.now() - slowLoadedAt > 5 * 60_000;
+    const more = slow
+      ? await Promise.all([
+          ...(["7d", "30d", "90d"] as const).map((range) => authed(() => api.GET("/v1/monitors/{id}/summary", { params: { ...path, query: { range } } }))),
+          authed(() => api.GET("/v1/monitors/{id}/response-times", { params: { ...path, query: { range: "24h" } } })),
+        ])
+      : [];
+    setSummaries((prev) => {
+      const next = { ...prev, ...(s24.data ? { "24h": s24.data } : {}) };
+      for (const r of more.slice(0, 3)) if (r.data && "uptimePercent" in r.data) next[r.data.range as (typeof ranges)[number]] = r.data;
+      return next;
+    });
+    const rt = more[3]?.data;
+    if (rt && "points" in rt) setPoints(rt.points);
+    if (slow) setSlowLoadedAt(Date.now());
+  }
+  usePoll(load, [id]);
+
+  async function act(label: string, call: () => Promise<{ error?: unknown }>) {
+    setBusy(label);
+    const { error } = await call();
+    setBusy("");
+    if (error) setFailure(errorOf(error)?.message ?? `${label} failed`);
+    await load();
+  }
+
+  if (!monitor) return failure ? <Failed message={failure} /> : <Loading />;
+  const open = incidents.find((i) => i.status === "open");
+  return (
+    <>
+      <div class="title-row">
+        <h1>{monitor.name}</h1>
+        <StatusBadge status={monitor.status} />
+      </div>
+      <p class="muted">
+        {monitor.method} {monitor.url} · every {monitor.intervalSec}s · last check {ago(monitor.lastCheckedAt)} ({ms(monitor.lastLatencyMs)})
+        {monitor.lastError ? ` · ${monitor.lastError}` : ""}
+      </p>
+      {failure && <Failed message={failure} />}
+      <div class="actions">
+        <button type="button" disabled={!!busy} onClick={() => void act("Check now", () => authed(() => api.POST("/v1/monitors/{id}/check", { params: path })))}>
+          {busy === "Check now" ? "Checking…" : "Check now"}
+        </button>
+        <button type="button" disabled={!!busy} onClick={() => void act("Pause", () => authed(() => api.PATCH("/v1/monitors/{id}", { params: path, body: { paused: !monitor.paused } })))}>
+          {monitor.paused ? "Resume" : "Pause"}
+        </button>
+        <a class="button secondary" href={`/monitors/${encodeURIComponent(id)}/edit`}>Edit</a>
+        {monitor.slug && <a class="button secondary" href={`/status/${monitor.slug}`} data-external>Public status page</a>}
+        {confirming ? (
+          <span class="confirm" role="group" aria-label="Confirm delete">
+            Delete {monitor.name} and its history?{" "}
+            <button type="button" class="danger" onClick={() => void authed(() => api.DELETE("/v1/monitors/{id}", { params: path })).then(() => navigate("/"))}>
+              Yes, delete
+            </button>{" "}
+            <button type="button" class="secondary" onClick={() => setConfirming(false)}>Cancel</button>
+          </span>
+        ) : (
+          <button type="button" class="danger" onClick={() => setConfirming(true)}>Delete</button>
+        )}
+      </div>
+      {open && <p class="incident" role="status">Open incident: {open.reason} since {ago(open.startedAt)}</p>}
+      <section aria-labelledby="uptime-h">
+        <h2 id="uptime-h">Uptime</h2>
+        <dl class="stats">
+          {ranges.map((r) => (
+            <div key={r}>
+              <dt>{r}</dt>
+              <dd>{percent(summaries[r]?.uptimePercent)}</dd>
+            </div>
+          ))}
+          <div>
+            <dt>p95 (24h)</dt>
+            <dd>{ms(summaries["24h"]?.latencyMs.p95)}</dd>
+          </div>
+        </dl>
+      </section>
+      <section aria-labelledby="latency-h">
+        <h2 id="latency-h">Response time, last 24 hours</h2>
+        {points.some((p) => p.avgMs != null) ? <LatencyChart points={points} /> : <p class="muted">No successful checks yet.</p>}
+      </section>
+      <section aria-labelledby="incidents-h">
+        <h2 id="incidents-h">Incidents</h2>
+        <IncidentList incidents={incidents} showMonitor={false} />
+      </section>
+      <section aria-labelledby="results-h">
+        <h2 id="results-h">Recent checks</h2>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr><th scope="col">When</th><th scope="col">Result</th><th scope="col">HTTP</th><th scope="col">Latency</th><th scope="col">Kind</th></tr>
+            </thead>
+            <tbody>
+              {results.map((r) => (
+                <tr key={r.at}>
+                  <td>{new Date(r.at).toLocaleString()}</td>
+                  <td>{r.ok ? "OK" : `${r.reason ?? "failed"}${r.message ? `: ${r.message}` : ""}`}</td>
+                  <td>{r.httpStatus ?? "–"}</td>
+                  <td>{ms(r.latencyMs)}</td>
+                  <td>{r.kind}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </>
+  );
+}

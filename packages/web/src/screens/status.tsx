@@ -1,0 +1,7 @@
+const labels = { up: "Up", down: "Down", pending: "Pending", paused: "Paused" } as const;
+export type Status = keyof typeof labels;
+
+export const StatusBadge = ({ status }: { status: Status }) => <span class={`badge ${status}`}>{labels[status]}</span>;
+
+export const Loading = () => <p role="status">Loading…</p>;
+export const Failed = ({ message }: { message: string }) => <p class="error" role="alert">{message}</p>;

@@ -1,0 +1,63 @@
+import { Fn } from "aws-cdk-lib";
+import {
+  AllowedMethods,
+  CachePolicy,
+  CfnFunction,
+  OriginRequestPolicy,
+  ViewerProtocolPolicy,
+  type BehaviorOptions,
+} from "aws-cdk-lib/aws-cloudfront";
+import { HttpOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
+import { StackContext, StaticSite, use } from "sst/constructs";
+import { Api } from "./Api";
+
+/** Paths CloudFront sends to the API; everything else is the app. Same list as the local server's precedence. */
+export const apiPaths = ["/v1/*", "/openapi.json", "/docs", "/status/*"];
+
+/**
+ * The web app on CloudFront, with the API behind the same distribution: one origin, so the
+ * HttpOnly, SameSite=Strict refresh cookie (path /v1/auth) reaches the API, and the app needs no
+ * API URL at build time and no CORS.
+ */
+export function Web({ stack }: StackContext) {
+  const { api } = use(Api);
+  const apiBehavior: BehaviorOptions = {
+    origin: new HttpOrigin(Fn.select(2, Fn.split("/", api.url))),
+    viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+    allowedMethods: AllowedMethods.ALLOW_ALL,
+    cachePolicy: CachePolicy.CACHING_DISABLED,
+    // API Gateway routes on its own Host header; cookies, Authorization and the query go through.
+    originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+  };
+  const site = new StaticSite(stack, "Web", {
+    path: "packages/web",
+    // Not dist/: that is npm start's build, which a synth running beside it must not empty.
+    buildCommand: "npm run build -- --outDir .build/site",
+    buildOutput: ".build/site",
+    vite: { types: "sst-env.d.ts" },
+    cdk: {
+      distribution: {
+        additionalBehaviors: Object.fromEntries(apiPaths.map((p) => [p, apiBehavior])),
+        // CloudFront's error pages would apply to the API's 403/404 JSON too; the app's routes are
+        // served by the function below instead.
+        errorResponses: [],
+      },
+    },
+  });
+
+  // SST's viewer function appends ".html" to extension-less paths; the app is one index.html.
+  const viewerFunction = site.node.tryFindChild("CloudFrontFunction")?.node.defaultChild;
+  if (viewerFunction instanceof CfnFunction) {
+    viewerFunction.addPropertyOverride(
+      "FunctionCode",
+      `function handler(event) {
+  var request = event.request;
+  if (!request.uri.split("/").pop().includes(".")) request.uri = "/index.html";
+  return request;
+}`,
+    );
+  }
+
+  stack.addOutputs({ WebUrl: site.customDomainUrl ?? site.url ?? "" });
+  return { site };
+}
