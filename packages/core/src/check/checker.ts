@@ -2,7 +2,8 @@ export * as Checker from "./checker";
 
 import { config } from "../platform/config";
 import { Incident } from "../incident/incident";
-import { Monitor, type MonitorItem } from "../monitors/monitor";
+import type { MonitorItem } from "../monitors/entity";
+import { MonitorRead } from "../monitors/read";
 import { markUp } from "../monitors/state";
 import { CheckJob } from "./check-job";
 import { Probe, type ProbeOutcome } from "./probe";
@@ -112,7 +113,7 @@ export async function settle(
       case "stop":
         return out;
       case "readMonitor":
-        monitor = await Monitor.get(monitorId, { consistent: step.consistent });
+        monitor = await MonitorRead.get(monitorId, { consistent: step.consistent });
         facts.monitor = monitor ?? null;
         continue;
       case "readRecent":

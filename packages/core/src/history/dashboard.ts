@@ -5,7 +5,10 @@ import { CheckResult, CheckResultEntity } from "../check/result";
 import { mapLimit } from "../platform/concurrency";
 import { VisibleError } from "../platform/errors";
 import { Incident, IncidentEntity, type IncidentItem } from "../incident/incident";
-import { Monitor, MonitorEntity, type MonitorItem } from "../monitors/monitor";
+import { MonitorEntity, type MonitorItem } from "../monitors/entity";
+import { STATUSES } from "../monitors/fields";
+import { MonitorRead } from "../monitors/read";
+import { status as monitorStatus } from "../monitors/view";
 import { metered, type Meter } from "../platform/metering";
 import { DAY, HOUR, floorTo } from "../platform/time";
 import { History } from "./history";
@@ -37,7 +40,7 @@ export const Summary = z.object({
   range: z.enum(RANGES),
   from: z.string(),
   to: z.string(),
-  status: z.enum(Monitor.STATUSES),
+  status: z.enum(STATUSES),
   lastCheckedAt: z.string().nullable(),
   lastLatencyMs: z.number().nullable(),
   uptimePercent: z.number().nullable().describe("Successful checks / all checks in the range, in percent; null without checks"),
@@ -89,7 +92,7 @@ export async function summary(m: MonitorItem, range: Range, opts: { now?: number
     range,
     from: iso(from),
     to: iso(now),
-    status: Monitor.status(m),
+    status: monitorStatus(m),
     lastCheckedAt: isoOrNull(last?.at),
     lastLatencyMs: last?.latencyMs ?? null,
     uptimePercent: f.uptimePercent,
@@ -159,7 +162,7 @@ export const Entry = z.object({
   url: z.string(),
   slug: z.string().nullable(),
   intervalSec: z.number(),
-  status: z.enum(Monitor.STATUSES),
+  status: z.enum(STATUSES),
   lastCheckedAt: z.string().nullable(),
   lastLatencyMs: z.number().nullable(),
   lastOk: z.boolean().nullable(),
@@ -214,7 +217,7 @@ export async function overview(ownerId: string, opts: { now?: number; meter?: Me
         url: m.url,
         slug: m.slug ?? null,
         intervalSec: m.intervalSec,
-        status: Monitor.status(m),
+        status: monitorStatus(m),
         lastCheckedAt: isoOrNull(last?.at),
         lastLatencyMs: last?.latencyMs ?? null,
         lastOk: last?.ok ?? null,
@@ -241,7 +244,7 @@ export async function incidents(ownerId: string, filter: IncidentFilter, now = D
   const since = now - filter.days * DAY;
   let query;
   if (filter.monitorId) {
-    await Monitor.getOwned(ownerId, filter.monitorId);
+    await MonitorRead.getOwned(ownerId, filter.monitorId);
     query = IncidentEntity.query.byMonitor({ monitorId: filter.monitorId }).between({ startedAt: since }, { startedAt: now });
   } else {
     // bounded above too: monitors share this index partition and sort after incidents

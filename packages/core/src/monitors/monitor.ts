@@ -17,6 +17,8 @@ export * from "./entity";
 export * from "./fields";
 export * from "./view";
 export { markDown, markUp } from "./state";
+export { bySlug, get, getOwned } from "./read";
+import { get, getOwned } from "./read";
 
 // ---------- writes ----------
 
@@ -160,27 +162,6 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
   // The monitor exists now; if this first check cannot be queued, its slot in the schedule still comes.
   await checkSoon(created, now).catch((err) => console.error(JSON.stringify({ msg: "first check not queued", monitorId, error: String(err) })));
   return created;
-}
-
-/** The monitor if the actor owns it. Another user's monitor is "not found", never "forbidden". */
-export async function getOwned(ownerId: string, monitorId: string): Promise<MonitorItem> {
-  const { data } = await MonitorEntity.get({ monitorId }).go({ consistent: true });
-  if (!data || data.ownerId !== ownerId) throw notFound("Monitor");
-  return data;
-}
-
-export async function get(monitorId: string, opts: { consistent?: boolean } = {}): Promise<MonitorItem | undefined> {
-  const { data } = await MonitorEntity.get({ monitorId }).go({ consistent: opts.consistent ?? true });
-  return data ?? undefined;
-}
-
-export async function bySlug(slug: string): Promise<MonitorItem | undefined> {
-  const { data } = await SlugClaimEntity.get({ slug: slug.toLowerCase() }).go();
-  if (!data) return undefined;
-  // Public pages tolerate a second of staleness; an eventually consistent read costs half.
-  const m = await get(data.monitorId, { consistent: false });
-  // a claim an interrupted update left behind names a monitor that no longer uses the slug
-  return m?.slug === data.slug ? m : undefined;
 }
 
 // a user's monitors, a page at a time

@@ -4,7 +4,10 @@ import { z } from "zod";
 import { CheckResult } from "../check/result";
 import { escapeHtml } from "../platform/html";
 import { IncidentEntity, type IncidentItem } from "../incident/incident";
-import { Monitor, type MonitorItem } from "../monitors/monitor";
+import type { MonitorItem } from "../monitors/entity";
+import { STATUSES } from "../monitors/fields";
+import { MonitorRead } from "../monitors/read";
+import { status as monitorStatus } from "../monitors/view";
 import { History } from "../history/history";
 import { RollupJob } from "../history/rollup-job";
 import { metered, type Meter } from "../platform/metering";
@@ -40,7 +43,7 @@ export const PublicIncident = z.object({
 
 export const View = z.object({
   name: z.string(),
-  status: z.enum(Monitor.STATUSES),
+  status: z.enum(STATUSES),
   lastCheckedAt: z.string().nullable(),
   generatedAt: z.string(),
   uptime: z.object({
@@ -67,7 +70,7 @@ async function recentIncidents(monitorId: string, since: number, now: number, me
 
 /** The public view of a monitor; undefined when no monitor has this slug. */
 export async function forSlug(slug: string, opts: { now?: number; meter?: Meter } = {}): Promise<View | undefined> {
-  const m = await Monitor.bySlug(slug);
+  const m = await MonitorRead.bySlug(slug);
   return m ? build(m, opts) : undefined;
 }
 
@@ -92,7 +95,7 @@ export async function build(m: MonitorItem, opts: { now?: number; meter?: Meter 
 
   return {
     name: m.name,
-    status: Monitor.status(m),
+    status: monitorStatus(m),
     lastCheckedAt: last ? iso(last.at) : null,
     generatedAt: iso(now),
     uptime: {

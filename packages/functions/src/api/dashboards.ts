@@ -3,7 +3,7 @@ import { handle } from "hono/aws-lambda";
 import { CheckResult } from "@uptime/core/check/result";
 import { Dashboard } from "@uptime/core/history/dashboard";
 import { Incident } from "@uptime/core/incident/incident";
-import { Monitor } from "@uptime/core/monitors/monitor";
+import { MonitorRead } from "@uptime/core/monitors/read";
 import { IdParam, Page, bearer, createApi, errorResponses, json, named } from "./http";
 import { requireUser } from "./require-user";
 
@@ -85,7 +85,7 @@ app.openapi(
     },
   }),
   async (c) => {
-    const m = await Monitor.getOwned(c.get("actor").userId, c.req.valid("param").id);
+    const m = await MonitorRead.getOwned(c.get("actor").userId, c.req.valid("param").id);
     return c.json(await Dashboard.summary(m, c.req.valid("query").range), 200);
   },
 );
@@ -107,7 +107,7 @@ app.openapi(
     },
   }),
   async (c) => {
-    const m = await Monitor.getOwned(c.get("actor").userId, c.req.valid("param").id);
+    const m = await MonitorRead.getOwned(c.get("actor").userId, c.req.valid("param").id);
     const q = c.req.valid("query");
     const page = await Dashboard.results(m.monitorId, q);
     return c.json({ data: page.data.map(CheckResult.toView), cursor: page.cursor }, 200);
@@ -125,7 +125,7 @@ app.openapi(
     responses: { 200: { description: "The series", ...json(named(Dashboard.Series, "ResponseTimes")) }, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
-    const m = await Monitor.getOwned(c.get("actor").userId, c.req.valid("param").id);
+    const m = await MonitorRead.getOwned(c.get("actor").userId, c.req.valid("param").id);
     return c.json(await Dashboard.series(m, c.req.valid("query").range), 200);
   },
 );
