@@ -1,6 +1,7 @@
 export * as CheckRules from "./rules";
 
 import type { MonitorItem } from "../monitors/entity";
+import type { Snapshot } from "./check-job";
 import type { CheckKind, Result } from "./result";
 
 /**
@@ -12,11 +13,7 @@ import type { CheckKind, Result } from "./result";
  */
 
 /** What a queued job's snapshot says of the monitor: used only to decide whether to read the monitor at all. */
-export interface SnapshotState {
-  state: "pending" | "up" | "down";
-  openIncidentId?: string;
-  intervalSec: number;
-}
+export type SnapshotState = Pick<Snapshot, "state" | "openIncidentId" | "intervalSec">;
 
 /** The monitor as read after the result was stored. Thresholds and intervals always come from here, never from a snapshot. */
 export type MonitorState = Pick<
