@@ -7,6 +7,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { config } from "@uptime/core/platform/config";
 import { VisibleError, type ErrorKind } from "@uptime/core/platform/errors";
 import type { Actor } from "@uptime/core/accounts/session";
+import type { OrgAccess } from "@uptime/core/orgs/access";
 
 /** The only place error kinds become HTTP statuses. */
 const statusOf: Record<ErrorKind, ContentfulStatusCode> = {
@@ -38,7 +39,7 @@ function validationDetails(error: z.ZodError) {
   return error.issues.map((i) => ({ path: i.path.join("."), message: i.message, code: i.code }));
 }
 
-export type Env = { Variables: { actor: Actor } };
+export type Env = { Variables: { actor: Actor; org: OrgAccess } };
 
 /**
  * A Hono app with the product's edge behaviour: JSON errors for everything (validation,
