@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { app as alertRecipients } from "./alert-recipients";
+import { app as apiKeys } from "./api-keys";
 import { app as auth } from "./auth";
 import { app as dashboards } from "./dashboards";
 import { app as docs } from "./docs";
@@ -7,7 +8,7 @@ import { app as monitors } from "./monitors";
 import { app as status } from "./status";
 
 /** Every function's app, by the name routes.ts gives its Lambda. */
-export const functionApps = { auth, monitors, alertRecipients, dashboards, status, docs };
+export const functionApps = { auth, monitors, alertRecipients, apiKeys, dashboards, status, docs };
 
 /** The OpenAPI 3.1 document of every route of every function, built from their registries. */
 export function buildDocument() {
@@ -26,6 +27,7 @@ export function buildDocument() {
       { name: "auth", description: "Accounts and sessions" },
       { name: "monitors", description: "Create and manage monitors" },
       { name: "alerts", description: "Who gets alert emails: addresses other than your own confirm first" },
+      { name: "api keys", description: "Keys for automation: act in one organisation with a read or write scope" },
       { name: "dashboards", description: "History, summaries and incidents of your monitors" },
       { name: "status", description: "Public status pages and badges (no authentication)" },
       { name: "demo", description: "A live snapshot of public sites" },

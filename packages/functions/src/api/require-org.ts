@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { VisibleError } from "@uptime/core/platform/errors";
 import { Session } from "@uptime/core/accounts/session";
-import { roleCan, type Permission } from "@uptime/core/orgs/roles";
+import { ApiKey } from "@uptime/core/orgs/api-key";
+import { roleCan, scopeCan, type Permission } from "@uptime/core/orgs/roles";
 import type { Env } from "./http";
 import { bearerToken } from "./require-user";
 
@@ -18,6 +19,10 @@ export const requireOrg =
   async (c, next) => {
     const token = bearerToken(c.req.header("authorization"));
     if (!token) throw new VisibleError("unauthorized", "missing_token", "Send an access token as 'Authorization: Bearer <token>'");
+    if (token.startsWith(ApiKey.PREFIX)) {
+      c.set("org", await apiKeyAccess(token, c.req.header(ORG_HEADER), permission));
+      return next();
+    }
     const actor = await Session.verifyAccessToken(token);
     c.set("actor", actor);
     const orgId = c.req.header(ORG_HEADER) ?? actor.userId;
@@ -27,6 +32,19 @@ export const requireOrg =
     c.set("org", { orgId, by: { kind: "user", userId: actor.userId, sessionId: actor.sessionId, role } });
     await next();
   };
+
+// ---- API keys (the keys work owns this block) ----
+
+/** An API key acts in its own organisation with its scope; the scope decides instead of a role. */
+async function apiKeyAccess(token: string, requestedOrgId: string | undefined, permission: Permission) {
+  const access = await ApiKey.authenticate(token, requestedOrgId);
+  if (access.by.kind === "apiKey" && !scopeCan(access.by.scope, permission)) {
+    throw new VisibleError("forbidden", "forbidden", `This API key's scope (${access.by.scope}) may not ${permission}`);
+  }
+  return access;
+}
+
+// ---- end of API keys ----
 
 /**
  * Spread into `createRoute({...})` of every organisation-scoped route: the middleware enforces the

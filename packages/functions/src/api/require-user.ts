@@ -10,6 +10,10 @@ export const bearerToken = (header: string | undefined) => /^Bearer\s+(.+)$/i.ex
 export const requireUser: MiddlewareHandler<Env> = async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
   if (!token) throw new VisibleError("unauthorized", "missing_token", "Send an access token as 'Authorization: Bearer <token>'");
+  // A key acts for an organisation, not for a person: account routes need someone's login.
+  if (token.startsWith("upk_")) {
+    throw new VisibleError("unauthorized", "api_key_not_allowed", "API keys act for an organisation, not a person; this route needs a user's access token");
+  }
   c.set("actor", await Session.verifyAccessToken(token));
   await next();
 };

@@ -12,6 +12,7 @@ export const apiFunctions = {
   monitors: { handler: "packages/functions/src/api/monitors.handler" },
   alertRecipients: { handler: "packages/functions/src/api/alert-recipients.handler" },
   dashboards: { handler: "packages/functions/src/api/dashboards.handler" },
+  apiKeys: { handler: "packages/functions/src/api/api-keys.handler" },
   status: { handler: "packages/functions/src/api/status.handler" },
   docs: { handler: "packages/functions/src/api/docs.handler" },
 } as const;
@@ -27,6 +28,10 @@ export const apiRoutes: Record<string, ApiFunctionName> = {
 
   "ANY /v1/monitors": "monitors",
   "ANY /v1/monitors/{proxy+}": "monitors",
+
+  "GET /v1/org/api-keys": "apiKeys",
+  "POST /v1/org/api-keys": "apiKeys",
+  "DELETE /v1/org/api-keys/{keyId}": "apiKeys",
 
   "GET /v1/alert-recipients": "alertRecipients",
   "GET /v1/alert-recipients/confirm": "alertRecipients",
