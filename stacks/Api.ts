@@ -1,3 +1,4 @@
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Api as HttpApi, Config, Function, StackContext, use } from "sst/constructs";
 import {
   apiFunctions,
@@ -13,7 +14,14 @@ export function Api({ stack }: StackContext) {
   const { checksQueue, alertsQueue, environment } = use(Pipeline);
   const jwtSecret = new Config.Secret(stack, "JWT_SECRET");
   const webOrigin = process.env.WEB_ORIGIN ?? "*";
-  stack.addDefaultFunctionEnv({ ...environment, WEB_ORIGIN: webOrigin });
+  // Generated once per stage; CloudFront sends it to the API (stacks/Web.ts), which trusts the
+  // viewer address it forwards only alongside it. CloudFormation resolves it at deploy time.
+  const originVerify = new Secret(stack, "OriginVerify", {
+    description: "CloudFront -> API origin header: requests carrying it came through the distribution",
+    generateSecretString: { passwordLength: 48, excludePunctuation: true },
+  });
+  const originVerifySecret = originVerify.secretValue.unsafeUnwrap();
+  stack.addDefaultFunctionEnv({ ...environment, WEB_ORIGIN: webOrigin, ORIGIN_VERIFY_SECRET: originVerifySecret });
 
   // One Lambda per function name, shared by all of its routes.
   const functions = {} as Record<ApiFunctionName, Function>;
@@ -33,7 +41,7 @@ export function Api({ stack }: StackContext) {
       // Browsers refuse credentialed responses with a wildcard origin, and API Gateway rejects the combination.
       allowCredentials: !origins.includes("*"),
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-      allowHeaders: ["authorization", "content-type"],
+      allowHeaders: ["authorization", "content-type", "x-org-id"],
       maxAge: "1 day",
     },
     routes: {
@@ -48,5 +56,5 @@ export function Api({ stack }: StackContext) {
     ChecksQueueUrl: checksQueue.queueUrl,
     AlertsQueueUrl: alertsQueue.queueUrl,
   });
-  return { api };
+  return { api, originVerifySecret };
 }

@@ -3,12 +3,16 @@ import {
   AllowedMethods,
   CachePolicy,
   CfnFunction,
+  Function as CloudFrontFunction,
+  FunctionCode,
+  FunctionEventType,
   OriginRequestPolicy,
   ViewerProtocolPolicy,
   type BehaviorOptions,
 } from "aws-cdk-lib/aws-cloudfront";
 import { HttpOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
 import { StackContext, StaticSite, use } from "sst/constructs";
+import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from "@uptime/functions/api/edge-headers";
 import { Api } from "./Api";
 
 /** Paths CloudFront sends to the API; everything else is the app. Same list as the local server's precedence. */
@@ -20,14 +24,26 @@ export const apiPaths = ["/v1/*", "/openapi.json", "/docs", "/status/*"];
  * API URL at build time and no CORS.
  */
 export function Web({ stack }: StackContext) {
-  const { api } = use(Api);
+  const { api, originVerifySecret } = use(Api);
+  // An origin request policy cannot both forward Authorization (only the managed AllViewer* ones may)
+  // and add CloudFront-Viewer-Address; this function puts the viewer's address in a header of our
+  // own on every API request, overwriting whatever the caller sent under that name.
+  const viewerAddress = new CloudFrontFunction(stack, "ApiViewerAddress", {
+    code: FunctionCode.fromInline(`function handler(event) {
+  var request = event.request;
+  request.headers["${VIEWER_ADDRESS_HEADER}"] = { value: event.viewer.ip };
+  return request;
+}`),
+  });
   const apiBehavior: BehaviorOptions = {
-    origin: new HttpOrigin(Fn.select(2, Fn.split("/", api.url))),
+    // The API trusts the viewer address only from requests that carry this secret.
+    origin: new HttpOrigin(Fn.select(2, Fn.split("/", api.url)), { customHeaders: { [ORIGIN_VERIFY_HEADER]: originVerifySecret } }),
     viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
     allowedMethods: AllowedMethods.ALLOW_ALL,
     cachePolicy: CachePolicy.CACHING_DISABLED,
-    // API Gateway routes on its own Host header; cookies, Authorization and the query go through.
+    // API Gateway routes on its own Host header; cookies, Authorization, X-Org-Id and the query go through.
     originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+    functionAssociations: [{ function: viewerAddress, eventType: FunctionEventType.VIEWER_REQUEST }],
   };
   const site = new StaticSite(stack, "Web", {
     path: "packages/web",

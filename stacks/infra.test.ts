@@ -20,6 +20,7 @@ import sstConfig from "../sst.config";
 import { Storage } from "./Storage";
 import { Pipeline } from "./Pipeline";
 import { Api } from "./Api";
+import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from "@uptime/functions/api/edge-headers";
 import { apiPaths, Web } from "./Web";
 
 /*
@@ -399,9 +400,34 @@ describe("Web", () => {
     }
   });
 
+  it("forwards the viewer's address and a per-stage secret to the API, and the API functions know the secret", () => {
+    const behaviors = distribution().CacheBehaviors as any[];
+    const apiOrigin = (distribution().Origins as any[]).find((o) => o.Id === behaviors[0].TargetOriginId);
+    const [secretId] = only(api, "AWS::SecretsManager::Secret");
+    expect(resource(api, secretId).Properties.GenerateSecretString).toMatchObject({ PasswordLength: 48, ExcludePunctuation: true });
+    const header = (apiOrigin.OriginCustomHeaders as any[]).find((h) => h.HeaderName === ORIGIN_VERIFY_HEADER);
+    // A Secrets Manager dynamic reference to the Api stack's secret, resolved by CloudFormation.
+    expect(JSON.stringify(header.HeaderValue)).toMatch(/resolve:secretsmanager:/);
+    expect(JSON.stringify(header.HeaderValue)).toMatch(/Fn::ImportValue/);
+    for (const [, r] of sstFunctions(api)) {
+      const env = JSON.stringify(r.Properties.Environment.Variables.ORIGIN_VERIFY_SECRET);
+      expect(env, r.Properties.Handler).toMatch(/resolve:secretsmanager:/);
+      expect(refersTo(r.Properties.Environment.Variables.ORIGIN_VERIFY_SECRET, secretId), r.Properties.Handler).toBe(true);
+    }
+    // Authorization and X-Org-Id reach the API: every viewer header but Host goes through.
+    for (const b of behaviors) expect(b.OriginRequestPolicyId).toBe("b689b0a8-53d0-40ab-baf2-68738e2966ac");
+    const fns = resources(web, "AWS::CloudFront::Function");
+    const [viewerFnId, viewerFn] = fns.find(([, f]) => f.Properties.FunctionCode.includes(VIEWER_ADDRESS_HEADER))!;
+    expect(viewerFn.Properties.FunctionCode).toContain(`request.headers["${VIEWER_ADDRESS_HEADER}"] = { value: event.viewer.ip }`);
+    for (const b of behaviors) {
+      expect(b.FunctionAssociations).toEqual([{ EventType: "viewer-request", FunctionARN: { "Fn::GetAtt": [viewerFnId, "FunctionARN"] } }]);
+    }
+    expect(only(api, "AWS::ApiGatewayV2::Api")[1].Properties.CorsConfiguration.AllowHeaders).toEqual(expect.arrayContaining(["authorization", "x-org-id"]));
+  });
+
   it("serves index.html for app routes without rewriting the API's error responses", () => {
     expect(distribution().CustomErrorResponses).toBeUndefined();
-    const [, fn] = only(web, "AWS::CloudFront::Function");
+    const [, fn] = resources(web, "AWS::CloudFront::Function").find(([, f]) => f.Properties.FunctionCode.includes("request.uri"))!;
     expect(fn.Properties.FunctionCode).toContain('request.uri = "/index.html"');
     expect(fn.Properties.FunctionCode).not.toContain('".html"');
   });

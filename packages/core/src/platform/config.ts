@@ -41,6 +41,17 @@ const ConfigSchema = z.object({
   SESSION_CACHE_SEC: z.coerce.number().int().min(0).max(60).default(5),
   /** The just-rotated refresh token of a session is still accepted this long (two tabs refreshing at once). */
   REFRESH_GRACE_SEC: z.coerce.number().int().min(0).max(300).default(30),
+  /**
+   * The secret CloudFront sends to the API as X-Origin-Verify (stacks/Web.ts). Only a request carrying
+   * it came through our distribution, so only then is its X-Viewer-Address the caller's address.
+   * Unset (npm start, tests): the TCP peer is the caller.
+   */
+  ORIGIN_VERIFY_SECRET: z.string().min(32).optional(),
+  /** Password reset mails per email address per clock hour, and reset requests per client address per clock hour. */
+  PASSWORD_RESETS_PER_HOUR: z.coerce.number().int().positive().default(3),
+  PASSWORD_RESET_CLIENT_PER_HOUR: z.coerce.number().int().positive().default(20),
+  /** A reset link works this long, once. */
+  PASSWORD_RESET_TTL_MIN: z.coerce.number().int().positive().default(60),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(65536),
   WEB_ORIGIN: z.string().default("*"),
   /** Whether the refresh cookie carries `Secure`; browsers drop Secure cookies over plain http on non-localhost. */

@@ -7,6 +7,7 @@ import { VisibleError } from "@uptime/core/platform/errors";
 import { Session, type Tokens } from "@uptime/core/accounts/session";
 import { User } from "@uptime/core/accounts/user";
 import { bearer, createApi, described, errorResponses, json, named, type Env } from "./http";
+import { clientAddress } from "./client-address";
 import { bearerToken, requireUser } from "./require-user";
 
 const REFRESH_COOKIE = "refresh_token";
@@ -49,13 +50,6 @@ function withDeviceCookie(c: Context, value: string) {
   });
 }
 
-/**
- * The caller's address as API Gateway saw it (the TCP peer; locally the socket address), never a
- * client-supplied X-Forwarded-For, which anyone can set.
- */
-const sourceIp = (c: Context<Env>): string | undefined =>
-  (c.env as { requestContext?: { http?: { sourceIp?: string } } } | undefined)?.requestContext?.http?.sourceIp;
-
 async function refreshTokenFrom(c: Context): Promise<string | undefined> {
   const cookie = getCookie(c, REFRESH_COOKIE);
   if (cookie) return cookie;
@@ -95,7 +89,7 @@ export const app = createApi()
     }),
     async (c) => {
       const { user, deviceToken } = await User.authenticate(c.req.valid("json"), {
-        clientIp: sourceIp(c),
+        clientIp: clientAddress(c),
         deviceToken: getCookie(c, DEVICE_COOKIE),
       });
       const tokens = withRefreshCookie(c, await Session.start(user.id));
