@@ -33,6 +33,8 @@ export function Api({ stack }: StackContext) {
   // Manual checks run through the same queues and rules as scheduled ones.
   checksQueue.cdk.queue.grantSendMessages(functions.monitors);
   alertsQueue.cdk.queue.grantSendMessages(functions.monitors);
+  // Password reset mails go out through the alert function, like every other mail.
+  alertsQueue.cdk.queue.grantSendMessages(functions.auth);
 
   const origins = webOrigin.split(",").map((o) => o.trim());
   const api = new HttpApi(stack, "Api", {

@@ -352,7 +352,7 @@ describe("Api", () => {
     }
   });
 
-  it("lets only the monitors function enqueue checks and alerts", () => {
+  it("lets only the monitors function enqueue checks, and only it and auth (reset mails) enqueue alerts", () => {
     for (const name of Object.keys(apiFunctions) as ApiFunctionName[]) {
       const [id] = apiFn(name);
       const stmts = statementsOf(api, id);
@@ -361,6 +361,9 @@ describe("Api", () => {
       if (name === "monitors") {
         expect(sends.some((r) => refersTo(r, queueId("checks")))).toBe(true);
         expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
+      } else if (name === "auth") {
+        expect(sends).toHaveLength(1);
+        expect(refersTo(sends[0], queueId("alerts"))).toBe(true);
       } else {
         expect(sends, name).toHaveLength(0);
       }

@@ -34,6 +34,8 @@ export const SessionEntity = bindToTable(
       indexes: {
         // one session (refresh-token family)
         byId: { pk: { field: "pk", composite: ["sessionId"] }, sk: { field: "sk", composite: [] } },
+        // a user's sessions, to end them all (password change or reset, account deletion)
+        byUser: { index: "gsi1", pk: { field: "gsi1pk", composite: ["userId"] }, sk: { field: "gsi1sk", composite: ["sessionId"] } },
       },
     },
     entityOptions(),
@@ -172,6 +174,15 @@ export async function revoke(sessionId: string, reason = "logout") {
   } catch (err) {
     if (!isConditionalCheckFailed(err)) throw err; // absent or already revoked: nothing to do
   }
+}
+
+/**
+ * Ends every session of a user but `except` (the caller's own, on a password change). Sessions
+ * started before the byUser index existed are not in it and end at their expiry.
+ */
+export async function revokeAllOf(userId: string, opts: { except?: string; reason: string }) {
+  const { data } = await SessionEntity.query.byUser({ userId }).go({ pages: "all", attributes: ["sessionId", "revokedAt"] });
+  await Promise.all(data.filter((s) => !s.revokedAt && s.sessionId !== opts.except).map((s) => revoke(s.sessionId!, opts.reason)));
 }
 
 /**

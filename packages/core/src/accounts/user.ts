@@ -19,6 +19,7 @@ export const UserEntity = bindToTable(
         email: { type: "string", required: true },
         name: { type: "string" },
         passwordHash: { type: "string", required: true },
+        passwordChangedAt: { type: "number" },
         createdAt: { type: "number", required: true },
       },
       indexes: {
@@ -72,7 +73,7 @@ export const Password = z
   .refine((p) => !isCommonPassword(p), "is one of the most commonly used passwords; choose another");
 
 /** The password must not be the email address or its local part (case-insensitively). */
-const notTheEmail = (email: string, password: string) => {
+export const notTheEmail = (email: string, password: string) => {
   const p = password.trim().toLowerCase();
   return p !== email && p !== email.slice(0, email.lastIndexOf("@"));
 };

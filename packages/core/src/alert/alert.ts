@@ -1,6 +1,7 @@
 export * as Alert from "./alert";
 
 import { Entity } from "electrodb";
+import { PasswordReset } from "../accounts/password-reset";
 import { z } from "zod";
 import { isConditionalCheckFailed } from "../platform/errors";
 import { escapeHtml } from "../platform/html";
@@ -110,12 +111,13 @@ async function claim(incidentId: string, transition: Transition, recipient: stri
   }
 }
 
-/** What the alerts queue carries: incident transitions and recipient confirmation requests. */
-export const Event = z.union([Incident.Event, AlertRecipient.ConfirmationRequested]);
+/** What the alerts queue carries: incident transitions, recipient confirmations and password reset mails. */
+export const Event = z.union([Incident.Event, AlertRecipient.ConfirmationRequested, PasswordReset.Requested]);
 export type Event = z.infer<typeof Event>;
 
 export async function handle(event: Event) {
   if (event.type === "recipient.confirmation") return AlertRecipient.sendConfirmation(event);
+  if (event.type === "password.reset") return PasswordReset.send(event);
   return notify(event);
 }
 

@@ -23,7 +23,7 @@ const failedLogin = (from: string, headers: Record<string, string>) =>
 
 describe("the client address behind CloudFront", () => {
   it("ignores a viewer address sent without the distribution's secret: the caller's own budget runs out", async () => {
-    const spoofs = [{}, { [ORIGIN_VERIFY_HEADER]: "s".repeat(47) + "x" }, { [ORIGIN_VERIFY_HEADER]: "short" }];
+    const spoofs: Record<string, string>[] = [{}, { [ORIGIN_VERIFY_HEADER]: "s".repeat(47) + "x" }, { [ORIGIN_VERIFY_HEADER]: "short" }];
     const statuses: number[] = [];
     for (let i = 0; i < CLIENT_MAX + 1; i++) {
       statuses.push((await failedLogin("127.0.9.1", { [VIEWER_ADDRESS_HEADER]: `198.51.100.${i}`, ...spoofs[i % spoofs.length] })).status);

@@ -6,6 +6,8 @@ import { config } from "@uptime/core/platform/config";
 import { VisibleError } from "@uptime/core/platform/errors";
 import { Session, type Tokens } from "@uptime/core/accounts/session";
 import { User } from "@uptime/core/accounts/user";
+import { Account } from "@uptime/core/accounts/account";
+import { PasswordReset } from "@uptime/core/accounts/password-reset";
 import { bearer, createApi, described, errorResponses, json, named, type Env } from "./http";
 import { clientAddress } from "./client-address";
 import { bearerToken, requireUser } from "./require-user";
@@ -148,6 +150,75 @@ app.openapi(
     const user = await User.get(c.get("actor").userId);
     if (!user) throw new VisibleError("unauthorized", "invalid_token", "The account for this token no longer exists");
     return c.json(user, 200);
+  },
+);
+
+app.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/me",
+    tags: ["auth"],
+    summary: "Delete your account (password required)",
+    description:
+      "Deletes the user, frees the email address and ends every session. The personal organisation's monitors are deleted (so they are no longer checked) and its API keys revoked. Refused with 409 `sole_owner` while you are the only owner of an organisation that has other members. API keys cannot use this route (401 `api_key_not_allowed`).",
+    security: bearer,
+    request: { body: { required: true, ...json(Account.DeleteInput) } },
+    responses: { 204: { description: "Deleted" }, ...errorResponses(400, 401, 409, 415, 429) },
+  }),
+  async (c) => {
+    await Account.remove(c.get("actor"), c.req.valid("json"));
+    deleteCookie(c, REFRESH_COOKIE, { path: COOKIE_PATH });
+    return c.body(null, 204);
+  },
+);
+
+app.use("/v1/auth/password", requireUser);
+app.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/auth/password",
+    tags: ["auth"],
+    summary: "Change your password; ends every other session (this one stays signed in)",
+    description: "A wrong `currentPassword` is 400 `wrong_password`, and counts against the account's login budget (429 past it).",
+    security: bearer,
+    request: { body: { required: true, ...json(described(Account.ChangePasswordInput, { example: { currentPassword: "correct horse battery", newPassword: "staple battery horse" } })) } },
+    responses: { 204: { description: "Changed" }, ...errorResponses(400, 401, 415, 429) },
+  }),
+  async (c) => {
+    await Account.changePassword(c.get("actor"), c.req.valid("json"));
+    return c.body(null, 204);
+  },
+);
+
+app.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/auth/password-reset",
+    tags: ["auth"],
+    summary: "Ask for a password reset link by email",
+    description: "Always 202, whether or not the address has an account. The link (to `/reset-password?token=…` on the app) works once, for an hour. Limited per address and per client (429).",
+    request: { body: { required: true, ...json(described(PasswordReset.RequestInput, { example: { email: "ada@example.com" } })) } },
+    responses: { 202: { description: "If the address has an account, a link is on its way", ...json(z.object({ message: z.string() })) }, ...errorResponses(400, 415, 429) },
+  }),
+  async (c) => {
+    await PasswordReset.request(c.req.valid("json"), clientAddress(c));
+    return c.json({ message: "If an account exists for this address, a reset link is on its way" }, 202);
+  },
+);
+
+app.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/auth/password-reset/confirm",
+    tags: ["auth"],
+    summary: "Set a new password with a mailed reset token; ends every session",
+    description: "400 `reset_token_invalid` for an unknown or used token, 400 `reset_token_expired` after an hour. A password the rules refuse leaves the token usable.",
+    request: { body: { required: true, ...json(PasswordReset.ConfirmInput) } },
+    responses: { 204: { description: "Password set" }, ...errorResponses(400, 415) },
+  }),
+  async (c) => {
+    await PasswordReset.confirm(c.req.valid("json"));
+    return c.body(null, 204);
   },
 );
 

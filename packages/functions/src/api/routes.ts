@@ -24,7 +24,11 @@ export const apiRoutes: Record<string, ApiFunctionName> = {
   "POST /v1/auth/login": "auth",
   "POST /v1/auth/refresh": "auth",
   "POST /v1/auth/logout": "auth",
+  "POST /v1/auth/password": "auth",
+  "POST /v1/auth/password-reset": "auth",
+  "POST /v1/auth/password-reset/confirm": "auth",
   "GET /v1/me": "auth",
+  "DELETE /v1/me": "auth",
 
   "ANY /v1/monitors": "monitors",
   "ANY /v1/monitors/{proxy+}": "monitors",

@@ -1,0 +1,101 @@
+export * as Account from "./account";
+
+import bcrypt from "bcryptjs";
+import { z } from "zod";
+import { Monitor } from "../monitors/monitor";
+import { ApiKey } from "../orgs/api-key";
+import { Membership } from "../orgs/membership-queries";
+import { config } from "../platform/config";
+import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
+import { LoginThrottle } from "./login-throttle";
+import { Session } from "./session";
+import { EmailClaimEntity, Password, UserEntity, notTheEmail } from "./user";
+
+export const ChangePasswordInput = z.object({ currentPassword: z.string().min(1).max(128), newPassword: z.string().max(1024) });
+export const DeleteInput = z.object({ password: z.string().min(1).max(128) });
+
+type UserItem = NonNullable<Awaited<ReturnType<ReturnType<typeof UserEntity.get>["go"]>>["data"]>;
+
+async function userOf(userId: string): Promise<UserItem> {
+  const { data } = await UserEntity.get({ userId }).go({ consistent: true });
+  if (!data) throw new VisibleError("unauthorized", "invalid_token", "The account for this token no longer exists");
+  return data;
+}
+
+/**
+ * Checks the password of a signed-in user. A stolen access token must not become an unlimited
+ * password oracle, so wrong answers draw on a per-account budget like logins do.
+ */
+async function confirmPassword(user: UserItem, password: string) {
+  const reservation = await LoginThrottle.reserve(`account:${user.userId}`, config().LOGIN_MAX_FAILURES, "for this account");
+  if (!(await bcrypt.compare(password, user.passwordHash))) {
+    throw new VisibleError("invalid", "wrong_password", "The password is not correct");
+  }
+  await LoginThrottle.clear(reservation);
+}
+
+/** A new password: the registration rules, and not the account's email. Throws a 400 with details. */
+export function parseNewPassword(email: string, password: string, field = "newPassword"): string {
+  const parsed = z
+    .object({ [field]: Password })
+    .refine((i) => notTheEmail(email, i[field] as string), { path: [field], message: "must not be your email address or its part before the @" })
+    .parse({ [field]: password });
+  return parsed[field] as string;
+}
+
+/** Sets a user's password (already checked against the rules). */
+export async function setPassword(userId: string, password: string, now = Date.now()) {
+  const passwordHash = await bcrypt.hash(password, config().BCRYPT_COST);
+  await UserEntity.patch({ userId }).set({ passwordHash, passwordChangedAt: now }).go({ response: "none" });
+}
+
+/** Changes the password and ends every other session of the user; the caller's stays signed in. */
+export async function changePassword(actor: { userId: string; sessionId: string }, input: z.infer<typeof ChangePasswordInput>) {
+  const { currentPassword, newPassword } = ChangePasswordInput.parse(input);
+  const user = await userOf(actor.userId);
+  const password = parseNewPassword(user.email, newPassword);
+  await confirmPassword(user, currentPassword);
+  await setPassword(user.userId, password);
+  await Session.revokeAllOf(user.userId, { except: actor.sessionId, reason: "password_changed" });
+}
+
+/**
+ * Deletes the account: its personal organisation's monitors (so the checker stops) and API keys,
+ * its sessions, its email claim (the address can register again) and the user item, last, so a
+ * failure halfway can be retried with the same password. Refused while the user is the only owner
+ * of an organisation with other members.
+ */
+export async function remove(actor: { userId: string; sessionId: string }, input: z.infer<typeof DeleteInput>) {
+  const { password } = DeleteInput.parse(input);
+  const user = await userOf(actor.userId);
+  await confirmPassword(user, password);
+  if (await Membership.soleOwnerOfSharedOrg(user.userId)) {
+    throw new VisibleError("conflict", "sole_owner", "You are the only owner of an organisation with other members: transfer ownership or delete it first");
+  }
+  const personal = { orgId: user.userId, by: { kind: "user" as const, userId: user.userId, sessionId: actor.sessionId, role: "owner" as const } };
+  for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+    const page: { data: { monitorId: string }[]; cursor: string | null } = await Monitor.listByOwner(user.userId, { limit: 100, cursor });
+    for (const m of page.data) await removeIfPresent(() => Monitor.remove(user.userId, m.monitorId));
+    cursor = page.cursor;
+  }
+  for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+    const page = await ApiKey.list(user.userId, { limit: 100, cursor });
+    for (const k of page.data) if (!k.revokedAt) await ApiKey.revoke(personal, k.id);
+    cursor = page.cursor;
+  }
+  await Session.revokeAllOf(user.userId, { reason: "account_deleted" });
+  try {
+    await EmailClaimEntity.delete({ email: user.email }).where((a, op) => op.eq(a.userId, user.userId)).go({ response: "none" });
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+  await UserEntity.delete({ userId: user.userId }).go({ response: "none" });
+}
+
+async function removeIfPresent(remove: () => Promise<unknown>) {
+  try {
+    await remove();
+  } catch (err) {
+    if (!(err instanceof VisibleError && err.kind === "not_found")) throw err;
+  }
+}
