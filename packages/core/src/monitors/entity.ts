@@ -79,19 +79,23 @@ export const MonitorQuotaEntity = bindToTable(
   ),
 );
 
-/** Public status page slugs are unique across the system: one claim item per slug. */
+/**
+ * Public status page slugs are unique across the system: one claim item per slug, naming either
+ * a monitor (its per-monitor page) or an organisation's status page, so /status/{slug} is unambiguous.
+ */
 export const SlugClaimEntity = bindToTable(
   new Entity(
     {
       model: { entity: "slugClaim", version: "1", service: "uptime" },
       attributes: {
         slug: { type: "string", required: true },
-        monitorId: { type: "string", required: true },
+        monitorId: { type: "string" },
+        pageId: { type: "string" },
         // epoch ms; claims written before this attribute existed have none
         claimedAt: { type: "number" },
       },
       indexes: {
-        // which monitor a public slug belongs to
+        // which monitor or status page a public slug belongs to
         bySlug: { pk: { field: "pk", composite: ["slug"] }, sk: { field: "sk", composite: [] } },
       },
     },
