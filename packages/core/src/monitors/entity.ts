@@ -32,6 +32,8 @@ export const MonitorEntity = bindToTable(
         state: { type: STATES, required: true, default: "pending" },
         openIncidentId: { type: "string" },
         stateChangedAt: { type: "number" },
+        /** Epoch ms: scheduled maintenance mutes the monitor's incidents and alerts until then (status-pages/muting.ts). */
+        maintenanceUntil: { type: "number" },
         createdAt: { type: "number", required: true },
         updatedAt: { type: "number", required: true },
       },

@@ -1,4 +1,4 @@
-import { Entity } from "electrodb";
+import { Entity, type EntityItem } from "electrodb";
 import { bindToTable, entityOptions } from "../platform/table";
 import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, THEMES, VISIBILITIES } from "./fields";
 import type { ComponentStatus, IncidentStatus, MaintenanceStatus } from "./fields";
@@ -202,12 +202,11 @@ export const MaintenanceDueEntity = bindToTable(
   ),
 );
 
-type ItemOf<E extends { get: (...a: any[]) => { go: (...a: any[]) => Promise<{ data: unknown }> } }> = NonNullable<Awaited<ReturnType<ReturnType<E["get"]>["go"]>>["data"]>;
-export type StatusPageItem = ItemOf<typeof StatusPageEntity>;
-export type ComponentGroupItem = ItemOf<typeof ComponentGroupEntity>;
-export type ComponentItem = ItemOf<typeof ComponentEntity>;
-export type PostedIncidentRow = ItemOf<typeof PostedIncidentEntity>;
-export type MaintenanceRow = ItemOf<typeof MaintenanceEntity>;
+export type StatusPageItem = EntityItem<typeof StatusPageEntity>;
+export type ComponentGroupItem = EntityItem<typeof ComponentGroupEntity>;
+export type ComponentItem = EntityItem<typeof ComponentEntity>;
+export type PostedIncidentRow = EntityItem<typeof PostedIncidentEntity>;
+export type MaintenanceRow = EntityItem<typeof MaintenanceEntity>;
 
 export interface IncidentUpdate {
   updateId: string;

@@ -41,7 +41,7 @@ const PageRules = z.object({
   theme: z.enum(THEMES),
   visibility: z.enum(VISIBILITIES),
   /** Required to make a page protected; stored only as a bcrypt hash. */
-  password: z.string().min(8).max(72),
+  password: z.string().min(8).refine((p) => Buffer.byteLength(p, "utf8") <= 72, "must be at most 72 bytes in UTF-8 (bcrypt ignores the rest)"),
   timeZone: TimeZone,
 });
 
