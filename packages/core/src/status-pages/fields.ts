@@ -21,7 +21,10 @@ const Text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}
 const Message = z.string().trim().min(1).max(5000).regex(/^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$/, "must not contain control characters");
 const Description = z.string().trim().max(1000);
 const Id = z.string().min(1).max(100);
-const Instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)).describe("ISO 8601 instant");
+/** An ISO 8601 instant; epoch ms is accepted too, so parsing an already parsed input gives the same value. */
+const Instant = z
+  .union([z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)), z.number().int().min(0)])
+  .describe("ISO 8601 instant, e.g. 2025-01-31T12:00:00Z");
 const TimeZone = z.string().refine((tz) => {
   try {
     new Intl.DateTimeFormat("en", { timeZone: tz });

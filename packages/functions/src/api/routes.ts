@@ -12,6 +12,7 @@ export const apiFunctions = {
   monitors: { handler: "packages/functions/src/api/monitors.handler" },
   alertRecipients: { handler: "packages/functions/src/api/alert-recipients.handler" },
   dashboards: { handler: "packages/functions/src/api/dashboards.handler" },
+  statusPages: { handler: "packages/functions/src/api/status-pages.handler" },
   status: { handler: "packages/functions/src/api/status.handler" },
   docs: { handler: "packages/functions/src/api/docs.handler" },
 } as const;
@@ -38,6 +39,9 @@ export const apiRoutes: Record<string, ApiFunctionName> = {
   "GET /v1/monitors/{id}/results": "dashboards",
   "GET /v1/monitors/{id}/response-times": "dashboards",
   "GET /v1/monitors/{id}/incidents": "dashboards",
+
+  "ANY /v1/status-pages": "statusPages",
+  "ANY /v1/status-pages/{proxy+}": "statusPages",
 
   "GET /v1/status/{proxy+}": "status",
   "GET /status/{slug}": "status",
