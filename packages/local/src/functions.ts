@@ -12,6 +12,7 @@ export const apiLoaders = {
   alertRecipients: () => import("@uptime/functions/api/alert-recipients"),
   dashboards: () => import("@uptime/functions/api/dashboards"),
   apiKeys: () => import("@uptime/functions/api/api-keys"),
+  statusPages: () => import("@uptime/functions/api/status-pages"),
   status: () => import("@uptime/functions/api/status"),
   docs: () => import("@uptime/functions/api/docs"),
 } satisfies Record<ApiFunctionName, Loader>;

@@ -22,6 +22,8 @@ export const Snapshot = ProbeRequest.extend({
   intervalSec: Fields.shape.intervalSec,
   state: z.enum(STATES),
   openIncidentId: z.string().optional(),
+  /** Scheduled maintenance mutes the monitor until then (epoch ms): checks are recorded, incidents are not opened. */
+  maintenanceUntil: z.number().optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

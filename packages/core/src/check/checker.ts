@@ -91,7 +91,10 @@ export async function settle(
   const stored =
     "stored" in observation
       ? { result: observation.stored, created: false }
-      : await CheckResult.record(CheckResult.fromOutcome(monitorId, job.dueAt, job.kind, observation.outcome, observation.checkedAt));
+      : await CheckResult.record({
+          ...CheckResult.fromOutcome(monitorId, job.dueAt, job.kind, observation.outcome, observation.checkedAt),
+          ...(CheckRules.inMaintenance(job.monitor, job.dueAt) && { inMaintenance: true }),
+        });
   const out: JobOutcome = { result: stored.result, created: stored.created };
   const facts: CheckRules.Facts = {
     job: { kind: job.kind, snapshot: job.monitor },

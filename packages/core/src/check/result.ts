@@ -27,6 +27,8 @@ export const CheckResultEntity = bindToTable(
         latencyMs: { type: "number", required: true },
         certDaysLeft: { type: "number" },
         kind: { type: CHECK_KINDS, required: true },
+        /** Made while scheduled maintenance muted the monitor: recorded, but opens no incident. */
+        inMaintenance: { type: "boolean" },
         checkedAt: { type: "number", required: true },
         expiresAt: { type: "number", required: true },
       },
@@ -54,6 +56,7 @@ export const Result = z.object({
   latencyMs: z.number(),
   certDaysLeft: z.number().optional(),
   kind: z.enum(CHECK_KINDS),
+  inMaintenance: z.boolean().optional(),
   checkedAt: z.number(),
 });
 export type Result = z.infer<typeof Result>;
@@ -67,6 +70,7 @@ export const View = z.object({
   latencyMs: z.number(),
   certDaysLeft: z.number().nullable(),
   kind: z.enum(CHECK_KINDS),
+  inMaintenance: z.boolean(),
 });
 export type View = z.infer<typeof View>;
 
@@ -80,6 +84,7 @@ export function toView(r: Result): View {
     latencyMs: r.latencyMs,
     certDaysLeft: r.certDaysLeft ?? null,
     kind: r.kind,
+    inMaintenance: r.inMaintenance === true,
   };
 }
 

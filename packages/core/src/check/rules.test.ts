@@ -33,6 +33,8 @@ interface Delivery {
   snapshot?: CheckRules.SnapshotState;
   /** Store the result without evaluating it (its job has not run the rules yet). */
   storeOnly?: boolean;
+  /** The checker marked the result as made during maintenance (its snapshot said so). */
+  inMaintenance?: boolean;
   /** Another check opens this incident between our reads and our writes. */
   raceOpens?: string;
   steps?: string[];
@@ -86,7 +88,7 @@ function deliver(w: World, d: Delivery): string[] {
   const kind = d.kind ?? "scheduled";
   const snapshot = d.snapshot ?? { state: w.monitor!.state, openIncidentId: w.monitor!.openIncidentId, intervalSec: w.monitor!.intervalSec };
   const existing = w.results.find((r) => r.at === at(d.at));
-  const result: Result = existing ?? { monitorId: "m", at: at(d.at), ok: d.ok, latencyMs: 1, kind, checkedAt: at(d.at), ...(d.ok ? {} : { reason: "status_mismatch" }) };
+  const result: Result = existing ?? { monitorId: "m", at: at(d.at), ok: d.ok, latencyMs: 1, kind, checkedAt: at(d.at), ...(d.ok ? {} : { reason: "status_mismatch" }), ...(d.inMaintenance && { inMaintenance: true }) };
   if (!existing) w.results.push(result);
   if (d.storeOnly) return [];
 
@@ -137,6 +139,35 @@ const read3 = ["read monitor (consistent)", "read 3 recent"];
 const read1 = ["read monitor (consistent)", "read 1 recent"];
 
 const cases: Case[] = [
+  // ---- scheduled maintenance
+  {
+    name: "maintenance: a failure during maintenance opens no incident and starts no retry",
+    monitor: { failureThreshold: 1, maintenanceUntil: at(100) },
+    deliveries: [{ at: 0, ok: false, inMaintenance: true, steps: ["read monitor (consistent)", "stop"] }],
+    then: { state: "up", open: null, incidents: {}, retries: [] },
+  },
+  {
+    name: "maintenance: a job queued before maintenance began is muted by the monitor it reads",
+    monitor: { failureThreshold: 1, maintenanceUntil: at(100) },
+    deliveries: [{ at: 0, ok: false, steps: ["read monitor (consistent)", "stop"] }],
+    then: { open: null, incidents: {}, retries: [] },
+  },
+  {
+    name: "maintenance: failures made during it do not count toward the threshold afterwards",
+    monitor: { failureThreshold: 2, maintenanceUntil: at(30) },
+    deliveries: [
+      { at: 0, ok: false, inMaintenance: true, steps: ["read monitor (consistent)", "stop"] },
+      { at: 60, ok: false, steps: ["read monitor (consistent)", "read 2 recent", "retry at 80s"] },
+      { at: 80, ok: false, kind: "retry", steps: ["read monitor (consistent)", "read 2 recent", "open #80 from 60s (else retry at 100s)"] },
+    ],
+    then: { state: "down", open: "#80", incidents: { "#80": "open" }, retries: [80] },
+  },
+  {
+    name: "maintenance: a pass during maintenance still resolves an open incident",
+    monitor: { state: "down", openIncidentId: CheckRules.incidentIdFor("m", at(0)), maintenanceUntil: at(100) },
+    deliveries: [{ at: 60, ok: true, inMaintenance: true, steps: ["read monitor (consistent)", "read 1 recent", "resolve #0 at 60s"] }],
+    then: { state: "up", open: null },
+  },
   // ---- failure threshold
   {
     name: "failure threshold 1: the first failure opens the incident",

@@ -19,7 +19,7 @@ export type SnapshotState = Pick<Snapshot, "state" | "openIncidentId" | "interva
 export type MonitorState = Pick<
   MonitorItem,
   "monitorId" | "paused" | "state" | "openIncidentId" | "intervalSec" | "failureThreshold" | "recoveryThreshold" | "retryIntervalSec"
->;
+> & { maintenanceUntil?: number };
 
 export interface Facts {
   job: { kind: CheckKind; snapshot: SnapshotState };
@@ -55,10 +55,13 @@ const STOP: Step = { do: "stop" };
 
 export const incidentIdFor = (monitorId: string, triggerAt: number) => `${monitorId}.${triggerAt}`;
 
-/** Newest first: true when the newest `threshold` results all failed. */
+/** Newest first: true when the newest `threshold` results all failed outside maintenance. */
 export function failureThresholdReached(recent: Result[], threshold: number): boolean {
-  return recent.length >= threshold && recent.slice(0, threshold).every((r) => !r.ok);
+  return recent.length >= threshold && recent.slice(0, threshold).every((r) => !r.ok && !r.inMaintenance);
 }
+
+/** Whether scheduled maintenance muted the monitor at this instant. */
+export const inMaintenance = (m: { maintenanceUntil?: number }, at: number) => m.maintenanceUntil !== undefined && at < m.maintenanceUntil;
 
 /** Newest first: true when the newest `threshold` results all passed. */
 export function recoveryThresholdReached(recent: Result[], threshold: number): boolean {
@@ -106,6 +109,8 @@ function afterPass(f: Facts, monitor: MonitorState): Step {
 }
 
 function afterFailure(f: Facts, monitor: MonitorState): Step {
+  // Muted by maintenance: recorded, but no incident, no retry, so no alert.
+  if (f.result.inMaintenance || inMaintenance(monitor, f.result.at)) return STOP;
   const incidentId = incidentIdFor(monitor.monitorId, f.result.at);
   // One open incident per monitor: a failure while another is open changes nothing. Its own
   // incident being open means a redelivery, which repeats the (idempotent) opening.

@@ -34,6 +34,7 @@ export const RollupEntity = bindToTable(
         start: { type: "number", required: true }, // epoch ms, UTC-aligned
         count: { type: "number", required: true },
         failures: { type: "number", required: true },
+        maintenanceFailures: { type: "number" },
         latencySum: { type: "number", required: true },
         latencyMin: { type: "number" },
         latencyMax: { type: "number" },
@@ -58,10 +59,11 @@ export type RollupGrain = RollupItem["grain"];
 /** Whether a monitor gets hour items (see the costs above), or only day items. */
 export const isHourly = (intervalSec: number) => intervalSec <= config().ROLLUP_HOURLY_MAX_INTERVAL_SEC;
 
-export function toAgg(item: Pick<RollupItem, "count" | "failures" | "latencySum" | "latencyMin" | "latencyMax" | "hist">): Stats.Agg {
+export function toAgg(item: Pick<RollupItem, "count" | "failures" | "maintenanceFailures" | "latencySum" | "latencyMin" | "latencyMax" | "hist">): Stats.Agg {
   return {
     count: item.count,
     failures: item.failures,
+    ...(item.maintenanceFailures && { maintenanceFailures: item.maintenanceFailures }),
     latencySum: item.latencySum,
     latencyMin: item.latencyMin,
     latencyMax: item.latencyMax,
@@ -78,6 +80,7 @@ export function itemOf(monitorId: string, grain: RollupGrain, start: number, agg
     start,
     count: agg.count,
     failures: agg.failures,
+    maintenanceFailures: agg.maintenanceFailures,
     latencySum: agg.latencySum,
     latencyMin: agg.latencyMin,
     latencyMax: agg.latencyMax,

@@ -87,6 +87,8 @@ export interface Agg {
   /** Every check, successful or not. */
   count: number;
   failures: number;
+  /** Failed checks made during scheduled maintenance: status pages count them as up. */
+  maintenanceFailures?: number;
   /** Sum, min, max and histogram of successful checks' latency. */
   latencySum: number;
   latencyMin?: number;
@@ -96,10 +98,11 @@ export interface Agg {
 
 export const emptyAgg = (): Agg => ({ count: 0, failures: 0, latencySum: 0, hist: {} });
 
-export function addCheck(a: Agg, check: { ok: boolean; latencyMs: number }): Agg {
+export function addCheck(a: Agg, check: { ok: boolean; latencyMs: number; inMaintenance?: boolean }): Agg {
   a.count++;
   if (!check.ok) {
     a.failures++;
+    if (check.inMaintenance) a.maintenanceFailures = (a.maintenanceFailures ?? 0) + 1;
     return a;
   }
   a.latencySum += check.latencyMs;
@@ -112,6 +115,7 @@ export function addCheck(a: Agg, check: { ok: boolean; latencyMs: number }): Agg
 export function mergeAgg(into: Agg, other: Agg): Agg {
   into.count += other.count;
   into.failures += other.failures;
+  if (other.maintenanceFailures) into.maintenanceFailures = (into.maintenanceFailures ?? 0) + other.maintenanceFailures;
   into.latencySum += other.latencySum;
   if (other.latencyMin !== undefined) into.latencyMin = into.latencyMin === undefined ? other.latencyMin : Math.min(into.latencyMin, other.latencyMin);
   if (other.latencyMax !== undefined) into.latencyMax = into.latencyMax === undefined ? other.latencyMax : Math.max(into.latencyMax, other.latencyMax);

@@ -32,6 +32,8 @@ export const MonitorEntity = bindToTable(
         state: { type: STATES, required: true, default: "pending" },
         openIncidentId: { type: "string" },
         stateChangedAt: { type: "number" },
+        /** Epoch ms: scheduled maintenance mutes the monitor's incidents and alerts until then (status-pages/muting.ts). */
+        maintenanceUntil: { type: "number" },
         createdAt: { type: "number", required: true },
         updatedAt: { type: "number", required: true },
       },
@@ -79,19 +81,23 @@ export const MonitorQuotaEntity = bindToTable(
   ),
 );
 
-/** Public status page slugs are unique across the system: one claim item per slug. */
+/**
+ * Public status page slugs are unique across the system: one claim item per slug, naming either
+ * a monitor (its per-monitor page) or an organisation's status page, so /status/{slug} is unambiguous.
+ */
 export const SlugClaimEntity = bindToTable(
   new Entity(
     {
       model: { entity: "slugClaim", version: "1", service: "uptime" },
       attributes: {
         slug: { type: "string", required: true },
-        monitorId: { type: "string", required: true },
+        monitorId: { type: "string" },
+        pageId: { type: "string" },
         // epoch ms; claims written before this attribute existed have none
         claimedAt: { type: "number" },
       },
       indexes: {
-        // which monitor a public slug belongs to
+        // which monitor or status page a public slug belongs to
         bySlug: { pk: { field: "pk", composite: ["slug"] }, sk: { field: "sk", composite: [] } },
       },
     },

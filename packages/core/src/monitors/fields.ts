@@ -65,6 +65,13 @@ const Headers = z.preprocess((value, ctx) => {
   return value;
 }, HeaderMap);
 
+/** Public status page addresses (/status/{slug}): one namespace for monitors' and organisations' pages. */
+export const Slug = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$/, "3-64 characters: lowercase letters, digits and inner hyphens");
+
 /** What the API accepts for each field: one rule per field of `Fields`, producing that field's type. */
 const Rules = z.object({
   // Names land in email subjects: no control characters (CR/LF would be a header injection attempt).
@@ -87,11 +94,7 @@ const Rules = z.object({
   recoveryThreshold: z.number().int().min(1).max(10),
   retryIntervalSec: z.number().int().min(5).max(3600),
   paused: z.boolean(),
-  slug: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(/^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$/, "3-64 characters: lowercase letters, digits and inner hyphens"),
+  slug: Slug,
   alertEmails: z
     .array(z.email().toLowerCase())
     .min(1)

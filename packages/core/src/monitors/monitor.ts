@@ -95,7 +95,7 @@ async function claimSlug(slug: string, monitorId: string, now: number) {
     try {
       await SlugClaimEntity.put({ slug, monitorId, claimedAt: now })
         .where((a, op) =>
-          `${op.eq(a.monitorId, claim.monitorId)} AND ${claim.claimedAt === undefined ? op.notExists(a.claimedAt) : op.eq(a.claimedAt, claim.claimedAt)}`,
+          `${op.eq(a.monitorId, claim.monitorId!)} AND ${claim.claimedAt === undefined ? op.notExists(a.claimedAt) : op.eq(a.claimedAt, claim.claimedAt)}`,
         )
         .go();
       return;
@@ -111,8 +111,9 @@ async function claimSlug(slug: string, monitorId: string, now: number) {
  * killed before releasing the old slug): old enough that no request still holds it, and the
  * monitor it names does not use the slug.
  */
-async function isAbandoned(claim: { slug: string; monitorId: string; claimedAt?: number }, now: number) {
-  if (now - (claim.claimedAt ?? 0) < SETTLE_MS) return false;
+async function isAbandoned(claim: { slug: string; monitorId?: string; pageId?: string; claimedAt?: number }, now: number) {
+  // a status page's claim is repaired by status-pages/page.ts, never taken over by a monitor
+  if (!claim.monitorId || now - (claim.claimedAt ?? 0) < SETTLE_MS) return false;
   return (await get(claim.monitorId))?.slug !== claim.slug;
 }
 

@@ -23,7 +23,7 @@ export async function get(monitorId: string, opts: { consistent?: boolean } = {}
 
 export async function bySlug(slug: string): Promise<MonitorItem | undefined> {
   const { data } = await SlugClaimEntity.get({ slug: slug.toLowerCase() }).go();
-  if (!data) return undefined;
+  if (!data?.monitorId) return undefined;
   // Public pages tolerate a second of staleness; an eventually consistent read costs half.
   const m = await get(data.monitorId, { consistent: false });
   // a claim an interrupted update left behind names a monitor that no longer uses the slug

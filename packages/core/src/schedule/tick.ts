@@ -1,6 +1,7 @@
 export * as Tick from "./tick";
 
 import { Entity } from "electrodb";
+import { Maintenance } from "../status-pages/maintenance";
 import { CheckJob } from "../check/check-job";
 import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";
@@ -38,6 +39,7 @@ export interface Report {
   readUnits: number;
   jobs: number;
   sqsRequests: number;
+  maintenance?: { started: number; completed: number };
 }
 
 /** Finds the monitors due in a window and enqueues their checks, once per window. */
@@ -52,6 +54,13 @@ export async function run(at: Date | number, now = Date.now()): Promise<Report> 
   } catch (err) {
     if (!isConditionalCheckFailed(err)) throw err;
     return { ...report, skipped: true };
+  }
+
+  // Maintenance moves first, so the jobs of this very window carry the monitors' new mute.
+  try {
+    report.maintenance = await Maintenance.runDue(now);
+  } catch (err) {
+    console.error(JSON.stringify({ msg: "maintenance transitions failed", error: String(err) }));
   }
 
   try {

@@ -227,6 +227,7 @@ describe("results", () => {
       latencyMs: newest[0]!.latencyMs,
       certDaysLeft: null,
       kind: "scheduled",
+      inMaintenance: false,
     });
     const second = await ada.call("GET", `/v1/monitors/${busy.monitorId}/results?limit=3&cursor=${encodeURIComponent(first.body.cursor)}`);
     expect(second.body.data.map((r: any) => r.at)).toEqual(newest.slice(3, 6).map((r) => new Date(r.at).toISOString()));

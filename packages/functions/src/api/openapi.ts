@@ -6,9 +6,10 @@ import { app as dashboards } from "./dashboards";
 import { app as docs } from "./docs";
 import { app as monitors } from "./monitors";
 import { app as status } from "./status";
+import { app as statusPages } from "./status-pages";
 
 /** Every function's app, by the name routes.ts gives its Lambda. */
-export const functionApps = { auth, monitors, alertRecipients, apiKeys, dashboards, status, docs };
+export const functionApps = { auth, monitors, alertRecipients, apiKeys, dashboards, statusPages, status, docs };
 
 /** The OpenAPI 3.1 document of every route of every function, built from their registries. */
 export function buildDocument() {
@@ -29,6 +30,7 @@ export function buildDocument() {
       { name: "alerts", description: "Who gets alert emails: addresses other than your own confirm first" },
       { name: "api keys", description: "Keys for automation: act in one organisation with a read or write scope" },
       { name: "dashboards", description: "History, summaries and incidents of your monitors" },
+      { name: "status pages", description: "Manage an organisation's status pages: components, posted incidents, scheduled maintenance" },
       { name: "status", description: "Public status pages and badges (no authentication)" },
       { name: "demo", description: "A live snapshot of public sites" },
       { name: "docs", description: "This documentation" },

@@ -13,6 +13,7 @@ export const apiFunctions = {
   alertRecipients: { handler: "packages/functions/src/api/alert-recipients.handler" },
   dashboards: { handler: "packages/functions/src/api/dashboards.handler" },
   apiKeys: { handler: "packages/functions/src/api/api-keys.handler" },
+  statusPages: { handler: "packages/functions/src/api/status-pages.handler" },
   status: { handler: "packages/functions/src/api/status.handler" },
   docs: { handler: "packages/functions/src/api/docs.handler" },
 } as const;
@@ -47,6 +48,9 @@ export const apiRoutes: Record<string, ApiFunctionName> = {
   "GET /v1/monitors/{id}/results": "dashboards",
   "GET /v1/monitors/{id}/response-times": "dashboards",
   "GET /v1/monitors/{id}/incidents": "dashboards",
+
+  "ANY /v1/status-pages": "statusPages",
+  "ANY /v1/status-pages/{proxy+}": "statusPages",
 
   "GET /v1/status/{proxy+}": "status",
   "GET /status/{slug}": "status",

@@ -1,0 +1,195 @@
+export * as StatusPage from "./page";
+
+import { randomUUID } from "node:crypto";
+import bcrypt from "bcryptjs";
+import { SlugClaimEntity } from "../monitors/entity";
+import type { OrgAccess } from "../orgs/access";
+import { Audit } from "../orgs/audit";
+import { config } from "../platform/config";
+import { VisibleError, isConditionalCheckFailed, notFound } from "../platform/errors";
+import { assertCursorFor } from "../platform/table";
+import {
+  ComponentEntity,
+  ComponentGroupEntity,
+  MaintenanceEntity,
+  PostedIncidentEntity,
+  StatusPageEntity,
+  type StatusPageItem,
+} from "./entity";
+import { CreatePageInput, UpdatePageInput } from "./fields";
+import { Muting } from "./muting";
+
+export * from "./entity";
+export * from "./fields";
+export * from "./view";
+export { snapshot, type Snapshot } from "./snapshot";
+
+/** How long a create or update can still be between claiming a slug and writing the page (see monitors/monitor.ts). */
+const SETTLE_MS = 60_000;
+
+async function claimSlug(slug: string, pageId: string, now: number) {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await SlugClaimEntity.create({ slug, pageId, claimedAt: now }).go();
+      return;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+    const { data: claim } = await SlugClaimEntity.get({ slug }).go({ consistent: true });
+    if (claim?.pageId === pageId) return;
+    if (!claim) continue;
+    // Only a page's own abandoned claim is taken over here; a monitor's is repaired by monitors/monitor.ts.
+    if (!claim.pageId || now - (claim.claimedAt ?? 0) < SETTLE_MS) break;
+    const holder = await StatusPageEntity.get({ pageId: claim.pageId }).go({ consistent: true });
+    if (holder.data?.slug === slug) break;
+    try {
+      await SlugClaimEntity.put({ slug, pageId, claimedAt: now })
+        .where((a, op) => `${op.eq(a.pageId, claim.pageId!)} AND ${op.eq(a.claimedAt, claim.claimedAt ?? 0)}`)
+        .go();
+      return;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+  throw new VisibleError("conflict", "slug_taken", `The slug "${slug}" is already in use`);
+}
+
+async function releaseSlug(slug: string, pageId: string) {
+  try {
+    await SlugClaimEntity.delete({ slug }).where((a, op) => op.eq(a.pageId, pageId)).go();
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+}
+
+const hashPassword = (password: string) => bcrypt.hash(password, config().BCRYPT_COST);
+
+export async function create(access: OrgAccess, input: CreatePageInput, now = Date.now()): Promise<StatusPageItem> {
+  const p = CreatePageInput.parse(input);
+  const pageId = randomUUID();
+  await claimSlug(p.slug, pageId, now);
+  try {
+    await StatusPageEntity.create({
+      pageId,
+      orgId: access.orgId,
+      slug: p.slug,
+      title: p.title,
+      description: p.description || undefined,
+      logoUrl: p.logoUrl,
+      theme: p.theme,
+      visibility: p.visibility,
+      passwordHash: p.visibility === "protected" ? await hashPassword(p.password!) : undefined,
+      timeZone: p.timeZone,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    }).go();
+  } catch (err) {
+    await releaseSlug(p.slug, pageId);
+    throw err;
+  }
+  await Audit.record(access, "statusPage.create", { type: "statusPage", id: pageId }, { slug: p.slug });
+  return (await StatusPageEntity.get({ pageId }).go({ consistent: true })).data!;
+}
+
+// an organisation's pages, oldest first, a page at a time
+export async function list(orgId: string, opts: { limit?: number; cursor?: string | null } = {}) {
+  const query = StatusPageEntity.query.byOrg({ orgId });
+  assertCursorFor(opts.cursor, StatusPageEntity, "byOrg", query.params());
+  const res = await query.go({ limit: opts.limit ?? 50, cursor: opts.cursor ?? null });
+  return { data: res.data, cursor: res.cursor };
+}
+
+/** The page if it belongs to the organisation. Another organisation's page is "not found", never "forbidden". */
+export async function getOwned(orgId: string, pageId: string): Promise<StatusPageItem> {
+  const { data } = await StatusPageEntity.get({ pageId }).go({ consistent: true });
+  if (!data || data.orgId !== orgId) throw notFound("Status page");
+  return data;
+}
+
+export async function update(access: OrgAccess, pageId: string, input: UpdatePageInput, now = Date.now()): Promise<StatusPageItem> {
+  const u = UpdatePageInput.parse(input);
+  const current = await getOwned(access.orgId, pageId);
+  const visibility = u.visibility ?? current.visibility;
+  if (visibility === "protected" && !u.password && !current.passwordHash) {
+    throw new VisibleError("invalid", "validation_error", "Request is invalid", [{ path: "password", message: "a protected page needs a password", code: "custom" }]);
+  }
+  if (u.slug && u.slug !== current.slug) await claimSlug(u.slug, pageId, now);
+  const passwordHash = visibility === "protected" && u.password ? await hashPassword(u.password) : undefined;
+  const remove = [
+    ...(u.description === null || u.description === "" ? ["description" as const] : []),
+    ...(u.logoUrl === null ? ["logoUrl" as const] : []),
+    ...(visibility === "public" && current.passwordHash ? ["passwordHash" as const] : []),
+  ];
+  let op = StatusPageEntity.patch({ pageId })
+    .set({
+      ...(u.slug && { slug: u.slug }),
+      ...(u.title !== undefined && { title: u.title }),
+      ...(u.description && { description: u.description }),
+      ...(u.logoUrl && { logoUrl: u.logoUrl }),
+      ...(u.theme && { theme: u.theme }),
+      ...(u.timeZone && { timeZone: u.timeZone }),
+      ...(passwordHash && { passwordHash }),
+      visibility,
+      updatedAt: now,
+    })
+    .add({ version: 1 });
+  if (remove.length) op = op.remove(remove);
+  await op.go();
+  if (u.slug && u.slug !== current.slug) await releaseSlug(current.slug, pageId);
+  await Audit.record(access, "statusPage.update", { type: "statusPage", id: pageId }, { fields: Object.keys(u).filter((k) => k !== "password") });
+  return (await StatusPageEntity.get({ pageId }).go({ consistent: true })).data!;
+}
+
+/** Every change under a page bumps its version, so the public side knows its cached render is stale. */
+export async function touch(pageId: string, now = Date.now()) {
+  await StatusPageEntity.patch({ pageId }).add({ version: 1 }).set({ updatedAt: now }).go();
+}
+
+/**
+ * Deletes the page and everything under it. Maintenance in progress first stops muting its
+ * monitors; the scheduler's agenda entries of its maintenance find no maintenance and are dropped.
+ */
+export async function remove(access: OrgAccess, pageId: string) {
+  const page = await getOwned(access.orgId, pageId);
+  const [groups, components, incidents, maintenance] = await Promise.all([
+    ComponentGroupEntity.query.byPage({ pageId }).go({ pages: "all" }),
+    ComponentEntity.query.byPage({ pageId }).go({ pages: "all" }),
+    PostedIncidentEntity.query.byPage({ pageId }).go({ pages: "all", attributes: ["pageId", "incidentId"] }),
+    MaintenanceEntity.query.byPage({ pageId }).go({ pages: "all" }),
+  ]);
+  for (const m of maintenance.data) {
+    if (m.status === "in_progress" && m.mutedMonitorIds?.length) await Muting.unmute(m.mutedMonitorIds, m.endsAt);
+  }
+  await StatusPageEntity.delete({ pageId }).go();
+  await releaseSlug(page.slug, pageId);
+  await Promise.all([
+    groups.data.length ? ComponentGroupEntity.delete(groups.data.map((g) => ({ pageId, groupId: g.groupId }))).go() : undefined,
+    components.data.length ? ComponentEntity.delete(components.data.map((c) => ({ pageId, componentId: c.componentId }))).go() : undefined,
+    incidents.data.length ? PostedIncidentEntity.delete(incidents.data.map((i) => ({ pageId, incidentId: i.incidentId }))).go() : undefined,
+    maintenance.data.length ? MaintenanceEntity.delete(maintenance.data.map((m) => ({ pageId, maintenanceId: m.maintenanceId }))).go() : undefined,
+  ]);
+  await Audit.record(access, "statusPage.delete", { type: "statusPage", id: pageId }, { slug: page.slug });
+}
+
+/**
+ * TODO(subscribers): the subscribers work replaces this with the count of confirmed subscribers
+ * of the page. Admins see the count only, never addresses.
+ */
+export async function subscriberCount(_pageId: string): Promise<number> {
+  return 0;
+}
+
+/** The page a public slug names, if any; a claim left behind by an interrupted change names a page that no longer uses the slug. */
+export async function bySlug(slug: string): Promise<StatusPageItem | undefined> {
+  const { data } = await SlugClaimEntity.get({ slug: slug.toLowerCase() }).go();
+  if (!data?.pageId) return undefined;
+  const { data: page } = await StatusPageEntity.get({ pageId: data.pageId }).go();
+  return page?.slug === data.slug ? page : undefined;
+}
+
+/** For a protected page's password form; constant-ish time: a missing hash still costs a compare. */
+export async function checkPassword(page: StatusPageItem, password: string): Promise<boolean> {
+  if (!page.passwordHash) return page.visibility === "public";
+  return bcrypt.compare(password, page.passwordHash);
+}
