@@ -11,6 +11,7 @@ export const apiLoaders = {
   monitors: () => import("@uptime/functions/api/monitors"),
   alertRecipients: () => import("@uptime/functions/api/alert-recipients"),
   dashboards: () => import("@uptime/functions/api/dashboards"),
+  orgs: () => import("@uptime/functions/api/orgs"),
   status: () => import("@uptime/functions/api/status"),
   docs: () => import("@uptime/functions/api/docs"),
 } satisfies Record<ApiFunctionName, Loader>;

@@ -5,6 +5,7 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Entity } from "electrodb";
 import { z } from "zod";
 import { User } from "../accounts/user";
+import { Membership } from "../orgs/membership";
 import { sqs } from "../platform/aws";
 import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";
@@ -108,13 +109,15 @@ async function claimRequest(ownerId: string, email: string, now: number): Promis
 }
 
 /**
- * Called when a monitor is saved: each address that is neither the owner's nor answered gets a
- * confirmation mail, at most once per RECIPIENT_RESEND_HOURS however often monitors are saved.
- * Never fails the save: a request that could not be queued is released for the next save.
+ * Called when a monitor is saved: each address that is neither a member's of the organisation
+ * nor answered gets a confirmation mail, at most once per RECIPIENT_RESEND_HOURS however often
+ * monitors are saved. Never fails the save: a request that could not be queued is released for the next save.
  */
 export async function requestConfirmations(ownerId: string, ownerEmail: string | undefined, emails: readonly string[], now = Date.now()) {
-  ownerEmail ??= (await User.get(ownerId))?.email;
-  const others = [...new Set(emails)].filter((e) => e !== ownerEmail);
+  const unique = [...new Set(emails)].filter((e) => e !== ownerEmail);
+  if (!unique.length) return;
+  const [owner, members] = await Promise.all([ownerEmail ? undefined : User.get(ownerId), Membership.emailsOf(ownerId)]);
+  const others = unique.filter((e) => e !== owner?.email && !members.has(e));
   await Promise.all(
     others.map(async (email) => {
       try {
@@ -225,13 +228,17 @@ export async function answer(token: string, action: "confirm" | "decline", now =
 
 // ---------- reading ----------
 
-/** Who may get alert mail of an account right now: its own address, and the addresses that confirmed. */
+/**
+ * Who may get alert mail of an organisation right now: its members' addresses (for a personal
+ * organisation made before organisations existed, its user's), and the addresses that confirmed.
+ * Read once per notification, never per check.
+ */
 export async function audienceOf(ownerId: string): Promise<{ ownerEmail?: string; reasonToSkip(email: string): "unconfirmed" | "declined" | undefined }> {
-  const [owner, statuses] = await Promise.all([User.get(ownerId), statusesOf(ownerId)]);
+  const [owner, statuses, members] = await Promise.all([User.get(ownerId), statusesOf(ownerId), Membership.emailsOf(ownerId)]);
   return {
-    ownerEmail: owner?.email,
+    ownerEmail: owner?.email ?? [...members].find(([, role]) => role === "owner")?.[0],
     reasonToSkip(email) {
-      if (email === owner?.email) return undefined;
+      if (email === owner?.email || members.has(email)) return undefined;
       const s = statuses.get(email);
       return s === "confirmed" ? undefined : s === "declined" ? "declined" : "unconfirmed";
     },

@@ -5,9 +5,11 @@ import { Checker } from "@uptime/core/check/checker";
 import { ManualLimits } from "@uptime/core/check/manual-limits";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { User } from "@uptime/core/accounts/user";
+import { actingUserId } from "@uptime/core/orgs/access";
+import { Audit } from "@uptime/core/orgs/audit";
 import { VisibleError } from "@uptime/core/platform/errors";
-import { IdParam, Page, bearer, createApi, described, errorResponses, json, named } from "./http";
-import { requireUser } from "./require-user";
+import { IdParam, Page, createApi, described, errorResponses, json, named } from "./http";
+import { orgScoped } from "./require-org";
 
 const MonitorView = named(Monitor.Info, "Monitor");
 const PageQuery = z.object(Page);
@@ -23,8 +25,6 @@ const example = {
 const view = async (m: Monitor.MonitorItem) => Monitor.toInfo(m, await CheckResult.lastOf(m.monitorId));
 
 export const app = createApi();
-app.use("/v1/monitors", requireUser);
-app.use("/v1/monitors/*", requireUser);
 
 app.openapi(
   createRoute({
@@ -32,15 +32,17 @@ app.openapi(
     path: "/v1/monitors",
     tags: ["monitors"],
     summary: "Create a monitor; its first check is queued at once",
-    security: bearer,
+    ...orgScoped("monitors.write"),
     request: { body: { required: true, ...json(described(Monitor.CreateInput, { example })) } },
     responses: { 201: { description: "Created", ...json(MonitorView) }, ...errorResponses(400, 401, 403, 409, 413, 415) },
   }),
   async (c) => {
-    const actor = c.get("actor");
-    const owner = await User.get(actor.userId);
-    if (!owner) throw new VisibleError("unauthorized", "invalid_token", "The account for this token no longer exists");
-    const m = await Monitor.create(actor.userId, owner.email, c.req.valid("json"));
+    const org = c.get("org");
+    // The default alert address is the acting user's (for an API key: its creator's).
+    const user = await User.get(actingUserId(org));
+    if (!user) throw new VisibleError("unauthorized", "invalid_token", "The account behind this token no longer exists");
+    const m = await Monitor.create(org.orgId, user.email, c.req.valid("json"));
+    await Audit.record(org, "monitor.create", { type: "monitor", id: m.monitorId }, { name: m.name });
     return c.json(await view(m), 201);
   },
 );
@@ -50,8 +52,8 @@ app.openapi(
     method: "get",
     path: "/v1/monitors",
     tags: ["monitors"],
-    summary: "List your monitors (oldest first, paginated with a cursor)",
-    security: bearer,
+    summary: "List the organisation's monitors (oldest first, paginated with a cursor)",
+    ...orgScoped("monitors.read"),
     request: { query: PageQuery },
     responses: {
       200: { description: "A page of monitors", ...json(z.object({ data: z.array(MonitorView), cursor: z.string().nullable() })) },
@@ -60,7 +62,7 @@ app.openapi(
   }),
   async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const page = await Monitor.listByOwner(c.get("actor").userId, { limit, cursor });
+    const page = await Monitor.listByOwner(c.get("org").orgId, { limit, cursor });
     return c.json({ data: await Promise.all(page.data.map(view)), cursor: page.cursor ?? null }, 200);
   },
 );
@@ -71,11 +73,11 @@ app.openapi(
     path: "/v1/monitors/{id}",
     tags: ["monitors"],
     summary: "One monitor with its live status",
-    security: bearer,
+    ...orgScoped("monitors.read"),
     request: { params: IdParam },
     responses: { 200: { description: "The monitor", ...json(MonitorView) }, ...errorResponses(401, 404) },
   }),
-  async (c) => c.json(await view(await Monitor.getOwned(c.get("actor").userId, c.req.valid("param").id)), 200),
+  async (c) => c.json(await view(await Monitor.getOwned(c.get("org").orgId, c.req.valid("param").id)), 200),
 );
 
 app.openapi(
@@ -84,12 +86,16 @@ app.openapi(
     path: "/v1/monitors/{id}",
     tags: ["monitors"],
     summary: "Change a monitor (send only the fields to change; null clears optional ones)",
-    security: bearer,
+    ...orgScoped("monitors.write"),
     request: { params: IdParam, body: { required: true, ...json(described(Monitor.UpdateInput, { example: { paused: true } })) } },
     responses: { 200: { description: "The changed monitor", ...json(MonitorView) }, ...errorResponses(400, 401, 404, 409, 415) },
   }),
   async (c) => {
-    const m = await Monitor.update(c.get("actor").userId, c.req.valid("param").id, c.req.valid("json"));
+    const org = c.get("org");
+    const input = c.req.valid("json");
+    const m = await Monitor.update(org.orgId, c.req.valid("param").id, input);
+    const action = Object.keys(input).length === 1 && input.paused !== undefined ? (input.paused ? "monitor.pause" : "monitor.resume") : "monitor.update";
+    await Audit.record(org, action, { type: "monitor", id: m.monitorId }, { fields: Object.keys(input) });
     return c.json(await view(m), 200);
   },
 );
@@ -100,12 +106,15 @@ app.openapi(
     path: "/v1/monitors/{id}",
     tags: ["monitors"],
     summary: "Delete a monitor",
-    security: bearer,
+    ...orgScoped("monitors.write"),
     request: { params: IdParam },
     responses: { 204: { description: "Deleted" }, ...errorResponses(401, 404) },
   }),
   async (c) => {
-    await Monitor.remove(c.get("actor").userId, c.req.valid("param").id);
+    const org = c.get("org");
+    const { id } = c.req.valid("param");
+    await Monitor.remove(org.orgId, id);
+    await Audit.record(org, "monitor.delete", { type: "monitor", id });
     return c.body(null, 204);
   },
 );
@@ -117,8 +126,8 @@ app.openapi(
     tags: ["monitors"],
     summary: "Run a check now; it counts towards incidents like any scheduled check",
     description:
-      "At most one per monitor per `MANUAL_CHECK_MONITOR_SEC` (10 s) and `MANUAL_CHECKS_PER_HOUR` (60) per account and clock hour; past either, 429 `too_many_manual_checks` with `Retry-After`.",
-    security: bearer,
+      "At most one per monitor per `MANUAL_CHECK_MONITOR_SEC` (10 s) and `MANUAL_CHECKS_PER_HOUR` (60) per organisation and clock hour; past either, 429 `too_many_manual_checks` with `Retry-After`.",
+    ...orgScoped("monitors.write"),
     request: { params: IdParam },
     responses: {
       200: { description: "The check result and the monitor after it", ...json(z.object({ result: named(CheckResult.View, "CheckResult"), monitor: MonitorView })) },
@@ -126,11 +135,11 @@ app.openapi(
     },
   }),
   async (c) => {
-    const actor = c.get("actor");
-    const m = await Monitor.getOwned(actor.userId, c.req.valid("param").id);
-    await ManualLimits.reserve(actor.userId, m.monitorId);
+    const { orgId } = c.get("org");
+    const m = await Monitor.getOwned(orgId, c.req.valid("param").id);
+    await ManualLimits.reserve(orgId, m.monitorId);
     const { result } = await Checker.runNow(m);
-    const after = await Monitor.getOwned(actor.userId, m.monitorId);
+    const after = await Monitor.getOwned(orgId, m.monitorId);
     return c.json({ result: CheckResult.toView(result), monitor: await view(after) }, 200);
   },
 );

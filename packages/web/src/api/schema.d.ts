@@ -324,14 +324,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List your monitors (oldest first, paginated with a cursor) */
+        /** List the organisation's monitors (oldest first, paginated with a cursor) */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -367,6 +370,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
             };
         };
         put?: never;
@@ -374,7 +378,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -502,7 +509,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -528,6 +538,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -545,7 +556,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -569,6 +583,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -586,7 +601,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -648,6 +666,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -690,12 +709,15 @@ export interface paths {
         put?: never;
         /**
          * Run a check now; it counts towards incidents like any scheduled check
-         * @description At most one per monitor per `MANUAL_CHECK_MONITOR_SEC` (10 s) and `MANUAL_CHECKS_PER_HOUR` (60) per account and clock hour; past either, 429 `too_many_manual_checks` with `Retry-After`.
+         * @description At most one per monitor per `MANUAL_CHECK_MONITOR_SEC` (10 s) and `MANUAL_CHECKS_PER_HOUR` (60) per organisation and clock hour; past either, 429 `too_many_manual_checks` with `Retry-After`.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -724,6 +746,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -757,14 +780,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your alert addresses other than your own, and whether each confirmed (only confirmed ones get alert mail) */
+        /** The organisation's alert addresses other than its members', and whether each confirmed (only confirmed ones get alert mail) */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -800,6 +826,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
             };
         };
         put?: never;
@@ -923,7 +950,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -947,6 +977,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
             };
         };
         put?: never;
@@ -970,7 +1001,10 @@ export interface paths {
                 query?: {
                     range?: "1h" | "24h" | "7d" | "30d" | "90d";
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -1005,6 +1039,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1042,7 +1077,10 @@ export interface paths {
                     /** @description ISO 8601 or epoch milliseconds */
                     to?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -1080,6 +1118,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1112,7 +1151,10 @@ export interface paths {
                 query?: {
                     range?: "1h" | "24h" | "7d" | "30d" | "90d";
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -1147,6 +1189,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1184,7 +1227,10 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1217,6 +1263,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1253,7 +1300,10 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -1281,6 +1331,1130 @@ export interface paths {
                 };
                 /** @description Missing or invalid credentials */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisations you belong to, with your role in each (your personal one included) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Your organisations */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["MyOrganisation"][];
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an organisation; you are its owner. Act in it by sending its id as X-Org-Id. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Organisation"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/org": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation this request acts in, and your role in it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The organisation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MyOrganisation"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete the organisation (not a personal one; delete its monitors first) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename the organisation */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The organisation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Organisation"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/org/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make another member owner; you become an admin */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        userId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The new owner */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/org/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's members and their roles */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of members */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Member"][];
+                            cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/org/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a member; their next request is refused. Only owners remove owners; the last owner cannot go. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a member's role. Only owners grant or take away ownership; the last owner cannot be demoted. */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        role: "owner" | "admin" | "member" | "viewer";
+                    };
+                };
+            };
+            responses: {
+                /** @description The member */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/org/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Leave the organisation (any role; not the last owner, not your personal organisation) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Left */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/org/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pending (and expired, not yet purged) invitations */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of invitations */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Invitation"][];
+                            cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Invite an email address (as admin, member or viewer); the link in the mail works once, for 7 days */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        /**
+                         * @default member
+                         * @enum {string}
+                         */
+                        role?: "admin" | "member" | "viewer";
+                    };
+                };
+            };
+            responses: {
+                /** @description Invited */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invitation"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/org/invitations/{invitationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a pending invitation; its link stops working */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path: {
+                    invitationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Revoked */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation with the token from its mail; you must be signed in with the invited email */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description You joined */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MyOrganisation"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/org/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of entries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["AuditEntry"][];
+                            cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1795,6 +2969,57 @@ export interface components {
             message: string | null;
             closedReason: string | null;
         };
+        MyOrganisation: {
+            id: string;
+            name: string;
+            personal: boolean;
+            createdAt: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "member" | "viewer";
+        };
+        Organisation: {
+            id: string;
+            name: string;
+            personal: boolean;
+            createdAt: string;
+        };
+        Member: {
+            userId: string;
+            email: string;
+            name: string | null;
+            /** @enum {string} */
+            role: "owner" | "admin" | "member" | "viewer";
+            joinedAt: string;
+        };
+        Invitation: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "admin" | "member" | "viewer";
+            invitedBy: string;
+            createdAt: string;
+            expiresAt: string;
+            expired: boolean;
+            mailedAt: string | null;
+        };
+        AuditEntry: {
+            id: string;
+            at: string;
+            action: string;
+            target: {
+                type: string;
+                id: string;
+            };
+            actor: {
+                /** @enum {string} */
+                kind: "user" | "apiKey";
+                userId: string;
+                keyId: string | null;
+            };
+            details: {
+                [key: string]: unknown;
+            } | null;
+        };
         /**
          * @example {
          *       "name": "Marketing site",
@@ -1887,8 +3112,21 @@ export interface components {
             }[];
         };
     };
-    responses: never;
-    parameters: never;
+    responses: {
+        /** @description Your role (or the API key's scope) lacks the operation's x-permission */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: {
+        /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+        OrgId: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
