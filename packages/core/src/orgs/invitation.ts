@@ -127,7 +127,13 @@ export async function sendMail(event: MailRequested, now = Date.now()): Promise<
   const token = randomBytes(32).toString("base64url");
   const tokenHash = hashOf(token);
   await InvitationTokenEntity.create({ tokenHash, ...key, expiresAt: invitation.expiresAt }).go({ response: "none" });
-  await InvitationEntity.patch(key).set({ tokenHash }).go({ response: "none" });
+  try {
+    await InvitationEntity.patch(key).set({ tokenHash }).go({ response: "none" });
+  } catch (err) {
+    await InvitationTokenEntity.delete({ tokenHash }).go();
+    if (isConditionalCheckFailed(err)) return "stale"; // revoked meanwhile
+    throw err;
+  }
   try {
     await Mail.send({ to: invitation.email, ...renderMail(org.data?.name ?? "an organisation", inviter?.email, invitation, token) });
   } catch (err) {

@@ -25,3 +25,29 @@ export async function invitationToken(stack: TestStack, address: string): Promis
   if (!link) throw new Error(`no invitation link was mailed to ${address}`);
   return new URL(link).searchParams.get("token")!;
 }
+
+export interface Operation {
+  method: string;
+  path: string;
+  permission: string;
+  pathParams: string[];
+}
+
+/** Every operation of the OpenAPI document that names a permission (`x-permission`). */
+export async function scopedOperations(stack: TestStack): Promise<Operation[]> {
+  const doc = (await stack.api("/openapi.json")).body as { paths: Record<string, Record<string, any>> };
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).flatMap(([method, op]) =>
+      op?.["x-permission"]
+        ? [{ method: method.toUpperCase(), path, permission: op["x-permission"], pathParams: [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!) }]
+        : [],
+    ),
+  );
+}
+
+/** A path with its `{params}` filled in. */
+export const fillPath = (path: string, values: Record<string, string>) =>
+  path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    if (!(name in values)) throw new Error(`no test value for the path parameter {${name}} of ${path}: add one to the test's fixtures`);
+    return encodeURIComponent(values[name]!);
+  });
