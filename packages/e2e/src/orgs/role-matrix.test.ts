@@ -58,15 +58,15 @@ async function inputFor(op: Operation): Promise<{ params: Record<string, string>
     if (name === "userId") params.userId = await spareMember();
     if (name === "invitationId") params.invitationId = (await owner()("POST", "/v1/org/invitations", { email: `invitee-${n++}@example.com` })).body.id;
   }
-  const bodies: Record<string, () => Promise<unknown> | unknown> = {
+  const bodies: Record<string, () => unknown> = {
     "POST /v1/monitors": () => ({ name: "Made in the matrix", url: target.url }),
     "PATCH /v1/monitors/{id}": () => ({ name: "Renamed" }),
     "PATCH /v1/org": () => ({ name: "Matrix renamed" }),
-    "POST /v1/org/transfer": spareMember().then((userId) => ({ userId })),
+    "POST /v1/org/transfer": async () => ({ userId: await spareMember() }),
     "PATCH /v1/org/members/{userId}": () => ({ role: "member" }),
     "POST /v1/org/invitations": () => ({ email: `invitee-${n++}@example.com`, role: "viewer" }),
   };
-  if (key in bodies) body = await (typeof bodies[key] === "function" ? (bodies[key] as () => unknown)() : bodies[key]);
+  if (bodies[key]) body = await bodies[key]();
   return { params, body };
 }
 
