@@ -97,6 +97,13 @@ async function setRole(orgId: string, userId: string, from: Role, to: Role, now:
   if (to === "owner") await countOwner(orgId);
 }
 
+/** Why `by` may not move a member from one role to another (or remove them: `to` undefined), if not. */
+export function refusal(by: Role, from: Role, to?: Role): "forbidden" | undefined {
+  if (by !== "owner" && by !== "admin") return "forbidden";
+  if ((from === "owner" || to === "owner") && by !== "owner") return "forbidden";
+  return undefined;
+}
+
 const actorRole = (access: OrgAccess): Role => {
   if (access.by.kind !== "user") throw new VisibleError("forbidden", "forbidden", "API keys cannot manage members");
   return access.by.role;
@@ -107,7 +114,7 @@ export async function changeRole(access: OrgAccess, userId: string, role: Role, 
   const by = actorRole(access);
   const target = await get(access.orgId, userId);
   if (!target) throw memberNotFound();
-  if ((target.role === "owner" || role === "owner") && by !== "owner") throw ownersOnly();
+  if (refusal(by, target.role, role)) throw ownersOnly();
   if (target.role !== role) {
     await setRole(access.orgId, userId, target.role, role, now);
     await Audit.record(access, "member.role_change", { type: "member", id: userId }, { from: target.role, to: role }, now);
@@ -123,7 +130,7 @@ export async function remove(access: OrgAccess, userId: string, now = Date.now()
   if (userId === access.orgId) throw new VisibleError("conflict", "personal_org_owner", "The user of a personal organisation cannot leave it");
   const target = await get(access.orgId, userId);
   if (!target) throw memberNotFound();
-  if (target.role === "owner" && by !== "owner") throw ownersOnly();
+  if (!leaving && refusal(by, target.role)) throw ownersOnly();
   if (target.role === "owner") await releaseOwner(access.orgId);
   try {
     await MembershipEntity.delete({ orgId: access.orgId, userId }).where((a, op) => op.eq(a.role, target.role)).go({ response: "none" });
