@@ -1,4 +1,3 @@
-import { User } from "../accounts/user";
 import { VisibleError } from "../platform/errors";
 import { Membership } from "./membership";
 import { Org } from "./org";
@@ -13,6 +12,9 @@ import type { OrgAccess } from "./access";
 export async function resolveUserAccess(userId: string, sessionId: string, orgId: string): Promise<OrgAccess> {
   let membership = await Membership.get(orgId, userId);
   if (!membership && orgId === userId) {
+    // Loaded only on this rare path, so functions that do not otherwise need the accounts module (bcrypt, the
+    // password list) do not evaluate it at start-up.
+    const { User } = await import("../accounts/user");
     const user = await User.get(userId);
     if (user) {
       await Org.ensurePersonal({ userId, email: user.email, name: user.name ?? undefined });
