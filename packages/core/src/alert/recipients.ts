@@ -5,6 +5,7 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Entity } from "electrodb";
 import { z } from "zod";
 import { User } from "../accounts/user";
+import { OrgEntity } from "../orgs/entity";
 import { Membership } from "../orgs/membership";
 import { sqs } from "../platform/aws";
 import { config } from "../platform/config";
@@ -172,7 +173,9 @@ export async function sendConfirmation(event: ConfirmationRequested, now = Date.
     expiresAt: Math.ceil((now + config().RECIPIENT_TOKEN_TTL_DAYS * DAY) / 1000),
   }).go({ response: "none" });
   try {
-    await Mail.send({ to: email, ...renderConfirmationMail(owner?.email ?? "an Uptime account", token) });
+    // A personal organisation asks as its user's address; a team organisation by its name.
+    const asker = owner ? `account ${owner.email}` : `organisation "${(await OrgEntity.get({ orgId: ownerId }).go()).data?.name ?? "(deleted)"}"`;
+    await Mail.send({ to: email, ...renderConfirmationMail(asker, token) });
   } catch (err) {
     await RecipientEntity.patch({ ownerId, email }).remove(["mailedFor"]).go({ response: "none" });
     throw err;
@@ -180,14 +183,14 @@ export async function sendConfirmation(event: ConfirmationRequested, now = Date.
   return "sent";
 }
 
-export function renderConfirmationMail(ownerEmail: string, token: string) {
+export function renderConfirmationMail(asker: string, token: string) {
   const link = Mail.publicLink(`v1/alert-recipients/confirm?token=${encodeURIComponent(token)}`);
   const subject = "Confirm that you want alert emails from Uptime";
   const text = [
-    `The Uptime account ${ownerEmail} wants to send alert emails (site down / recovered) to this address.`,
+    `The Uptime ${asker} wants to send alert emails (site down / recovered) to this address.`,
     "Nothing is sent until you confirm. To confirm, or to tell us never to send you these, open:",
     link,
-    `The link works once, for ${config().RECIPIENT_TOKEN_TTL_DAYS} days. If you do not know this account, ignore this email or decline.`,
+    `The link works once, for ${config().RECIPIENT_TOKEN_TTL_DAYS} days. If you do not know this ${asker.split(" ")[0]}, ignore this email or decline.`,
   ].join("\n");
   return { subject, text, html: AlertCaps.paragraphs(text) };
 }

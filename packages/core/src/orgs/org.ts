@@ -12,7 +12,8 @@ import { ROLES } from "./roles";
 
 export { OrgEntity, type OrgItem };
 
-export const Name = z.string().trim().min(1).max(100);
+/** Names land in invitation subjects: no control characters, as for monitor names. */
+export const Name = z.string().trim().min(1).max(100).regex(/^[^\p{Cc}]*$/u, "must not contain control characters such as CR or LF");
 export const CreateInput = z.object({ name: Name });
 export const UpdateInput = z.object({ name: Name });
 

@@ -208,6 +208,19 @@ describe("organisations", () => {
     expect([denied.status, denied.body.error.details]).toEqual([403, { permission: "audit.read" }]);
   });
 
+  it("refuses organisation names with control characters (they reach mail subjects)", async () => {
+    const res = await ada.call("POST", "/v1/orgs", { name: "Evil\r\nBcc: x@example.com" });
+    expect([res.status, res.body.error.code]).toEqual([400, "validation_error"]);
+  });
+
+  it("asks an outside alert address in the name of a team organisation", async () => {
+    const orgId = await newOrg(ada, "Named Team");
+    const outsider = fresh("asked");
+    await inOrg(stack, ada, orgId)("POST", "/v1/monitors", { name: "Asks", url: target.url, alertEmails: [outsider] });
+    const [mail] = await confirmationMailsTo(stack, outsider);
+    expect(mail!.body.text).toContain('The Uptime organisation "Named Team" wants to send alert emails');
+  });
+
   it("refuses a malformed X-Org-Id with 400 and an unknown one with 404", async () => {
     expect((await inOrg(stack, ada, "not an id!")("GET", "/v1/monitors")).status).toBe(400);
     expect((await inOrg(stack, ada, "3b1f6a52-8d0e-4c3f-9a57-1f2e4d5c6b7a")("GET", "/v1/monitors")).body.error.code).toBe("org_not_found");
