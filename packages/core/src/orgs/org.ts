@@ -66,7 +66,9 @@ export async function get(orgId: string): Promise<OrgItem> {
 
 /** The organisations a user belongs to, with their role in each. */
 export async function listMine(userId: string) {
-  const memberships = await Membership.ofUser(userId);
+  // The by-user index is eventually consistent: the personal organisation, perhaps made a moment ago, is read directly.
+  const [indexed, personal] = await Promise.all([Membership.ofUser(userId), Membership.get(userId, userId)]);
+  const memberships = [...(personal ? [personal] : []), ...indexed.filter((m) => m.orgId !== userId)];
   if (!memberships.length) return [];
   const { data } = await OrgEntity.get(memberships.map((m) => ({ orgId: m.orgId }))).go({ consistent: true });
   const byId = new Map(data.map((o) => [o.orgId, o]));
