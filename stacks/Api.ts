@@ -43,6 +43,7 @@ export function Api({ stack }: StackContext) {
       // Browsers refuse credentialed responses with a wildcard origin, and API Gateway rejects the combination.
       allowCredentials: !origins.includes("*"),
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+      // x-org-id picks the organisation a request acts in (functions/src/api/require-org.ts).
       allowHeaders: ["authorization", "content-type", "x-org-id"],
       maxAge: "1 day",
     },

@@ -339,6 +339,7 @@ describe("Api", () => {
     expect(httpApi.Properties.ProtocolType).toBe("HTTP");
     expect(httpApi.Properties.CorsConfiguration.AllowOrigins).toEqual([synthEnv.WEB_ORIGIN]);
     expect(httpApi.Properties.CorsConfiguration.AllowCredentials).toBe(true);
+    expect(httpApi.Properties.CorsConfiguration.AllowHeaders).toContain("x-org-id");
   });
 
   it("wires the JWT secret to the API functions only", () => {

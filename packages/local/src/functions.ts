@@ -13,6 +13,7 @@ export const apiLoaders = {
   dashboards: () => import("@uptime/functions/api/dashboards"),
   apiKeys: () => import("@uptime/functions/api/api-keys"),
   statusPages: () => import("@uptime/functions/api/status-pages"),
+  orgs: () => import("@uptime/functions/api/orgs"),
   status: () => import("@uptime/functions/api/status"),
   docs: () => import("@uptime/functions/api/docs"),
 } satisfies Record<ApiFunctionName, Loader>;

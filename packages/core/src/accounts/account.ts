@@ -4,7 +4,7 @@ import bcrypt from "bcryptjs";
 import { z } from "zod";
 import { Monitor } from "../monitors/monitor";
 import { ApiKey } from "../orgs/api-key";
-import { Membership } from "../orgs/membership-queries";
+import { Membership } from "../orgs/membership";
 import { config } from "../platform/config";
 import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
 import { LoginThrottle } from "./login-throttle";
@@ -63,14 +63,20 @@ export async function changePassword(actor: { userId: string; sessionId: string 
  * Deletes the account: its personal organisation's monitors (so the checker stops) and API keys,
  * its sessions, its email claim (the address can register again) and the user item, last, so a
  * failure halfway can be retried with the same password. Refused while the user is the only owner
- * of an organisation with other members.
+ * of a team organisation; otherwise the account leaves every organisation.
  */
 export async function remove(actor: { userId: string; sessionId: string }, input: z.infer<typeof DeleteInput>) {
   const { password } = DeleteInput.parse(input);
   const user = await userOf(actor.userId);
   await confirmPassword(user, password);
-  if (await Membership.soleOwnerOfSharedOrg(user.userId)) {
-    throw new VisibleError("conflict", "sole_owner", "You are the only owner of an organisation with other members: transfer ownership or delete it first");
+  const orphaned = await Membership.orgsOnlyOwnedBy(user.userId);
+  if (orphaned.length) {
+    throw new VisibleError(
+      "conflict",
+      "sole_owner",
+      "You are the only owner of an organisation: make another member owner, or delete the organisation, first",
+      { orgIds: orphaned },
+    );
   }
   const personal = { orgId: user.userId, by: { kind: "user" as const, userId: user.userId, sessionId: actor.sessionId, role: "owner" as const } };
   for (let cursor: string | null = null, first = true; first || cursor; first = false) {
@@ -83,6 +89,7 @@ export async function remove(actor: { userId: string; sessionId: string }, input
     for (const k of page.data) if (!k.revokedAt) await ApiKey.revoke(personal, k.id);
     cursor = page.cursor;
   }
+  await Membership.leaveAll(user.userId);
   await Session.revokeAllOf(user.userId, { reason: "account_deleted" });
   try {
     await EmailClaimEntity.delete({ email: user.email }).where((a, op) => op.eq(a.userId, user.userId)).go({ response: "none" });

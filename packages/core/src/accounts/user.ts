@@ -8,6 +8,7 @@ import { config } from "../platform/config";
 import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
 import { bindToTable, entityOptions } from "../platform/table";
 import { COMMON_PASSWORDS } from "./common-passwords";
+import { Org } from "../orgs/org";
 import { LoginThrottle } from "./login-throttle";
 
 export const UserEntity = bindToTable(
@@ -119,6 +120,7 @@ export async function register(input: RegisterInput): Promise<Info> {
   await claimEmail(email, userId, now);
   const user: UserItem = { userId, email, name, passwordHash, createdAt: now };
   await UserEntity.create(user).go();
+  await Org.ensurePersonal(user, now);
   return toInfo(user);
 }
 

@@ -10,6 +10,7 @@ import { Flapping } from "../incident/flapping";
 import { Incident, type IncidentItem } from "../incident/incident";
 import { bindToTable, entityOptions } from "../platform/table";
 import { AlertCaps } from "./caps";
+import { Invitation } from "../orgs/invitation";
 import { AlertRecipient } from "./recipients";
 
 /**
@@ -111,13 +112,14 @@ async function claim(incidentId: string, transition: Transition, recipient: stri
   }
 }
 
-/** What the alerts queue carries: incident transitions, recipient confirmations and password reset mails. */
-export const Event = z.union([Incident.Event, AlertRecipient.ConfirmationRequested, PasswordReset.Requested]);
+/** What the alerts queue carries: incident transitions, recipient confirmations, password reset and invitation mails. */
+export const Event = z.union([Incident.Event, AlertRecipient.ConfirmationRequested, PasswordReset.Requested, Invitation.MailRequested]);
 export type Event = z.infer<typeof Event>;
 
 export async function handle(event: Event) {
   if (event.type === "recipient.confirmation") return AlertRecipient.sendConfirmation(event);
   if (event.type === "password.reset") return PasswordReset.send(event);
+  if (event.type === "invitation.mail") return Invitation.sendMail(event);
   return notify(event);
 }
 

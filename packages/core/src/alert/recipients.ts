@@ -5,6 +5,8 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Entity } from "electrodb";
 import { z } from "zod";
 import { User } from "../accounts/user";
+import { OrgEntity } from "../orgs/entity";
+import { Membership } from "../orgs/membership";
 import { sqs } from "../platform/aws";
 import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";
@@ -108,13 +110,15 @@ async function claimRequest(ownerId: string, email: string, now: number): Promis
 }
 
 /**
- * Called when a monitor is saved: each address that is neither the owner's nor answered gets a
- * confirmation mail, at most once per RECIPIENT_RESEND_HOURS however often monitors are saved.
- * Never fails the save: a request that could not be queued is released for the next save.
+ * Called when a monitor is saved: each address that is neither a member's of the organisation
+ * nor answered gets a confirmation mail, at most once per RECIPIENT_RESEND_HOURS however often
+ * monitors are saved. Never fails the save: a request that could not be queued is released for the next save.
  */
 export async function requestConfirmations(ownerId: string, ownerEmail: string | undefined, emails: readonly string[], now = Date.now()) {
-  ownerEmail ??= (await User.get(ownerId))?.email;
-  const others = [...new Set(emails)].filter((e) => e !== ownerEmail);
+  const unique = [...new Set(emails)].filter((e) => e !== ownerEmail);
+  if (!unique.length) return;
+  const [owner, members] = await Promise.all([ownerEmail ? undefined : User.get(ownerId), Membership.emailsOf(ownerId)]);
+  const others = unique.filter((e) => e !== owner?.email && !members.has(e));
   await Promise.all(
     others.map(async (email) => {
       try {
@@ -169,7 +173,9 @@ export async function sendConfirmation(event: ConfirmationRequested, now = Date.
     expiresAt: Math.ceil((now + config().RECIPIENT_TOKEN_TTL_DAYS * DAY) / 1000),
   }).go({ response: "none" });
   try {
-    await Mail.send({ to: email, ...renderConfirmationMail(owner?.email ?? "an Uptime account", token) });
+    // A personal organisation asks as its user's address; a team organisation by its name.
+    const asker = owner ? `account ${owner.email}` : `organisation "${(await OrgEntity.get({ orgId: ownerId }).go()).data?.name ?? "(deleted)"}"`;
+    await Mail.send({ to: email, ...renderConfirmationMail(asker, token) });
   } catch (err) {
     await RecipientEntity.patch({ ownerId, email }).remove(["mailedFor"]).go({ response: "none" });
     throw err;
@@ -177,14 +183,14 @@ export async function sendConfirmation(event: ConfirmationRequested, now = Date.
   return "sent";
 }
 
-export function renderConfirmationMail(ownerEmail: string, token: string) {
+export function renderConfirmationMail(asker: string, token: string) {
   const link = Mail.publicLink(`v1/alert-recipients/confirm?token=${encodeURIComponent(token)}`);
   const subject = "Confirm that you want alert emails from Uptime";
   const text = [
-    `The Uptime account ${ownerEmail} wants to send alert emails (site down / recovered) to this address.`,
+    `The Uptime ${asker} wants to send alert emails (site down / recovered) to this address.`,
     "Nothing is sent until you confirm. To confirm, or to tell us never to send you these, open:",
     link,
-    `The link works once, for ${config().RECIPIENT_TOKEN_TTL_DAYS} days. If you do not know this account, ignore this email or decline.`,
+    `The link works once, for ${config().RECIPIENT_TOKEN_TTL_DAYS} days. If you do not know this ${asker.split(" ")[0]}, ignore this email or decline.`,
   ].join("\n");
   return { subject, text, html: AlertCaps.paragraphs(text) };
 }
@@ -225,13 +231,17 @@ export async function answer(token: string, action: "confirm" | "decline", now =
 
 // ---------- reading ----------
 
-/** Who may get alert mail of an account right now: its own address, and the addresses that confirmed. */
+/**
+ * Who may get alert mail of an organisation right now: its members' addresses (for a personal
+ * organisation made before organisations existed, its user's), and the addresses that confirmed.
+ * Read once per notification, never per check.
+ */
 export async function audienceOf(ownerId: string): Promise<{ ownerEmail?: string; reasonToSkip(email: string): "unconfirmed" | "declined" | undefined }> {
-  const [owner, statuses] = await Promise.all([User.get(ownerId), statusesOf(ownerId)]);
+  const [owner, statuses, members] = await Promise.all([User.get(ownerId), statusesOf(ownerId), Membership.emailsOf(ownerId)]);
   return {
-    ownerEmail: owner?.email,
+    ownerEmail: owner?.email ?? [...members].find(([, role]) => role === "owner")?.[0],
     reasonToSkip(email) {
-      if (email === owner?.email) return undefined;
+      if (email === owner?.email || members.has(email)) return undefined;
       const s = statuses.get(email);
       return s === "confirmed" ? undefined : s === "declined" ? "declined" : "unconfirmed";
     },

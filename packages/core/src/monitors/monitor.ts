@@ -44,7 +44,7 @@ async function reserveQuota(ownerId: string, now: number) {
     }
     if (attempt === 0 && !(await recountQuota(ownerId, now))) break;
   }
-  throw new VisibleError("forbidden", "monitor_limit_reached", `This account already has the maximum of ${limit} monitors`, { limit });
+  throw new VisibleError("forbidden", "monitor_limit_reached", `This organisation already has the maximum of ${limit} monitors`, { limit });
 }
 
 /**

@@ -11,3 +11,4 @@ export type OrgAccess = {
 
 /** For audit entries and default alert recipients: the user behind an action (a key's creator for keys). */
 export const actingUserId = (a: OrgAccess) => (a.by.kind === "user" ? a.by.userId : a.by.createdBy);
+

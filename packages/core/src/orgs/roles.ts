@@ -43,3 +43,14 @@ export const scopeCan = (scope: KeyScope, permission: Permission) => (KEY_SCOPES
 
 /** Owners outrank admins outrank members outrank viewers; used for "may not grant more than you have". */
 export const rank = (role: Role) => ROLES.length - ROLES.indexOf(role);
+
+/** The README's permission table, printed from PERMISSIONS (`npm run permissions`; a test keeps the README equal to it). */
+export function permissionTable(): string {
+  const head = `| Permission | ${ROLES.join(" | ")} | API key scopes | What it allows |`;
+  const rule = `|---|${ROLES.map(() => ":-:|").join("")}---|---|`;
+  const rows = (Object.keys(PERMISSIONS) as Permission[]).map((p) => {
+    const scopes = (Object.keys(KEY_SCOPES) as KeyScope[]).filter((s) => scopeCan(s, p));
+    return `| \`${p}\` | ${ROLES.map((r) => (roleCan(r, p) ? "✓" : "")).join(" | ")} | ${scopes.join(", ") || "none"} | ${PERMISSIONS[p].describe} |`;
+  });
+  return [head, rule, ...rows].join("\n");
+}

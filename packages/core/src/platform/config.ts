@@ -58,6 +58,10 @@ const ConfigSchema = z.object({
   COOKIE_SECURE: bool.default(true),
   MONITOR_LIMIT: z.coerce.number().int().positive().default(100),
   RESULT_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
+  /** An organisation's audit log entries are deleted (DynamoDB TTL) this many days after they were written. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().positive().default(365),
+  /** An invitation to an organisation can be accepted this long, once. */
+  INVITATION_TTL_DAYS: z.coerce.number().int().positive().default(7),
   /** Scheduler window. 60 when deployed (the EventBridge rule is rate(1 minute)); smaller locally for fast demos. */
   TICK_SECONDS: z.coerce
     .number()

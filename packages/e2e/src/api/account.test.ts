@@ -154,4 +154,32 @@ describe("delete account", () => {
     expect((await post("/v1/auth/login", { email, password: PASSWORD })).status).toBe(401);
     expect((await post("/v1/auth/register", { email, password: PASSWORD })).status).toBe(201);
   });
+
+  it("is refused while the only owner of a team organisation; afterwards the account leaves its organisations", async () => {
+    const owner = await login(await register());
+    const email = await register();
+    const leaver = await login(email);
+    const org = await stack.api("/v1/orgs", { method: "POST", token: leaver.accessToken, json: { name: "Solo team" } });
+    expect(org.status).toBe(201);
+    const refused = await stack.api("/v1/me", { method: "DELETE", token: leaver.accessToken, json: { password: PASSWORD } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: "sole_owner", details: { orgIds: [org.body.id] } });
+
+    // Once someone else owns it too, the account may go, and leaves the organisation as it does.
+    const inTeam = { "x-org-id": org.body.id };
+    const invite = await stack.api("/v1/org/invitations", { method: "POST", token: leaver.accessToken, headers: inTeam, json: { email: (await stack.api("/v1/me", { token: owner.accessToken })).body.email, role: "admin" } });
+    expect(invite.status).toBe(201);
+    await stack.drainQueues();
+    const mail = (await stack.emails()).filter((e) => e.subject.startsWith("You are invited to join")).at(-1)!;
+    const token = new URL(/https?:\/\/\S+\/invitations\/accept\?token=\S+/.exec(mail.body.text)![0]).searchParams.get("token")!;
+    expect((await post("/v1/invitations/accept", { token }, owner.accessToken)).status).toBe(200);
+    const ownerId = (await stack.api("/v1/me", { token: owner.accessToken })).body.id;
+    expect((await stack.api(`/v1/org/members/${ownerId}`, { method: "PATCH", token: leaver.accessToken, headers: inTeam, json: { role: "owner" } })).status).toBe(200);
+
+    expect((await stack.api("/v1/me", { method: "DELETE", token: leaver.accessToken, json: { password: PASSWORD } })).status).toBe(204);
+    const members = await stack.api("/v1/org/members", { token: owner.accessToken, headers: inTeam });
+    expect(members.body.data.map((m: { email: string }) => m.email)).not.toContain(email);
+    // The owner count followed: the remaining owner is now the last one and cannot leave.
+    expect((await stack.api("/v1/org/leave", { method: "POST", token: owner.accessToken, headers: inTeam })).status).toBe(409);
+  });
 });

@@ -3,8 +3,8 @@ import type { Context } from "hono";
 import { handle } from "hono/aws-lambda";
 import { AlertRecipient } from "@uptime/core/alert/recipients";
 import { RecipientPage } from "@uptime/core/alert/recipient-page";
-import { Page, bearer, createApi, errorResponses, json, named } from "./http";
-import { requireUser } from "./require-user";
+import { Page, createApi, errorResponses, json, named } from "./http";
+import { orgScoped } from "./require-org";
 
 const Token = z.string().min(1).max(100);
 const html = (description: string) => ({ description, content: { "text/html": { schema: z.string().openapi({ description: "A page, no scripts" }) } } });
@@ -18,15 +18,14 @@ function lockedDown(c: Context) {
 }
 
 export const app = createApi();
-app.use("/v1/alert-recipients", requireUser);
 
 app.openapi(
   createRoute({
     method: "get",
     path: "/v1/alert-recipients",
     tags: ["alerts"],
-    summary: "Your alert addresses other than your own, and whether each confirmed (only confirmed ones get alert mail)",
-    security: bearer,
+    summary: "The organisation's alert addresses other than its members', and whether each confirmed (only confirmed ones get alert mail)",
+    ...orgScoped("monitors.read"),
     request: { query: z.object(Page) },
     responses: {
       200: {
@@ -36,7 +35,7 @@ app.openapi(
       ...errorResponses(400, 401),
     },
   }),
-  async (c) => c.json(await AlertRecipient.list(c.get("actor").userId, c.req.valid("query")), 200),
+  async (c) => c.json(await AlertRecipient.list(c.get("org").orgId, c.req.valid("query")), 200),
 );
 
 app.openapi(

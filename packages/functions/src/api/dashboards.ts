@@ -4,8 +4,8 @@ import { CheckResult } from "@uptime/core/check/result";
 import { Dashboard } from "@uptime/core/history/dashboard";
 import { Incident } from "@uptime/core/incident/incident";
 import { MonitorRead } from "@uptime/core/monitors/read";
-import { IdParam, Page, bearer, createApi, errorResponses, json, named } from "./http";
-import { requireUser } from "./require-user";
+import { IdParam, Page, createApi, errorResponses, json, named } from "./http";
+import { orgScoped } from "./require-org";
 
 const RangeQuery = z.object({
   range: z.enum(Dashboard.RANGES).default("24h").openapi({ example: "30d" }),
@@ -55,9 +55,6 @@ const summaryExample: Dashboard.Summary = {
 };
 
 export const app = createApi();
-app.use("/v1/dashboard", requireUser);
-app.use("/v1/incidents", requireUser);
-app.use("/v1/monitors/*", requireUser);
 
 app.openapi(
   createRoute({
@@ -65,10 +62,10 @@ app.openapi(
     path: "/v1/dashboard",
     tags: ["dashboards"],
     summary: "Every monitor with status, last check, 24h uptime and open incident, in one call",
-    security: bearer,
+    ...orgScoped("monitors.read"),
     responses: { 200: { description: "All your monitors", ...json(named(Dashboard.Overview, "Dashboard")) }, ...errorResponses(401) },
   }),
-  async (c) => c.json(await Dashboard.overview(c.get("actor").userId), 200),
+  async (c) => c.json(await Dashboard.overview(c.get("org").orgId), 200),
 );
 
 app.openapi(
@@ -77,7 +74,7 @@ app.openapi(
     path: "/v1/monitors/{id}/summary",
     tags: ["dashboards"],
     summary: "Uptime, latency percentiles, incidents, downtime and MTTR over a range",
-    security: bearer,
+    ...orgScoped("monitors.read"),
     request: { params: IdParam, query: RangeQuery },
     responses: {
       200: { description: "The summary", ...json(named(Dashboard.Summary, "Summary", summaryExample)) },
@@ -85,7 +82,7 @@ app.openapi(
     },
   }),
   async (c) => {
-    const m = await MonitorRead.getOwned(c.get("actor").userId, c.req.valid("param").id);
+    const m = await MonitorRead.getOwned(c.get("org").orgId, c.req.valid("param").id);
     return c.json(await Dashboard.summary(m, c.req.valid("query").range), 200);
   },
 );
@@ -96,7 +93,7 @@ app.openapi(
     path: "/v1/monitors/{id}/results",
     tags: ["dashboards"],
     summary: "Check results, newest first, optionally between two instants",
-    security: bearer,
+    ...orgScoped("monitors.read"),
     request: { params: IdParam, query: ResultsQuery },
     responses: {
       200: {
@@ -107,7 +104,7 @@ app.openapi(
     },
   }),
   async (c) => {
-    const m = await MonitorRead.getOwned(c.get("actor").userId, c.req.valid("param").id);
+    const m = await MonitorRead.getOwned(c.get("org").orgId, c.req.valid("param").id);
     const q = c.req.valid("query");
     const page = await Dashboard.results(m.monitorId, q);
     return c.json({ data: page.data.map(CheckResult.toView), cursor: page.cursor }, 200);
@@ -120,12 +117,12 @@ app.openapi(
     path: "/v1/monitors/{id}/response-times",
     tags: ["dashboards"],
     summary: "Average and p95 response time per bucket (1 min for 1h, 5 min for 24h, 1 h for 7d, 1 day beyond)",
-    security: bearer,
+    ...orgScoped("monitors.read"),
     request: { params: IdParam, query: RangeQuery },
     responses: { 200: { description: "The series", ...json(named(Dashboard.Series, "ResponseTimes")) }, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
-    const m = await MonitorRead.getOwned(c.get("actor").userId, c.req.valid("param").id);
+    const m = await MonitorRead.getOwned(c.get("org").orgId, c.req.valid("param").id);
     return c.json(await Dashboard.series(m, c.req.valid("query").range), 200);
   },
 );
@@ -136,11 +133,11 @@ app.openapi(
     path: "/v1/incidents",
     tags: ["dashboards"],
     summary: "Incidents across your monitors, newest first, paginated",
-    security: bearer,
+    ...orgScoped("monitors.read"),
     request: { query: z.object({ monitorId: z.string().min(1).max(100).optional(), ...IncidentQuery }) },
     responses: { 200: { description: "A page of incidents", ...json(IncidentPage) }, ...errorResponses(400, 401, 404) },
   }),
-  async (c) => c.json(await Dashboard.incidents(c.get("actor").userId, c.req.valid("query")), 200),
+  async (c) => c.json(await Dashboard.incidents(c.get("org").orgId, c.req.valid("query")), 200),
 );
 
 app.openapi(
@@ -149,13 +146,13 @@ app.openapi(
     path: "/v1/monitors/{id}/incidents",
     tags: ["dashboards"],
     summary: "One monitor's incidents, newest first, paginated",
-    security: bearer,
+    ...orgScoped("monitors.read"),
     request: { params: IdParam, query: z.object(IncidentQuery) },
     responses: { 200: { description: "A page of incidents", ...json(IncidentPage) }, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
     const filter = { ...c.req.valid("query"), monitorId: c.req.valid("param").id };
-    return c.json(await Dashboard.incidents(c.get("actor").userId, filter), 200);
+    return c.json(await Dashboard.incidents(c.get("org").orgId, filter), 200);
   },
 );
 

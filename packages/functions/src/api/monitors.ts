@@ -5,8 +5,9 @@ import { Checker } from "@uptime/core/check/checker";
 import { ManualLimits } from "@uptime/core/check/manual-limits";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { User } from "@uptime/core/accounts/user";
-import { VisibleError } from "@uptime/core/platform/errors";
 import { actingUserId } from "@uptime/core/orgs/access";
+import { Audit } from "@uptime/core/orgs/audit";
+import { VisibleError } from "@uptime/core/platform/errors";
 import { IdParam, Page, createApi, described, errorResponses, json, named } from "./http";
 import { orgScoped } from "./require-org";
 
@@ -37,10 +38,11 @@ app.openapi(
   }),
   async (c) => {
     const org = c.get("org");
-    // The default alert address: the acting person's (for an API key, its creator's).
-    const actingUser = await User.get(actingUserId(org));
-    if (!actingUser) throw new VisibleError("unauthorized", "invalid_token", "The account for this token no longer exists");
-    const m = await Monitor.create(org.orgId, actingUser.email, c.req.valid("json"));
+    // The default alert address is the acting user's (for an API key: its creator's).
+    const user = await User.get(actingUserId(org));
+    if (!user) throw new VisibleError("unauthorized", "invalid_token", "The account behind this token no longer exists");
+    const m = await Monitor.create(org.orgId, user.email, c.req.valid("json"));
+    await Audit.record(org, "monitor.create", { type: "monitor", id: m.monitorId }, { name: m.name });
     return c.json(await view(m), 201);
   },
 );
@@ -50,7 +52,7 @@ app.openapi(
     method: "get",
     path: "/v1/monitors",
     tags: ["monitors"],
-    summary: "List your monitors (oldest first, paginated with a cursor)",
+    summary: "List the organisation's monitors (oldest first, paginated with a cursor)",
     ...orgScoped("monitors.read"),
     request: { query: PageQuery },
     responses: {
@@ -89,7 +91,11 @@ app.openapi(
     responses: { 200: { description: "The changed monitor", ...json(MonitorView) }, ...errorResponses(400, 401, 404, 409, 415) },
   }),
   async (c) => {
-    const m = await Monitor.update(c.get("org").orgId, c.req.valid("param").id, c.req.valid("json"));
+    const org = c.get("org");
+    const input = c.req.valid("json");
+    const m = await Monitor.update(org.orgId, c.req.valid("param").id, input);
+    const action = Object.keys(input).length === 1 && input.paused !== undefined ? (input.paused ? "monitor.pause" : "monitor.resume") : "monitor.update";
+    await Audit.record(org, action, { type: "monitor", id: m.monitorId }, { fields: Object.keys(input) });
     return c.json(await view(m), 200);
   },
 );
@@ -105,7 +111,10 @@ app.openapi(
     responses: { 204: { description: "Deleted" }, ...errorResponses(401, 404) },
   }),
   async (c) => {
-    await Monitor.remove(c.get("org").orgId, c.req.valid("param").id);
+    const org = c.get("org");
+    const { id } = c.req.valid("param");
+    await Monitor.remove(org.orgId, id);
+    await Audit.record(org, "monitor.delete", { type: "monitor", id });
     return c.body(null, 204);
   },
 );
@@ -117,7 +126,7 @@ app.openapi(
     tags: ["monitors"],
     summary: "Run a check now; it counts towards incidents like any scheduled check",
     description:
-      "At most one per monitor per `MANUAL_CHECK_MONITOR_SEC` (10 s) and `MANUAL_CHECKS_PER_HOUR` (60) per account and clock hour; past either, 429 `too_many_manual_checks` with `Retry-After`.",
+      "At most one per monitor per `MANUAL_CHECK_MONITOR_SEC` (10 s) and `MANUAL_CHECKS_PER_HOUR` (60) per organisation and clock hour; past either, 429 `too_many_manual_checks` with `Retry-After`.",
     ...orgScoped("monitors.write"),
     request: { params: IdParam },
     responses: {

@@ -612,14 +612,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List your monitors (oldest first, paginated with a cursor) */
+        /** List the organisation's monitors (oldest first, paginated with a cursor) */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -655,6 +658,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
             };
         };
         put?: never;
@@ -662,7 +666,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -790,7 +797,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -816,6 +826,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -833,7 +844,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -857,6 +871,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -874,7 +889,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -936,6 +954,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -978,12 +997,15 @@ export interface paths {
         put?: never;
         /**
          * Run a check now; it counts towards incidents like any scheduled check
-         * @description At most one per monitor per `MANUAL_CHECK_MONITOR_SEC` (10 s) and `MANUAL_CHECKS_PER_HOUR` (60) per account and clock hour; past either, 429 `too_many_manual_checks` with `Retry-After`.
+         * @description At most one per monitor per `MANUAL_CHECK_MONITOR_SEC` (10 s) and `MANUAL_CHECKS_PER_HOUR` (60) per organisation and clock hour; past either, 429 `too_many_manual_checks` with `Retry-After`.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -1012,6 +1034,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1045,14 +1068,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your alert addresses other than your own, and whether each confirmed (only confirmed ones get alert mail) */
+        /** The organisation's alert addresses other than its members', and whether each confirmed (only confirmed ones get alert mail) */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1088,6 +1114,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
             };
         };
         put?: never;
@@ -1214,7 +1241,10 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1278,7 +1308,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1374,7 +1407,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     keyId: string;
                 };
@@ -1434,7 +1470,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1458,6 +1497,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
             };
         };
         put?: never;
@@ -1481,7 +1521,10 @@ export interface paths {
                 query?: {
                     range?: "1h" | "24h" | "7d" | "30d" | "90d";
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -1516,6 +1559,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1553,7 +1597,10 @@ export interface paths {
                     /** @description ISO 8601 or epoch milliseconds */
                     to?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -1591,6 +1638,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1623,7 +1671,10 @@ export interface paths {
                 query?: {
                     range?: "1h" | "24h" | "7d" | "30d" | "90d";
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -1658,6 +1709,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1695,7 +1747,10 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1728,6 +1783,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                403: components["responses"]["Forbidden"];
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1764,7 +1820,10 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     id: string;
                 };
@@ -1792,6 +1851,1130 @@ export interface paths {
                 };
                 /** @description Missing or invalid credentials */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisations you belong to, with your role in each (your personal one included) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Your organisations */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["MyOrganisation"][];
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an organisation; you are its owner. Act in it by sending its id as X-Org-Id. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Organisation"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/org": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation this request acts in, and your role in it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The organisation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MyOrganisation"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete the organisation (not a personal one; delete its monitors first) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename the organisation */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The organisation */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Organisation"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/org/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make another member owner; you become an admin */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        userId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The new owner */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/org/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's members and their roles */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of members */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Member"][];
+                            cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/org/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a member; their next request is refused. Only owners remove owners; the last owner cannot go. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a member's role. Only owners grant or take away ownership; the last owner cannot be demoted. */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        role: "owner" | "admin" | "member" | "viewer";
+                    };
+                };
+            };
+            responses: {
+                /** @description The member */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/org/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Leave the organisation (any role; not the last owner, not your personal organisation) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Left */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/org/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pending (and expired, not yet purged) invitations */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of invitations */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Invitation"][];
+                            cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Invite an email address (as admin, member or viewer); the link in the mail works once, for 7 days */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        /**
+                         * @default member
+                         * @enum {string}
+                         */
+                        role?: "admin" | "member" | "viewer";
+                    };
+                };
+            };
+            responses: {
+                /** @description Invited */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invitation"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/org/invitations/{invitationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a pending invitation; its link stops working */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path: {
+                    invitationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Revoked */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation with the token from its mail; you must be signed in with the invited email */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description You joined */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MyOrganisation"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/org/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of entries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["AuditEntry"][];
+                            cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1832,7 +3015,10 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1893,7 +3079,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2013,7 +3202,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                 };
@@ -2074,7 +3266,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                 };
@@ -2160,7 +3355,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                 };
@@ -2271,7 +3469,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                 };
@@ -2330,7 +3531,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                 };
@@ -2443,7 +3647,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                 };
@@ -2553,7 +3760,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                     groupId: string;
@@ -2640,7 +3850,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                     groupId: string;
@@ -2746,7 +3959,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                 };
@@ -2865,7 +4081,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                     componentId: string;
@@ -2952,7 +4171,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                     componentId: string;
@@ -3065,7 +4287,10 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                 };
@@ -3128,7 +4353,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                 };
@@ -3252,7 +4480,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                 };
@@ -3365,7 +4596,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                     incidentId: string;
@@ -3427,7 +4661,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                     incidentId: string;
@@ -3514,7 +4751,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                     incidentId: string;
@@ -3623,7 +4863,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                     incidentId: string;
@@ -3743,7 +4986,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                     incidentId: string;
@@ -3849,7 +5095,10 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                 };
@@ -3912,7 +5161,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                 };
@@ -4023,7 +5275,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                     maintenanceId: string;
@@ -4088,7 +5343,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                     maintenanceId: string;
@@ -4198,7 +5456,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                     maintenanceId: string;
@@ -4308,7 +5569,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                     maintenanceId: string;
@@ -4410,7 +5674,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
                 path: {
                     pageId: string;
                     maintenanceId: string;
@@ -5019,6 +6286,57 @@ export interface components {
             message: string | null;
             closedReason: string | null;
         };
+        MyOrganisation: {
+            id: string;
+            name: string;
+            personal: boolean;
+            createdAt: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "member" | "viewer";
+        };
+        Organisation: {
+            id: string;
+            name: string;
+            personal: boolean;
+            createdAt: string;
+        };
+        Member: {
+            userId: string;
+            email: string;
+            name: string | null;
+            /** @enum {string} */
+            role: "owner" | "admin" | "member" | "viewer";
+            joinedAt: string;
+        };
+        Invitation: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "admin" | "member" | "viewer";
+            invitedBy: string;
+            createdAt: string;
+            expiresAt: string;
+            expired: boolean;
+            mailedAt: string | null;
+        };
+        AuditEntry: {
+            id: string;
+            at: string;
+            action: string;
+            target: {
+                type: string;
+                id: string;
+            };
+            actor: {
+                /** @enum {string} */
+                kind: "user" | "apiKey";
+                userId: string;
+                keyId: string | null;
+            };
+            details: {
+                [key: string]: unknown;
+            } | null;
+        };
         StatusPage: {
             id: string;
             slug: string;
@@ -5204,8 +6522,21 @@ export interface components {
             }[];
         };
     };
-    responses: never;
-    parameters: never;
+    responses: {
+        /** @description Your role (or the API key's scope) lacks the operation's x-permission */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: {
+        /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+        OrgId: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;

@@ -1,0 +1,117 @@
+import { Entity } from "electrodb";
+import { ROLES } from "./roles";
+import { bindToTable, entityOptions } from "../platform/table";
+
+/**
+ * One item per organisation. `ownerCount` is the guard on "there is always an owner": every
+ * demotion or removal of an owner first takes one off it with a condition that it stays at least
+ * one, so two owners demoting each other at once cannot both succeed (no transactions needed).
+ */
+export const OrgEntity = bindToTable(
+  new Entity(
+    {
+      model: { entity: "org", version: "1", service: "uptime" },
+      attributes: {
+        orgId: { type: "string", required: true },
+        name: { type: "string", required: true },
+        /** A user's personal organisation: orgId equals the userId; it cannot be deleted. */
+        personal: { type: "boolean", required: true, default: false },
+        ownerCount: { type: "number", required: true, default: 1 },
+        createdBy: { type: "string", required: true },
+        createdAt: { type: "number", required: true },
+        updatedAt: { type: "number" },
+      },
+      indexes: {
+        // one organisation
+        byId: { pk: { field: "pk", composite: ["orgId"] }, sk: { field: "sk", composite: [] } },
+      },
+    },
+    entityOptions(),
+  ),
+);
+
+/**
+ * A user's membership of an organisation, under the organisation (the one read that authorises a
+ * request) and indexed by user for "my organisations". Email and name are copied at joining so
+ * the member list is one query.
+ */
+export const MembershipEntity = bindToTable(
+  new Entity(
+    {
+      model: { entity: "membership", version: "1", service: "uptime" },
+      attributes: {
+        orgId: { type: "string", required: true },
+        userId: { type: "string", required: true },
+        role: { type: ROLES, required: true },
+        email: { type: "string", required: true },
+        name: { type: "string" },
+        joinedAt: { type: "number", required: true },
+        changedAt: { type: "number" },
+      },
+      indexes: {
+        // an organisation's members
+        byOrg: { pk: { field: "pk", composite: ["orgId"] }, sk: { field: "sk", composite: ["userId"] } },
+        // a user's organisations
+        byUser: { index: "gsi1", pk: { field: "gsi1pk", composite: ["userId"] }, sk: { field: "gsi1sk", composite: ["orgId"] } },
+      },
+    },
+    entityOptions(),
+  ),
+);
+
+export type OrgItem = NonNullable<Awaited<ReturnType<ReturnType<typeof OrgEntity.get>["go"]>>["data"]>;
+export type MembershipItem = NonNullable<Awaited<ReturnType<ReturnType<typeof MembershipEntity.get>["go"]>>["data"]>;
+
+/**
+ * A pending invitation, under the organisation. Deleted when accepted or revoked; expired ones
+ * are refused and later removed by TTL. `tokenHash` is set when its mail is sent.
+ */
+export const InvitationEntity = bindToTable(
+  new Entity(
+    {
+      model: { entity: "invitation", version: "1", service: "uptime" },
+      attributes: {
+        orgId: { type: "string", required: true },
+        invitationId: { type: "string", required: true },
+        email: { type: "string", required: true },
+        role: { type: ROLES, required: true },
+        invitedBy: { type: "string", required: true },
+        createdAt: { type: "number", required: true },
+        /** Epoch ms; accepting after it is refused. */
+        validUntil: { type: "number", required: true },
+        mailedAt: { type: "number" },
+        tokenHash: { type: "string" },
+        /** TTL (epoch s): a while after validUntil, so a late click still hears "expired". */
+        expiresAt: { type: "number", required: true },
+      },
+      indexes: {
+        // an organisation's pending invitations
+        byOrg: { pk: { field: "pk", composite: ["orgId"] }, sk: { field: "sk", composite: ["invitationId"] } },
+      },
+    },
+    entityOptions(),
+  ),
+);
+
+/** An invitation link's token, stored only as its SHA-256. `usedAt` makes it single use. */
+export const InvitationTokenEntity = bindToTable(
+  new Entity(
+    {
+      model: { entity: "invitationToken", version: "1", service: "uptime" },
+      attributes: {
+        tokenHash: { type: "string", required: true },
+        orgId: { type: "string", required: true },
+        invitationId: { type: "string", required: true },
+        usedAt: { type: "number" },
+        expiresAt: { type: "number", required: true },
+      },
+      indexes: {
+        // the invitation a link names
+        byHash: { pk: { field: "pk", composite: ["tokenHash"] }, sk: { field: "sk", composite: [] } },
+      },
+    },
+    entityOptions(),
+  ),
+);
+
+export type InvitationItem = NonNullable<Awaited<ReturnType<ReturnType<typeof InvitationEntity.get>["go"]>>["data"]>;

@@ -1,0 +1,111 @@
+export * as Org from "./org";
+
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
+import { MonitorEntity } from "../monitors/entity";
+import type { OrgAccess } from "./access";
+import { Audit } from "./audit";
+import { InvitationEntity, InvitationTokenEntity, MembershipEntity, OrgEntity, type OrgItem } from "./entity";
+import { Membership } from "./membership";
+import { ROLES } from "./roles";
+
+export { OrgEntity, type OrgItem };
+
+/** Names land in invitation subjects: no control characters, as for monitor names. */
+export const Name = z.string().trim().min(1).max(100).regex(/^[^\p{Cc}]*$/u, "must not contain control characters such as CR or LF");
+export const CreateInput = z.object({ name: Name });
+export const UpdateInput = z.object({ name: Name });
+
+export const View = z.object({
+  id: z.string(),
+  name: z.string(),
+  personal: z.boolean(),
+  createdAt: z.string(),
+});
+export type View = z.infer<typeof View>;
+export const MineView = View.extend({ role: z.enum(ROLES) });
+
+export const toView = (o: OrgItem): View => ({ id: o.orgId, name: o.name, personal: o.personal, createdAt: new Date(o.createdAt).toISOString() });
+
+const notFound = () => new VisibleError("not_found", "org_not_found", "No such organisation");
+
+/**
+ * A user's personal organisation (orgId = userId) and their owner membership. Idempotent, so it
+ * runs at registration and again, lazily, for accounts made before organisations existed.
+ */
+export async function ensurePersonal(user: { userId: string; email: string; name?: string }, now = Date.now()) {
+  const orgId = user.userId;
+  await OrgEntity.create({ orgId, name: user.name ?? user.email, personal: true, ownerCount: 1, createdBy: user.userId, createdAt: now })
+    .go({ response: "none" })
+    .catch((err) => {
+      if (!isConditionalCheckFailed(err)) throw err;
+    });
+  await MembershipEntity.create({ orgId, userId: user.userId, email: user.email, name: user.name, role: "owner", joinedAt: now })
+    .go({ response: "none" })
+    .catch((err) => {
+      if (!isConditionalCheckFailed(err)) throw err;
+    });
+}
+
+/** A new team organisation with its creator as the one owner. */
+export async function create(user: { userId: string; sessionId: string; email: string; name?: string }, input: z.input<typeof CreateInput>, now = Date.now()): Promise<View> {
+  const { name } = CreateInput.parse(input);
+  const org = { orgId: randomUUID(), name, personal: false, ownerCount: 1, createdBy: user.userId, createdAt: now };
+  await OrgEntity.create(org).go({ response: "none" });
+  await Membership.add(org.orgId, user, "owner", now);
+  await Audit.record({ orgId: org.orgId, by: { kind: "user", userId: user.userId, sessionId: user.sessionId, role: "owner" } }, "org.create", { type: "org", id: org.orgId }, { name }, now);
+  return toView(org);
+}
+
+export async function get(orgId: string): Promise<OrgItem> {
+  const { data } = await OrgEntity.get({ orgId }).go({ consistent: true });
+  if (!data) throw notFound();
+  return data;
+}
+
+/** The organisations a user belongs to, with their role in each. */
+export async function listMine(userId: string) {
+  // The by-user index is eventually consistent: the personal organisation, perhaps made a moment ago, is read directly.
+  const [indexed, personal] = await Promise.all([Membership.ofUser(userId), Membership.get(userId, userId)]);
+  const memberships = [...(personal ? [personal] : []), ...indexed.filter((m) => m.orgId !== userId)];
+  if (!memberships.length) return [];
+  const { data } = await OrgEntity.get(memberships.map((m) => ({ orgId: m.orgId }))).go({ consistent: true });
+  const byId = new Map(data.map((o) => [o.orgId, o]));
+  return memberships.flatMap((m) => {
+    const org = byId.get(m.orgId);
+    return org ? [{ ...toView(org), role: m.role }] : [];
+  });
+}
+
+export async function update(access: OrgAccess, input: z.input<typeof UpdateInput>, now = Date.now()): Promise<View> {
+  const { name } = UpdateInput.parse(input);
+  const before = await get(access.orgId);
+  const { data } = await OrgEntity.patch({ orgId: access.orgId }).set({ name, updatedAt: now }).go({ response: "all_new" });
+  await Audit.record(access, "org.update", { type: "org", id: access.orgId }, { name: { from: before.name, to: name } }, now);
+  return toView(data as OrgItem);
+}
+
+/**
+ * Deletes a team organisation with its memberships and pending invitations. Refused for a
+ * personal organisation and while monitors remain: deleting them is an explicit step of its own.
+ */
+export async function remove(access: OrgAccess) {
+  const org = await get(access.orgId);
+  if (org.personal) throw new VisibleError("conflict", "personal_org", "A personal organisation cannot be deleted");
+  const monitors = await MonitorEntity.query.byOwner({ ownerId: access.orgId }).go({ limit: 1, attributes: ["monitorId"] });
+  if (monitors.data.length) throw new VisibleError("conflict", "org_has_monitors", "Delete the organisation's monitors first");
+  const [members, invitations] = await Promise.all([
+    MembershipEntity.query.byOrg({ orgId: access.orgId }).go({ pages: "all", consistent: true }),
+    InvitationEntity.query.byOrg({ orgId: access.orgId }).go({ pages: "all", consistent: true }),
+  ]);
+  // People and invitations go first: a crash part way leaves an organisation nobody can reach, never access to a deleted one.
+  const tokens = invitations.data.flatMap((i) => (i.tokenHash ? [{ tokenHash: i.tokenHash }] : []));
+  await Promise.all([
+    invitations.data.length && InvitationEntity.delete(invitations.data.map((i) => ({ orgId: i.orgId, invitationId: i.invitationId }))).go(),
+    tokens.length && InvitationTokenEntity.delete(tokens).go(),
+  ]);
+  if (members.data.length) await MembershipEntity.delete(members.data.map((m) => ({ orgId: m.orgId, userId: m.userId }))).go();
+  await OrgEntity.delete({ orgId: access.orgId }).go();
+  await Audit.record(access, "org.delete", { type: "org", id: access.orgId }, { name: org.name });
+}
