@@ -8,7 +8,7 @@ import type { OrgAccess } from "./access";
 import { Audit } from "./audit";
 import { InvitationEntity, InvitationTokenEntity, MembershipEntity, OrgEntity, type OrgItem } from "./entity";
 import { Membership } from "./membership";
-import { ROLES } from "./roles";
+import { PERMISSIONS, ROLES, roleCan, scopeCan, type Permission } from "./roles";
 
 export { OrgEntity, type OrgItem };
 
@@ -25,6 +25,18 @@ export const View = z.object({
 });
 export type View = z.infer<typeof View>;
 export const MineView = View.extend({ role: z.enum(ROLES) });
+/** The organisation a request acts in, with what the caller may do there (the web app hides what it may not). */
+export const CurrentView = MineView.extend({
+  permissions: z.array(z.enum(Object.keys(PERMISSIONS) as [Permission, ...Permission[]])),
+});
+
+export async function current(access: OrgAccess): Promise<z.infer<typeof CurrentView>> {
+  const org = toView(await get(access.orgId));
+  const by = access.by;
+  const permissions = (Object.keys(PERMISSIONS) as Permission[]).filter((p) => (by.kind === "user" ? roleCan(by.role, p) : scopeCan(by.scope, p)));
+  // A key has a scope, not a role; it reads like a viewer and its permissions say the rest.
+  return { ...org, role: by.kind === "user" ? by.role : "viewer", permissions };
+}
 
 export const toView = (o: OrgItem): View => ({ id: o.orgId, name: o.name, personal: o.personal, createdAt: new Date(o.createdAt).toISOString() });
 

@@ -171,7 +171,7 @@ describe("delete account", () => {
     expect(invite.status).toBe(201);
     await stack.drainQueues();
     const mail = (await stack.emails()).filter((e) => e.subject.startsWith("You are invited to join")).at(-1)!;
-    const token = new URL(/https?:\/\/\S+\/invitations\/accept\?token=\S+/.exec(mail.body.text)![0]).searchParams.get("token")!;
+    const token = new URL(/https?:\/\/\S+\/invitations\/accept\?token=\S+/.exec(mail.body.text ?? "")![0]).searchParams.get("token")!;
     expect((await post("/v1/invitations/accept", { token }, owner.accessToken)).status).toBe(200);
     const ownerId = (await stack.api("/v1/me", { token: owner.accessToken })).body.id;
     expect((await stack.api(`/v1/org/members/${ownerId}`, { method: "PATCH", token: leaver.accessToken, headers: inTeam, json: { role: "owner" } })).status).toBe(200);

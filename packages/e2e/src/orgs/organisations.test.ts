@@ -51,7 +51,7 @@ describe("organisations", () => {
       ]),
     );
     expect((await ada.call("GET", "/v1/org")).body).toMatchObject({ id: me.id, personal: true, role: "owner" });
-    expect((await inOrg(stack, ada, orgId)("GET", "/v1/org")).body).toMatchObject({ id: orgId, role: "owner" });
+    expect((await inOrg(stack, ada, orgId)("GET", "/v1/org")).body).toMatchObject({ id: orgId, role: "owner", permissions: expect.arrayContaining(["org.delete", "monitors.write"]) });
   });
 
   it("creates the personal organisation lazily for an account made before organisations", async () => {

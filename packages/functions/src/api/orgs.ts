@@ -15,6 +15,7 @@ import { requireUser } from "./require-user";
 
 const OrgView = named(Org.View, "Organisation");
 const MineView = named(Org.MineView, "MyOrganisation");
+const CurrentView = named(Org.CurrentView, "CurrentOrganisation");
 const MemberView = named(Membership.View, "Member");
 const InvitationView = named(Invitation.View, "Invitation");
 const AuditView = named(Audit.View, "AuditEntry");
@@ -68,15 +69,11 @@ app.openapi(
     method: "get",
     path: "/v1/org",
     tags: ["organisations"],
-    summary: "The organisation this request acts in, and your role in it",
+    summary: "The organisation this request acts in, your role and the permissions it gives you",
     ...orgScoped("org.read"),
-    responses: { 200: { description: "The organisation", ...json(MineView) }, ...errorResponses(401, 403, 404) },
+    responses: { 200: { description: "The organisation", ...json(CurrentView) }, ...errorResponses(401, 403, 404) },
   }),
-  async (c) => {
-    const access = c.get("org");
-    const org = Org.toView(await Org.get(access.orgId));
-    return c.json({ ...org, role: access.by.kind === "user" ? access.by.role : "viewer" }, 200);
-  },
+  async (c) => c.json(await Org.current(c.get("org")), 200),
 );
 
 app.openapi(
