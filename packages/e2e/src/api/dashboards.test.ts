@@ -341,6 +341,32 @@ describe("dashboard", () => {
     expect(meter.items).toBeLessThan(40 * n + 200);
   });
 
+  it("answers 304 without a body while nothing but the clock changed, 200 with a new ETag after a change", async () => {
+    const get = (path: string, etag?: string) =>
+      stack.api(path, { headers: { authorization: `Bearer ${ada.token}`, ...(etag ? { "if-none-match": etag } : {}) } });
+    const paths = ["/v1/dashboard", `/v1/monitors/${busy.monitorId}`, `/v1/monitors/${busy.monitorId}/incidents`, "/v1/incidents", `/v1/monitors/${busy.monitorId}/results?limit=5`];
+    for (const path of paths) {
+      const first = await get(path);
+      const etag = first.headers.get("etag")!;
+      expect(etag, path).toMatch(/^W\/"[\w-]+"$/);
+      const again = await get(path, etag);
+      expect([path, again.status, again.body]).toEqual([path, 304, ""]);
+      expect(again.headers.get("etag")).toBe(etag);
+      expect((await get(path, `W/"other", ${etag.slice(2)}`)).status, "a list, and a strong copy of the weak tag").toBe(304);
+      expect((await get(path, `W/"other"`)).status).toBe(200);
+    }
+    const dashboard = await get("/v1/dashboard");
+    await MonitorEntity.patch({ monitorId: busy.monitorId }).set({ name: "Busy shop, renamed" }).go();
+    try {
+      const changed = await get("/v1/dashboard", dashboard.headers.get("etag")!);
+      expect(changed.status).toBe(200);
+      expect(changed.headers.get("etag")).not.toBe(dashboard.headers.get("etag"));
+      expect(changed.body.monitors.map((m: any) => m.name)).toContain("Busy shop, renamed");
+    } finally {
+      await MonitorEntity.patch({ monitorId: busy.monitorId }).set({ name: "Busy shop" }).go();
+    }
+  });
+
   it("is per user", async () => {
     const res = await bob.call("GET", "/v1/dashboard");
     expect(res.status).toBe(200);

@@ -4,7 +4,7 @@ import { CheckResult } from "@uptime/core/check/result";
 import { Dashboard } from "@uptime/core/history/dashboard";
 import { Incident } from "@uptime/core/incident/incident";
 import { MonitorRead } from "@uptime/core/monitors/read";
-import { IdParam, Page, bearer, createApi, errorResponses, json, named } from "./http";
+import { IdParam, Page, bearer, createApi, errorResponses, etagged, json, named, notModified } from "./http";
 import { requireUser } from "./require-user";
 
 const RangeQuery = z.object({
@@ -66,9 +66,9 @@ app.openapi(
     tags: ["dashboards"],
     summary: "Every monitor with status, last check, 24h uptime and open incident, in one call",
     security: bearer,
-    responses: { 200: { description: "All your monitors", ...json(named(Dashboard.Overview, "Dashboard")) }, ...errorResponses(401) },
+    responses: { 200: { description: "All your monitors", ...json(named(Dashboard.Overview, "Dashboard")) }, ...notModified, ...errorResponses(401) },
   }),
-  async (c) => c.json(await Dashboard.overview(c.get("actor").userId), 200),
+  async (c) => etagged(c, await Dashboard.overview(c.get("actor").userId), ["generatedAt"]),
 );
 
 app.openapi(
@@ -81,12 +81,13 @@ app.openapi(
     request: { params: IdParam, query: RangeQuery },
     responses: {
       200: { description: "The summary", ...json(named(Dashboard.Summary, "Summary", summaryExample)) },
+      ...notModified,
       ...errorResponses(400, 401, 404),
     },
   }),
   async (c) => {
     const m = await MonitorRead.getOwned(c.get("actor").userId, c.req.valid("param").id);
-    return c.json(await Dashboard.summary(m, c.req.valid("query").range), 200);
+    return etagged(c, await Dashboard.summary(m, c.req.valid("query").range), ["from", "to"]);
   },
 );
 
@@ -103,6 +104,7 @@ app.openapi(
         description: "A page of results",
         ...json(z.object({ data: z.array(named(CheckResult.View, "CheckResult")), cursor: z.string().nullable() })),
       },
+      ...notModified,
       ...errorResponses(400, 401, 404),
     },
   }),
@@ -110,7 +112,7 @@ app.openapi(
     const m = await MonitorRead.getOwned(c.get("actor").userId, c.req.valid("param").id);
     const q = c.req.valid("query");
     const page = await Dashboard.results(m.monitorId, q);
-    return c.json({ data: page.data.map(CheckResult.toView), cursor: page.cursor }, 200);
+    return etagged(c, { data: page.data.map(CheckResult.toView), cursor: page.cursor });
   },
 );
 
@@ -122,11 +124,11 @@ app.openapi(
     summary: "Average and p95 response time per bucket (1 min for 1h, 5 min for 24h, 1 h for 7d, 1 day beyond)",
     security: bearer,
     request: { params: IdParam, query: RangeQuery },
-    responses: { 200: { description: "The series", ...json(named(Dashboard.Series, "ResponseTimes")) }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: "The series", ...json(named(Dashboard.Series, "ResponseTimes")) }, ...notModified, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
     const m = await MonitorRead.getOwned(c.get("actor").userId, c.req.valid("param").id);
-    return c.json(await Dashboard.series(m, c.req.valid("query").range), 200);
+    return etagged(c, await Dashboard.series(m, c.req.valid("query").range), ["to"]);
   },
 );
 
@@ -138,9 +140,9 @@ app.openapi(
     summary: "Incidents across your monitors, newest first, paginated",
     security: bearer,
     request: { query: z.object({ monitorId: z.string().min(1).max(100).optional(), ...IncidentQuery }) },
-    responses: { 200: { description: "A page of incidents", ...json(IncidentPage) }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: "A page of incidents", ...json(IncidentPage) }, ...notModified, ...errorResponses(400, 401, 404) },
   }),
-  async (c) => c.json(await Dashboard.incidents(c.get("actor").userId, c.req.valid("query")), 200),
+  async (c) => etagged(c, await Dashboard.incidents(c.get("actor").userId, c.req.valid("query"))),
 );
 
 app.openapi(
@@ -151,11 +153,11 @@ app.openapi(
     summary: "One monitor's incidents, newest first, paginated",
     security: bearer,
     request: { params: IdParam, query: z.object(IncidentQuery) },
-    responses: { 200: { description: "A page of incidents", ...json(IncidentPage) }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: "A page of incidents", ...json(IncidentPage) }, ...notModified, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
     const filter = { ...c.req.valid("query"), monitorId: c.req.valid("param").id };
-    return c.json(await Dashboard.incidents(c.get("actor").userId, filter), 200);
+    return etagged(c, await Dashboard.incidents(c.get("actor").userId, filter));
   },
 );
 

@@ -6,7 +6,7 @@ import { ManualLimits } from "@uptime/core/check/manual-limits";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { User } from "@uptime/core/accounts/user";
 import { VisibleError } from "@uptime/core/platform/errors";
-import { IdParam, Page, bearer, createApi, described, errorResponses, json, named } from "./http";
+import { IdParam, Page, bearer, createApi, described, errorResponses, etagged, json, named, notModified } from "./http";
 import { requireUser } from "./require-user";
 
 const MonitorView = named(Monitor.Info, "Monitor");
@@ -73,9 +73,9 @@ app.openapi(
     summary: "One monitor with its live status",
     security: bearer,
     request: { params: IdParam },
-    responses: { 200: { description: "The monitor", ...json(MonitorView) }, ...errorResponses(401, 404) },
+    responses: { 200: { description: "The monitor", ...json(MonitorView) }, ...notModified, ...errorResponses(401, 404) },
   }),
-  async (c) => c.json(await view(await Monitor.getOwned(c.get("actor").userId, c.req.valid("param").id)), 200),
+  async (c) => etagged(c, await view(await Monitor.getOwned(c.get("actor").userId, c.req.valid("param").id))),
 );
 
 app.openapi(

@@ -519,6 +519,13 @@ export interface paths {
                         "application/json": components["schemas"]["Monitor"];
                     };
                 };
+                /** @description Not modified: If-None-Match matched the ETag (no body) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Missing or invalid credentials */
                 401: {
                     headers: {
@@ -938,6 +945,13 @@ export interface paths {
                         "application/json": components["schemas"]["Dashboard"];
                     };
                 };
+                /** @description Not modified: If-None-Match matched the ETag (no body) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Missing or invalid credentials */
                 401: {
                     headers: {
@@ -986,6 +1000,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["Summary"];
                     };
+                };
+                /** @description Not modified: If-None-Match matched the ETag (no body) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Invalid request */
                 400: {
@@ -1062,6 +1083,13 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Not modified: If-None-Match matched the ETag (no body) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Invalid request */
                 400: {
                     headers: {
@@ -1128,6 +1156,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["ResponseTimes"];
                     };
+                };
+                /** @description Not modified: If-None-Match matched the ETag (no body) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Invalid request */
                 400: {
@@ -1199,6 +1234,13 @@ export interface paths {
                         "application/json": components["schemas"]["IncidentPage"];
                     };
                 };
+                /** @description Not modified: If-None-Match matched the ETag (no body) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Invalid request */
                 400: {
                     headers: {
@@ -1269,6 +1311,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["IncidentPage"];
                     };
+                };
+                /** @description Not modified: If-None-Match matched the ETag (no body) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Invalid request */
                 400: {
