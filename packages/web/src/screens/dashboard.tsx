@@ -3,7 +3,7 @@ import { api, authed, errorOf, type DashboardRow } from "../api/client";
 import { ago, percent } from "../format";
 import { usePoll } from "../poll";
 import { can, useSession } from "../session";
-import { Failed, Loading, StatusBadge, type Status } from "./status";
+import { Failed, Loading, ScrollBox, StatusBadge, type Status } from "./status";
 
 /** Rows rendered at first: 1,000 rows of DOM cost a phone most of a second; filters and search still see every monitor. */
 const PAGE = 100;
@@ -60,24 +60,26 @@ export function Dashboard() {
       ) : rows.length === 0 ? (
         <p>No monitors yet.{can("monitors.write", me) && <> <a href="/monitors/new">Create the first one</a>.</>}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="sr-only">Monitors, {Math.min(limit, shown.length)} of {shown.length} shown</caption>
-            <thead>
-              <tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Last check</th><th scope="col">Uptime 24 h</th><th scope="col">Open incident</th></tr>
-            </thead>
-            <tbody>
-              {shown.slice(0, limit).map((m) => (
-                <tr key={m.id} data-monitor={m.name}>
-                  <td><a href={`/monitors/${encodeURIComponent(m.id)}`}>{m.name}</a><div class="muted small">{m.url}</div></td>
-                  <td><StatusBadge status={m.status} /></td>
-                  <td>{ago(m.lastCheckedAt)}</td>
-                  <td>{percent(m.uptime24h)}</td>
-                  <td>{m.openIncident ? <span class="incident">{m.openIncident.reason} since {ago(m.openIncident.startedAt)}</span> : "–"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <>
+          <ScrollBox label="Monitors">
+            <table>
+              <caption class="sr-only">Monitors, {Math.min(limit, shown.length)} of {shown.length} shown</caption>
+              <thead>
+                <tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Last check</th><th scope="col">Uptime 24 h</th><th scope="col">Open incident</th></tr>
+              </thead>
+              <tbody>
+                {shown.slice(0, limit).map((m) => (
+                  <tr key={m.id} data-monitor={m.name}>
+                    <td><a href={`/monitors/${encodeURIComponent(m.id)}`}>{m.name}</a><div class="muted small">{m.url}</div></td>
+                    <td><StatusBadge status={m.status} /></td>
+                    <td>{ago(m.lastCheckedAt)}</td>
+                    <td>{percent(m.uptime24h)}</td>
+                    <td>{m.openIncident ? <span class="incident">{m.openIncident.reason} since {ago(m.openIncident.startedAt)}</span> : "–"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
           {shown.length > limit && (
             <p class="more">
               Showing {limit} of {shown.length.toLocaleString("en-US")}.{" "}
@@ -85,7 +87,7 @@ export function Dashboard() {
               <button type="button" class="secondary" onClick={() => setLimit(shown.length)}>Show all</button>
             </p>
           )}
-        </div>
+        </>
       )}
     </>
   );

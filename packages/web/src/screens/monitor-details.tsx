@@ -5,7 +5,7 @@ import { usePoll } from "../poll";
 import { navigate } from "../router";
 import { can, useSession } from "../session";
 import { IncidentList } from "./incidents";
-import { Failed, Loading, StatusBadge } from "./status";
+import { Failed, Loading, ScrollBox, StatusBadge } from "./status";
 
 const ranges = ["24h", "7d", "30d", "90d"] as const;
 type Points = Array<{ at: string; avgMs: number | null; p95Ms: number | null }>;
@@ -143,7 +143,7 @@ export function MonitorDetails({ id }: { id: string }) {
       </section>
       <section aria-labelledby="results-h">
         <h2 id="results-h">Recent checks</h2>
-        <div class="table-wrap">
+        <ScrollBox label="Recent checks">
           <table>
             <thead>
               <tr><th scope="col">When</th><th scope="col">Result</th><th scope="col">HTTP</th><th scope="col">Latency</th><th scope="col">Kind</th></tr>
@@ -160,7 +160,7 @@ export function MonitorDetails({ id }: { id: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       </section>
     </>
   );
