@@ -28,6 +28,18 @@ const email = `web-${Date.now()}@example.com`;
 // Short, so the session outlives several access tokens within the test (deployed: 900 s).
 const ACCESS_TOKEN_TTL_SEC = 4;
 
+/** The browser globals the page functions below use (this package is typed for Node, without the DOM's types). */
+interface PageGlobals {
+  innerWidth: number;
+  document: {
+    scrollingElement: { scrollWidth: number };
+    activeElement: unknown;
+    visibilityState?: string;
+    dispatchEvent(event: unknown): boolean;
+  };
+  Event: new (type: string) => unknown;
+}
+
 if (!haveChromium) {
   console.error(`\n!!! ${CHROMIUM} is missing: the browser tests are ${process.env.CI ? "FAILING (CI is set)" : "SKIPPED"}. Install it: apt-get install -y chromium\n`);
 }
@@ -92,7 +104,10 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
   async function checkScreen(name: string) {
     for (const width of [390, 1280]) {
       await page.setViewportSize({ width, height: 900 });
-      const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, innerWidth }));
+      const { scrollWidth, innerWidth } = await page.evaluate(() => {
+        const g = globalThis as unknown as PageGlobals;
+        return { scrollWidth: g.document.scrollingElement.scrollWidth, innerWidth: g.innerWidth };
+      });
       expect(scrollWidth, `${name} at ${width} px is ${scrollWidth} px wide`).toBeLessThanOrEqual(innerWidth);
       await expectAccessible(`${name} at ${width} px`);
       const file = path.join(shots, `${name}-${width}.png`);
@@ -104,7 +119,7 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
   /** Moves the focus with Tab alone, as a keyboard user would, until `target` has it. */
   async function tabTo(target: Locator) {
     for (let i = 0; i < 60; i++) {
-      if (await target.evaluate((el) => el === document.activeElement)) return;
+      if (await target.evaluate((el) => el === (globalThis as unknown as PageGlobals).document.activeElement)) return;
       await page.keyboard.press("Tab");
     }
     throw new Error(`Tab never reached ${target}`);
@@ -211,8 +226,9 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
   it("makes no API call while the tab is hidden, and polls again once it is shown", async () => {
     const setHidden = (hidden: boolean) =>
       page.evaluate((h) => {
+        const { document, Event } = globalThis as unknown as PageGlobals;
         if (h) Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
-        else delete (document as { visibilityState?: string }).visibilityState;
+        else delete document.visibilityState;
         document.dispatchEvent(new Event("visibilitychange"));
       }, hidden);
     await setHidden(true);
