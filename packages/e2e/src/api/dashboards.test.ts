@@ -367,6 +367,19 @@ describe("dashboard", () => {
     }
   });
 
+  it("pages on request: a first page, then every monitor after its cursor", async () => {
+    const all = (await ada.call("GET", "/v1/dashboard")).body;
+    expect(all.cursor).toBeNull();
+    const first = await ada.call("GET", "/v1/dashboard?limit=2");
+    expect(first.body.monitors).toHaveLength(2);
+    expect(first.body.cursor).toEqual(expect.any(String));
+    const rest = await ada.call("GET", `/v1/dashboard?cursor=${encodeURIComponent(first.body.cursor)}`);
+    expect(rest.body.cursor).toBeNull();
+    expect([...first.body.monitors, ...rest.body.monitors].map((m: any) => m.id)).toEqual(all.monitors.map((m: any) => m.id));
+    expect((await bob.call("GET", `/v1/dashboard?cursor=${encodeURIComponent(first.body.cursor)}`)).status).toBe(400);
+    expect((await ada.call("GET", "/v1/dashboard?limit=0")).status).toBe(400);
+  });
+
   it("is per user", async () => {
     const res = await bob.call("GET", "/v1/dashboard");
     expect(res.status).toBe(200);

@@ -926,10 +926,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every monitor with status, last check, 24h uptime and open incident, in one call */
+        /**
+         * Every monitor with status, last check, 24h uptime and open incident, in one call (or a page at a time)
+         * @description Without `limit`, every monitor from `cursor` on (or from the first). The web app asks for a first page of 100, so it shows rows soon, then for the rest.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -951,6 +957,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
                 /** @description Missing or invalid credentials */
                 401: {
@@ -1734,6 +1749,8 @@ export interface components {
                     closedReason: string | null;
                 } | null;
             }[];
+            /** @description Where the next page starts (send it as ?cursor=); null on the last page */
+            cursor: string | null;
         };
         /**
          * @example {

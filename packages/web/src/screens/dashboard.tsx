@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, authed, errorOf, type DashboardRow } from "../api/client";
 import { ago, percent } from "../format";
 import { usePoll } from "../poll";
@@ -17,10 +17,20 @@ export function Dashboard() {
   const [limit, setLimit] = useState(PAGE);
   useEffect(() => setLimit(PAGE), [status, query]);
 
+  const loaded = useRef(false);
   usePoll(async () => {
-    const { data, error } = await authed(() => api.GET("/v1/dashboard"));
-    if (data) setRows(data.monitors);
+    // The first time, a first page shows rows soon (the API reads every monitor's history), then the rest follows.
+    const first = loaded.current ? undefined : { limit: PAGE };
+    const { data, error } = await authed(() => api.GET("/v1/dashboard", { params: { query: first ?? {} } }));
     setFailure(error ? (errorOf(error)?.message ?? "Could not load the dashboard") : "");
+    if (!data) return;
+    setRows(data.monitors);
+    if (!data.cursor) return void (loaded.current = true);
+    const rest = await authed(() => api.GET("/v1/dashboard", { params: { query: { cursor: data.cursor! } } }));
+    if (rest.data) {
+      setRows([...data.monitors, ...rest.data.monitors]);
+      loaded.current = true;
+    }
   }, []);
 
   const shown = useMemo(() => {
