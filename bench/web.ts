@@ -10,7 +10,6 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { chromium } from "playwright-core";
 import { Dashboard } from "@uptime/core/history/dashboard";
 import { MonitorEntity } from "@uptime/core/monitors/monitor";
 import { startTestStack } from "@uptime/local/testing";
@@ -18,6 +17,7 @@ import { ensureWebBuild } from "@uptime/local/web";
 import { monitorItem } from "@uptime/e2e/kit/monitor-fixture";
 import { rollUpSince, writeResults } from "@uptime/e2e/kit/test-history";
 import { createUser } from "@uptime/e2e/kit/test-users";
+import { dashboardReloads, type DashboardReload } from "@uptime/e2e/kit/web-timing";
 import { DAY, HOUR, floorTo } from "@uptime/core/platform/time";
 import { installMeters, since, snapshot } from "./lib/meter";
 import { commandFor, finish, fmt, log, percentile, type BenchResult, type Budget } from "./lib/report";
@@ -35,7 +35,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export interface WebData {
   firstScreenGzipBytes: number;
   chunks: Array<{ file: string; gzipBytes: number; firstScreen: boolean }>;
-  reloads: Array<{ firstRowsMs: number; dashboardApiMs: number; afterDataMs: number; allRowsMs: number }> | null;
+  reloads: DashboardReload[] | null;
   dashboardReads: Array<{ account: string; monitors: number; requests: number; items: number; readUnits: number; bytes: number }>;
 }
 
@@ -101,43 +101,16 @@ async function main() {
 
     let reloads: WebData["reloads"] = null;
     if (existsSync(CHROMIUM)) {
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-      try {
-        const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-        // The moment the first monitor row is in the DOM, measured from the navigation's start.
-        // (A string: this package is typed for Node, without the DOM's types.)
-        await context.addInitScript(`
-          const watch = new MutationObserver(() => {
-            if (globalThis.__firstRowsMs === undefined && document.querySelector("tbody tr")) globalThis.__firstRowsMs = performance.now();
-            if (/of 1,000\./.test(document.querySelector(".more")?.textContent ?? "")) {
-              globalThis.__allRowsMs = performance.now();
-              watch.disconnect();
-            }
-          });
-          addEventListener("DOMContentLoaded", () => watch.observe(document.body, { childList: true, subtree: true }));
-        `);
-        const page = await context.newPage();
-        await page.goto(`${stack.apiUrl}/login`);
-        await page.getByLabel("Email").fill(user.email);
-        await page.getByLabel("Password").fill("correct horse battery");
-        await page.getByRole("button", { name: "Log in" }).click();
-        await page.locator("tbody tr").first().waitFor({ timeout: 60_000 });
-        reloads = [];
-        for (let i = 0; i < RELOADS; i++) {
-          await page.reload();
-          await page.waitForFunction(() => (globalThis as { __allRowsMs?: number }).__allRowsMs !== undefined, null, { timeout: 60_000 });
-          const r = await page.evaluate(() => {
-            const api = performance.getEntriesByType("resource").find((e) => e.name.includes("/v1/dashboard?limit=")) as unknown as { requestStart: number; responseEnd: number };
-            const g = globalThis as { __firstRowsMs?: number; __allRowsMs?: number };
-            const firstRowsMs = g.__firstRowsMs!;
-            return { firstRowsMs, dashboardApiMs: api.responseEnd - api.requestStart, afterDataMs: firstRowsMs - api.responseEnd, allRowsMs: g.__allRowsMs! };
-          });
-          log(NAME, `reload ${i + 1}: rows at ${fmt(r.firstRowsMs)} ms (first page ${fmt(r.dashboardApiMs)} ms, rendering after it ${fmt(r.afterDataMs)} ms), all at ${fmt(r.allRowsMs)} ms`);
-          reloads.push(r);
-        }
-      } finally {
-        await browser.close();
-      }
+      reloads = await dashboardReloads({
+        chromium: CHROMIUM,
+        url: stack.apiUrl,
+        email: user.email,
+        password: "correct horse battery",
+        reloads: RELOADS,
+        monitors: MONITORS,
+        onReload: (r, i) =>
+          log(NAME, `reload ${i + 1}: rows at ${fmt(r.firstRowsMs)} ms (first page ${fmt(r.dashboardApiMs)} ms, rendering after it ${fmt(r.afterDataMs)} ms), all at ${fmt(r.allRowsMs)} ms`),
+      });
     } else log(NAME, `${CHROMIUM} is missing: first render not measured`);
     data = { ...weight, reloads, dashboardReads };
   } finally {
