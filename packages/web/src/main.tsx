@@ -1,6 +1,6 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { logout, onSessionChange, refresh } from "./api/client";
+import { loadOrg, logout, onSessionChange, refresh } from "./api/client";
 import { navigate, usePath } from "./router";
 import { AuthScreen } from "./screens/auth";
 import { Dashboard } from "./screens/dashboard";
@@ -30,6 +30,9 @@ function App() {
   useEffect(() => {
     if (signedIn === true && (path === "/login" || path === "/register")) navigate("/", true);
   }, [signedIn, path]);
+  useEffect(() => {
+    if (signedIn) void loadOrg();
+  }, [signedIn]);
 
   if (signedIn === null) return <main class="centered"><p role="status">Loading…</p></main>;
   if (!signedIn) return <AuthScreen mode={path === "/register" ? "register" : "login"} />;

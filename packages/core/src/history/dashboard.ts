@@ -170,13 +170,26 @@ export const Entry = z.object({
   checks24h: z.number(),
   openIncident: Incident.View.nullable(),
 });
-export const Overview = z.object({ generatedAt: z.string(), monitors: z.array(Entry) });
+export const Overview = z.object({
+  generatedAt: z.string(),
+  monitors: z.array(Entry),
+  cursor: z.string().nullable().describe("Where the next page starts (send it as ?cursor=); null on the last page"),
+});
 export type Overview = z.infer<typeof Overview>;
 
-// every monitor of an owner (at most MONITOR_LIMIT), oldest first
-async function ownedMonitors(ownerId: string, meter?: Meter): Promise<MonitorItem[]> {
-  const { data } = await MonitorEntity.query.byOwner({ ownerId }).go({ pages: "all", ...metered(meter) });
-  return data as MonitorItem[];
+export interface OverviewPage {
+  /** Without a limit: every monitor from the cursor on. */
+  limit?: number;
+  cursor?: string | null;
+}
+
+// an owner's monitors (at most MONITOR_LIMIT), oldest first: all of them, or a page
+async function ownedMonitors(ownerId: string, page: OverviewPage, meter?: Meter) {
+  const query = MonitorEntity.query.byOwner({ ownerId });
+  assertCursorFor(page.cursor, MonitorEntity, "byOwner", query.params());
+  const cursor = page.cursor ?? null;
+  const res = page.limit ? await query.go({ limit: page.limit, cursor, ...metered(meter) }) : await query.go({ pages: "all", cursor, ...metered(meter) });
+  return { monitors: res.data as MonitorItem[], cursor: page.limit ? (res.cursor ?? null) : null };
 }
 
 // open incidents by id, in one batch request per 100
@@ -194,11 +207,11 @@ async function incidentsById(ids: string[], meter?: Meter): Promise<Map<string, 
  * monitor item; open incidents come in one batch get for all monitors. Monitors are read
  * 8 at a time, so a 100-monitor account costs ~200 small queries, never one per metric.
  */
-export async function overview(ownerId: string, opts: { now?: number; meter?: Meter } = {}): Promise<Overview> {
+export async function overview(ownerId: string, opts: { now?: number; meter?: Meter; page?: OverviewPage } = {}): Promise<Overview> {
   const now = opts.now ?? Date.now();
   // Whole hours: an exact 24 h would begin mid-hour and cost every monitor a third query.
   const dayStart = floorTo(now, HOUR) - 23 * HOUR;
-  const [monitors, mark] = await Promise.all([ownedMonitors(ownerId, opts.meter), RollupJob.watermark(opts.meter)]);
+  const [{ monitors, cursor }, mark] = await Promise.all([ownedMonitors(ownerId, opts.page ?? {}, opts.meter), RollupJob.watermark(opts.meter)]);
   const [rows, open] = await Promise.all([
     mapLimit(monitors, 8, async (m) => {
       const hist = await History.read(m, dayStart, now, { coarsest: "hour", watermark: mark, meter: opts.meter });
@@ -226,6 +239,7 @@ export async function overview(ownerId: string, opts: { now?: number; meter?: Me
         openIncident: incident ? Incident.toView(incident) : null,
       };
     }),
+    cursor,
   };
 }
 

@@ -342,6 +342,45 @@ describe("dashboard", () => {
     expect(meter.items).toBeLessThan(40 * n + 200);
   });
 
+  it("answers 304 without a body while nothing but the clock changed, 200 with a new ETag after a change", async () => {
+    const get = (path: string, etag?: string) =>
+      stack.api(path, { headers: { authorization: `Bearer ${ada.token}`, ...(etag ? { "if-none-match": etag } : {}) } });
+    const paths = ["/v1/dashboard", `/v1/monitors/${busy.monitorId}`, `/v1/monitors/${busy.monitorId}/incidents`, "/v1/incidents", `/v1/monitors/${busy.monitorId}/results?limit=5`];
+    for (const path of paths) {
+      const first = await get(path);
+      const etag = first.headers.get("etag")!;
+      expect(etag, path).toMatch(/^W\/"[\w-]+"$/);
+      const again = await get(path, etag);
+      expect([path, again.status, again.body]).toEqual([path, 304, ""]);
+      expect(again.headers.get("etag")).toBe(etag);
+      expect((await get(path, `W/"other", ${etag.slice(2)}`)).status, "a list, and a strong copy of the weak tag").toBe(304);
+      expect((await get(path, `W/"other"`)).status).toBe(200);
+    }
+    const dashboard = await get("/v1/dashboard");
+    await MonitorEntity.patch({ monitorId: busy.monitorId }).set({ name: "Busy shop, renamed" }).go();
+    try {
+      const changed = await get("/v1/dashboard", dashboard.headers.get("etag")!);
+      expect(changed.status).toBe(200);
+      expect(changed.headers.get("etag")).not.toBe(dashboard.headers.get("etag"));
+      expect(changed.body.monitors.map((m: any) => m.name)).toContain("Busy shop, renamed");
+    } finally {
+      await MonitorEntity.patch({ monitorId: busy.monitorId }).set({ name: "Busy shop" }).go();
+    }
+  });
+
+  it("pages on request: a first page, then every monitor after its cursor", async () => {
+    const all = (await ada.call("GET", "/v1/dashboard")).body;
+    expect(all.cursor).toBeNull();
+    const first = await ada.call("GET", "/v1/dashboard?limit=2");
+    expect(first.body.monitors).toHaveLength(2);
+    expect(first.body.cursor).toEqual(expect.any(String));
+    const rest = await ada.call("GET", `/v1/dashboard?cursor=${encodeURIComponent(first.body.cursor)}`);
+    expect(rest.body.cursor).toBeNull();
+    expect([...first.body.monitors, ...rest.body.monitors].map((m: any) => m.id)).toEqual(all.monitors.map((m: any) => m.id));
+    expect((await bob.call("GET", `/v1/dashboard?cursor=${encodeURIComponent(first.body.cursor)}`)).status).toBe(400);
+    expect((await ada.call("GET", "/v1/dashboard?limit=0")).status).toBe(400);
+  });
+
   it("is per user", async () => {
     const res = await bob.call("GET", "/v1/dashboard");
     expect(res.status).toBe(200);

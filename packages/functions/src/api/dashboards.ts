@@ -4,7 +4,7 @@ import { CheckResult } from "@uptime/core/check/result";
 import { Dashboard } from "@uptime/core/history/dashboard";
 import { Incident } from "@uptime/core/incident/incident";
 import { MonitorRead } from "@uptime/core/monitors/read";
-import { IdParam, Page, createApi, errorResponses, json, named } from "./http";
+import { IdParam, Page, createApi, errorResponses, etagged, json, named, notModified } from "./http";
 import { orgScoped } from "./require-org";
 
 const RangeQuery = z.object({
@@ -25,6 +25,11 @@ const Instant = z
   })
   .openapi({ type: "string", example: "2025-01-31T12:00:00Z", description: "ISO 8601 or epoch milliseconds" });
 
+
+const OverviewQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  cursor: z.string().max(2048).optional(),
+});
 
 const ResultsQuery = z
   .object({ ...Page, from: Instant.optional(), to: Instant.optional() })
@@ -61,11 +66,13 @@ app.openapi(
     method: "get",
     path: "/v1/dashboard",
     tags: ["dashboards"],
-    summary: "Every monitor with status, last check, 24h uptime and open incident, in one call",
+    summary: "Every monitor with status, last check, 24h uptime and open incident, in one call (or a page at a time)",
+    description: "Without `limit`, every monitor from `cursor` on (or from the first). The web app asks for a first page of 100, so it shows rows soon, then for the rest.",
     ...orgScoped("monitors.read"),
-    responses: { 200: { description: "All your monitors", ...json(named(Dashboard.Overview, "Dashboard")) }, ...errorResponses(401) },
+    request: { query: OverviewQuery },
+    responses: { 200: { description: "All your monitors", ...json(named(Dashboard.Overview, "Dashboard")) }, ...notModified, ...errorResponses(400, 401) },
   }),
-  async (c) => c.json(await Dashboard.overview(c.get("org").orgId), 200),
+  async (c) => etagged(c, await Dashboard.overview(c.get("org").orgId, { page: c.req.valid("query") }), ["generatedAt"]),
 );
 
 app.openapi(
@@ -78,12 +85,13 @@ app.openapi(
     request: { params: IdParam, query: RangeQuery },
     responses: {
       200: { description: "The summary", ...json(named(Dashboard.Summary, "Summary", summaryExample)) },
+      ...notModified,
       ...errorResponses(400, 401, 404),
     },
   }),
   async (c) => {
     const m = await MonitorRead.getOwned(c.get("org").orgId, c.req.valid("param").id);
-    return c.json(await Dashboard.summary(m, c.req.valid("query").range), 200);
+    return etagged(c, await Dashboard.summary(m, c.req.valid("query").range), ["from", "to"]);
   },
 );
 
@@ -100,6 +108,7 @@ app.openapi(
         description: "A page of results",
         ...json(z.object({ data: z.array(named(CheckResult.View, "CheckResult")), cursor: z.string().nullable() })),
       },
+      ...notModified,
       ...errorResponses(400, 401, 404),
     },
   }),
@@ -107,7 +116,7 @@ app.openapi(
     const m = await MonitorRead.getOwned(c.get("org").orgId, c.req.valid("param").id);
     const q = c.req.valid("query");
     const page = await Dashboard.results(m.monitorId, q);
-    return c.json({ data: page.data.map(CheckResult.toView), cursor: page.cursor }, 200);
+    return etagged(c, { data: page.data.map(CheckResult.toView), cursor: page.cursor });
   },
 );
 
@@ -119,11 +128,11 @@ app.openapi(
     summary: "Average and p95 response time per bucket (1 min for 1h, 5 min for 24h, 1 h for 7d, 1 day beyond)",
     ...orgScoped("monitors.read"),
     request: { params: IdParam, query: RangeQuery },
-    responses: { 200: { description: "The series", ...json(named(Dashboard.Series, "ResponseTimes")) }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: "The series", ...json(named(Dashboard.Series, "ResponseTimes")) }, ...notModified, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
     const m = await MonitorRead.getOwned(c.get("org").orgId, c.req.valid("param").id);
-    return c.json(await Dashboard.series(m, c.req.valid("query").range), 200);
+    return etagged(c, await Dashboard.series(m, c.req.valid("query").range), ["to"]);
   },
 );
 
@@ -135,9 +144,9 @@ app.openapi(
     summary: "Incidents across your monitors, newest first, paginated",
     ...orgScoped("monitors.read"),
     request: { query: z.object({ monitorId: z.string().min(1).max(100).optional(), ...IncidentQuery }) },
-    responses: { 200: { description: "A page of incidents", ...json(IncidentPage) }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: "A page of incidents", ...json(IncidentPage) }, ...notModified, ...errorResponses(400, 401, 404) },
   }),
-  async (c) => c.json(await Dashboard.incidents(c.get("org").orgId, c.req.valid("query")), 200),
+  async (c) => etagged(c, await Dashboard.incidents(c.get("org").orgId, c.req.valid("query"))),
 );
 
 app.openapi(
@@ -148,11 +157,11 @@ app.openapi(
     summary: "One monitor's incidents, newest first, paginated",
     ...orgScoped("monitors.read"),
     request: { params: IdParam, query: z.object(IncidentQuery) },
-    responses: { 200: { description: "A page of incidents", ...json(IncidentPage) }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: "A page of incidents", ...json(IncidentPage) }, ...notModified, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
     const filter = { ...c.req.valid("query"), monitorId: c.req.valid("param").id };
-    return c.json(await Dashboard.incidents(c.get("org").orgId, filter), 200);
+    return etagged(c, await Dashboard.incidents(c.get("org").orgId, filter));
   },
 );
 

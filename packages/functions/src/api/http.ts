@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -111,6 +112,28 @@ export function errorResponses(...statuses: number[]) {
 }
 
 export const bearer = [{ bearerAuth: [] }];
+
+/** The 304 of a route answered with `etagged`, for the OpenAPI document. */
+export const notModified = { 304: { description: "Not modified: If-None-Match matched the ETag (no body)" } } as const;
+
+/**
+ * JSON with a weak ETag of its bytes, for the routes the web app polls: a request whose
+ * If-None-Match matches gets 304 without a body. The handler has made its reads either way;
+ * only the bytes are saved. Keys in `clock` (a "generated at" or "to" instant that is simply
+ * now) are left out of the hash, so a body that differs only by them counts as unchanged:
+ * hence a weak tag (RFC 9110: semantically equivalent).
+ */
+export function etagged<T extends Record<string, unknown>>(c: Context, body: T, clock: Array<keyof T & string> = []) {
+  const stable = clock.length ? Object.fromEntries(Object.entries(body).filter(([k]) => !clock.includes(k))) : body;
+  const tag = `W/"${createHash("sha1").update(JSON.stringify(stable)).digest("base64url")}"`;
+  c.header("ETag", tag);
+  // Browsers and CloudFront must ask again every time (the body is per user and changes).
+  c.header("Cache-Control", "private, no-cache");
+  const sent = c.req.header("if-none-match") ?? "";
+  const opaque = (t: string) => t.trim().replace(/^W\//, "");
+  if (sent.split(",").some((t) => t.trim() === "*" || opaque(t) === opaque(tag))) return c.body(null, 304);
+  return c.json(body, 200);
+}
 
 export const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
 

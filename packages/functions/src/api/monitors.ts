@@ -8,7 +8,7 @@ import { User } from "@uptime/core/accounts/user";
 import { actingUserId } from "@uptime/core/orgs/access";
 import { Audit } from "@uptime/core/orgs/audit";
 import { VisibleError } from "@uptime/core/platform/errors";
-import { IdParam, Page, createApi, described, errorResponses, json, named } from "./http";
+import { IdParam, Page, createApi, described, errorResponses, etagged, json, named, notModified } from "./http";
 import { orgScoped } from "./require-org";
 
 const MonitorView = named(Monitor.Info, "Monitor");
@@ -75,9 +75,9 @@ app.openapi(
     summary: "One monitor with its live status",
     ...orgScoped("monitors.read"),
     request: { params: IdParam },
-    responses: { 200: { description: "The monitor", ...json(MonitorView) }, ...errorResponses(401, 404) },
+    responses: { 200: { description: "The monitor", ...json(MonitorView) }, ...notModified, ...errorResponses(401, 404) },
   }),
-  async (c) => c.json(await view(await Monitor.getOwned(c.get("org").orgId, c.req.valid("param").id)), 200),
+  async (c) => etagged(c, await view(await Monitor.getOwned(c.get("org").orgId, c.req.valid("param").id))),
 );
 
 app.openapi(

@@ -1,4 +1,5 @@
 import createClient from "openapi-fetch";
+import { applyOrg, resetSession, session, type OrgInfo } from "../session";
 import type { components, paths } from "./schema";
 
 export type Monitor = components["schemas"]["Monitor"];
@@ -28,17 +29,60 @@ export const onSessionChange = (fn: (signedIn: boolean) => void) => {
 function setSession(token: string | null, expiresInSec = 0) {
   accessToken = token;
   clearTimeout(refreshTimer);
-  // Renew a minute before the access token expires, so a request rarely meets a 401.
-  if (token) refreshTimer = setTimeout(() => void refresh(), Math.max(10, expiresInSec - 60) * 1000);
+  if (!token) {
+    lastSeen.clear();
+    resetSession();
+  }
+  // Renew a minute before the access token expires, so a request rarely meets a 401; a hidden tab
+  // waits until it is shown (no calls while hidden; a poll meeting a 401 refreshes anyway).
+  if (token) refreshTimer = setTimeout(whenVisible(() => void refresh()), Math.max(10, expiresInSec - 60) * 1000);
   for (const fn of listeners) fn(token !== null);
 }
+
+function whenVisible(fn: () => void) {
+  return () => {
+    if (document.visibilityState === "visible") return fn();
+    const onShow = () => {
+      if (document.visibilityState !== "visible") return;
+      document.removeEventListener("visibilitychange", onShow);
+      fn();
+    };
+    document.addEventListener("visibilitychange", onShow);
+  };
+}
+
+/**
+ * The last 200 of each GET that carried an ETag, by URL: the request asks If-None-Match, and a 304
+ * hands the screen the very same object again, so it keeps its data and skips re-rendering.
+ */
+const lastSeen = new Map<string, { etag: string; data: unknown }>();
+const LAST_SEEN_MAX = 50;
 
 api.use({
   onRequest({ request }) {
     if (accessToken) request.headers.set("authorization", `Bearer ${accessToken}`);
+    const orgId = session().orgId;
+    if (orgId) request.headers.set("x-org-id", orgId);
+    const seen = request.method === "GET" ? lastSeen.get(request.url) : undefined;
+    if (seen) request.headers.set("if-none-match", seen.etag);
     return request;
   },
 });
+
+function remember<T>(out: Outcome<T>): Outcome<T> {
+  const { response } = out;
+  if (response.status === 304) {
+    const seen = lastSeen.get(response.url);
+    return seen ? { data: seen.data as T, response } : out;
+  }
+  const etag = response.headers.get("etag");
+  if (etag && out.data !== undefined) {
+    lastSeen.delete(response.url);
+    lastSeen.set(response.url, { etag, data: out.data });
+    if (lastSeen.size > LAST_SEEN_MAX) lastSeen.delete(lastSeen.keys().next().value!);
+  }
+  return out;
+}
 
 /** One refresh at a time: the refresh token rotates, so two concurrent ones would race. */
 export function refresh(): Promise<boolean> {
@@ -72,15 +116,25 @@ export async function logout() {
 
 type Outcome<T> = { data?: T; error?: unknown; response: Response };
 
-/** Runs a call, and once more after a silent refresh if the access token had expired. */
+/** Runs a call, and once more after a silent refresh if the access token had expired; a 304 gives the data last seen. */
 export async function authed<T>(call: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
   const first = await call();
-  if (first.response.status !== 401) return first;
+  if (first.response.status !== 401) return remember(first);
   if (!(await refresh())) {
     setSession(null);
     return first;
   }
-  return call();
+  return remember(await call());
+}
+
+/**
+ * The organisation the app acts in, with the caller's role and permissions. Until the orgs API
+ * exists (404 route_not_found) the app stays in the personal organisation as its owner.
+ */
+export async function loadOrg() {
+  const get = api.GET as unknown as (path: string) => Promise<Outcome<OrgInfo>>;
+  const { data } = await authed(() => get("/v1/org"));
+  if (data) applyOrg(data);
 }
 
 export function errorOf(error: unknown): ApiError | undefined {

@@ -817,6 +817,13 @@ export interface paths {
                         "application/json": components["schemas"]["Monitor"];
                     };
                 };
+                /** @description Not modified: If-None-Match matched the ETag (no body) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Missing or invalid credentials */
                 401: {
                     headers: {
@@ -1466,10 +1473,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every monitor with status, last check, 24h uptime and open incident, in one call */
+        /**
+         * Every monitor with status, last check, 24h uptime and open incident, in one call (or a page at a time)
+         * @description Without `limit`, every monitor from `cursor` on (or from the first). The web app asks for a first page of 100, so it shows rows soon, then for the rest.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
                 header?: {
                     /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
                     "X-Org-Id"?: components["parameters"]["OrgId"];
@@ -1486,6 +1499,22 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Dashboard"];
+                    };
+                };
+                /** @description Not modified: If-None-Match matched the ETag (no body) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Missing or invalid credentials */
@@ -1540,6 +1569,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["Summary"];
                     };
+                };
+                /** @description Not modified: If-None-Match matched the ETag (no body) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Invalid request */
                 400: {
@@ -1620,6 +1656,13 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Not modified: If-None-Match matched the ETag (no body) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Invalid request */
                 400: {
                     headers: {
@@ -1690,6 +1733,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["ResponseTimes"];
                     };
+                };
+                /** @description Not modified: If-None-Match matched the ETag (no body) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Invalid request */
                 400: {
@@ -1765,6 +1815,13 @@ export interface paths {
                         "application/json": components["schemas"]["IncidentPage"];
                     };
                 };
+                /** @description Not modified: If-None-Match matched the ETag (no body) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Invalid request */
                 400: {
                     headers: {
@@ -1839,6 +1896,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["IncidentPage"];
                     };
+                };
+                /** @description Not modified: If-None-Match matched the ETag (no body) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Invalid request */
                 400: {
@@ -1985,7 +2049,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organisation this request acts in, and your role in it */
+        /** The organisation this request acts in, your role and the permissions it gives you */
         get: {
             parameters: {
                 query?: never;
@@ -2004,7 +2068,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["MyOrganisation"];
+                        "application/json": components["schemas"]["CurrentOrganisation"];
                     };
                 };
                 /** @description Missing or invalid credentials */
@@ -6176,6 +6240,8 @@ export interface components {
                     closedReason: string | null;
                 } | null;
             }[];
+            /** @description Where the next page starts (send it as ?cursor=); null on the last page */
+            cursor: string | null;
         };
         /**
          * @example {
@@ -6299,6 +6365,15 @@ export interface components {
             name: string;
             personal: boolean;
             createdAt: string;
+        };
+        CurrentOrganisation: {
+            id: string;
+            name: string;
+            personal: boolean;
+            createdAt: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "member" | "viewer";
+            permissions: ("org.read" | "org.update" | "org.delete" | "members.read" | "members.manage" | "invitations.manage" | "apiKeys.manage" | "audit.read" | "monitors.read" | "monitors.write" | "statusPages.read" | "statusPages.write")[];
         };
         Member: {
             userId: string;

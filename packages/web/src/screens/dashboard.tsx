@@ -1,19 +1,38 @@
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, authed, errorOf, type DashboardRow } from "../api/client";
 import { ago, percent } from "../format";
 import { usePoll } from "../poll";
-import { Failed, Loading, StatusBadge, type Status } from "./status";
+import { can, useSession } from "../session";
+import { Failed, Loading, ScrollBox, StatusBadge, type Status } from "./status";
+
+/** Rows rendered at first: 1,000 rows of DOM cost a phone most of a second; filters and search still see every monitor. */
+const PAGE = 100;
+/** The first call asks for a screenful and a little more: the API reads each monitor's history, so 1,000 at once take seconds. */
+const FIRST_PAGE = 50;
 
 export function Dashboard() {
   const [rows, setRows] = useState<DashboardRow[] | null>(null);
   const [failure, setFailure] = useState("");
   const [status, setStatus] = useState<"" | Status>("");
   const [query, setQuery] = useState("");
+  const me = useSession();
+  const [limit, setLimit] = useState(PAGE);
+  useEffect(() => setLimit(PAGE), [status, query]);
 
+  const loaded = useRef(false);
   usePoll(async () => {
-    const { data, error } = await authed(() => api.GET("/v1/dashboard"));
-    if (data) setRows(data.monitors);
+    // The first time, a first page shows rows soon, then the rest follows.
+    const first = loaded.current ? undefined : { limit: FIRST_PAGE };
+    const { data, error } = await authed(() => api.GET("/v1/dashboard", { params: { query: first ?? {} } }));
     setFailure(error ? (errorOf(error)?.message ?? "Could not load the dashboard") : "");
+    if (!data) return;
+    setRows(data.monitors);
+    if (!data.cursor) return void (loaded.current = true);
+    const rest = await authed(() => api.GET("/v1/dashboard", { params: { query: { cursor: data.cursor! } } }));
+    if (rest.data) {
+      setRows([...data.monitors, ...rest.data.monitors]);
+      loaded.current = true;
+    }
   }, []);
 
   const shown = useMemo(() => {
@@ -30,7 +49,7 @@ export function Dashboard() {
     <>
       <div class="title-row">
         <h1>Monitors</h1>
-        <a class="button" href="/monitors/new">New monitor</a>
+        {can("monitors.write", me) && <a class="button" href="/monitors/new">New monitor</a>}
       </div>
       <div class="filters" role="search">
         <label>
@@ -51,27 +70,36 @@ export function Dashboard() {
       {!rows ? (
         <Loading />
       ) : rows.length === 0 ? (
-        <p>No monitors yet. <a href="/monitors/new">Create the first one</a>.</p>
+        <p>No monitors yet.{can("monitors.write", me) && <> <a href="/monitors/new">Create the first one</a>.</>}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="sr-only">Monitors, {shown.length} shown</caption>
-            <thead>
-              <tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Last check</th><th scope="col">Uptime 24 h</th><th scope="col">Open incident</th></tr>
-            </thead>
-            <tbody>
-              {shown.map((m) => (
-                <tr key={m.id} data-monitor={m.name}>
-                  <td><a href={`/monitors/${encodeURIComponent(m.id)}`}>{m.name}</a><div class="muted small">{m.url}</div></td>
-                  <td><StatusBadge status={m.status} /></td>
-                  <td>{ago(m.lastCheckedAt)}</td>
-                  <td>{percent(m.uptime24h)}</td>
-                  <td>{m.openIncident ? <span class="incident">{m.openIncident.reason} since {ago(m.openIncident.startedAt)}</span> : "–"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <>
+          <ScrollBox label="Monitors">
+            <table>
+              <caption class="sr-only">Monitors, {Math.min(limit, shown.length)} of {shown.length} shown</caption>
+              <thead>
+                <tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Last check</th><th scope="col">Uptime 24 h</th><th scope="col">Open incident</th></tr>
+              </thead>
+              <tbody>
+                {shown.slice(0, limit).map((m) => (
+                  <tr key={m.id} data-monitor={m.name}>
+                    <td><a href={`/monitors/${encodeURIComponent(m.id)}`}>{m.name}</a><div class="muted small">{m.url}</div></td>
+                    <td><StatusBadge status={m.status} /></td>
+                    <td>{ago(m.lastCheckedAt)}</td>
+                    <td>{percent(m.uptime24h)}</td>
+                    <td>{m.openIncident ? <span class="incident">{m.openIncident.reason} since {ago(m.openIncident.startedAt)}</span> : "–"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
+          {shown.length > limit && (
+            <p class="more">
+              Showing {limit} of {shown.length.toLocaleString("en-US")}.{" "}
+              <button type="button" class="secondary" onClick={() => setLimit(limit + PAGE)}>Show {Math.min(PAGE, shown.length - limit)} more</button>{" "}
+              <button type="button" class="secondary" onClick={() => setLimit(shown.length)}>Show all</button>
+            </p>
+          )}
+        </>
       )}
     </>
   );

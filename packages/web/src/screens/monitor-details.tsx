@@ -3,8 +3,9 @@ import { api, authed, errorOf, type CheckResult, type Incident, type Monitor, ty
 import { ago, ms, percent } from "../format";
 import { usePoll } from "../poll";
 import { navigate } from "../router";
+import { can, useSession } from "../session";
 import { IncidentList } from "./incidents";
-import { Failed, Loading, StatusBadge } from "./status";
+import { Failed, Loading, ScrollBox, StatusBadge } from "./status";
 
 const ranges = ["24h", "7d", "30d", "90d"] as const;
 type Points = Array<{ at: string; avgMs: number | null; p95Ms: number | null }>;
@@ -37,6 +38,7 @@ export function MonitorDetails({ id }: { id: string }) {
   const [busy, setBusy] = useState("");
   const [confirming, setConfirming] = useState(false);
   const [slowLoadedAt, setSlowLoadedAt] = useState(0);
+  const mayEdit = can("monitors.write", useSession());
 
   async function load() {
     const [m, s24, inc, res] = await Promise.all([
@@ -91,25 +93,29 @@ export function MonitorDetails({ id }: { id: string }) {
       </p>
       {failure && <Failed message={failure} />}
       <div class="actions">
-        <button type="button" disabled={!!busy} onClick={() => void act("Check now", () => authed(() => api.POST("/v1/monitors/{id}/check", { params: path })))}>
-          {busy === "Check now" ? "Checking…" : "Check now"}
-        </button>
-        <button type="button" disabled={!!busy} onClick={() => void act("Pause", () => authed(() => api.PATCH("/v1/monitors/{id}", { params: path, body: { paused: !monitor.paused } })))}>
-          {monitor.paused ? "Resume" : "Pause"}
-        </button>
-        <a class="button secondary" href={`/monitors/${encodeURIComponent(id)}/edit`}>Edit</a>
-        {monitor.slug && <a class="button secondary" href={`/status/${monitor.slug}`} data-external>Public status page</a>}
-        {confirming ? (
-          <span class="confirm" role="group" aria-label="Confirm delete">
-            Delete {monitor.name} and its history?{" "}
-            <button type="button" class="danger" onClick={() => void authed(() => api.DELETE("/v1/monitors/{id}", { params: path })).then(() => navigate("/"))}>
-              Yes, delete
-            </button>{" "}
-            <button type="button" class="secondary" onClick={() => setConfirming(false)}>Cancel</button>
-          </span>
-        ) : (
-          <button type="button" class="danger" onClick={() => setConfirming(true)}>Delete</button>
+        {mayEdit && (
+          <>
+            <button type="button" disabled={!!busy} onClick={() => void act("Check now", () => authed(() => api.POST("/v1/monitors/{id}/check", { params: path })))}>
+              {busy === "Check now" ? "Checking…" : "Check now"}
+            </button>
+            <button type="button" disabled={!!busy} onClick={() => void act("Pause", () => authed(() => api.PATCH("/v1/monitors/{id}", { params: path, body: { paused: !monitor.paused } })))}>
+              {monitor.paused ? "Resume" : "Pause"}
+            </button>
+            <a class="button secondary" href={`/monitors/${encodeURIComponent(id)}/edit`}>Edit</a>
+            {confirming ? (
+              <span class="confirm" role="group" aria-label="Confirm delete">
+                Delete {monitor.name} and its history?{" "}
+                <button type="button" class="danger" onClick={() => void authed(() => api.DELETE("/v1/monitors/{id}", { params: path })).then(() => navigate("/"))}>
+                  Yes, delete
+                </button>{" "}
+                <button type="button" class="secondary" onClick={() => setConfirming(false)}>Cancel</button>
+              </span>
+            ) : (
+              <button type="button" class="danger" onClick={() => setConfirming(true)}>Delete</button>
+            )}
+          </>
         )}
+        {monitor.slug && <a class="button secondary" href={`/status/${monitor.slug}`} data-external>Public status page</a>}
       </div>
       {open && <p class="incident" role="status">Open incident: {open.reason} since {ago(open.startedAt)}</p>}
       <section aria-labelledby="uptime-h">
@@ -137,7 +143,7 @@ export function MonitorDetails({ id }: { id: string }) {
       </section>
       <section aria-labelledby="results-h">
         <h2 id="results-h">Recent checks</h2>
-        <div class="table-wrap">
+        <ScrollBox label="Recent checks">
           <table>
             <thead>
               <tr><th scope="col">When</th><th scope="col">Result</th><th scope="col">HTTP</th><th scope="col">Latency</th><th scope="col">Kind</th></tr>
@@ -154,7 +160,7 @@ export function MonitorDetails({ id }: { id: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       </section>
     </>
   );

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, authed, errorOf, fieldErrors, type CreateMonitor, type FieldErrors, type Monitor } from "../api/client";
 import { navigate } from "../router";
+import { can, useSession } from "../session";
 import { Field } from "./field";
 import { Failed, Loading } from "./status";
 
@@ -63,6 +64,7 @@ export function MonitorForm({ id }: { id?: string }) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
+  const me = useSession();
 
   useEffect(() => {
     if (!id) return;
@@ -74,6 +76,7 @@ export function MonitorForm({ id }: { id?: string }) {
     });
   }, [id]);
 
+  if (!can("monitors.write", me)) return <Failed message={`Your role in this organisation (${me.role}) may not create or change monitors.`} />;
   if (!text) return message ? <Failed message={message} /> : <Loading />;
   const set = (k: keyof Text) => (v: string) => setText({ ...text, [k]: v });
   const field = (k: keyof Text, label: string, extra: { type?: "url" | "number"; hint?: string; multiline?: boolean } = {}) => (

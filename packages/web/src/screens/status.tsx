@@ -1,3 +1,5 @@
+import type { ComponentChildren } from "preact";
+
 const labels = { up: "Up", down: "Down", pending: "Pending", paused: "Paused" } as const;
 export type Status = keyof typeof labels;
 
@@ -5,3 +7,8 @@ export const StatusBadge = ({ status }: { status: Status }) => <span class={`bad
 
 export const Loading = () => <p role="status">Loading…</p>;
 export const Failed = ({ message }: { message: string }) => <p class="error" role="alert">{message}</p>;
+
+/** A table that may scroll sideways on a phone: focusable, so a keyboard can scroll it too. */
+export const ScrollBox = ({ label, children }: { label: string; children: ComponentChildren }) => (
+  <div class="table-wrap" tabIndex={0} role="region" aria-label={label}>{children}</div>
+);
