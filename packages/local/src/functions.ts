@@ -12,6 +12,7 @@ export const apiLoaders = {
   alertRecipients: () => import("@uptime/functions/api/alert-recipients"),
   dashboards: () => import("@uptime/functions/api/dashboards"),
   status: () => import("@uptime/functions/api/status"),
+  publicPages: () => import("@uptime/functions/api/public-pages"),
   docs: () => import("@uptime/functions/api/docs"),
 } satisfies Record<ApiFunctionName, Loader>;
 
@@ -20,4 +21,5 @@ export const backgroundLoaders = {
   checkConsumer: () => import("@uptime/functions/check/check-consumer"),
   alertConsumer: () => import("@uptime/functions/alert/alert-consumer"),
   rollup: () => import("@uptime/functions/schedule/rollup"),
+  sesFeedback: () => import("@uptime/functions/alert/ses-feedback"),
 } satisfies Record<keyof typeof backgroundFunctions, Loader>;

@@ -4,10 +4,11 @@ import { app as auth } from "./auth";
 import { app as dashboards } from "./dashboards";
 import { app as docs } from "./docs";
 import { app as monitors } from "./monitors";
+import { app as publicPages } from "./public-pages";
 import { app as status } from "./status";
 
 /** Every function's app, by the name routes.ts gives its Lambda. */
-export const functionApps = { auth, monitors, alertRecipients, dashboards, status, docs };
+export const functionApps = { auth, monitors, alertRecipients, dashboards, status, publicPages, docs };
 
 /** The OpenAPI 3.1 document of every route of every function, built from their registries. */
 export function buildDocument() {
