@@ -1,4 +1,4 @@
-import { Api as HttpApi, Config, Function, StackContext, use } from "sst/constructs";
+import { Api as HttpApi, Function, StackContext, use } from "sst/constructs";
 import {
   apiFunctions,
   apiRoutes,
@@ -10,8 +10,7 @@ import { Pipeline } from "./Pipeline";
 
 export function Api({ stack }: StackContext) {
   const { table } = use(Storage);
-  const { checksQueue, alertsQueue, environment } = use(Pipeline);
-  const jwtSecret = new Config.Secret(stack, "JWT_SECRET");
+  const { checksQueue, alertsQueue, environment, jwtSecret } = use(Pipeline);
   const webOrigin = process.env.WEB_ORIGIN ?? "*";
   stack.addDefaultFunctionEnv({ ...environment, WEB_ORIGIN: webOrigin });
 
@@ -25,6 +24,8 @@ export function Api({ stack }: StackContext) {
   // Manual checks run through the same queues and rules as scheduled ones.
   checksQueue.cdk.queue.grantSendMessages(functions.monitors);
   alertsQueue.cdk.queue.grantSendMessages(functions.monitors);
+  // Subscribing to a status page queues its confirmation mail.
+  alertsQueue.cdk.queue.grantSendMessages(functions.publicPages);
 
   const origins = webOrigin.split(",").map((o) => o.trim());
   const api = new HttpApi(stack, "Api", {
