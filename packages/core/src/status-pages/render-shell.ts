@@ -8,9 +8,9 @@ import { escapeHtml } from "../platform/html";
  */
 
 const STYLE = `
-:root{--bg:#fff;--fg:#101828;--muted:#475467;--line:#e4e7ec;--card:#f9fafb;--ok:#067647;--minor:#b54708;--major:#c4320a;--critical:#b42318;--maint:#175cd3;--none:#d0d5dd;--link:#175cd3}
-html[data-theme=dark]{--bg:#0c111d;--fg:#f5f5f6;--muted:#a4a7ae;--line:#333741;--card:#161b26;--ok:#47cd89;--minor:#fdb022;--major:#f97066;--critical:#f04438;--maint:#53b1fd;--none:#4a505c;--link:#84caff}
-@media (prefers-color-scheme:dark){html[data-theme=auto]{--bg:#0c111d;--fg:#f5f5f6;--muted:#a4a7ae;--line:#333741;--card:#161b26;--ok:#47cd89;--minor:#fdb022;--major:#f97066;--critical:#f04438;--maint:#53b1fd;--none:#4a505c;--link:#84caff}}
+:root{--bg:#fff;--fg:#101828;--muted:#475467;--line:#e4e7ec;--card:#f9fafb;--ok:#067647;--minor:#b54708;--major:#c4320a;--critical:#b42318;--maint:#175cd3;--none:#d0d5dd;--link:#175cd3;--on-banner:#fff}
+html[data-theme=dark]{--bg:#0c111d;--fg:#f5f5f6;--muted:#a4a7ae;--line:#333741;--card:#161b26;--ok:#47cd89;--minor:#fdb022;--major:#f97066;--critical:#f04438;--maint:#53b1fd;--none:#4a505c;--link:#84caff;--on-banner:#0c111d}
+@media (prefers-color-scheme:dark){html[data-theme=auto]{--bg:#0c111d;--fg:#f5f5f6;--muted:#a4a7ae;--line:#333741;--card:#161b26;--ok:#47cd89;--minor:#fdb022;--major:#f97066;--critical:#f04438;--maint:#53b1fd;--none:#4a505c;--link:#84caff;--on-banner:#0c111d}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;overflow-wrap:anywhere}
 main{max-width:52rem;margin:0 auto;padding:1rem}
@@ -19,9 +19,8 @@ h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.2rem;margin:1.5rem 0 .5rem}h3{
 header{display:flex;gap:.75rem;align-items:center;flex-wrap:wrap}
 header img{max-height:3rem;max-width:12rem}
 .muted{color:var(--muted)}
-.banner{border-radius:8px;padding:1rem;margin:1rem 0;color:#fff;font-weight:600;font-size:1.1rem}
+.banner{border-radius:8px;padding:1rem;margin:1rem 0;color:var(--on-banner);font-weight:600;font-size:1.1rem}
 .banner.none{background:var(--ok)}.banner.minor{background:var(--minor)}.banner.major{background:var(--major)}.banner.critical{background:var(--critical)}.banner.maintenance{background:var(--maint)}
-html[data-theme=dark] .banner,html[data-theme=auto] .banner{text-shadow:0 1px 1px #0006}
 .card{border:1px solid var(--line);border-radius:8px;padding:.75rem 1rem;margin:.5rem 0;background:var(--card)}
 details>summary{cursor:pointer;font-weight:600;padding:.25rem 0}
 .component{padding:.6rem 0;border-top:1px solid var(--line)}
