@@ -43,6 +43,7 @@ const SECTIONS = [
   { name: "package-size", heading: "6. Lambda package size and cold init", order: 1, timeoutMin: 3 },
   { name: "detection", heading: "7. Detection latency", order: 7, timeoutMin: 8 },
   { name: "fairness", heading: "8. Fairness: healthy checks while targets hang", order: 8, timeoutMin: 6 },
+  { name: "status-pages", heading: "9. Status page under a traffic spike", order: 9, timeoutMin: 3 },
 ] as const;
 
 interface Outcome {

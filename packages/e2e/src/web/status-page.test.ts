@@ -55,17 +55,19 @@ describe.runIf(haveChromium)("public status page in a browser", { timeout: 60_00
       it(`fits ${width} px (${scheme}) with nothing cut off and no serious accessibility problem`, async () => {
         const page = await open(width, scheme);
         await expect.poll(() => page.locator("#banner").textContent()).toBe("Partial System Outage");
+        // Runs in the page (this package has no DOM types).
         const overflow = await page.evaluate(() => {
+          const document = (globalThis as any).document;
           const doc = document.documentElement;
           const wide = [...document.querySelectorAll("body *")]
-            .filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 0.5)
-            .map((el) => `${el.tagName.toLowerCase()}.${(el as HTMLElement).className}`);
+            .filter((el: any) => el.getBoundingClientRect().right > doc.clientWidth + 0.5)
+            .map((el: any) => `${el.tagName.toLowerCase()}.${el.className}`);
           return { scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, wide: wide.slice(0, 5) };
         });
         expect(overflow.wide).toEqual([]);
         expect(overflow.scrollWidth).toBeLessThanOrEqual(overflow.clientWidth);
         // every component's 90 bars are visible and at least a pixel wide
-        const narrowest = await page.evaluate(() => Math.min(...[...document.querySelectorAll(".bars li")].map((li) => li.getBoundingClientRect().width)));
+        const narrowest = await page.evaluate(() => Math.min(...[...(globalThis as any).document.querySelectorAll(".bars li")].map((li: any) => li.getBoundingClientRect().width)));
         expect(narrowest).toBeGreaterThan(1);
         const { violations } = await new AxeBuilder({ page }).analyze();
         const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
