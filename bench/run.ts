@@ -44,6 +44,7 @@ const SECTIONS = [
   { name: "detection", heading: "7. Detection latency", order: 7, timeoutMin: 8 },
   { name: "fairness", heading: "8. Fairness: healthy checks while targets hang", order: 8, timeoutMin: 6 },
   { name: "web", heading: "9. Web app", order: 9, timeoutMin: 4 },
+  { name: "status-pages", heading: "10. Status page under a traffic spike", order: 10, timeoutMin: 3 },
 ] as const;
 
 interface Outcome {

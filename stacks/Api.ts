@@ -1,5 +1,5 @@
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
-import { Api as HttpApi, Config, Function, StackContext, use } from "sst/constructs";
+import { Api as HttpApi, Function, StackContext, use } from "sst/constructs";
 import {
   apiFunctions,
   apiRoutes,
@@ -11,8 +11,7 @@ import { Pipeline } from "./Pipeline";
 
 export function Api({ stack }: StackContext) {
   const { table } = use(Storage);
-  const { checksQueue, alertsQueue, environment } = use(Pipeline);
-  const jwtSecret = new Config.Secret(stack, "JWT_SECRET");
+  const { checksQueue, alertsQueue, environment, jwtSecret } = use(Pipeline);
   const webOrigin = process.env.WEB_ORIGIN ?? "*";
   // Generated once per stage; CloudFront sends it to the API (stacks/Web.ts), which trusts the
   // viewer address it forwards only alongside it. CloudFormation resolves it at deploy time.
@@ -35,6 +34,8 @@ export function Api({ stack }: StackContext) {
   alertsQueue.cdk.queue.grantSendMessages(functions.monitors);
   // Password reset mails go out through the alert function, like every other mail.
   alertsQueue.cdk.queue.grantSendMessages(functions.auth);
+  // Subscribing to a status page queues its confirmation mail.
+  alertsQueue.cdk.queue.grantSendMessages(functions.publicPages);
 
   const origins = webOrigin.split(",").map((o) => o.trim());
   const api = new HttpApi(stack, "Api", {

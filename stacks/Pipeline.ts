@@ -1,6 +1,7 @@
 import { Duration } from "aws-cdk-lib";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
-import { Cron, Function, Queue, Stack, StackContext, use } from "sst/constructs";
+import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { ConfigurationSet, EmailSendingEvent, EventDestination } from "aws-cdk-lib/aws-ses";
+import { Config, Cron, Function, Queue, Stack, StackContext, Topic, use } from "sst/constructs";
 import { queueSettings, type QueueName } from "@uptime/core/platform/queues";
 import { backgroundFunctions } from "@uptime/functions/api/routes";
 import { Storage } from "./Storage";
@@ -55,12 +56,17 @@ export function Pipeline({ stack, app }: StackContext) {
   const checks = queueWithDlq(stack, "Checks", queueSettings.checks);
   const alerts = queueWithDlq(stack, "Alerts", queueSettings.alerts);
   const mail = mailFrom();
+  // The HMAC key of status-page links (subscriber mails) and of access cookies; the API binds it too.
+  const jwtSecret = new Config.Secret(stack, "JWT_SECRET");
+  // Every mail goes out through this configuration set, so SES reports its bounces and complaints.
+  const configurationSet = new ConfigurationSet(stack, "Mail", {});
 
   const environment = {
     TABLE_NAME: table.tableName,
     CHECKS_QUEUE_URL: checks.queueUrl,
     ALERTS_QUEUE_URL: alerts.queueUrl,
     MAIL_FROM: mail.address,
+    SES_CONFIGURATION_SET: configurationSet.configurationSetName,
     STAGE: app.stage,
     RESULT_RETENTION_DAYS: process.env.RESULT_RETENTION_DAYS ?? "30",
     // The API's public address, for links in emails (recipient confirmations); the stack cannot know it before the API exists.
@@ -87,7 +93,26 @@ export function Pipeline({ stack, app }: StackContext) {
     handler: backgroundFunctions.alertConsumer.handler,
     timeout: queueSettings.alerts.functionTimeoutSec,
     memorySize: 256,
+    bind: [jwtSecret],
   });
+
+  /*
+   * SES bounce and complaint events → SNS → the sesFeedback function, which suppresses the address.
+   * Event publishing on the configuration set is all CDK can configure; for feedback on mail sent
+   * without it (none of ours), set the identity's bounce/complaint notifications to this topic in
+   * the SES console. SES must be out of the sandbox to mail subscribers at all.
+   */
+  const feedbackTopic = new Topic(stack, "SesFeedback", {
+    subscribers: { suppress: { function: { handler: backgroundFunctions.sesFeedback.handler, timeout: 30, memorySize: 256 } } },
+  });
+  feedbackTopic.cdk.topic.grantPublish(new ServicePrincipal("ses.amazonaws.com"));
+  configurationSet.addEventDestination("BouncesAndComplaints", {
+    destination: EventDestination.snsTopic(feedbackTopic.cdk.topic),
+    events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+  });
+  const [feedback] = feedbackTopic.subscriberFunctions;
+  // Only suppression items are written.
+  feedback!.attachPermissions([new PolicyStatement({ actions: ["dynamodb:PutItem"], resources: [table.tableArn] })]);
   consume(stack, checks, checker, queueSettings.checks);
   consume(stack, alerts, alerter, queueSettings.alerts);
 
@@ -111,13 +136,16 @@ export function Pipeline({ stack, app }: StackContext) {
   alerts.cdk.queue.grantSendMessages(checker);
 
   data.grantReadWriteData(alerter);
+  alerts.cdk.queue.grantSendMessages(alerter); // status-page subscriber fan-out
   // SES authorizes against whichever identity is verified: the address or its domain.
-  const identities = [mail.address, mail.domain].map((name) =>
-    stack.formatArn({ service: "ses", resource: "identity", resourceName: name }),
-  );
+  const identities = [
+    ...[mail.address, mail.domain].map((name) => stack.formatArn({ service: "ses", resource: "identity", resourceName: name })),
+    // Sending with a configuration set is authorized against it too.
+    stack.formatArn({ service: "ses", resource: "configuration-set", resourceName: configurationSet.configurationSetName }),
+  ];
   alerter.attachPermissions([
     new PolicyStatement({ actions: ["ses:SendEmail", "ses:SendRawEmail"], resources: identities }),
   ]);
 
-  return { checksQueue: checks, alertsQueue: alerts, environment };
+  return { checksQueue: checks, alertsQueue: alerts, environment, jwtSecret, sesFeedbackTopic: feedbackTopic };
 }

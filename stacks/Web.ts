@@ -1,7 +1,10 @@
-import { Fn } from "aws-cdk-lib";
+import { Duration, Fn } from "aws-cdk-lib";
 import {
   AllowedMethods,
+  CacheCookieBehavior,
+  CacheHeaderBehavior,
   CachePolicy,
+  CacheQueryStringBehavior,
   CfnFunction,
   Function as CloudFrontFunction,
   FunctionCode,
@@ -45,6 +48,24 @@ export function Web({ stack }: StackContext) {
     originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
     functionAssociations: [{ function: viewerAddress, eventType: FunctionEventType.VIEWER_REQUEST }],
   };
+  /*
+   * Public status pages are read most during an outage: CloudFront keeps what the origin says it may
+   * (public pages: `public, max-age=30, stale-while-revalidate=30`; protected ones and forms:
+   * `private, no-store`, never stored). Nothing is cached without a header saying so (default TTL 0).
+   * Cookies are forwarded (origin request policy) but not in the key: only protected pages read one.
+   */
+  const statusPolicy = new CachePolicy(stack, "StatusPages", {
+    comment: "Public status pages: honour the origin's Cache-Control",
+    defaultTtl: Duration.seconds(0),
+    minTtl: Duration.seconds(0),
+    maxTtl: Duration.minutes(5),
+    queryStringBehavior: CacheQueryStringBehavior.all(),
+    headerBehavior: CacheHeaderBehavior.none(),
+    cookieBehavior: CacheCookieBehavior.none(),
+    enableAcceptEncodingGzip: true,
+    enableAcceptEncodingBrotli: true,
+  });
+  const statusBehavior: BehaviorOptions = { ...apiBehavior, cachePolicy: statusPolicy };
   const site = new StaticSite(stack, "Web", {
     path: "packages/web",
     // Not dist/: that is npm start's build, which a synth running beside it must not empty.
@@ -53,7 +74,7 @@ export function Web({ stack }: StackContext) {
     vite: { types: "sst-env.d.ts" },
     cdk: {
       distribution: {
-        additionalBehaviors: Object.fromEntries(apiPaths.map((p) => [p, apiBehavior])),
+        additionalBehaviors: Object.fromEntries(apiPaths.map((p) => [p, p === "/status/*" ? statusBehavior : apiBehavior])),
         // CloudFront's error pages would apply to the API's 403/404 JSON too; the app's routes are
         // served by the function below instead.
         errorResponses: [],

@@ -289,16 +289,41 @@ describe("Pipeline", () => {
     expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
   });
 
-  it("alert consumer: reads/writes the table, may email only as MAIL_FROM, sends no messages", () => {
+  it("alert consumer: reads/writes the table, may email only as MAIL_FROM through the configuration set, sends only to the alerts queue (subscriber fan-out)", () => {
     const [id] = fnByHandler(pipeline, backgroundFunctions.alertConsumer.handler);
     const stmts = statementsOf(pipeline, id);
     expect(granting(stmts, "dynamodb:PutItem")).toHaveLength(1);
-    expect(granting(stmts, "sqs:SendMessage")).toHaveLength(0);
+    const sends = granting(stmts, "sqs:SendMessage").flatMap(targets);
+    expect(sends).toHaveLength(1);
+    expect(refersTo(sends[0], queueId("alerts"))).toBe(true);
     const ses = stmts.filter((s) => actions(s).some((a) => a.startsWith("ses:")));
     expect(ses).toHaveLength(1);
     expect(actions(ses[0]).sort()).toEqual(["ses:SendEmail", "ses:SendRawEmail"]);
     const arn = (identity: string) => `arn:\${AWS::Partition}:ses:${REGION}:${ACCOUNT}:identity/${identity}`;
-    expect(targets(ses[0]).map(str).sort()).toEqual([arn("alerts@status.example.org"), arn("status.example.org")].sort());
+    const [setId] = only(pipeline, "AWS::SES::ConfigurationSet");
+    const resources = targets(ses[0]);
+    expect(resources.filter((r) => typeof r === "string" || !refersTo(r, setId)).map(str).sort()).toEqual([arn("alerts@status.example.org"), arn("status.example.org")].sort());
+    expect(resources.some((r) => refersTo(r, setId))).toBe(true);
+  });
+
+  it("SES bounces and complaints reach the sesFeedback function through SNS, which may only write suppression items", () => {
+    const [setId] = only(pipeline, "AWS::SES::ConfigurationSet");
+    const [topicId] = only(pipeline, "AWS::SNS::Topic");
+    const [, dest] = only(pipeline, "AWS::SES::ConfigurationSetEventDestination");
+    expect(dest.Properties.ConfigurationSetName).toEqual({ Ref: setId });
+    expect(dest.Properties.EventDestination.Enabled).toBe(true);
+    expect(dest.Properties.EventDestination.MatchingEventTypes.sort()).toEqual(["bounce", "complaint"]);
+    expect(dest.Properties.EventDestination.SnsDestination.TopicARN).toEqual({ Ref: topicId });
+    const [fnId] = fnByHandler(pipeline, backgroundFunctions.sesFeedback.handler);
+    const [, sub] = only(pipeline, "AWS::SNS::Subscription");
+    expect(sub.Properties.TopicArn).toEqual({ Ref: topicId });
+    expect(sub.Properties.Endpoint).toEqual({ "Fn::GetAtt": [fnId, "Arn"] });
+    const [, policy] = only(pipeline, "AWS::SNS::TopicPolicy");
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain("ses.amazonaws.com");
+    const writes = statementsOf(pipeline, fnId).flatMap(actions).filter((a) => a.startsWith("dynamodb:"));
+    expect(writes).toEqual(["dynamodb:PutItem"]);
+    // Every function sends through the configuration set.
+    for (const { r } of allSstFunctions()) expect(refersTo(r.Properties.Environment.Variables.SES_CONFIGURATION_SET, setId), r.Properties.Handler).toBe(true);
   });
 
   it("grants SES to no other function", () => {
@@ -342,10 +367,10 @@ describe("Api", () => {
     expect(httpApi.Properties.CorsConfiguration.AllowHeaders).toContain("x-org-id");
   });
 
-  it("wires the JWT secret to the API functions only", () => {
+  it("wires the JWT secret to the API functions and the alert consumer (subscriber links) only", () => {
     const paramArn = `arn:\${AWS::Partition}:ssm:${REGION}:${ACCOUNT}:parameter/sst/uptime/test/Secret/JWT_SECRET/value`;
     for (const { t, id, r } of allSstFunctions()) {
-      const isApi = t === api;
+      const isApi = t === api || r.Properties.Handler === backgroundFunctions.alertConsumer.handler;
       const env = r.Properties.Environment.Variables;
       expect(env.SST_Secret_value_JWT_SECRET, r.Properties.Handler).toBe(isApi ? "__FETCH_FROM_SSM__" : undefined);
       const readable = granting(statementsOf(t, id), "ssm:GetParameters").flatMap(targets).map(str);
@@ -353,7 +378,7 @@ describe("Api", () => {
     }
   });
 
-  it("lets only the monitors function enqueue checks, and only it and auth (reset mails) enqueue alerts", () => {
+  it("lets only the monitors function enqueue checks, and only it, auth (reset mails) and publicPages (subscriber confirmations) enqueue alerts", () => {
     for (const name of Object.keys(apiFunctions) as ApiFunctionName[]) {
       const [id] = apiFn(name);
       const stmts = statementsOf(api, id);
@@ -362,8 +387,8 @@ describe("Api", () => {
       if (name === "monitors") {
         expect(sends.some((r) => refersTo(r, queueId("checks")))).toBe(true);
         expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
-      } else if (name === "auth") {
-        expect(sends).toHaveLength(1);
+      } else if (name === "auth" || name === "publicPages") {
+        expect(sends, name).toHaveLength(1);
         expect(refersTo(sends[0], queueId("alerts"))).toBe(true);
       } else {
         expect(sends, name).toHaveLength(0);
@@ -389,7 +414,7 @@ describe("Api", () => {
 describe("Web", () => {
   const distribution = () => only(web, "AWS::CloudFront::Distribution")[1].Properties.DistributionConfig;
 
-  it("sends the API's paths to API Gateway, uncached, with every method", () => {
+  it("sends the API's paths to API Gateway with every method, uncached except status pages", () => {
     const behaviors = distribution().CacheBehaviors as any[];
     expect(behaviors.map((b) => b.PathPattern).sort()).toEqual([...apiPaths].sort());
     const apiOrigin = (distribution().Origins as any[]).find((o) => o.Id === behaviors[0].TargetOriginId);
@@ -399,6 +424,7 @@ describe("Web", () => {
     for (const b of behaviors) {
       expect(b.TargetOriginId).toBe(apiOrigin.Id);
       expect(b.AllowedMethods).toEqual(expect.arrayContaining(["GET", "POST", "PATCH", "DELETE", "OPTIONS"]));
+      if (b.PathPattern === "/status/*") continue;
       expect(b.CachePolicyId).toBe("4135ea2d-6df8-44a3-9df3-4b5a84be39ad"); // Managed-CachingDisabled
       expect(b.OriginRequestPolicyId).toBe("b689b0a8-53d0-40ab-baf2-68738e2966ac"); // AllViewerExceptHostHeader
     }
@@ -427,6 +453,20 @@ describe("Web", () => {
       expect(b.FunctionAssociations).toEqual([{ EventType: "viewer-request", FunctionARN: { "Fn::GetAtt": [viewerFnId, "FunctionARN"] } }]);
     }
     expect(only(api, "AWS::ApiGatewayV2::Api")[1].Properties.CorsConfiguration.AllowHeaders).toEqual(expect.arrayContaining(["authorization", "x-org-id"]));
+  });
+
+  it("lets CloudFront keep status pages as long as their Cache-Control says, and nothing without one", () => {
+    const b = (distribution().CacheBehaviors as any[]).find((x) => x.PathPattern === "/status/*");
+    const [policyId, policy] = only(web, "AWS::CloudFront::CachePolicy");
+    expect(b.CachePolicyId).toEqual({ Ref: policyId });
+    const c = policy.Properties.CachePolicyConfig;
+    expect(c.DefaultTTL).toBe(0);
+    expect(c.MinTTL).toBe(0);
+    expect(c.MaxTTL).toBeGreaterThanOrEqual(60);
+    const key = c.ParametersInCacheKeyAndForwardedToOrigin;
+    expect(key.QueryStringsConfig.QueryStringBehavior).toBe("all"); // ?month=
+    expect(key.CookiesConfig.CookieBehavior).toBe("none");
+    expect(b.OriginRequestPolicyId).toBe("b689b0a8-53d0-40ab-baf2-68738e2966ac"); // cookies still reach protected pages
   });
 
   it("serves index.html for app routes without rewriting the API's error responses", () => {

@@ -15,6 +15,7 @@ export const apiLoaders = {
   statusPages: () => import("@uptime/functions/api/status-pages"),
   orgs: () => import("@uptime/functions/api/orgs"),
   status: () => import("@uptime/functions/api/status"),
+  publicPages: () => import("@uptime/functions/api/public-pages"),
   docs: () => import("@uptime/functions/api/docs"),
 } satisfies Record<ApiFunctionName, Loader>;
 
@@ -23,4 +24,5 @@ export const backgroundLoaders = {
   checkConsumer: () => import("@uptime/functions/check/check-consumer"),
   alertConsumer: () => import("@uptime/functions/alert/alert-consumer"),
   rollup: () => import("@uptime/functions/schedule/rollup"),
+  sesFeedback: () => import("@uptime/functions/alert/ses-feedback"),
 } satisfies Record<keyof typeof backgroundFunctions, Loader>;

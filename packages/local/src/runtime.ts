@@ -11,6 +11,7 @@ import { lambdaContext, type LambdaHandler } from "./lambda";
 import { startPoller, type Poller, type SqsHandler } from "./poller";
 import { scheduledEvent, startScheduler, windowStart, type Scheduler } from "./scheduler";
 import { startApiServer, type ApiServer } from "./server";
+import { LOCAL_BOUNCE_PATH, injectSesFeedback } from "./ses-feedback";
 
 export interface LocalStackOptions {
   /** API port; 0 (default) picks a free one. Everything binds 127.0.0.1. */
@@ -262,7 +263,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       cleanups.push(() => rollups.stop());
     }
 
-    const api: ApiServer = await startApiServer({ port: opts.port, log, logError, region, webDir: opts.webDir });
+    const api: ApiServer = await startApiServer({
+      port: opts.port,
+      log,
+      logError,
+      region,
+      webDir: opts.webDir,
+      localEndpoints: { [`POST ${LOCAL_BOUNCE_PATH}`]: (req) => injectSesFeedback(req, region) },
+    });
     cleanups.push(() => api.stop());
     // Links in emails (recipient confirmations) lead to this server unless PUBLIC_URL says otherwise.
     if (!process.env.PUBLIC_URL) {

@@ -28,6 +28,8 @@ export interface ApiServerOptions<N extends string = ApiFunctionName> {
   region?: string;
   /** A built web app (packages/web/dist) to serve on this origin for paths no API route matches. */
   webDir?: string;
+  /** Local-only endpoints (not in the deployed API), e.g. "POST /local/ses/bounce", answered before any route. */
+  localEndpoints?: Record<string, (req: Request) => Promise<Response>>;
 }
 
 export interface ApiServer {
@@ -102,6 +104,15 @@ export async function startApiServer<N extends string = ApiFunctionName>(opts: A
   async function dispatch(req: Request, env: HttpBindings): Promise<Response> {
     const started = performance.now();
     const url = new URL(req.url);
+    const local = opts.localEndpoints?.[`${req.method} ${url.pathname}`];
+    if (local) {
+      const res = await local(req).catch((err) => {
+        logError(`[local] ${req.method} ${url.pathname} failed:`, err);
+        return Response.json({ message: "Internal Server Error" }, { status: 500 });
+      });
+      log(`[local] ${req.method} ${url.pathname} ${res.status}`);
+      return res;
+    }
     const match = matchRoute(routes, req.method, url.pathname);
     const fn = match?.target ?? defaultRoute;
     let res: Response;

@@ -21,6 +21,8 @@ const ConfigSchema = z.object({
   CHECKS_QUEUE_URL: z.string().default(""),
   ALERTS_QUEUE_URL: z.string().default(""),
   MAIL_FROM: z.email().default("alerts@uptime.local"),
+  /** The SES configuration set whose bounce and complaint events feed the suppression list; unset locally. */
+  SES_CONFIGURATION_SET: z.string().optional(),
   /** Set locally; when deployed the secret comes from the SST Config.Secret JWT_SECRET. */
   JWT_SECRET: z.string().min(32).optional(),
   JWT_ISSUER: z.string().default("uptime"),

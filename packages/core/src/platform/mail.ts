@@ -9,6 +9,8 @@ export interface Message {
   subject: string;
   text: string;
   html: string;
+  /** Extra header lines, e.g. List-Unsubscribe (RFC 8058); values are made header-safe. */
+  headers?: { name: string; value: string }[];
 }
 
 /**
@@ -26,11 +28,14 @@ export async function send(m: Message): Promise<string | undefined> {
   const res = await ses().send(
     new SendEmailCommand({
       FromEmailAddress: config().MAIL_FROM,
+      // Bounces and complaints of mail sent with it reach the suppression list (stacks/Pipeline.ts).
+      ...(config().SES_CONFIGURATION_SET && { ConfigurationSetName: config().SES_CONFIGURATION_SET }),
       Destination: { ToAddresses: [m.to] },
       Content: {
         Simple: {
           Subject: { Data: headerSafe(m.subject), Charset: "UTF-8" },
           Body: { Text: { Data: m.text, Charset: "UTF-8" }, Html: { Data: m.html, Charset: "UTF-8" } },
+          ...(m.headers?.length && { Headers: m.headers.map((h) => ({ Name: h.name, Value: headerSafe(h.value) })) }),
         },
       },
     }),

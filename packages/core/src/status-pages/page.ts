@@ -18,6 +18,7 @@ import {
 } from "./entity";
 import { CreatePageInput, UpdatePageInput } from "./fields";
 import { Muting } from "./muting";
+import { Subscribers } from "./subscriber";
 
 export * from "./entity";
 export * from "./fields";
@@ -172,12 +173,9 @@ export async function remove(access: OrgAccess, pageId: string) {
   await Audit.record(access, "statusPage.delete", { type: "statusPage", id: pageId }, { slug: page.slug });
 }
 
-/**
- * TODO(subscribers): the subscribers work replaces this with the count of confirmed subscribers
- * of the page. Admins see the count only, never addresses.
- */
-export async function subscriberCount(_pageId: string): Promise<number> {
-  return 0;
+/** The page's confirmed subscribers; admins see the count only, never addresses. */
+export async function subscriberCount(pageId: string): Promise<number> {
+  return Subscribers.count(pageId);
 }
 
 /** The page a public slug names, if any; a claim left behind by an interrupted change names a page that no longer uses the slug. */

@@ -1,8 +1,10 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { Alert } from "@uptime/core/alert/alert";
+import { SubscriberMail } from "@uptime/core/status-pages/notify";
 
 /**
- * Alerts queue consumer (FIFO): incident mails and alert-recipient confirmation mails. Records
+ * Alerts queue consumer (FIFO): incident mails, alert-recipient confirmation mails and status-page
+ * subscriber mails (confirmations, fan-out, deliveries). Records
  * of one message group (a monitor) must not overtake each other: once a record fails, later
  * records are reported failed too and come back in order.
  */
@@ -14,7 +16,9 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       continue;
     }
     try {
-      await Alert.handle(Alert.Event.parse(JSON.parse(record.body)));
+      const body: unknown = JSON.parse(record.body);
+      if (SubscriberMail.isOurs(body)) await SubscriberMail.handle(SubscriberMail.QueueMessage.parse(body));
+      else await Alert.handle(Alert.Event.parse(body));
     } catch (err) {
       console.error(JSON.stringify({ msg: "alert failed", messageId: record.messageId, error: String(err) }));
       batchItemFailures.push({ itemIdentifier: record.messageId });

@@ -6,11 +6,12 @@ import { app as dashboards } from "./dashboards";
 import { app as docs } from "./docs";
 import { app as monitors } from "./monitors";
 import { app as orgs } from "./orgs";
+import { app as publicPages } from "./public-pages";
 import { app as status } from "./status";
 import { app as statusPages } from "./status-pages";
 
 /** Every function's app, by the name routes.ts gives its Lambda. */
-export const functionApps = { auth, monitors, alertRecipients, apiKeys, dashboards, orgs, statusPages, status, docs };
+export const functionApps = { auth, monitors, alertRecipients, apiKeys, dashboards, orgs, statusPages, status, publicPages, docs };
 
 /** The OpenAPI 3.1 document of every route of every function, built from their registries. */
 export function buildDocument() {

@@ -16,6 +16,7 @@ export const apiFunctions = {
   statusPages: { handler: "packages/functions/src/api/status-pages.handler" },
   orgs: { handler: "packages/functions/src/api/orgs.handler" },
   status: { handler: "packages/functions/src/api/status.handler" },
+  publicPages: { handler: "packages/functions/src/api/public-pages.handler" },
   docs: { handler: "packages/functions/src/api/docs.handler" },
 } as const;
 
@@ -70,7 +71,9 @@ export const apiRoutes: Record<string, ApiFunctionName> = {
   "ANY /v1/status-pages/{proxy+}": "statusPages",
 
   "GET /v1/status/{proxy+}": "status",
-  "GET /status/{slug}": "status",
+  "GET /status/{slug}": "publicPages",
+  "ANY /status/{slug}/{proxy+}": "publicPages",
+  "GET /v1/status-pages/{pageId}/subscribers/count": "publicPages",
   "GET /v1/demo/snapshot": "status",
   "GET /openapi.json": "docs",
   "GET /docs": "docs",
@@ -85,4 +88,5 @@ export const backgroundFunctions = {
   checkConsumer: { handler: "packages/functions/src/check/check-consumer.handler" },
   alertConsumer: { handler: "packages/functions/src/alert/alert-consumer.handler" },
   rollup: { handler: "packages/functions/src/schedule/rollup.handler" },
+  sesFeedback: { handler: "packages/functions/src/alert/ses-feedback.handler" },
 } as const;

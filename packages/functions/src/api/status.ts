@@ -35,7 +35,8 @@ function lockedDown(c: Context) {
   c.header("X-Content-Type-Options", "nosniff");
 }
 
-async function page(c: Context, slug: string) {
+/** A monitor's public page; /status/{slug} (public-pages.ts) serves it when the slug names a monitor. */
+export async function monitorPage(c: Context, slug: string) {
   cacheable(c);
   lockedDown(c);
   const view = await StatusPage.forSlug(slug);
@@ -62,25 +63,13 @@ app.openapi(
     // One URL, two representations: caches must key on Accept.
     c.header("Vary", "Accept");
     if (accepts(c, { header: "Accept", supports: ["application/json", "text/html"], default: "application/json" }) === "text/html") {
-      return page(c, slug);
+      return monitorPage(c, slug);
     }
     cacheable(c);
     const view = await StatusPage.forSlug(slug);
     if (!view) return errorJson(c, 404, "not_found", "Status page not found");
     return c.json(view, 200);
   },
-);
-
-app.openapi(
-  createRoute({
-    method: "get",
-    path: "/status/{slug}",
-    tags: ["status"],
-    summary: "The public status page (HTML)",
-    request: { params: SlugParam },
-    responses: { 200: { description: "The page", content: html }, 404: { description: "No such status page", content: html } },
-  }),
-  async (c) => page(c, c.req.valid("param").slug),
 );
 
 app.openapi(

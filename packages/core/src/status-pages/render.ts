@@ -1,0 +1,174 @@
+export * as StatusPageHtml from "./render";
+
+import { escapeHtml as h } from "../platform/html";
+import { DAY } from "../platform/time";
+import type { ComponentGroupItem, MaintenanceItem, PostedIncidentItem } from "./entity";
+import type { ComponentStatus } from "./fields";
+import { shell, simplePage, type Theme } from "./render-shell";
+import type { Snapshot } from "./snapshot";
+
+export { CSP } from "./render-shell";
+
+/**
+ * The server-rendered status page: banner, active incidents with their timelines, maintenance in
+ * progress and upcoming, groups (collapsible <details>) of components with 90-day bars, the
+ * incident history of one month, and the subscribe form. Everything user-written is escaped.
+ */
+
+export interface History {
+  month: string; // YYYY-MM
+  incidents: PostedIncidentItem[];
+  maintenance: MaintenanceItem[];
+  previous?: string;
+  next?: string;
+}
+
+const LABEL: Record<ComponentStatus, string> = {
+  operational: "Operational",
+  degraded_performance: "Degraded performance",
+  partial_outage: "Partial outage",
+  major_outage: "Major outage",
+  under_maintenance: "Under maintenance",
+};
+const INCIDENT_LABEL: Record<string, string> = {
+  investigating: "Investigating",
+  identified: "Identified",
+  monitoring: "Monitoring",
+  resolved: "Resolved",
+  scheduled: "Scheduled",
+  in_progress: "In progress",
+  completed: "Completed",
+};
+
+function formatter(timeZone: string) {
+  const f = new Intl.DateTimeFormat("en-GB", { timeZone, dateStyle: "medium", timeStyle: "short" });
+  const zone = new Intl.DateTimeFormat("en-GB", { timeZone, timeZoneName: "short" }).formatToParts(0).find((p) => p.type === "timeZoneName")?.value ?? timeZone;
+  return (t: number) => `<time datetime="${new Date(t).toISOString()}">${h(f.format(t))} ${h(zone)}</time>`;
+}
+
+const dayLabel = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+function barClass(p: number | null) {
+  if (p === null) return "";
+  if (p >= 99.9) return "up";
+  if (p >= 99) return "minor";
+  if (p >= 95) return "major";
+  return "down";
+}
+
+function bars(days: (number | null)[], firstDay: number, uptime: number | null) {
+  const items = days
+    .map((p, i) => {
+      const text = `${dayLabel(firstDay + i * DAY)}: ${p === null ? "no data" : `${p}% uptime`}`;
+      return `<li class="${barClass(p)}" title="${text}"><span class="sr">${text}</span></li>`;
+    })
+    .join("");
+  return `<ol class="bars" aria-label="Uptime per day, last ${days.length} days">${items}</ol>
+<div class="legend" aria-hidden="true"><span>${days.length} days ago</span><span>${uptime === null ? "no data" : `${uptime}% uptime`}</span><span>Today</span></div>`;
+}
+
+function component(s: Snapshot, c: Snapshot["components"][number]) {
+  const overridden = c.monitorId && c.override ? ` <span class="muted">(set by hand)</span>` : "";
+  return `<div class="component"><div class="row"><h3>${h(c.name)}</h3>
+<span class="status s-${c.status}" data-component="${h(c.componentId)}" data-status="${c.status}">${LABEL[c.status]}</span>${overridden}</div>
+${c.description ? `<div class="muted">${h(c.description)}</div>` : ""}${bars(c.uptimeDays, s.firstDay, c.uptime)}</div>`;
+}
+
+function group(s: Snapshot, g: ComponentGroupItem) {
+  const members = s.components.filter((c) => c.groupId === g.groupId);
+  const worst = members.find((c) => c.status !== "operational")?.status;
+  return `<details class="card"${g.collapsed && !worst ? "" : " open"}><summary>${h(g.name)} <span class="muted">(${members.length})</span>${
+    worst ? ` <span class="status s-${worst}">${LABEL[worst]}</span>` : ""
+  }</summary>${members.map((c) => component(s, c)).join("")}</details>`;
+}
+
+function timeline(updates: { status: string; message: string; at: number }[], when: (t: number) => string) {
+  return `<ol class="timeline">${[...updates]
+    .reverse()
+    .map((u) => `<li><strong>${h(INCIDENT_LABEL[u.status] ?? u.status)}</strong> · ${when(u.at)}<div style="white-space:pre-line">${h(u.message)}</div></li>`)
+    .join("")}</ol>`;
+}
+
+function names(s: Snapshot, ids: string[]) {
+  const byId = new Map(s.components.map((c) => [c.componentId, c.name]));
+  const list = ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  return list.length ? `<div class="muted">Affects: ${list.map(h).join(", ")}</div>` : "";
+}
+
+function incident(s: Snapshot, i: PostedIncidentItem, when: (t: number) => string) {
+  return `<article class="card" id="incident-${h(i.incidentId)}"><h3>${h(i.title)}</h3>
+<div class="muted">Impact: ${h(i.impact)} · started ${when(i.startedAt)}${i.resolvedAt ? ` · resolved ${when(i.resolvedAt)}` : ""}</div>
+${names(s, i.componentIds)}${timeline(i.updates, when)}</article>`;
+}
+
+function maintenance(s: Snapshot, m: MaintenanceItem, when: (t: number) => string) {
+  return `<article class="card" id="maintenance-${h(m.maintenanceId)}"><h3>${h(m.title)}</h3>
+<div class="muted">${INCIDENT_LABEL[m.status]}${m.cancelled ? " (cancelled)" : ""} · ${when(m.startsAt)} – ${when(m.endsAt)}</div>
+${names(s, m.componentIds)}${timeline(m.updates, when)}</article>`;
+}
+
+function subscribeForm(s: Snapshot, base: string) {
+  const choices = s.components
+    .map((c) => `<label><input type="checkbox" name="components" value="${h(c.componentId)}"> ${h(c.name)}</label>`)
+    .join("");
+  return `<section aria-labelledby="subscribe"><h2 id="subscribe">Get updates by email</h2>
+<form method="post" action="${base}/subscribe"><label for="sub-email">Email address</label>
+<input id="sub-email" type="email" name="email" required autocomplete="email" maxlength="254">
+${choices ? `<details><summary>Only some components (optional)</summary><fieldset><legend>Components</legend>${choices}</fieldset></details>` : ""}
+<button type="submit">Subscribe</button></form>
+<p class="muted">We email you a link to confirm. Every email has a one-click unsubscribe link.</p></section>`;
+}
+
+export function renderPage(s: Snapshot, o: { base: string; history: History }): string {
+  const p = s.page;
+  const when = formatter(p.timeZone);
+  const active = s.incidents.filter((i) => i.status !== "resolved");
+  const running = s.maintenance.filter((m) => m.status === "in_progress");
+  const upcoming = s.maintenance.filter((m) => m.status === "scheduled").sort((a, b) => a.startsAt - b.startsAt);
+  const bannerClass = s.indicator === "none" && s.description.includes("Maintenance") ? "maintenance" : s.indicator;
+  const groupIds = new Set(s.groups.map((g) => g.groupId));
+  const ungrouped = s.components.filter((c) => !c.groupId || !groupIds.has(c.groupId));
+  const hist = o.history;
+  const past = [...hist.incidents.filter((i) => i.status === "resolved"), ...hist.maintenance.filter((m) => m.status === "completed")];
+  const startOf = (x: PostedIncidentItem | MaintenanceItem) => ("incidentId" in x ? x.startedAt : x.startsAt);
+  past.sort((a, b) => startOf(b) - startOf(a));
+  const monthName = new Date(`${hist.month}-01T00:00:00Z`).toLocaleString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+  const body = `<header>${p.logoUrl ? `<img src="${h(p.logoUrl)}" alt="">` : ""}<div><h1>${h(p.title)}</h1>${
+    p.description ? `<p class="muted" style="margin:0">${h(p.description)}</p>` : ""
+  }</div></header>
+<div id="banner" class="banner ${bannerClass}" role="status" data-summary="${o.base}/api/v2/summary.json">${h(s.description)}</div>
+<span id="active-count" data-count="${active.length}" hidden></span>
+${active.length ? `<section aria-labelledby="active"><h2 id="active">Active incidents</h2>${active.map((i) => incident(s, i, when)).join("")}</section>` : ""}
+${running.length ? `<section aria-labelledby="running"><h2 id="running">Maintenance in progress</h2>${running.map((m) => maintenance(s, m, when)).join("")}</section>` : ""}
+${upcoming.length ? `<section aria-labelledby="upcoming"><h2 id="upcoming">Upcoming maintenance</h2>${upcoming.map((m) => maintenance(s, m, when)).join("")}</section>` : ""}
+<section aria-labelledby="components"><h2 id="components">Components</h2>
+${s.groups.map((g) => group(s, g)).join("")}${ungrouped.length ? `<div class="card">${ungrouped.map((c) => component(s, c)).join("")}</div>` : ""}
+${s.components.length ? "" : `<p class="muted">No components yet.</p>`}</section>
+<section aria-labelledby="history"><h2 id="history">History: ${h(monthName)}</h2>
+${past.length ? past.map((x) => ("incidentId" in x ? incident(s, x, when) : maintenance(s, x, when))).join("") : `<p class="muted">No incidents or maintenance this month.</p>`}
+<nav class="pager" aria-label="History by month">${hist.previous ? `<a href="${o.base}?month=${hist.previous}#history">← ${hist.previous}</a>` : "<span></span>"}${
+    hist.next ? `<a href="${o.base}?month=${hist.next}#history">${hist.next} →</a>` : "<span></span>"
+  }</nav></section>
+${subscribeForm(s, o.base)}
+<footer><a href="${o.base}/feed.atom">Atom</a><a href="${o.base}/feed.rss">RSS</a><a href="${o.base}/api/v2/summary.json">JSON API</a><a href="${o.base}/badge.svg">Badge</a>
+<div>Updated ${when(s.generatedAt)}. Times in ${h(p.timeZone)}.</div></footer>`;
+  const feeds = `
+<link rel="alternate" type="application/atom+xml" title="${h(p.title)}" href="${o.base}/feed.atom">
+<link rel="alternate" type="application/rss+xml" title="${h(p.title)}" href="${o.base}/feed.rss">`;
+  return shell({ title: `${p.title} status`, theme: p.theme as Theme, body, script: true, feeds, noindex: p.visibility === "protected" });
+}
+
+export function renderPasswordForm(o: { title: string; theme: Theme; base: string; wrong?: boolean }): string {
+  return simplePage(
+    o.title,
+    o.theme,
+    `<p>This status page is protected. Enter its password to see it.</p>
+${o.wrong ? `<p role="alert" class="s-major_outage">That password is not right.</p>` : ""}
+<form method="post" action="${o.base}/access"><label for="pw">Password</label>
+<input id="pw" type="password" name="password" required autocomplete="current-password"><button type="submit">View status</button></form>`,
+  );
+}
+
+export function renderMessage(title: string, theme: Theme, message: string, backTo?: string): string {
+  return simplePage(title, theme, `<p>${h(message)}</p>${backTo ? `<p><a href="${backTo}">Back to the status page</a></p>` : ""}`);
+}

@@ -1,0 +1,222 @@
+export * as Subscribers from "./subscriber";
+
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { Entity, type EntityItem } from "electrodb";
+import { z } from "zod";
+import { sqs } from "../platform/aws";
+import { config, jwtSecret } from "../platform/config";
+import { isConditionalCheckFailed } from "../platform/errors";
+import { Mail } from "../platform/mail";
+import { MailSuppression } from "../platform/mail-suppression";
+import { bindToTable, entityOptions } from "../platform/table";
+import { DAY, HOUR } from "../platform/time";
+import { StatusPageEntity } from "./entity";
+
+/**
+ * Email subscribers of a status page, with double opt-in: subscribing stores a `pending` item and
+ * queues one confirmation mail; the mailed link opens a page whose POST button confirms (a GET
+ * never does: mail scanners follow links). The id derives from page and address, so subscribing
+ * twice is one subscriber. Links carry HMACs (JWT secret) instead of stored tokens: the confirm
+ * link signs the request time (and expires), the manage/unsubscribe link signs the id.
+ */
+export const SubscriberEntity = bindToTable(
+  new Entity(
+    {
+      model: { entity: "pageSubscriber", version: "1", service: "uptime" },
+      attributes: {
+        pageId: { type: "string", required: true },
+        subscriberId: { type: "string", required: true },
+        email: { type: "string", required: true },
+        status: { type: ["pending", "confirmed", "unsubscribed"] as const, required: true },
+        /** Only these components' news; absent = everything on the page. */
+        componentIds: { type: "list", items: { type: "string" } },
+        /** The confirmation request whose mail may go out; its time is signed into the link. */
+        requestedAt: { type: "number" },
+        /** The request whose mail was claimed (equals requestedAt once its mail is on its way). */
+        mailedFor: { type: "number" },
+        createdAt: { type: "number", required: true },
+        changedAt: { type: "number", required: true },
+      },
+      indexes: {
+        // a page's subscribers (in the page's partition)
+        byPage: { pk: { field: "pk", composite: ["pageId"] }, sk: { field: "sk", composite: ["subscriberId"] } },
+      },
+    },
+    entityOptions(),
+  ),
+);
+export type SubscriberItem = EntityItem<typeof SubscriberEntity>;
+
+export const Email = z.string().trim().toLowerCase().max(254).pipe(z.email());
+
+export const SubscribeInput = z.object({ email: Email, componentIds: z.array(z.string().min(1).max(100)).max(200).optional() });
+export type SubscribeInput = z.input<typeof SubscribeInput>;
+
+export const idOf = (pageId: string, email: string) => createHash("sha256").update(`${pageId}\n${email}`).digest("hex").slice(0, 32);
+
+async function sign(...parts: (string | number)[]) {
+  return createHmac("sha256", await jwtSecret()).update(`status-page-subscriber\n${parts.join("\n")}`).digest("base64url");
+}
+const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+export const manageToken = (subscriberId: string) => sign("manage", subscriberId);
+export const confirmToken = (subscriberId: string, requestedAt: number) => sign("confirm", subscriberId, requestedAt);
+
+/** Sent through the alerts queue: only the alert function sends mail. */
+export const ConfirmationRequested = z.object({
+  type: z.literal("subscriber.confirmation"),
+  pageId: z.string(),
+  subscriberId: z.string(),
+  requestedAt: z.number(),
+});
+export type ConfirmationRequested = z.infer<typeof ConfirmationRequested>;
+
+export async function get(pageId: string, subscriberId: string) {
+  return (await SubscriberEntity.get({ pageId, subscriberId }).go({ consistent: true })).data ?? undefined;
+}
+
+export async function publish(body: { type: string; pageId: string; [more: string]: unknown }, dedupKey: string) {
+  await sqs().send(
+    new SendMessageCommand({
+      QueueUrl: config().ALERTS_QUEUE_URL,
+      MessageBody: JSON.stringify(body),
+      MessageGroupId: `page:${body.pageId}`,
+      MessageDeduplicationId: createHash("sha256").update(dedupKey).digest("hex"),
+    }),
+  );
+}
+
+/**
+ * A visitor asks for updates. Always answers the same (whether the address is new, pending,
+ * confirmed or suppressed), so the form reveals nothing about who subscribes. At most one
+ * confirmation mail per address and RECIPIENT_RESEND_HOURS.
+ */
+export async function subscribe(pageId: string, input: SubscribeInput, now = Date.now()): Promise<void> {
+  const { email, componentIds } = SubscribeInput.parse(input);
+  if (await MailSuppression.isSuppressed(email)) return;
+  const subscriberId = idOf(pageId, email);
+  const cutoff = now - config().RECIPIENT_RESEND_HOURS * HOUR;
+  try {
+    await SubscriberEntity.create({ pageId, subscriberId, email, status: "pending", componentIds, requestedAt: now, createdAt: now, changedAt: now }).go({ response: "none" });
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+    try {
+      let op = SubscriberEntity.patch({ pageId, subscriberId }).set({ status: "pending", requestedAt: now, changedAt: now, ...(componentIds && { componentIds }) });
+      if (!componentIds) op = op.remove(["componentIds"]);
+      await op
+        .where((a, o) => `${o.ne(a.status, "confirmed")} AND (${o.notExists(a.requestedAt)} OR ${o.lte(a.requestedAt, cutoff)})`)
+        .go({ response: "none" });
+    } catch (err2) {
+      if (isConditionalCheckFailed(err2)) return; // confirmed already, or asked recently
+      throw err2;
+    }
+  }
+  await publish({ type: "subscriber.confirmation", pageId, subscriberId, requestedAt: now } satisfies ConfirmationRequested, `confirm\n${subscriberId}\n${now}`);
+}
+
+/** Sends one request's confirmation mail, once: claimed (mailedFor) first, released only if SES refuses. */
+export async function sendConfirmation(event: ConfirmationRequested): Promise<"sent" | "stale" | "suppressed"> {
+  const { pageId, subscriberId, requestedAt } = event;
+  let sub;
+  try {
+    sub = (
+      await SubscriberEntity.patch({ pageId, subscriberId })
+        .set({ mailedFor: requestedAt })
+        .where((a, o) => `${o.eq(a.status, "pending")} AND ${o.eq(a.requestedAt, requestedAt)} AND (${o.notExists(a.mailedFor)} OR ${o.ne(a.mailedFor, requestedAt)})`)
+        .go({ response: "all_new" })
+    ).data;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return "stale";
+    throw err;
+  }
+  if (await MailSuppression.isSuppressed(sub.email!)) return "suppressed";
+  const { data: page } = await StatusPageEntity.get({ pageId }).go();
+  if (!page) return "stale";
+  const link = Mail.publicLink(`status/${page.slug}/subscription/confirm?s=${subscriberId}&t=${await confirmToken(subscriberId, requestedAt)}`);
+  const text = [
+    `Someone (hopefully you) asked for email updates from the ${page.title} status page.`,
+    "Nothing is sent until you confirm. To confirm, open this link and press the button:",
+    link,
+    `The link works for ${config().RECIPIENT_TOKEN_TTL_DAYS} days. If you did not ask for this, ignore this email.`,
+  ].join("\n");
+  try {
+    await Mail.send({ to: sub.email!, subject: `Confirm your subscription to ${page.title} status`, text, html: paragraphs(text) });
+  } catch (err) {
+    await SubscriberEntity.patch({ pageId, subscriberId }).remove(["mailedFor"]).go({ response: "none" });
+    throw err;
+  }
+  return "sent";
+}
+
+export const paragraphs = (text: string) =>
+  `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#101828">${text
+    .split("\n")
+    .map((l) => `<p>${l.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/(https?:\/\/\S+)/g, '<a href="$1">$1</a>')}</p>`)
+    .join("")}</body></html>`;
+
+/** Whether a confirm link is genuine and current: signed for the subscriber's latest request, not expired. */
+export async function checkConfirmLink(pageId: string, subscriberId: string, token: string, now = Date.now()) {
+  const sub = await get(pageId, subscriberId);
+  if (!sub || sub.requestedAt === undefined || now - sub.requestedAt > config().RECIPIENT_TOKEN_TTL_DAYS * DAY) return undefined;
+  if (!same(token, await confirmToken(subscriberId, sub.requestedAt))) return undefined;
+  return sub;
+}
+
+/** The POST behind the confirm page's button. */
+export async function confirm(pageId: string, subscriberId: string, token: string, now = Date.now()) {
+  const sub = await checkConfirmLink(pageId, subscriberId, token, now);
+  if (!sub) return undefined;
+  if (sub.status === "pending") {
+    await SubscriberEntity.patch({ pageId, subscriberId }).set({ status: "confirmed", changedAt: now }).go({ response: "none" });
+  }
+  return { ...sub, status: sub.status === "pending" ? ("confirmed" as const) : sub.status };
+}
+
+/** The subscriber a manage or unsubscribe link names, if the link is genuine. */
+export async function fromManageLink(pageId: string, subscriberId: string, token: string) {
+  if (!/^[0-9a-f]{32}$/.test(subscriberId) || !same(token, await manageToken(subscriberId))) return undefined;
+  return get(pageId, subscriberId);
+}
+
+export async function unsubscribe(pageId: string, subscriberId: string, token: string, now = Date.now()) {
+  const sub = await fromManageLink(pageId, subscriberId, token);
+  if (!sub) return undefined;
+  if (sub.status !== "unsubscribed") {
+    await SubscriberEntity.patch({ pageId, subscriberId }).set({ status: "unsubscribed", changedAt: now }).remove(["requestedAt", "mailedFor"]).go({ response: "none" });
+  }
+  return sub;
+}
+
+/** From the manage page: which components to hear about (none chosen = everything). */
+export async function choose(pageId: string, subscriberId: string, token: string, componentIds: string[], now = Date.now()) {
+  const sub = await fromManageLink(pageId, subscriberId, token);
+  if (!sub || sub.status !== "confirmed") return undefined;
+  const op = SubscriberEntity.patch({ pageId, subscriberId }).set({ changedAt: now });
+  await (componentIds.length ? op.set({ componentIds }) : op.remove(["componentIds"])).go({ response: "none" });
+  return { ...sub, componentIds: componentIds.length ? componentIds : undefined };
+}
+
+// a page's confirmed subscribers, a page of them at a time
+export async function confirmedOf(pageId: string, cursor: string | null, limit = 100) {
+  const res = await SubscriberEntity.query
+    .byPage({ pageId })
+    .where((a, o) => o.eq(a.status, "confirmed"))
+    .go({ cursor, limit, attributes: ["subscriberId", "componentIds"] });
+  return { data: res.data, cursor: res.cursor };
+}
+
+/** What a page's admin sees: how many confirmed subscribers, never who. */
+export async function count(pageId: string): Promise<number> {
+  let n = 0;
+  let cursor: string | null = null;
+  do {
+    const page: { data: unknown[]; cursor: string | null } = await SubscriberEntity.query
+      .byPage({ pageId })
+      .where((a, o) => o.eq(a.status, "confirmed"))
+      .go({ cursor, attributes: ["subscriberId"] });
+    n += page.data.length;
+    cursor = page.cursor;
+  } while (cursor);
+  return n;
+}
