@@ -3142,8 +3142,11 @@ export interface paths {
                         impact: "none" | "minor" | "major" | "critical";
                         /** @default [] */
                         componentIds?: string[];
-                        /** @description Back-dates the incident (default: now) */
-                        startedAt?: string | number;
+                        /**
+                         * Format: date-time
+                         * @description Back-dates the incident (default: now)
+                         */
+                        startedAt?: string;
                         update: {
                             message: string;
                             /** @enum {string} */
@@ -3152,8 +3155,11 @@ export interface paths {
                             componentStatuses?: {
                                 [key: string]: "operational" | "degraded_performance" | "partial_outage" | "major_outage" | "under_maintenance";
                             };
-                            /** @description When this happened (default: now); may be in the past */
-                            at?: string | number;
+                            /**
+                             * Format: date-time
+                             * @description When this happened (default: now); may be in the past
+                             */
+                            at?: string;
                         };
                     };
                 };
@@ -3528,8 +3534,11 @@ export interface paths {
                         /** @enum {string} */
                         impact?: "none" | "minor" | "major" | "critical";
                         componentIds?: string[];
-                        /** @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z */
-                        startedAt?: string | number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z
+                         */
+                        startedAt?: string;
                     };
                 };
             };
@@ -3640,8 +3649,11 @@ export interface paths {
                         componentStatuses?: {
                             [key: string]: "operational" | "degraded_performance" | "partial_outage" | "major_outage" | "under_maintenance";
                         };
-                        /** @description When this happened (default: now); may be in the past */
-                        at?: string | number;
+                        /**
+                         * Format: date-time
+                         * @description When this happened (default: now); may be in the past
+                         */
+                        at?: string;
                     };
                 };
             };
@@ -3923,10 +3935,16 @@ export interface paths {
                     "application/json": {
                         title: string;
                         message: string;
-                        /** @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z */
-                        startsAt: string | number;
-                        /** @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z */
-                        endsAt: string | number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z
+                         */
+                        startsAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z
+                         */
+                        endsAt: string;
                         componentIds: string[];
                     };
                 };
@@ -4100,10 +4118,16 @@ export interface paths {
                     "application/json": {
                         title?: string;
                         message?: string;
-                        /** @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z */
-                        startsAt?: string | number;
-                        /** @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z */
-                        endsAt?: string | number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z
+                         */
+                        startsAt?: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z
+                         */
+                        endsAt?: string;
                         componentIds?: string[];
                     };
                 };
