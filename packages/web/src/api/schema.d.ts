@@ -5185,6 +5185,7 @@ export interface components {
                 date: string;
                 uptimePercent: number | null;
                 checks: number;
+                /** @description Failed checks outside scheduled maintenance, which counts as up */
                 failed: number;
             }[];
             /** @description The 10 most recent incidents of the last 90 days, newest first */
