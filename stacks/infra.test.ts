@@ -359,6 +359,19 @@ describe("Api", () => {
     expect(handlers.sort()).toEqual(Object.values(apiFunctions).map((f) => f.handler).sort());
   });
 
+  it("has the statusPages function for the status pages admin API: its two routes, the table, no queues", () => {
+    const [fnId, fn] = apiFn("statusPages");
+    expect(fn.Properties.Handler).toBe("packages/functions/src/api/status-pages.handler");
+    const integrationOf = (route: Resource) => resource(api, route.Properties.Target["Fn::Join"][1][1].Ref).Properties.IntegrationUri;
+    const routes = resources(api, "AWS::ApiGatewayV2::Route").filter(([, r]) => refersTo(integrationOf(r), fnId));
+    expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(["ANY /v1/status-pages", "ANY /v1/status-pages/{proxy+}"]);
+    const stmts = statementsOf(api, fnId);
+    for (const a of ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]) {
+      expect(granting(stmts, a), a).toHaveLength(1);
+    }
+    expect(granting(stmts, "sqs:SendMessage")).toHaveLength(0);
+  });
+
   it("allows credentialed CORS only from WEB_ORIGIN", () => {
     const [, httpApi] = only(api, "AWS::ApiGatewayV2::Api");
     expect(httpApi.Properties.ProtocolType).toBe("HTTP");

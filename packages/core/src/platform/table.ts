@@ -204,3 +204,36 @@ export function assertCursorFor(
   }
   if (Object.keys(rebuilt).length !== expected.size || entries.some(([field, value]) => rebuilt[field] !== value)) throw bad();
 }
+
+/** BatchWriteItem takes at most 25 requests. */
+export const BATCH_WRITE_MAX = 25;
+
+/**
+ * Deletes every item a paged key query yields, one batch of keys at a time, so memory and each
+ * request stay small whatever the count. BatchWriteItem may leave requests unprocessed (throttling):
+ * those are retried with backoff before the next page is read.
+ */
+export async function deleteAllPaged<K>(
+  pageOf: (cursor: string | null) => Promise<{ data: K[]; cursor: string | null }>,
+  deleteBatch: (keys: K[]) => Promise<{ unprocessed: unknown[] }>,
+  opts: { attempts?: number; backoffMs?: number } = {},
+): Promise<number> {
+  const attempts = opts.attempts ?? 6;
+  let deleted = 0;
+  let cursor: string | null = null;
+  do {
+    const page: { data: K[]; cursor: string | null } = await pageOf(cursor);
+    for (let start = 0; start < page.data.length; start += BATCH_WRITE_MAX) {
+      let pending = page.data.slice(start, start + BATCH_WRITE_MAX);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= attempts) throw new Error(`${pending.length} deletes still unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, (opts.backoffMs ?? 50) * 2 ** attempt));
+        const { unprocessed } = await deleteBatch(pending);
+        deleted += pending.length - unprocessed.length;
+        pending = unprocessed as K[];
+      }
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return deleted;
+}

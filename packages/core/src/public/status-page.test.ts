@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { escapeHtml } from "../platform/html";
+import { Stats } from "../history/stats";
 import { StatusPage } from "./status-page";
 
 const DAY = 86_400_000;
@@ -30,6 +31,20 @@ describe("public view", () => {
   it("has only allow-listed fields", () => {
     expect(Object.keys(StatusPage.View.shape).sort()).toEqual(["days", "generatedAt", "incidents", "lastCheckedAt", "name", "status", "uptime"]);
     expect(Object.keys(StatusPage.PublicIncident.shape).sort()).toEqual(["durationMs", "reason", "resolvedAt", "startedAt", "status"]);
+  });
+});
+
+describe("uptime", () => {
+  it("counts failed checks during scheduled maintenance as up, in the days and in every window", () => {
+    const firstDay = today - 89 * DAY;
+    const agg = (count: number, failures: number, maintenanceFailures?: number): Stats.Agg => ({ ...Stats.emptyAgg(), count, failures, ...(maintenanceFailures && { maintenanceFailures }) });
+    const days = StatusPage.dailyAggs([{ start: today, agg: agg(100, 30, 20) }, { start: today - DAY, agg: agg(60, 60, 60) }, { start: today - 2 * DAY, agg: agg(100, 10) }], firstDay);
+    expect(days.slice(87).map((a, i) => StatusPage.dayOf(a, firstDay + (87 + i) * DAY))).toEqual([
+      { date: "2025-01-29", uptimePercent: 90, checks: 100, failed: 10 },
+      { date: "2025-01-30", uptimePercent: 100, checks: 60, failed: 0 },
+      { date: "2025-01-31", uptimePercent: 90, checks: 100, failed: 10 },
+    ]);
+    expect(StatusPage.uptimeOf(Stats.mergeAll(days))).toBe(92.308);
   });
 });
 

@@ -30,7 +30,7 @@ export const Day = z.object({
   date: z.string().describe("UTC day, YYYY-MM-DD"),
   uptimePercent: z.number().nullable(),
   checks: z.number(),
-  failed: z.number(),
+  failed: z.number().describe("Failed checks outside scheduled maintenance, which counts as up"),
 });
 
 export const PublicIncident = z.object({
@@ -68,6 +68,26 @@ async function recentIncidents(monitorId: string, since: number, now: number, me
   return data as IncidentItem[];
 }
 
+/** The 90 daily aggregates from `firstDay` on, oldest first. */
+export function dailyAggs(pieces: { start: number; agg: Stats.Agg }[], firstDay: number): Stats.Agg[] {
+  const days = Array.from({ length: DAYS }, () => Stats.emptyAgg());
+  for (const p of pieces) {
+    const i = Math.floor((p.start - firstDay) / DAY);
+    if (i >= 0 && i < DAYS) Stats.mergeAgg(days[i]!, p.agg);
+  }
+  return days;
+}
+
+/** Failed checks outside scheduled maintenance: maintenance counts as up, as on organisation status pages. */
+const downChecks = (a: Stats.Agg) => a.failures - (a.maintenanceFailures ?? 0);
+export const uptimeOf = (a: Stats.Agg) => Stats.uptimePercent(a.count, downChecks(a));
+export const dayOf = (a: Stats.Agg, start: number): z.infer<typeof Day> => ({
+  date: iso(start).slice(0, 10),
+  uptimePercent: uptimeOf(a),
+  checks: a.count,
+  failed: downChecks(a),
+});
+
 /** The public view of a monitor; undefined when no monitor has this slug. */
 export async function forSlug(slug: string, opts: { now?: number; meter?: Meter } = {}): Promise<View | undefined> {
   const m = await MonitorRead.bySlug(slug);
@@ -85,13 +105,8 @@ export async function build(m: MonitorItem, opts: { now?: number; meter?: Meter 
   ]);
   const last = lastDay.latest ?? daily.latest ?? (await CheckResult.lastOf(m.monitorId, metered(opts.meter)));
 
-  const days = Array.from({ length: DAYS }, () => Stats.emptyAgg());
-  for (const p of daily.pieces) {
-    const i = Math.floor((p.start - firstDay) / DAY);
-    if (i >= 0 && i < DAYS) Stats.mergeAgg(days[i]!, p.agg);
-  }
+  const days = dailyAggs(daily.pieces, firstDay);
   const lastDays = (n: number) => Stats.mergeAll(days.slice(DAYS - n));
-  const uptimeOf = (a: Stats.Agg) => Stats.uptimePercent(a.count, a.failures);
 
   return {
     name: m.name,
@@ -105,12 +120,7 @@ export async function build(m: MonitorItem, opts: { now?: number; meter?: Meter 
       "30d": uptimeOf(lastDays(30)),
       "90d": uptimeOf(lastDays(90)),
     },
-    days: days.map((a, i) => ({
-      date: iso(firstDay + i * DAY).slice(0, 10),
-      uptimePercent: uptimeOf(a),
-      checks: a.count,
-      failed: a.failures,
-    })),
+    days: days.map((a, i) => dayOf(a, firstDay + i * DAY)),
     incidents: incidents.map((i) => ({
       status: i.status,
       startedAt: iso(i.startedAt),

@@ -133,6 +133,13 @@ export const PostedIncidentEntity = bindToTable(
           pk: { field: "gsi1pk", composite: ["pageId"] },
           sk: { field: "gsi1sk", composite: ["startedAt", "incidentId"] },
         },
+        // a page's unresolved incidents, whenever they started: sparse, only unresolved items carry its keys
+        unresolved: {
+          index: "gsi2",
+          pk: { field: "gsi2pk", composite: ["pageId"] },
+          sk: { field: "gsi2sk", composite: ["startedAt", "incidentId"] },
+          condition: (a) => a.status !== "resolved",
+        },
       },
     },
     entityOptions(),
@@ -172,6 +179,13 @@ export const MaintenanceEntity = bindToTable(
           index: "gsi1",
           pk: { field: "gsi1pk", composite: ["pageId"] },
           sk: { field: "gsi1sk", composite: ["startsAt", "maintenanceId"] },
+        },
+        // a page's maintenance not completed yet, whenever it starts: sparse, only those items carry its keys
+        open: {
+          index: "gsi2",
+          pk: { field: "gsi2pk", composite: ["pageId"] },
+          sk: { field: "gsi2sk", composite: ["startsAt", "maintenanceId"] },
+          condition: (a) => a.status !== "completed",
         },
       },
     },

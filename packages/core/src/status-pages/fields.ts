@@ -21,10 +21,10 @@ const Text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}
 const Message = z.string().trim().min(1).max(5000).regex(/^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$/, "must not contain control characters");
 const Description = z.string().trim().max(1000);
 const Id = z.string().min(1).max(100);
-/** An ISO 8601 instant; epoch ms is accepted too, so parsing an already parsed input gives the same value. */
-const Instant = z
-  .union([z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)), z.number().int().min(0)])
-  .describe("ISO 8601 instant, e.g. 2025-01-31T12:00:00Z");
+/** An ISO 8601 instant with its offset; it stays a string through parsing, so the API and core parse the same input. */
+const Instant = z.iso.datetime({ offset: true }).describe("ISO 8601 instant, e.g. 2025-01-31T12:00:00Z");
+/** Epoch ms of a parsed Instant, which items store. */
+export const instantMs = <T extends string | undefined>(iso: T): T extends string ? number : undefined => (iso === undefined ? undefined : Date.parse(iso)) as never;
 const TimeZone = z.string().refine((tz) => {
   try {
     new Intl.DateTimeFormat("en", { timeZone: tz });
@@ -159,7 +159,7 @@ export type PromoteInput = z.input<typeof PromoteInput>;
 export const CreateMaintenanceInput = z
   .object({ title: Text(200), message: Message, startsAt: Instant, endsAt: Instant, componentIds: z.array(Id).min(1).max(200) })
   .strict()
-  .refine((m) => m.endsAt > m.startsAt, { path: ["endsAt"], message: "must be after startsAt" });
+  .refine((m) => Date.parse(m.endsAt) > Date.parse(m.startsAt), { path: ["endsAt"], message: "must be after startsAt" });
 export type CreateMaintenanceInput = z.input<typeof CreateMaintenanceInput>;
 
 export const UpdateMaintenanceInput = z

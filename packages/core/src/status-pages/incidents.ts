@@ -8,7 +8,7 @@ import { VisibleError, isConditionalCheckFailed, notFound } from "../platform/er
 import { assertCursorFor } from "../platform/table";
 import { Components } from "./components";
 import { PostedIncidentEntity, type IncidentUpdate, type PostedIncidentItem } from "./entity";
-import { CreateIncidentInput, EditIncidentInput, EditUpdateInput, PromoteInput, UpdateInput } from "./fields";
+import { CreateIncidentInput, EditIncidentInput, EditUpdateInput, PromoteInput, UpdateInput, instantMs } from "./fields";
 import { StatusPage } from "./page";
 
 /**
@@ -72,9 +72,10 @@ export async function create(access: OrgAccess, pageId: string, input: CreateInc
   const i = CreateIncidentInput.parse(input);
   await Components.assertComponentsOf(pageId, i.componentIds);
   assertStatusesOf(i.componentIds, i.update.componentStatuses);
-  const startedAt = i.startedAt ?? i.update.at ?? now;
+  const updateAt = instantMs(i.update.at);
+  const startedAt = instantMs(i.startedAt) ?? updateAt ?? now;
   if (startedAt > now) throw invalid("startedAt", "must not be in the future");
-  const first = newUpdate(i.update, Math.min(now, Math.max(startedAt, i.update.at ?? startedAt)));
+  const first = newUpdate(i.update, Math.min(now, Math.max(startedAt, updateAt ?? startedAt)));
   const item = {
     pageId,
     incidentId,
@@ -98,7 +99,7 @@ export async function addUpdate(access: OrgAccess, pageId: string, incidentId: s
   const current = await get(access.orgId, pageId, incidentId);
   const u = UpdateInput.parse(input);
   assertStatusesOf(current.componentIds, u.componentStatuses);
-  const at = u.at ?? now;
+  const at = instantMs(u.at) ?? now;
   if (at > now) throw invalid("at", "must not be in the future");
   if (at < current.startedAt) throw invalid("at", "must not be before the incident started");
   return save({ ...current, updates: [...current.updates, newUpdate(u, at)] }, current.revision, now);
@@ -123,7 +124,7 @@ export async function edit(access: OrgAccess, pageId: string, incidentId: string
   const componentIds = e.componentIds ?? current.componentIds;
   if (e.componentIds) await Components.assertComponentsOf(pageId, e.componentIds);
   for (const u of current.updates) assertStatusesOf(componentIds, u.componentStatuses);
-  const startedAt = e.startedAt ?? current.startedAt;
+  const startedAt = instantMs(e.startedAt) ?? current.startedAt;
   if (startedAt > now) throw invalid("startedAt", "must not be in the future");
   if (current.updates.some((u) => u.at < startedAt)) throw invalid("startedAt", "must not be after the incident's first update");
   const saved = await save({ ...current, ...(e.title && { title: e.title }), ...(e.impact && { impact: e.impact }), componentIds, startedAt }, current.revision, now);

@@ -7,7 +7,7 @@ import { VisibleError, isConditionalCheckFailed, notFound } from "../platform/er
 import { assertCursorFor } from "../platform/table";
 import { Components } from "./components";
 import { MaintenanceDueEntity, MaintenanceEntity, type MaintenanceItem, type MaintenanceUpdate } from "./entity";
-import { CreateMaintenanceInput, MaintenanceStatusInput, MaintenanceUpdateInput, UpdateMaintenanceInput } from "./fields";
+import { CreateMaintenanceInput, MaintenanceStatusInput, MaintenanceUpdateInput, UpdateMaintenanceInput, instantMs } from "./fields";
 import { Muting } from "./muting";
 import { StatusPage } from "./page";
 
@@ -107,15 +107,17 @@ export async function create(access: OrgAccess, pageId: string, input: CreateMai
   await StatusPage.getOwned(access.orgId, pageId);
   const i = CreateMaintenanceInput.parse(input);
   await Components.assertComponentsOf(pageId, i.componentIds);
-  if (i.endsAt <= now) throw invalid("endsAt", "must be in the future");
+  const startsAt = instantMs(i.startsAt);
+  const endsAt = instantMs(i.endsAt);
+  if (endsAt <= now) throw invalid("endsAt", "must be in the future");
   const item: MaintenanceItem = {
     pageId,
     maintenanceId: randomUUID(),
     orgId: access.orgId,
     title: i.title,
     message: i.message,
-    startsAt: i.startsAt,
-    endsAt: i.endsAt,
+    startsAt,
+    endsAt,
     componentIds: i.componentIds,
     status: "scheduled",
     updates: [update("scheduled", i.message, now)],
@@ -136,7 +138,7 @@ export async function change(access: OrgAccess, pageId: string, maintenanceId: s
   const u = UpdateMaintenanceInput.parse(input);
   if (current.status === "completed") throw new VisibleError("conflict", "maintenance_completed", "Completed maintenance cannot change");
   if (u.componentIds) await Components.assertComponentsOf(pageId, u.componentIds);
-  const next = { ...current, ...u };
+  const next = { ...current, ...u, startsAt: instantMs(u.startsAt) ?? current.startsAt, endsAt: instantMs(u.endsAt) ?? current.endsAt };
   if (next.endsAt <= next.startsAt) throw invalid("endsAt", "must be after startsAt");
   if (current.status === "in_progress" && u.startsAt !== undefined) throw invalid("startsAt", "has passed: the maintenance is in progress");
   if (current.status === "in_progress" && (u.endsAt !== undefined || u.componentIds)) {

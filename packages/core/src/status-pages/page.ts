@@ -7,7 +7,7 @@ import type { OrgAccess } from "../orgs/access";
 import { Audit } from "../orgs/audit";
 import { config } from "../platform/config";
 import { VisibleError, isConditionalCheckFailed, notFound } from "../platform/errors";
-import { assertCursorFor } from "../platform/table";
+import { BATCH_WRITE_MAX, assertCursorFor, deleteAllPaged } from "../platform/table";
 import {
   ComponentEntity,
   ComponentGroupEntity,
@@ -23,7 +23,7 @@ import { Subscribers } from "./subscriber";
 export * from "./entity";
 export * from "./fields";
 export * from "./view";
-export { snapshot, type Snapshot } from "./snapshot";
+export { incidentsInMonth, snapshot, type Snapshot } from "./snapshot";
 
 /** How long a create or update can still be between claiming a slug and writing the page (see monitors/monitor.ts). */
 const SETTLE_MS = 60_000;
@@ -150,26 +150,35 @@ export async function touch(pageId: string, now = Date.now()) {
 /**
  * Deletes the page and everything under it. Maintenance in progress first stops muting its
  * monitors; the scheduler's agenda entries of its maintenance find no maintenance and are dropped.
+ * The page item goes last, so a delete that fails half way can simply be repeated.
  */
 export async function remove(access: OrgAccess, pageId: string) {
   const page = await getOwned(access.orgId, pageId);
-  const [groups, components, incidents, maintenance] = await Promise.all([
-    ComponentGroupEntity.query.byPage({ pageId }).go({ pages: "all" }),
-    ComponentEntity.query.byPage({ pageId }).go({ pages: "all" }),
-    PostedIncidentEntity.query.byPage({ pageId }).go({ pages: "all", attributes: ["pageId", "incidentId"] }),
-    MaintenanceEntity.query.byPage({ pageId }).go({ pages: "all" }),
-  ]);
-  for (const m of maintenance.data) {
+  const open = await MaintenanceEntity.query.open({ pageId }).go({ pages: "all" });
+  for (const m of open.data) {
     if (m.status === "in_progress" && m.mutedMonitorIds?.length) await Muting.unmute(m.mutedMonitorIds, m.endsAt);
   }
+  const keys = <A extends string>(attributes: A[]) => (cursor: string | null) => ({ cursor, limit: BATCH_WRITE_MAX, attributes });
+  await Promise.all([
+    deleteAllPaged(
+      (cursor) => ComponentGroupEntity.query.byPage({ pageId }).go(keys(["pageId", "groupId"])(cursor)),
+      (batch) => ComponentGroupEntity.delete(batch).go(),
+    ),
+    deleteAllPaged(
+      (cursor) => ComponentEntity.query.byPage({ pageId }).go(keys(["pageId", "componentId"])(cursor)),
+      (batch) => ComponentEntity.delete(batch).go(),
+    ),
+    deleteAllPaged(
+      (cursor) => PostedIncidentEntity.query.byPage({ pageId }).go(keys(["pageId", "incidentId"])(cursor)),
+      (batch) => PostedIncidentEntity.delete(batch).go(),
+    ),
+    deleteAllPaged(
+      (cursor) => MaintenanceEntity.query.byPage({ pageId }).go(keys(["pageId", "maintenanceId"])(cursor)),
+      (batch) => MaintenanceEntity.delete(batch).go(),
+    ),
+  ]);
   await StatusPageEntity.delete({ pageId }).go();
   await releaseSlug(page.slug, pageId);
-  await Promise.all([
-    groups.data.length ? ComponentGroupEntity.delete(groups.data.map((g) => ({ pageId, groupId: g.groupId }))).go() : undefined,
-    components.data.length ? ComponentEntity.delete(components.data.map((c) => ({ pageId, componentId: c.componentId }))).go() : undefined,
-    incidents.data.length ? PostedIncidentEntity.delete(incidents.data.map((i) => ({ pageId, incidentId: i.incidentId }))).go() : undefined,
-    maintenance.data.length ? MaintenanceEntity.delete(maintenance.data.map((m) => ({ pageId, maintenanceId: m.maintenanceId }))).go() : undefined,
-  ]);
   await Audit.record(access, "statusPage.delete", { type: "statusPage", id: pageId }, { slug: page.slug });
 }
 

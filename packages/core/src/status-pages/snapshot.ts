@@ -1,6 +1,9 @@
 import { CheckResult } from "../check/result";
 import { RollupEntity } from "../history/rollup";
 import { MonitorRead } from "../monitors/read";
+import { VisibleError } from "../platform/errors";
+import { assertCursorFor } from "../platform/table";
+import { metered, type Meter } from "../platform/metering";
 import { DAY } from "../platform/time";
 import { EffectiveStatus } from "./effective-status";
 import { SlugClaimEntity } from "../monitors/entity";
@@ -12,8 +15,9 @@ import { Uptime } from "./uptime";
  * Everything the public side needs to render one status page, read once: the page, its layout,
  * each component's effective status and 90 daily uptime figures, unresolved and recent incidents,
  * active and upcoming maintenance, and the page indicator. Reads: the slug claim and page, the
- * groups and components, one incident and one maintenance query, and per linked monitor its item
- * and up to 90 day rollups (one query). Renders are cached per page version by the caller.
+ * groups and components, two incident and two maintenance queries (the window, and older ones still
+ * open), and per linked monitor its item and up to 90 day rollups (one query). Renders are cached per
+ * page version by the caller.
  */
 export interface Snapshot {
   page: StatusPageItem;
@@ -21,35 +25,47 @@ export interface Snapshot {
   components: (ComponentItem & { status: ComponentStatus; uptimeDays: (number | null)[]; uptime: number | null })[];
   indicator: Impact;
   description: string;
-  /** Unresolved first, then the rest started within the last 90 days, newest first. */
+  /** Unresolved first, then the rest started within the last 90 days, newest first. Older history: incidentsInMonth. */
   incidents: PostedIncidentItem[];
-  /** Not completed (in progress and upcoming), plus those completed within the last 90 days. */
+  /** Not completed (in progress and upcoming), plus the rest that started within the last 90 days; newest start first. */
   maintenance: MaintenanceItem[];
   firstDay: number;
   generatedAt: number;
 }
 
-export async function snapshot(slug: string, now = Date.now()): Promise<Snapshot | undefined> {
-  const { data: claim } = await SlugClaimEntity.get({ slug: slug.toLowerCase() }).go();
+/**
+ * `between` on the leading part of a sort key [a, b) in effect: an item at exactly b has more key
+ * after it and sorts above the bound. Epoch ms keep 13 digits until 2286, so keys sort by time.
+ */
+const LAST_INSTANT = 9_999_999_999_999;
+
+export async function snapshot(slug: string, now = Date.now(), opts: { meter?: Meter } = {}): Promise<Snapshot | undefined> {
+  const reads = metered(opts.meter);
+  const { data: claim } = await SlugClaimEntity.get({ slug: slug.toLowerCase() }).go(reads);
   if (!claim?.pageId) return undefined;
-  const { data: page } = await StatusPageEntity.get({ pageId: claim.pageId }).go();
+  const { data: page } = await StatusPageEntity.get({ pageId: claim.pageId }).go(reads);
   if (!page || page.slug !== claim.slug) return undefined;
   const pageId = page.pageId;
   const since = now - Uptime.DAYS * DAY;
   const firstDay = Uptime.firstDayOf(now);
 
-  const [groupRows, componentRows, incidentRows, maintenanceRows] = await Promise.all([
-    ComponentGroupEntity.query.byPage({ pageId }).go({ pages: "all" }),
-    ComponentEntity.query.byPage({ pageId }).go({ pages: "all" }),
-    PostedIncidentEntity.query.byStart({ pageId }).go({ pages: "all", order: "desc" }),
-    MaintenanceEntity.query.byStart({ pageId }).go({ pages: "all", order: "desc" }),
+  // Reads stay bounded whatever the page's history: what started in the window, plus the few
+  // older ones still open (sparse indexes), never the whole partition. Both ends are given because
+  // other entities share these index partitions: an open-ended range would read through theirs.
+  const [groupRows, componentRows, recentIncidents, olderUnresolved, recentMaintenance, olderOpen] = await Promise.all([
+    ComponentGroupEntity.query.byPage({ pageId }).go({ pages: "all", ...reads }),
+    ComponentEntity.query.byPage({ pageId }).go({ pages: "all", ...reads }),
+    PostedIncidentEntity.query.byStart({ pageId }).between({ startedAt: since }, { startedAt: LAST_INSTANT }).go({ pages: "all", ...reads }),
+    PostedIncidentEntity.query.unresolved({ pageId }).between({ startedAt: 0 }, { startedAt: since }).go({ pages: "all", ...reads }),
+    MaintenanceEntity.query.byStart({ pageId }).between({ startsAt: since }, { startsAt: LAST_INSTANT }).go({ pages: "all", ...reads }),
+    MaintenanceEntity.query.open({ pageId }).between({ startsAt: 0 }, { startsAt: since }).go({ pages: "all", ...reads }),
   ]);
   const byOrder = <T extends { order: number; createdAt: number }>(a: T, b: T) => a.order - b.order || a.createdAt - b.createdAt;
   const groups = groupRows.data.sort(byOrder);
   const components = componentRows.data.sort(byOrder);
-  const incidents = (incidentRows.data as PostedIncidentItem[]).filter((i) => i.status !== "resolved" || (i.resolvedAt ?? i.startedAt) >= since);
+  const incidents = [...olderUnresolved.data, ...recentIncidents.data] as PostedIncidentItem[];
   incidents.sort((a, b) => Number(a.status === "resolved") - Number(b.status === "resolved") || b.startedAt - a.startedAt);
-  const maintenance = (maintenanceRows.data as MaintenanceItem[]).filter((m) => m.status !== "completed" || (m.completedAt ?? m.endsAt) >= since);
+  const maintenance = [...olderOpen.data, ...recentMaintenance.data].sort((a, b) => b.startsAt - a.startsAt) as MaintenanceItem[];
 
   const monitorIds = [...new Set(components.flatMap((c) => (c.monitorId ? [c.monitorId] : [])))];
   const monitors = new Map(
@@ -59,7 +75,7 @@ export async function snapshot(slug: string, now = Date.now()): Promise<Snapshot
         const [m, last, rollups] = await Promise.all([
           MonitorRead.get(monitorId, { consistent: false }),
           slow ? CheckResult.lastOf(monitorId) : undefined,
-          RollupEntity.query.byMonitor({ monitorId, grain: "day" }).between({ start: firstDay }, { start: now }).go({ pages: "all" }),
+          RollupEntity.query.byMonitor({ monitorId, grain: "day" }).between({ start: firstDay }, { start: now }).go({ pages: "all", ...reads }),
         ]);
         return [monitorId, { monitor: m && m.ownerId === page.orgId ? m : undefined, lastLatencyMs: last?.latencyMs, rollups: rollups.data }] as const;
       }),
@@ -91,4 +107,18 @@ export async function snapshot(slug: string, now = Date.now()): Promise<Snapshot
     firstDay,
     generatedAt: now,
   };
+}
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+// a page's incidents started in one UTC month ("YYYY-MM"), newest first, a page at a time: the public history
+export async function incidentsInMonth(pageId: string, month: string, opts: { limit?: number; cursor?: string | null } = {}) {
+  const m = MONTH.exec(month);
+  if (!m) throw new VisibleError("invalid", "invalid_month", "The month must look like 2025-01");
+  const from = Date.UTC(Number(m[1]), Number(m[2]) - 1, 1);
+  const to = Date.UTC(Number(m[1]), Number(m[2]), 1);
+  const query = PostedIncidentEntity.query.byStart({ pageId }).between({ startedAt: from }, { startedAt: to });
+  assertCursorFor(opts.cursor, PostedIncidentEntity, "byStart", query.params());
+  const res = await query.go({ order: "desc", limit: opts.limit ?? 25, cursor: opts.cursor ?? null });
+  return { data: res.data as PostedIncidentItem[], cursor: res.cursor };
 }

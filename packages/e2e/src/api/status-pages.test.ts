@@ -58,6 +58,9 @@ describe("status pages admin API", () => {
     expect((await StatusPage.snapshot(slug))!.indicator).toBe("none");
 
     const now = Date.now();
+    const epochMs = await ada.call("POST", `/v1/status-pages/${pageId}/maintenance`, { title: "t", message: "m", startsAt: now + 60_000, endsAt: now + 120_000, componentIds: [site.body.id] });
+    expect(epochMs.status).toBe(400);
+    expect(epochMs.body.error.details.map((d: any) => d.path)).toEqual(["startsAt", "endsAt"]);
     const maint = await ada.call("POST", `/v1/status-pages/${pageId}/maintenance`, {
       title: "DB upgrade",
       message: "Short downtime",

@@ -4434,8 +4434,11 @@ export interface paths {
                         impact: "none" | "minor" | "major" | "critical";
                         /** @default [] */
                         componentIds?: string[];
-                        /** @description Back-dates the incident (default: now) */
-                        startedAt?: string | number;
+                        /**
+                         * Format: date-time
+                         * @description Back-dates the incident (default: now)
+                         */
+                        startedAt?: string;
                         update: {
                             message: string;
                             /** @enum {string} */
@@ -4444,8 +4447,11 @@ export interface paths {
                             componentStatuses?: {
                                 [key: string]: "operational" | "degraded_performance" | "partial_outage" | "major_outage" | "under_maintenance";
                             };
-                            /** @description When this happened (default: now); may be in the past */
-                            at?: string | number;
+                            /**
+                             * Format: date-time
+                             * @description When this happened (default: now); may be in the past
+                             */
+                            at?: string;
                         };
                     };
                 };
@@ -4832,8 +4838,11 @@ export interface paths {
                         /** @enum {string} */
                         impact?: "none" | "minor" | "major" | "critical";
                         componentIds?: string[];
-                        /** @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z */
-                        startedAt?: string | number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z
+                         */
+                        startedAt?: string;
                     };
                 };
             };
@@ -4947,8 +4956,11 @@ export interface paths {
                         componentStatuses?: {
                             [key: string]: "operational" | "degraded_performance" | "partial_outage" | "major_outage" | "under_maintenance";
                         };
-                        /** @description When this happened (default: now); may be in the past */
-                        at?: string | number;
+                        /**
+                         * Format: date-time
+                         * @description When this happened (default: now); may be in the past
+                         */
+                        at?: string;
                     };
                 };
             };
@@ -5239,10 +5251,16 @@ export interface paths {
                     "application/json": {
                         title: string;
                         message: string;
-                        /** @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z */
-                        startsAt: string | number;
-                        /** @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z */
-                        endsAt: string | number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z
+                         */
+                        startsAt: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z
+                         */
+                        endsAt: string;
                         componentIds: string[];
                     };
                 };
@@ -5422,10 +5440,16 @@ export interface paths {
                     "application/json": {
                         title?: string;
                         message?: string;
-                        /** @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z */
-                        startsAt?: string | number;
-                        /** @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z */
-                        endsAt?: string | number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z
+                         */
+                        startsAt?: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 instant, e.g. 2025-01-31T12:00:00Z
+                         */
+                        endsAt?: string;
                         componentIds?: string[];
                     };
                 };
@@ -7637,6 +7661,7 @@ export interface components {
                 date: string;
                 uptimePercent: number | null;
                 checks: number;
+                /** @description Failed checks outside scheduled maintenance, which counts as up */
                 failed: number;
             }[];
             /** @description The 10 most recent incidents of the last 90 days, newest first */
