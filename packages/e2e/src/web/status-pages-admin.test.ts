@@ -182,6 +182,24 @@ describe.runIf(haveChromium)("status-page management in a browser", { timeout: 6
     await region("Resolved").getByText("None yet.").waitFor();
   });
 
+  it("promotes an automatic monitor incident to a posted one", async () => {
+    await user.call("PATCH", `/v1/monitors/${monitorId}`, { failureThreshold: 1 });
+    expect((await user.call("POST", `/v1/monitors/${monitorId}/check`)).status).toBe(200);
+    const open = (await user.call("GET", "/v1/incidents?status=open")).body.data;
+    expect(open.map((i: { monitorId: string }) => i.monitorId)).toContain(monitorId);
+    await page.reload();
+    const form = region("Promote a monitor incident");
+    await form.getByLabel("Title").fill("API health is down");
+    await form.getByRole("button", { name: "Promote" }).click();
+    await page.getByRole("heading", { name: "API health is down", level: 1 }).waitFor();
+    await page.getByText("promoted from a monitor incident").waitFor();
+    const posted = (await user.call("GET", `/v1/status-pages/${pageId}/incidents`)).body.data[0];
+    const api = (await user.call("GET", `/v1/status-pages/${pageId}/layout`)).body.groups[1].components[0].id;
+    expect(posted).toMatchObject({ title: "API health is down", sourceMonitorIncidentId: open[0].id, componentIds: [api] });
+    await page.getByRole("button", { name: "Resolve" }).click();
+    await page.locator(".title-row .tag", { hasText: "Resolved" }).waitFor();
+  });
+
   it("schedules maintenance, starts it by hand and posts an update", async () => {
     await page.getByRole("link", { name: "Maintenance", exact: true }).click();
     const form = region("Schedule maintenance");
