@@ -1,6 +1,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { loadOrg, logout, onSessionChange, refresh } from "./api/client";
+import { lazyScreen } from "./lazy";
 import { navigate, usePath } from "./router";
 import { AuthScreen } from "./screens/auth";
 import { Dashboard } from "./screens/dashboard";
@@ -9,6 +10,9 @@ import { MonitorDetails } from "./screens/monitor-details";
 import { MonitorForm } from "./screens/monitor-form";
 import "./styles.css";
 
+// Status-page management is fetched on first use: the dashboard's first screen does not carry it.
+const StatusPages = lazyScreen(() => import("./screens/status-pages").then((m) => m.StatusPagesScreen));
+
 function Screen({ path }: { path: string }) {
   if (path === "/monitors/new") return <MonitorForm />;
   const edit = path.match(/^\/monitors\/([^/]+)\/edit$/);
@@ -16,6 +20,7 @@ function Screen({ path }: { path: string }) {
   const details = path.match(/^\/monitors\/([^/]+)$/);
   if (details) return <MonitorDetails id={decodeURIComponent(details[1]!)} />;
   if (path === "/incidents") return <Incidents />;
+  if (path === "/status-pages" || path.startsWith("/status-pages/")) return <StatusPages path={path} />;
   return <Dashboard />;
 }
 
@@ -43,6 +48,7 @@ function App() {
         <nav aria-label="Main">
           <a href="/" aria-current={path === "/" ? "page" : undefined}>Monitors</a>
           <a href="/incidents" aria-current={path === "/incidents" ? "page" : undefined}>Incidents</a>
+          <a href="/status-pages" aria-current={path.startsWith("/status-pages") ? "page" : undefined}>Status pages</a>
           <a href="/docs" data-external>API docs</a>
           <button type="button" class="link" onClick={() => void logout().then(() => navigate("/login"))}>Log out</button>
         </nav>
