@@ -3,6 +3,7 @@ export * as Mail from "./mail";
 import { SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { ses } from "./aws";
 import { config } from "./config";
+import { MailSuppression } from "./mail-suppression";
 
 export interface Message {
   to: string;
@@ -23,8 +24,16 @@ export const headerSafe = (s: string) =>
     .replace(/ {2,}/g, " ")
     .trim();
 
-/** Sends one email through SES from MAIL_FROM; the SES message id. */
+/**
+ * Sends one email through SES from MAIL_FROM; the SES message id. Every mail the product sends
+ * passes here, so this is where SES's bounces and complaints stop it: to a suppressed address
+ * nothing is sent (undefined), and the caller goes on as if it were (mailing again would not help).
+ */
 export async function send(m: Message): Promise<string | undefined> {
+  if (await MailSuppression.isSuppressed(m.to)) {
+    console.log(JSON.stringify({ msg: "mail suppressed", subject: headerSafe(m.subject).slice(0, 80) }));
+    return undefined;
+  }
   const res = await ses().send(
     new SendEmailCommand({
       FromEmailAddress: config().MAIL_FROM,

@@ -6,7 +6,6 @@ import { z } from "zod";
 import { isConditionalCheckFailed } from "../platform/errors";
 import { escapeHtml } from "../platform/html";
 import { Mail } from "../platform/mail";
-import { MailSuppression } from "../platform/mail-suppression";
 import { bindToTable, entityOptions } from "../platform/table";
 import { MaintenanceEntity, PostedIncidentEntity, StatusPageEntity, type MaintenanceItem, type PostedIncidentItem, type StatusPageItem, type Unannounced } from "./entity";
 import { Subscribers } from "./subscriber";
@@ -168,7 +167,6 @@ async function deliver(pageId: string, event: PageEvent, subscriberIds: string[]
     const sub = await Subscribers.get(pageId, subscriberId);
     if (!sub || sub.status !== "confirmed") continue;
     if (sub.componentIds?.length && item.componentIds.length && !item.componentIds.some((id) => sub.componentIds!.includes(id))) continue;
-    if (await MailSuppression.isSuppressed(sub.email)) continue;
     const mailId = mailIdOf(pageId, event, subscriberId);
     if (!(await claim(mailId, pageId, subscriberId))) continue;
     const token = await Subscribers.manageToken(subscriberId);

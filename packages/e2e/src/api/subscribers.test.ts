@@ -2,6 +2,7 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type LocalEmail, type TestStack } from "@uptime/local/testing";
 import { sqs } from "@uptime/core/platform/aws";
+import { Mail } from "@uptime/core/platform/mail";
 import { MailSuppression } from "@uptime/core/platform/mail-suppression";
 import { PostedIncidents } from "@uptime/core/status-pages/incidents";
 import { SubscriberMail } from "@uptime/core/status-pages/notify";
@@ -195,6 +196,22 @@ describe("SES bounces and complaints", () => {
     await stack.drainQueues({ includeDelayed: false });
     expect(await mailsTo("erin@example.com")).toHaveLength(0);
     expect((await stack.api("/local/ses/bounce", { method: "POST", json: { email: "nope" } })).status).toBe(400);
+  });
+
+  it("stops every kind of mail to a suppressed address in Mail.send: alerts, invitations, resets, subscriber mail", async () => {
+    const frank = await createUser(stack);
+    await MailSuppression.suppress(frank.email, "complaint");
+    await stack.clearEmails();
+    expect(await Mail.send({ to: frank.email.toUpperCase(), subject: "Hello", text: "Hi", html: "<p>Hi</p>" })).toBeUndefined();
+    expect((await stack.api("/v1/auth/password-reset", { method: "POST", json: { email: frank.email } })).status).toBe(202);
+    await stack.drainQueues({ includeDelayed: false });
+    expect(await mailsTo(frank.email)).toHaveLength(0);
+    // the same paths reach an address that is not suppressed
+    expect(await Mail.send({ to: "grace@example.com", subject: "Hello", text: "Hi", html: "<p>Hi</p>" })).toEqual(expect.any(String));
+    expect((await stack.api("/v1/auth/password-reset", { method: "POST", json: { email: ada.email } })).status).toBe(202);
+    await stack.drainQueues({ includeDelayed: false });
+    expect(await mailsTo("grace@example.com")).toHaveLength(1);
+    expect(await mailsTo(ada.email)).toHaveLength(1);
   });
 
   it("suppresses only permanent bounces and complaints", async () => {
