@@ -102,6 +102,21 @@ describe("double opt-in", () => {
     expect((await stack.api(`/v1/status-pages/${f.page.pageId}/subscribers/count`)).status).toBe(401);
   });
 
+  it("limits subscribe posts per client address: 429 with Retry-After, other clients unaffected", async () => {
+    const post = (from: string, i: number) =>
+      stack.api(`${base}/subscribe`, { method: "POST", body: `email=flood-${i}%40example.com`, from, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await post("127.0.7.1", i)).status);
+    expect(statuses).toEqual([...Array(10).fill(200), 429]);
+    const limited = await post("127.0.7.1", 99);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(limited.body).toContain("Too many subscription requests");
+    expect((await post("127.0.7.2", 100)).status).toBe(200);
+    await stack.drainQueues({ includeDelayed: false });
+    expect(await mailsTo("flood-99@example.com")).toHaveLength(0);
+  });
+
   it("refuses a malformed address with a 400 page", async () => {
     const res = await stack.api(`${base}/subscribe`, form({ email: "not an address" }));
     expect(res.status).toBe(400);
