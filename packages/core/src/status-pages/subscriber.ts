@@ -150,7 +150,8 @@ export async function sendConfirmation(event: ConfirmationRequested): Promise<"s
     `The link works for ${config().RECIPIENT_TOKEN_TTL_DAYS} days. If you did not ask for this, ignore this email.`,
   ].join("\n");
   try {
-    await Mail.send({ to: sub.email!, subject: `Confirm your subscription to ${page.title} status`, text, html: paragraphs(text) });
+    const name = /\bstatus$/i.test(page.title) ? page.title : `${page.title} status`;
+    await Mail.send({ to: sub.email!, subject: `Confirm your subscription to ${name}`, text, html: paragraphs(text) });
   } catch (err) {
     await SubscriberEntity.patch({ pageId, subscriberId }).remove(["mailedFor"]).go({ response: "none" });
     throw err;
