@@ -36,6 +36,8 @@ export function Api({ stack }: StackContext) {
   alertsQueue.cdk.queue.grantSendMessages(functions.auth);
   // Subscribing to a status page queues its confirmation mail.
   alertsQueue.cdk.queue.grantSendMessages(functions.publicPages);
+  // Posting an incident or moving maintenance queues the subscribers' mail.
+  alertsQueue.cdk.queue.grantSendMessages(functions.statusPages);
 
   const origins = webOrigin.split(",").map((o) => o.trim());
   const api = new HttpApi(stack, "Api", {

@@ -117,13 +117,14 @@ export function Pipeline({ stack, app }: StackContext) {
   consume(stack, alerts, alerter, queueSettings.alerts);
 
   const data = table.cdk.table;
-  // The tick only reads due monitors and writes its per-minute claim item.
+  // The tick reads due monitors and maintenance, writes its per-minute claim item and moves maintenance.
   data.grantReadData(tick);
   tick.attachPermissions([
     // DeleteItem: a failed fan-out releases its window claim so EventBridge's retry can redo it.
     new PolicyStatement({ actions: ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resources: [table.tableArn] }),
   ]);
   checks.cdk.queue.grantSendMessages(tick);
+  alerts.cdk.queue.grantSendMessages(tick); // maintenance starting and ending: subscriber mail
 
   // The rollup job reads monitors and results, and writes only rollup items and its watermark.
   data.grantReadData(rollup);

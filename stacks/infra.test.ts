@@ -268,15 +268,16 @@ describe("Pipeline", () => {
     expect(granting(stmts, "sqs:SendMessage")).toHaveLength(0);
   });
 
-  it("tick: reads the table, writes and releases only its claim, sends only to the checks queue", () => {
+  it("tick: reads the table, writes its claim and maintenance, sends to the checks queue and the alerts queue (subscriber mail)", () => {
     const [tickId] = fnByHandler(pipeline, backgroundFunctions.tick.handler);
     const stmts = statementsOf(pipeline, tickId);
     expect(granting(stmts, "dynamodb:Query")).toHaveLength(1);
     const writes = stmts.flatMap(actions).filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a));
     expect(writes.sort()).toEqual(["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
     const sends = granting(stmts, "sqs:SendMessage").flatMap(targets);
-    expect(sends).toHaveLength(1);
-    expect(refersTo(sends[0], queueId("checks"))).toBe(true);
+    expect(sends).toHaveLength(2);
+    expect(sends.some((r) => refersTo(r, queueId("checks")))).toBe(true);
+    expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
   });
 
   it("check consumer: reads/writes the table, sends to both queues", () => {
@@ -359,7 +360,7 @@ describe("Api", () => {
     expect(handlers.sort()).toEqual(Object.values(apiFunctions).map((f) => f.handler).sort());
   });
 
-  it("has the statusPages function for the status pages admin API: its two routes, the table, no queues", () => {
+  it("has the statusPages function for the status pages admin API: its two routes, the table, only the alerts queue (subscriber mail)", () => {
     const [fnId, fn] = apiFn("statusPages");
     expect(fn.Properties.Handler).toBe("packages/functions/src/api/status-pages.handler");
     const integrationOf = (route: Resource) => resource(api, route.Properties.Target["Fn::Join"][1][1].Ref).Properties.IntegrationUri;
@@ -369,7 +370,9 @@ describe("Api", () => {
     for (const a of ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]) {
       expect(granting(stmts, a), a).toHaveLength(1);
     }
-    expect(granting(stmts, "sqs:SendMessage")).toHaveLength(0);
+    const sends = granting(stmts, "sqs:SendMessage").flatMap(targets);
+    expect(sends).toHaveLength(1);
+    expect(refersTo(sends[0], queueId("alerts"))).toBe(true);
   });
 
   it("allows credentialed CORS only from WEB_ORIGIN", () => {
@@ -391,7 +394,7 @@ describe("Api", () => {
     }
   });
 
-  it("lets only the monitors function enqueue checks, and only it, auth (reset mails) and publicPages (subscriber confirmations) enqueue alerts", () => {
+  it("lets only the monitors function enqueue checks, and only it, auth (reset mails), publicPages (subscriber confirmations) and statusPages (subscriber news) enqueue alerts", () => {
     for (const name of Object.keys(apiFunctions) as ApiFunctionName[]) {
       const [id] = apiFn(name);
       const stmts = statementsOf(api, id);
@@ -400,7 +403,7 @@ describe("Api", () => {
       if (name === "monitors") {
         expect(sends.some((r) => refersTo(r, queueId("checks")))).toBe(true);
         expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
-      } else if (name === "auth" || name === "publicPages") {
+      } else if (name === "auth" || name === "publicPages" || name === "statusPages") {
         expect(sends, name).toHaveLength(1);
         expect(refersTo(sends[0], queueId("alerts"))).toBe(true);
       } else {

@@ -84,6 +84,8 @@ const ConfigSchema = z.object({
   RECIPIENT_TOKEN_TTL_DAYS: z.coerce.number().int().positive().default(7),
   /** An unconfirmed address gets at most one confirmation email per this many hours, however often monitors are saved. */
   RECIPIENT_RESEND_HOURS: z.coerce.number().int().positive().default(24),
+  /** Status page subscribe form posts per client address (IPv6: per /64) per clock hour, over all pages. */
+  SUBSCRIBE_CLIENT_PER_HOUR: z.coerce.number().int().positive().default(10),
   /** `POST /v1/monitors/{id}/check`: at most one per monitor per this many seconds (0: no per-monitor limit)... */
   MANUAL_CHECK_MONITOR_SEC: z.coerce.number().int().min(0).default(10),
   /** ...and at most this many per account per clock hour. */

@@ -7,7 +7,7 @@ import { bindToTable, entityOptions } from "./table";
 /**
  * Addresses SES reported as bouncing (permanently) or complaining: nothing is mailed to them
  * again. One item per address, written from the SES feedback topic (stacks/Pipeline.ts) or, in
- * `npm start`, from `POST /local/ses/bounce`. Checked before every subscriber mail.
+ * `npm start`, from `POST /local/ses/bounce`. Mail.send checks it before every mail.
  */
 export const SuppressionEntity = bindToTable(
   new Entity(

@@ -1,6 +1,7 @@
 export * as Mail from "./mail";
 
 import { config } from "./config";
+import { MailSuppression } from "./mail-suppression";
 
 export interface Message {
   to: string;
@@ -33,9 +34,17 @@ export function useTransport(t: Transport) {
   transport = t;
 }
 
-/** Sends one email from MAIL_FROM; the provider's message id. */
+/**
+ * Sends one email from MAIL_FROM; the provider's message id. Every mail the product sends passes
+ * here, so this is where SES's bounces and complaints stop it: to a suppressed address nothing is
+ * sent (undefined), and the caller goes on as if it were (mailing again would not help).
+ */
 export async function send(m: Message): Promise<string | undefined> {
   if (!transport) throw new Error("No mail transport: only the alert function sends mail (it installs SES with Mail.useTransport)");
+  if (await MailSuppression.isSuppressed(m.to)) {
+    console.log(JSON.stringify({ msg: "mail suppressed", subject: headerSafe(m.subject).slice(0, 80) }));
+    return undefined;
+  }
   return transport({ ...m, subject: headerSafe(m.subject), headers: m.headers?.map((h) => ({ name: h.name, value: headerSafe(h.value) })) });
 }
 

@@ -119,6 +119,8 @@ export const PostedIncidentEntity = bindToTable(
         /** Set when promoted from a monitor's automatic incident; one posted incident per automatic one. */
         sourceMonitorIncidentId: { type: "string" },
         updates: { type: "any", required: true }, // IncidentUpdate[], oldest first
+        /** Subscriber news written with the change that makes it, cleared once queued (outbox): Unannounced[]. */
+        unannounced: { type: "any" },
         /** Optimistic concurrency: every write is conditional on the revision it read. */
         revision: { type: "number", required: true, default: 1 },
         createdAt: { type: "number", required: true },
@@ -167,6 +169,7 @@ export const MaintenanceEntity = bindToTable(
         /** The monitors muted while in progress (through the components), as muted at start. */
         mutedMonitorIds: { type: "list", items: { type: "string" } },
         updates: { type: "any", required: true }, // MaintenanceUpdate[], oldest first
+        unannounced: { type: "any" }, // Unannounced[], as on posted incidents
         revision: { type: "number", required: true, default: 1 },
         createdAt: { type: "number", required: true },
         updatedAt: { type: "number", required: true },
@@ -231,7 +234,12 @@ export interface IncidentUpdate {
   at: number;
   editedAt?: number;
 }
-export type PostedIncidentItem = Omit<PostedIncidentRow, "updates"> & { updates: IncidentUpdate[] };
+/** A subscriber mail still to be queued: which event, about which update of the item carrying it. */
+export interface Unannounced {
+  kind: "incident.created" | "incident.updated" | "incident.resolved" | "maintenance.scheduled" | "maintenance.started" | "maintenance.completed" | "maintenance.cancelled";
+  updateId: string;
+}
+export type PostedIncidentItem = Omit<PostedIncidentRow, "updates" | "unannounced"> & { updates: IncidentUpdate[]; unannounced?: Unannounced[] };
 
 export interface MaintenanceUpdate {
   updateId: string;
@@ -239,4 +247,4 @@ export interface MaintenanceUpdate {
   status: MaintenanceStatus;
   at: number;
 }
-export type MaintenanceItem = Omit<MaintenanceRow, "updates"> & { updates: MaintenanceUpdate[] };
+export type MaintenanceItem = Omit<MaintenanceRow, "updates" | "unannounced"> & { updates: MaintenanceUpdate[]; unannounced?: Unannounced[] };

@@ -7,14 +7,21 @@ import { Audit } from "../orgs/audit";
 import { VisibleError, isConditionalCheckFailed, notFound } from "../platform/errors";
 import { assertCursorFor } from "../platform/table";
 import { Components } from "./components";
-import { PostedIncidentEntity, type IncidentUpdate, type PostedIncidentItem } from "./entity";
+import { PostedIncidentEntity, type IncidentUpdate, type PostedIncidentItem, type Unannounced } from "./entity";
 import { CreateIncidentInput, EditIncidentInput, EditUpdateInput, PromoteInput, UpdateInput, instantMs } from "./fields";
+import { SubscriberMail } from "./notify";
 import { StatusPage } from "./page";
 
 /**
  * Incidents posted on a status page, each with its timeline of updates. The incident's status is
  * its newest update's; resolving sets resolvedAt, a later non-resolved update reopens it. Every
  * write is conditional on the revision read, so two people posting at once cannot lose an update.
+ *
+ * Subscriber news (created, updated, resolved) is written into the item with the change itself
+ * (`unannounced`), queued after the write and then cleared. If queueing fails the request fails,
+ * but the news stays on the item: the next write of the incident queues it, and repeating the
+ * failed call is recognised as a replay (same content, news still pending) and only queues it.
+ * Queueing twice is harmless: the fan-out and each mail are keyed by (page, event, update, subscriber).
  */
 
 const invalid = (path: string, message: string) => new VisibleError("invalid", "validation_error", "Request is invalid", [{ path, message, code: "custom" }]);
@@ -48,8 +55,9 @@ function assertStatusesOf(componentIds: string[], statuses: Record<string, unkno
   if (stray.length) throw invalid("componentStatuses", `not components affected by this incident: ${stray.join(", ")}`);
 }
 
-async function save(next: PostedIncidentItem, expectedRevision: number | undefined, now: number) {
-  const item = { ...settled(next), revision: (expectedRevision ?? 0) + 1, updatedAt: now };
+async function save(next: PostedIncidentItem, expectedRevision: number | undefined, now: number, news: Unannounced[] = []) {
+  const unannounced = [...(next.unannounced ?? []), ...news];
+  const item = { ...settled(next), unannounced: unannounced.length ? unannounced : undefined, revision: (expectedRevision ?? 0) + 1, updatedAt: now };
   try {
     const put = expectedRevision === undefined ? PostedIncidentEntity.create(item) : PostedIncidentEntity.put(item).where((a, op) => op.eq(a.revision, expectedRevision));
     await put.go();
@@ -60,7 +68,45 @@ async function save(next: PostedIncidentItem, expectedRevision: number | undefin
       : new VisibleError("conflict", "edit_conflict", "The incident changed meanwhile; read it again and retry");
   }
   await StatusPage.touch(item.pageId, now);
-  return item;
+  return announce(item);
+}
+
+/** Queues the incident's pending news, then clears it unless the incident changed meanwhile (its writer queues it again). */
+async function announce(item: PostedIncidentItem): Promise<PostedIncidentItem> {
+  if (!item.unannounced?.length) return item;
+  for (const { kind, updateId } of item.unannounced) await SubscriberMail.notify(item.pageId, { kind, subjectId: item.incidentId, updateId });
+  const { unannounced: _, ...announced } = item;
+  try {
+    await PostedIncidentEntity.put(announced).where((a, op) => op.eq(a.revision, item.revision)).go({ response: "none" });
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+  return announced;
+}
+
+const newsOf = (u: IncidentUpdate): Unannounced => ({ kind: u.status === "resolved" ? "incident.resolved" : "incident.updated", updateId: u.updateId });
+const sameUpdate = (u: IncidentUpdate | undefined, v: Pick<IncidentUpdate, "message" | "status" | "componentStatuses">) =>
+  !!u && u.message === v.message && u.status === v.status && JSON.stringify(u.componentStatuses) === JSON.stringify(v.componentStatuses);
+/** The update of `i` whose news is still pending and that says the same as `v`: a retried call, not a new one. */
+const pendingLike = (i: PostedIncidentItem, v: Pick<IncidentUpdate, "message" | "status" | "componentStatuses">) =>
+  i.unannounced?.some((e) => sameUpdate(i.updates.find((u) => u.updateId === e.updateId), v));
+
+const REPLAY_WINDOW_MS = 15 * 60_000;
+
+/** A just-posted incident with the same content whose news is still pending: the post is being retried. */
+async function replayedPost(pageId: string, i: ReturnType<typeof CreateIncidentInput.parse>, startedAt: number, now: number) {
+  const recent = await PostedIncidentEntity.query
+    .byStart({ pageId })
+    .gte({ startedAt: Math.min(startedAt, now - REPLAY_WINDOW_MS) })
+    .where((a, op) => `${op.exists(a.unannounced)} AND ${op.gte(a.createdAt, now - REPLAY_WINDOW_MS)}`)
+    .go({ pages: "all" });
+  return (recent.data as PostedIncidentItem[]).find(
+    (x) =>
+      x.title === i.title &&
+      x.impact === i.impact &&
+      JSON.stringify(x.componentIds) === JSON.stringify(i.componentIds) &&
+      x.unannounced?.some((e) => e.kind === "incident.created" && sameUpdate(x.updates.find((u) => u.updateId === e.updateId), i.update)),
+  );
 }
 
 function newUpdate(u: ReturnType<typeof UpdateInput.parse>, at: number): IncidentUpdate {
@@ -75,6 +121,8 @@ export async function create(access: OrgAccess, pageId: string, input: CreateInc
   const updateAt = instantMs(i.update.at);
   const startedAt = instantMs(i.startedAt) ?? updateAt ?? now;
   if (startedAt > now) throw invalid("startedAt", "must not be in the future");
+  const replay = await replayedPost(pageId, i, startedAt, now);
+  if (replay) return announce(replay);
   const first = newUpdate(i.update, Math.min(now, Math.max(startedAt, updateAt ?? startedAt)));
   const item = {
     pageId,
@@ -90,7 +138,7 @@ export async function create(access: OrgAccess, pageId: string, input: CreateInc
     createdAt: now,
     updatedAt: now,
   } as PostedIncidentItem;
-  const saved = await save(item, undefined, now);
+  const saved = await save(item, undefined, now, [{ kind: "incident.created", updateId: first.updateId }]);
   if (startedAt < now - 60_000) await Audit.record(access, "statusPage.incident.backdate", { type: "postedIncident", id: incidentId }, { startedAt });
   return saved;
 }
@@ -102,7 +150,9 @@ export async function addUpdate(access: OrgAccess, pageId: string, incidentId: s
   const at = instantMs(u.at) ?? now;
   if (at > now) throw invalid("at", "must not be in the future");
   if (at < current.startedAt) throw invalid("at", "must not be before the incident started");
-  return save({ ...current, updates: [...current.updates, newUpdate(u, at)] }, current.revision, now);
+  if (pendingLike(current, u)) return announce(current);
+  const next = newUpdate(u, at);
+  return save({ ...current, updates: [...current.updates, next] }, current.revision, now, [newsOf(next)]);
 }
 
 /** Corrects an update's text; the time of the correction is kept and the change audited. */
@@ -145,7 +195,9 @@ export async function remove(access: OrgAccess, pageId: string, incidentId: stri
 /**
  * Posts a monitor's automatic incident on the page, as people would have: same start, linked to
  * the page's components that follow that monitor unless told otherwise. Its id derives from the
- * automatic incident's, so promoting twice is a conflict, not a duplicate.
+ * automatic incident's, so promoting twice is a conflict, not a duplicate. Subscribers hear of it
+ * as a new incident while it lasts; a recovered one only fills in the page's history, as a
+ * back-filled incident does on Statuspage, and mails no one.
  */
 export async function promote(access: OrgAccess, pageId: string, input: PromoteInput, now = Date.now()) {
   await StatusPage.getOwned(access.orgId, pageId);
@@ -163,6 +215,8 @@ export async function promote(access: OrgAccess, pageId: string, input: PromoteI
     updates.push({ updateId: randomUUID(), message: `${name} has recovered.`, status: "resolved", componentStatuses: {}, at: Math.min(now, source.resolvedAt ?? now) });
   }
   const incidentId = `promoted.${source.incidentId}`;
+  const { data: earlier } = await PostedIncidentEntity.get({ pageId, incidentId }).go({ consistent: true });
+  if (earlier?.unannounced) return announce(earlier as PostedIncidentItem); // a retry of a promotion whose news was not queued
   const saved = await save(
     {
       pageId,
@@ -181,6 +235,7 @@ export async function promote(access: OrgAccess, pageId: string, input: PromoteI
     },
     undefined,
     now,
+    source.status === "resolved" ? [] : [{ kind: "incident.created", updateId: updates[0]!.updateId }],
   );
   await Audit.record(access, "statusPage.incident.promote", { type: "postedIncident", id: incidentId }, { monitorIncidentId: source.incidentId });
   return saved;

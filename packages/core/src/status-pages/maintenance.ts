@@ -6,15 +6,20 @@ import { Audit } from "../orgs/audit";
 import { VisibleError, isConditionalCheckFailed, notFound } from "../platform/errors";
 import { assertCursorFor } from "../platform/table";
 import { Components } from "./components";
-import { MaintenanceDueEntity, MaintenanceEntity, type MaintenanceItem, type MaintenanceUpdate } from "./entity";
+import { MaintenanceDueEntity, MaintenanceEntity, type MaintenanceItem, type MaintenanceUpdate, type Unannounced } from "./entity";
 import { CreateMaintenanceInput, MaintenanceStatusInput, MaintenanceUpdateInput, UpdateMaintenanceInput, instantMs } from "./fields";
 import { Muting } from "./muting";
+import { SubscriberMail } from "./notify";
 import { StatusPage } from "./page";
 
 /**
  * Scheduled maintenance: scheduled → in_progress → completed, moved by the every-minute tick
  * (runDue) or by hand. While in progress its components' monitors are muted (muting.ts).
  * Every write is conditional on the revision read, so the tick and a person cannot both move it.
+ *
+ * Subscriber news (scheduled, started, completed, cancelled) is written into the item with the
+ * change (`unannounced`, as for posted incidents) and keeps an agenda entry due at once until it
+ * is queued: if queueing fails, the next tick queues it (or a retry of the same call does).
  */
 
 const invalid = (path: string, message: string) => new VisibleError("invalid", "validation_error", "Request is invalid", [{ path, message, code: "custom" }]);
@@ -40,12 +45,13 @@ export async function get(orgId: string, pageId: string, maintenanceId: string):
   return m;
 }
 
-/** The instant the scheduler must next look at it, if any. */
-const nextTransitionAt = (m: Pick<MaintenanceItem, "status" | "startsAt" | "endsAt">) =>
-  m.status === "scheduled" ? m.startsAt : m.status === "in_progress" ? m.endsAt : undefined;
+/** The instant the scheduler must next look at it, if any: at once while news of it is pending. */
+const nextTransitionAt = (m: Pick<MaintenanceItem, "status" | "startsAt" | "endsAt" | "unannounced" | "updatedAt">) =>
+  m.unannounced?.length ? m.updatedAt : m.status === "scheduled" ? m.startsAt : m.status === "in_progress" ? m.endsAt : undefined;
 
-async function save(next: MaintenanceItem, expectedRevision: number | undefined, now: number) {
-  const item = { ...next, revision: (expectedRevision ?? 0) + 1, updatedAt: now };
+async function save(next: MaintenanceItem, expectedRevision: number | undefined, now: number, news: Unannounced[] = []) {
+  const unannounced = [...(next.unannounced ?? []), ...news];
+  const item = { ...next, unannounced: unannounced.length ? unannounced : undefined, revision: (expectedRevision ?? 0) + 1, updatedAt: now };
   try {
     const put = expectedRevision === undefined ? MaintenanceEntity.create(item) : MaintenanceEntity.put(item).where((a, op) => op.eq(a.revision, expectedRevision));
     await put.go();
@@ -68,6 +74,29 @@ async function reschedule(before: MaintenanceItem | undefined, after: Maintenanc
 
 const update = (status: MaintenanceUpdate["status"], message: string, at: number): MaintenanceUpdate => ({ updateId: randomUUID(), message, status, at });
 
+/** Queues its pending news, then clears it unless it changed meanwhile (its writer queues it again). */
+async function announce(m: MaintenanceItem): Promise<MaintenanceItem> {
+  if (!m.unannounced?.length) return m;
+  for (const { kind, updateId } of m.unannounced) await SubscriberMail.notify(m.pageId, { kind, subjectId: m.maintenanceId, updateId });
+  const { unannounced: _, ...announced } = m;
+  try {
+    await MaintenanceEntity.put(announced).where((a, op) => op.eq(a.revision, m.revision)).go({ response: "none" });
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+  return announced;
+}
+
+/** After a change from `before` to `after`: the agenda follows, the news goes out, the agenda follows again. */
+async function settle(before: MaintenanceItem | undefined, after: MaintenanceItem) {
+  await reschedule(before, after);
+  const announced = await announce(after);
+  await reschedule(after, announced);
+  return announced;
+}
+
+const lastUpdateId = (m: MaintenanceItem) => m.updates[m.updates.length - 1]!.updateId;
+
 async function monitorsOf(pageId: string, componentIds: string[]) {
   const { components } = await Components.read(pageId);
   return components.filter((c) => c.monitorId && componentIds.includes(c.componentId)).map((c) => c.monitorId!);
@@ -77,30 +106,44 @@ async function monitorsOf(pageId: string, componentIds: string[]) {
 async function start(m: MaintenanceItem, now: number, message?: string) {
   const mutedMonitorIds = await monitorsOf(m.pageId, m.componentIds);
   await Muting.mute(mutedMonitorIds, m.endsAt);
-  const next = { ...m, status: "in_progress" as const, startedAt: now, mutedMonitorIds, updates: [...m.updates, update("in_progress", message ?? "Maintenance has started.", now)] };
-  return save(next, m.revision, now);
+  const started = update("in_progress", message ?? "Maintenance has started.", now);
+  const next = { ...m, status: "in_progress" as const, startedAt: now, mutedMonitorIds, updates: [...m.updates, started] };
+  return save(next, m.revision, now, [{ kind: "maintenance.started", updateId: started.updateId }]);
 }
 
 async function complete(m: MaintenanceItem, now: number, opts: { message?: string; cancelled?: boolean } = {}) {
-  const next = {
-    ...m,
-    status: "completed" as const,
-    completedAt: now,
-    ...(opts.cancelled && { cancelled: true }),
-    updates: [...m.updates, update("completed", opts.message ?? (opts.cancelled ? "This maintenance was cancelled." : "Maintenance has been completed."), now)],
-  };
-  const saved = await save(next, m.revision, now);
+  const completed = update("completed", opts.message ?? (opts.cancelled ? "This maintenance was cancelled." : "Maintenance has been completed."), now);
+  const next = { ...m, status: "completed" as const, completedAt: now, ...(opts.cancelled && { cancelled: true }), updates: [...m.updates, completed] };
+  const saved = await save(next, m.revision, now, [{ kind: opts.cancelled ? "maintenance.cancelled" : "maintenance.completed", updateId: completed.updateId }]);
   if (m.mutedMonitorIds?.length) await Muting.unmute(m.mutedMonitorIds, m.endsAt);
   return saved;
 }
 
-/** Moves a maintenance as far as the clock says (scheduled → in_progress → completed). */
+/** Moves a maintenance as far as the clock says (scheduled → in_progress → completed) and tells subscribers. */
 async function advance(m: MaintenanceItem, now: number): Promise<MaintenanceItem> {
   let current = m;
   if (current.status === "scheduled" && current.startsAt <= now) current = await start(current, now);
   if (current.status === "in_progress" && current.endsAt <= now) current = await complete(current, now);
-  await reschedule(m, current);
-  return current;
+  return settle(m, current);
+}
+
+const REPLAY_WINDOW_MS = 15 * 60_000;
+
+/** Just-created maintenance with the same content whose news is still pending: the create is being retried. */
+async function replayedCreate(pageId: string, i: ReturnType<typeof CreateMaintenanceInput.parse>, startsAt: number, endsAt: number, now: number) {
+  const open = await MaintenanceEntity.query
+    .open({ pageId })
+    .where((a, op) => `${op.exists(a.unannounced)} AND ${op.gte(a.createdAt, now - REPLAY_WINDOW_MS)}`)
+    .go({ pages: "all" });
+  return (open.data as MaintenanceItem[]).find(
+    (m) =>
+      m.title === i.title &&
+      m.message === i.message &&
+      m.startsAt === startsAt &&
+      m.endsAt === endsAt &&
+      JSON.stringify(m.componentIds) === JSON.stringify(i.componentIds) &&
+      m.unannounced?.some((e) => e.kind === "maintenance.scheduled"),
+  );
 }
 
 export async function create(access: OrgAccess, pageId: string, input: CreateMaintenanceInput, now = Date.now()) {
@@ -110,6 +153,8 @@ export async function create(access: OrgAccess, pageId: string, input: CreateMai
   const startsAt = instantMs(i.startsAt);
   const endsAt = instantMs(i.endsAt);
   if (endsAt <= now) throw invalid("endsAt", "must be in the future");
+  const replay = await replayedCreate(pageId, i, startsAt, endsAt, now);
+  if (replay) return advance(replay, now);
   const item: MaintenanceItem = {
     pageId,
     maintenanceId: randomUUID(),
@@ -125,11 +170,12 @@ export async function create(access: OrgAccess, pageId: string, input: CreateMai
     createdAt: now,
     updatedAt: now,
   };
-  const saved = await save(item, undefined, now);
+  // one starting at once is news when it starts, not twice
+  const saved = await save(item, undefined, now, startsAt <= now ? [] : [{ kind: "maintenance.scheduled", updateId: lastUpdateId(item) }]);
   await reschedule(undefined, saved);
   await Audit.record(access, "statusPage.maintenance.create", { type: "maintenance", id: item.maintenanceId });
   // one starting now need not wait for the next tick
-  return saved.startsAt <= now ? advance(saved, now) : saved;
+  return advance(saved, now);
 }
 
 /** Title, message, times or components, until it is completed. */
@@ -158,27 +204,31 @@ export async function setStatus(access: OrgAccess, pageId: string, maintenanceId
   const current = await get(access.orgId, pageId, maintenanceId);
   const s = MaintenanceStatusInput.parse(input);
   const allowed = (current.status === "scheduled" && s.status === "in_progress") || (current.status === "in_progress" && s.status === "completed");
-  if (!allowed) throw new VisibleError("conflict", "invalid_transition", `Maintenance that is ${current.status} cannot move to ${s.status}`);
+  if (!allowed) {
+    if (current.status === s.status && current.unannounced?.length) return settle(current, current); // a retry whose news was not queued
+    throw new VisibleError("conflict", "invalid_transition", `Maintenance that is ${current.status} cannot move to ${s.status}`);
+  }
   const saved = s.status === "in_progress" ? await start(current, now, s.message) : await complete(current, now, { message: s.message });
-  await reschedule(current, saved);
   await Audit.record(access, "statusPage.maintenance.status", { type: "maintenance", id: maintenanceId }, { status: s.status });
-  return saved;
+  return settle(current, saved);
 }
 
 /** Called off before it ends: completed and marked cancelled; a running one stops muting at once. */
 export async function cancel(access: OrgAccess, pageId: string, maintenanceId: string, now = Date.now()) {
   const current = await get(access.orgId, pageId, maintenanceId);
-  if (current.status === "completed") throw new VisibleError("conflict", "maintenance_completed", "The maintenance is completed already");
+  if (current.status === "completed") {
+    if (current.cancelled && current.unannounced?.length) return settle(current, current); // a retry whose news was not queued
+    throw new VisibleError("conflict", "maintenance_completed", "The maintenance is completed already");
+  }
   const saved = await complete(current, now, { cancelled: true });
-  await reschedule(current, saved);
   await Audit.record(access, "statusPage.maintenance.cancel", { type: "maintenance", id: maintenanceId });
-  return saved;
+  return settle(current, saved);
 }
 
 export async function addUpdate(access: OrgAccess, pageId: string, maintenanceId: string, input: MaintenanceUpdateInput, now = Date.now()) {
   const current = await get(access.orgId, pageId, maintenanceId);
   const { message } = MaintenanceUpdateInput.parse(input);
-  return save({ ...current, updates: [...current.updates, update(current.status, message, now)] }, current.revision, now);
+  return settle(current, await save({ ...current, updates: [...current.updates, update(current.status, message, now)] }, current.revision, now));
 }
 
 /**

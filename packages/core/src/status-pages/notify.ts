@@ -6,9 +6,8 @@ import { z } from "zod";
 import { isConditionalCheckFailed } from "../platform/errors";
 import { escapeHtml } from "../platform/html";
 import { Mail } from "../platform/mail";
-import { MailSuppression } from "../platform/mail-suppression";
 import { bindToTable, entityOptions } from "../platform/table";
-import { MaintenanceEntity, PostedIncidentEntity, StatusPageEntity, type MaintenanceItem, type PostedIncidentItem, type StatusPageItem } from "./entity";
+import { MaintenanceEntity, PostedIncidentEntity, StatusPageEntity, type MaintenanceItem, type PostedIncidentItem, type StatusPageItem, type Unannounced } from "./entity";
 import { Subscribers } from "./subscriber";
 
 /**
@@ -19,7 +18,15 @@ import { Subscribers } from "./subscriber";
  * before sending. As with alerts, only a refused send releases its claim.
  */
 
-export const EVENT_KINDS = ["incident.created", "incident.updated", "incident.resolved", "maintenance.scheduled", "maintenance.started", "maintenance.completed"] as const;
+export const EVENT_KINDS = [
+  "incident.created",
+  "incident.updated",
+  "incident.resolved",
+  "maintenance.scheduled",
+  "maintenance.started",
+  "maintenance.completed",
+  "maintenance.cancelled",
+] as const satisfies readonly Unannounced["kind"][];
 
 export const PageEvent = z.object({
   kind: z.enum(EVENT_KINDS),
@@ -112,6 +119,7 @@ const HEADLINE: Record<PageEvent["kind"], string> = {
   "maintenance.scheduled": "Maintenance scheduled",
   "maintenance.started": "Maintenance started",
   "maintenance.completed": "Maintenance completed",
+  "maintenance.cancelled": "Maintenance cancelled",
 };
 
 export function render(page: StatusPageItem, e: PageEvent, subject: Subject, links: { page: string; manage: string; unsubscribe: string }) {
@@ -159,7 +167,6 @@ async function deliver(pageId: string, event: PageEvent, subscriberIds: string[]
     const sub = await Subscribers.get(pageId, subscriberId);
     if (!sub || sub.status !== "confirmed") continue;
     if (sub.componentIds?.length && item.componentIds.length && !item.componentIds.some((id) => sub.componentIds!.includes(id))) continue;
-    if (await MailSuppression.isSuppressed(sub.email)) continue;
     const mailId = mailIdOf(pageId, event, subscriberId);
     if (!(await claim(mailId, pageId, subscriberId))) continue;
     const token = await Subscribers.manageToken(subscriberId);

@@ -18,7 +18,7 @@ import {
 } from "./entity";
 import { CreatePageInput, UpdatePageInput } from "./fields";
 import { Muting } from "./muting";
-import { Subscribers } from "./subscriber";
+import { SubscriberEntity, Subscribers } from "./subscriber";
 
 export * from "./entity";
 export * from "./fields";
@@ -148,8 +148,10 @@ export async function touch(pageId: string, now = Date.now()) {
 }
 
 /**
- * Deletes the page and everything under it. Maintenance in progress first stops muting its
- * monitors; the scheduler's agenda entries of its maintenance find no maintenance and are dropped.
+ * Deletes the page and everything under it, its subscribers too. Maintenance in progress first stops
+ * muting its monitors; the scheduler's agenda entries of its maintenance find no maintenance and are
+ * dropped. Subscriber mail claims are keyed by mail, not page, and expire by TTL; a fan-out still
+ * queued finds no page and sends nothing.
  * The page item goes last, so a delete that fails half way can simply be repeated.
  */
 export async function remove(access: OrgAccess, pageId: string) {
@@ -175,6 +177,10 @@ export async function remove(access: OrgAccess, pageId: string) {
     deleteAllPaged(
       (cursor) => MaintenanceEntity.query.byPage({ pageId }).go(keys(["pageId", "maintenanceId"])(cursor)),
       (batch) => MaintenanceEntity.delete(batch).go(),
+    ),
+    deleteAllPaged(
+      (cursor) => SubscriberEntity.query.byPage({ pageId }).go(keys(["pageId", "subscriberId"])(cursor)),
+      (batch) => SubscriberEntity.delete(batch).go(),
     ),
   ]);
   await StatusPageEntity.delete({ pageId }).go();

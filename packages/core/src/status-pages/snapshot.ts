@@ -1,5 +1,6 @@
 import { CheckResult } from "../check/result";
 import { RollupEntity } from "../history/rollup";
+import { IncidentEntity } from "../incident/incident";
 import { MonitorRead } from "../monitors/read";
 import { VisibleError } from "../platform/errors";
 import { assertCursorFor } from "../platform/table";
@@ -16,8 +17,8 @@ import { Uptime } from "./uptime";
  * each component's effective status and 90 daily uptime figures, unresolved and recent incidents,
  * active and upcoming maintenance, and the page indicator. Reads: the slug claim and page, the
  * groups and components, two incident and two maintenance queries (the window, and older ones still
- * open), and per linked monitor its item and up to 90 day rollups (one query). Renders are cached per
- * page version by the caller.
+ * open), and per linked monitor its item and up to 90 day rollups (one query), and its automatic
+ * incident while one is open. Renders are cached per page version by the caller.
  */
 export interface Snapshot {
   page: StatusPageItem;
@@ -77,10 +78,14 @@ export async function snapshot(slug: string, now = Date.now(), opts: { meter?: M
           slow ? CheckResult.lastOf(monitorId) : undefined,
           RollupEntity.query.byMonitor({ monitorId, grain: "day" }).between({ start: firstDay }, { start: now }).go({ pages: "all", ...reads }),
         ]);
-        return [monitorId, { monitor: m && m.ownerId === page.orgId ? m : undefined, lastLatencyMs: last?.latencyMs, rollups: rollups.data }] as const;
+        const monitor = m && m.ownerId === page.orgId ? m : undefined;
+        const open = monitor?.openIncidentId ? (await IncidentEntity.get({ incidentId: monitor.openIncidentId }).go(reads)).data : undefined;
+        return [monitorId, { monitor, lastLatencyMs: last?.latencyMs, rollups: rollups.data, openIncident: open?.status === "open" ? open : undefined }] as const;
       }),
     ),
   );
+
+  incidents.unshift(...automaticIncidents(page, components, monitors, incidents));
 
   const withStatus = components.map((c) => {
     const linked = c.monitorId ? monitors.get(c.monitorId) : undefined;
@@ -107,6 +112,42 @@ export async function snapshot(slug: string, now = Date.now(), opts: { meter?: M
     firstDay,
     generatedAt: now,
   };
+}
+
+/**
+ * A linked monitor's open automatic incident, shown as the page's own incident on the components
+ * following that monitor, until it recovers or someone promotes it (then the posted one shows).
+ */
+function automaticIncidents(
+  page: StatusPageItem,
+  components: ComponentItem[],
+  monitors: Map<string, { openIncident?: { incidentId: string; startedAt: number } }>,
+  posted: PostedIncidentItem[],
+): PostedIncidentItem[] {
+  const promoted = new Set(posted.map((i) => i.sourceMonitorIncidentId).filter(Boolean));
+  const out: PostedIncidentItem[] = [];
+  for (const [monitorId, { openIncident }] of monitors) {
+    if (!openIncident || promoted.has(openIncident.incidentId)) continue;
+    const linked = components.filter((c) => c.monitorId === monitorId);
+    const names = linked.map((c) => c.name).join(", ");
+    const at = openIncident.startedAt;
+    out.push({
+      pageId: page.pageId,
+      incidentId: `monitor.${openIncident.incidentId}`,
+      orgId: page.orgId,
+      title: `${names} unavailable`,
+      status: "investigating",
+      impact: "major",
+      componentIds: linked.map((c) => c.componentId),
+      startedAt: at,
+      sourceMonitorIncidentId: openIncident.incidentId,
+      updates: [{ updateId: `monitor.${openIncident.incidentId}.opened`, message: `Our automatic checks find ${names} unavailable. We are looking into it.`, status: "investigating", componentStatuses: {}, at }],
+      revision: 0,
+      createdAt: at,
+      updatedAt: at,
+    });
+  }
+  return out.sort((a, b) => b.startedAt - a.startedAt);
 }
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;

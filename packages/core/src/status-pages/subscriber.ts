@@ -6,9 +6,11 @@ import { Entity, type EntityItem } from "electrodb";
 import { z } from "zod";
 import { sqs } from "../platform/aws";
 import { config, jwtSecret } from "../platform/config";
-import { isConditionalCheckFailed } from "../platform/errors";
+import { LoginThrottle } from "../accounts/login-throttle";
+import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
 import { Mail } from "../platform/mail";
 import { MailSuppression } from "../platform/mail-suppression";
+import { RateLimit } from "../platform/rate-limit";
 import { bindToTable, entityOptions } from "../platform/table";
 import { DAY, HOUR } from "../platform/time";
 import { StatusPageEntity } from "./entity";
@@ -90,10 +92,17 @@ export async function publish(body: { type: string; pageId: string; [more: strin
 /**
  * A visitor asks for updates. Always answers the same (whether the address is new, pending,
  * confirmed or suppressed), so the form reveals nothing about who subscribes. At most one
- * confirmation mail per address and RECIPIENT_RESEND_HOURS.
+ * confirmation mail per address and RECIPIENT_RESEND_HOURS, and SUBSCRIBE_CLIENT_PER_HOUR form
+ * posts per client over all pages: the form mails addresses that anyone may type.
  */
-export async function subscribe(pageId: string, input: SubscribeInput, now = Date.now()): Promise<void> {
+export async function subscribe(pageId: string, input: SubscribeInput, now = Date.now(), clientIp?: string): Promise<void> {
   const { email, componentIds } = SubscribeInput.parse(input);
+  if (clientIp) {
+    const client = await RateLimit.take(`subscribe-client:${LoginThrottle.clientKey(clientIp)}`, config().SUBSCRIBE_CLIENT_PER_HOUR, HOUR, now);
+    if (!client.ok) {
+      throw new VisibleError("rate_limited", "too_many_subscriptions", `Too many subscription requests; try again in ${client.retryAfterSec} seconds`, undefined, client.retryAfterSec);
+    }
+  }
   if (await MailSuppression.isSuppressed(email)) return;
   const subscriberId = idOf(pageId, email);
   const cutoff = now - config().RECIPIENT_RESEND_HOURS * HOUR;
@@ -141,7 +150,8 @@ export async function sendConfirmation(event: ConfirmationRequested): Promise<"s
     `The link works for ${config().RECIPIENT_TOKEN_TTL_DAYS} days. If you did not ask for this, ignore this email.`,
   ].join("\n");
   try {
-    await Mail.send({ to: sub.email!, subject: `Confirm your subscription to ${page.title} status`, text, html: paragraphs(text) });
+    const name = /\bstatus$/i.test(page.title) ? page.title : `${page.title} status`;
+    await Mail.send({ to: sub.email!, subject: `Confirm your subscription to ${name}`, text, html: paragraphs(text) });
   } catch (err) {
     await SubscriberEntity.patch({ pageId, subscriberId }).remove(["mailedFor"]).go({ response: "none" });
     throw err;

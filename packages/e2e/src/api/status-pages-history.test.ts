@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { StatusPage } from "@uptime/core/status-pages/page";
 import { ComponentEntity, MaintenanceEntity, StatusPageEntity, PostedIncidentEntity, type MaintenanceItem, type PostedIncidentItem } from "@uptime/core/status-pages/entity";
+import { SubscriberEntity } from "@uptime/core/status-pages/subscriber";
 import { newMeter } from "@uptime/core/platform/metering";
 import { DAY } from "@uptime/core/platform/time";
 import { createUser, type TestUser } from "../kit/test-users";
@@ -121,14 +122,19 @@ describe("status page history", () => {
     await ComponentEntity.put(Array.from({ length: 40 }, (_, i) => ({ pageId, componentId: `c-${i}`, orgId, name: `C${i}`, order: i + 1, manualStatus: "operational" as const, createdAt: t, updatedAt: t }))).go();
     await PostedIncidentEntity.put(Array.from({ length: 55 }, (_, i) => incident(pageId, orgId, `i-${i}`, t - i * DAY, i % 2 === 0))).go();
     await MaintenanceEntity.put(Array.from({ length: 30 }, (_, i) => maintenance(pageId, orgId, `m-${i}`, t - i * DAY, t - i * DAY + 3_600_000, "completed"))).go();
+    const statuses = ["pending", "confirmed", "unsubscribed"] as const;
+    await SubscriberEntity.put(
+      Array.from({ length: 60 }, (_, i) => ({ pageId, subscriberId: `s-${i}`, email: `s${i}@example.com`, status: statuses[i % 3]!, createdAt: t, changedAt: t })),
+    ).go();
 
     expect((await ada.call("DELETE", `/v1/status-pages/${pageId}`)).status).toBe(204);
     const left = await Promise.all([
       ComponentEntity.query.byPage({ pageId }).go({ pages: "all" }),
       PostedIncidentEntity.query.byPage({ pageId }).go({ pages: "all" }),
       MaintenanceEntity.query.byPage({ pageId }).go({ pages: "all" }),
+      SubscriberEntity.query.byPage({ pageId }).go({ pages: "all" }),
     ]);
-    expect(left.map((r) => r.data.length)).toEqual([0, 0, 0]);
+    expect(left.map((r) => r.data.length)).toEqual([0, 0, 0, 0]);
     expect(await StatusPage.snapshot(slug)).toBeUndefined();
     expect((await ada.call("GET", `/v1/status-pages/${pageId}`)).status).toBe(404);
   });

@@ -2,6 +2,8 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type LocalEmail, type TestStack } from "@uptime/local/testing";
 import { sqs } from "@uptime/core/platform/aws";
+import { Mail } from "@uptime/core/platform/mail";
+import { sesTransport } from "@uptime/core/platform/ses";
 import { MailSuppression } from "@uptime/core/platform/mail-suppression";
 import { PostedIncidents } from "@uptime/core/status-pages/incidents";
 import { SubscriberMail } from "@uptime/core/status-pages/notify";
@@ -52,12 +54,11 @@ async function subscribeAndConfirm(email: string, components?: string[]) {
 }
 
 let eventNo = 0;
-/** A new update on the website incident, and its notification (what the admin API does after posting one). */
+/** A new update on the website incident (which queues its notification), delivered. */
 async function postUpdate(message: string) {
   const saved = await PostedIncidents.addUpdate(f.access, f.page.pageId, f.activeIncidentId, { message: `${message} ${eventNo++}`, status: "identified" });
   const update = saved.updates[saved.updates.length - 1]!;
   const event = { kind: "incident.updated" as const, subjectId: f.activeIncidentId, updateId: update.updateId };
-  await SubscriberMail.notify(f.page.pageId, event);
   await stack.drainQueues({ includeDelayed: false });
   return event;
 }
@@ -100,6 +101,21 @@ describe("double opt-in", () => {
     const eve = await createUser(stack);
     expect((await eve.call("GET", `/v1/status-pages/${f.page.pageId}/subscribers/count`)).status).toBe(404);
     expect((await stack.api(`/v1/status-pages/${f.page.pageId}/subscribers/count`)).status).toBe(401);
+  });
+
+  it("limits subscribe posts per client address: 429 with Retry-After, other clients unaffected", async () => {
+    const post = (from: string, i: number) =>
+      stack.api(`${base}/subscribe`, { method: "POST", body: `email=flood-${i}%40example.com`, from, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await post("127.0.7.1", i)).status);
+    expect(statuses).toEqual([...Array(10).fill(200), 429]);
+    const limited = await post("127.0.7.1", 99);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(limited.body).toContain("Too many subscription requests");
+    expect((await post("127.0.7.2", 100)).status).toBe(200);
+    await stack.drainQueues({ includeDelayed: false });
+    expect(await mailsTo("flood-99@example.com")).toHaveLength(0);
   });
 
   it("refuses a malformed address with a 400 page", async () => {
@@ -196,6 +212,23 @@ describe("SES bounces and complaints", () => {
     await stack.drainQueues({ includeDelayed: false });
     expect(await mailsTo("erin@example.com")).toHaveLength(0);
     expect((await stack.api("/local/ses/bounce", { method: "POST", json: { email: "nope" } })).status).toBe(400);
+  });
+
+  it("stops every kind of mail to a suppressed address in Mail.send: alerts, invitations, resets, subscriber mail", async () => {
+    Mail.useTransport(sesTransport); // as the alert function does; this test sends directly
+    const frank = await createUser(stack);
+    await MailSuppression.suppress(frank.email, "complaint");
+    await stack.clearEmails();
+    expect(await Mail.send({ to: frank.email.toUpperCase(), subject: "Hello", text: "Hi", html: "<p>Hi</p>" })).toBeUndefined();
+    expect((await stack.api("/v1/auth/password-reset", { method: "POST", json: { email: frank.email } })).status).toBe(202);
+    await stack.drainQueues({ includeDelayed: false });
+    expect(await mailsTo(frank.email)).toHaveLength(0);
+    // the same paths reach an address that is not suppressed
+    expect(await Mail.send({ to: "grace@example.com", subject: "Hello", text: "Hi", html: "<p>Hi</p>" })).toEqual(expect.any(String));
+    expect((await stack.api("/v1/auth/password-reset", { method: "POST", json: { email: ada.email } })).status).toBe(202);
+    await stack.drainQueues({ includeDelayed: false });
+    expect(await mailsTo("grace@example.com")).toHaveLength(1);
+    expect(await mailsTo(ada.email)).toHaveLength(1);
   });
 
   it("suppresses only permanent bounces and complaints", async () => {

@@ -69,5 +69,14 @@ describe("scheduled maintenance mutes a monitor", () => {
     expect((await ada.call("GET", `/v1/monitors/${monitor.id}/incidents`)).body.data).toHaveLength(1);
     expect(await downMails()).toHaveLength(1);
     expect((await StatusPage.snapshot(slug))!.components.find((c) => c.componentId === component.id)!.status).toBe("major_outage");
+
+    // The monitor's automatic incident shows on the page for the linked component, until promoted.
+    const shown = (await StatusPage.snapshot(slug))!;
+    expect(shown.incidents.map((i) => [i.title, i.status, i.componentIds])).toEqual([["Checkout unavailable", "investigating", [component.id]]]);
+    expect(shown.indicator).toBe("critical");
+    expect((await stack.api(`/status/${slug}`)).body).toContain("Checkout unavailable");
+    const promoted = await ada.call("POST", `/v1/status-pages/${page.id}/incidents/promote`, { monitorIncidentId: after.openIncidentId, title: "Checkout down" });
+    expect(promoted.status).toBe(201);
+    expect((await StatusPage.snapshot(slug))!.incidents.map((i) => i.title)).toEqual(["Checkout down"]);
   });
 });

@@ -3,12 +3,14 @@ import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { handle } from "hono/aws-lambda";
 import { config } from "@uptime/core/platform/config";
+import { VisibleError } from "@uptime/core/platform/errors";
 import { StatusPage } from "@uptime/core/status-pages/page";
 import { PageAccess } from "@uptime/core/status-pages/page-access";
 import { PublicView, type Document, type Entry } from "@uptime/core/status-pages/public-view";
 import { CSP, StatusPageHtml } from "@uptime/core/status-pages/render";
 import { Subscribers } from "@uptime/core/status-pages/subscriber";
 import { SubscriptionPages } from "@uptime/core/status-pages/subscription-pages";
+import { clientAddress } from "./client-address";
 import { createApi, errorJson, errorResponses, json } from "./http";
 import { orgScoped } from "./require-org";
 import { monitorPage } from "./status";
@@ -171,7 +173,13 @@ publicRoute("post", "/status/{slug}/subscribe", "Subscribe by email (form post):
   const componentIds = formList(form.components).filter((id) => known.has(id));
   const parsed = Subscribers.SubscribeInput.safeParse({ email: form.email, componentIds: componentIds.length ? componentIds : undefined });
   if (!parsed.success) return c.html(StatusPageHtml.renderMessage("Check the address", theme(e), "That does not look like an email address.", baseOf(e)), 400);
-  await Subscribers.subscribe(e.pageId, parsed.data);
+  try {
+    await Subscribers.subscribe(e.pageId, parsed.data, Date.now(), clientAddress(c));
+  } catch (err) {
+    if (!(err instanceof VisibleError && err.kind === "rate_limited")) throw err;
+    c.header("Retry-After", String(err.retryAfterSec));
+    return c.html(StatusPageHtml.renderMessage("Too many requests", theme(e), `${err.message}.`, baseOf(e)), 429);
+  }
   return c.html(
     StatusPageHtml.renderMessage("Check your email", theme(e), `If ${parsed.data.email} can receive updates, we sent it a link to confirm. Nothing is sent before you confirm.`, baseOf(e)),
     200,
