@@ -12,7 +12,8 @@ import { Pipeline } from "./Pipeline";
 export function Api({ stack }: StackContext) {
   const { table } = use(Storage);
   const { checksQueue, alertsQueue, environment, jwtSecret } = use(Pipeline);
-  const webOrigin = process.env.WEB_ORIGIN ?? "*";
+  // Web apps on other origins that may use the API with cookies; the app CloudFront serves needs none (same origin).
+  const webOrigin = process.env.WEB_ORIGIN ?? "";
   // Generated once per stage; CloudFront sends it to the API (stacks/Web.ts), which trusts the
   // viewer address it forwards only alongside it. CloudFormation resolves it at deploy time.
   const originVerify = new Secret(stack, "OriginVerify", {
@@ -39,17 +40,11 @@ export function Api({ stack }: StackContext) {
   // Posting an incident or moving maintenance queues the subscribers' mail.
   alertsQueue.cdk.queue.grantSendMessages(functions.statusPages);
 
-  const origins = webOrigin.split(",").map((o) => o.trim());
   const api = new HttpApi(stack, "Api", {
-    cors: {
-      allowOrigins: origins,
-      // Browsers refuse credentialed responses with a wildcard origin, and API Gateway rejects the combination.
-      allowCredentials: !origins.includes("*"),
-      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-      // x-org-id picks the organisation a request acts in (functions/src/api/require-org.ts).
-      allowHeaders: ["authorization", "content-type", "x-org-id"],
-      maxAge: "1 day",
-    },
+    // CORS is answered by the functions (functions/src/api/http.ts): public status JSON, feeds and
+    // badges must be readable from any origin while authenticated routes allow only WEB_ORIGIN, and
+    // API Gateway's own CORS would put one policy on every route and hide the functions' headers.
+    cors: false,
     routes: {
       ...Object.fromEntries(Object.entries(apiRoutes).map(([key, name]) => [key, functions[name]])),
       $default: functions[defaultRouteFunction],

@@ -55,7 +55,15 @@ const ConfigSchema = z.object({
   /** A reset link works this long, once. */
   PASSWORD_RESET_TTL_MIN: z.coerce.number().int().positive().default(60),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(65536),
-  WEB_ORIGIN: z.string().default("*"),
+  /**
+   * Origins (comma-separated) of web apps on another origin that may call authenticated routes with
+   * the refresh cookie. Empty: only the API's own origin (the app served beside it). `*` lets any
+   * origin call without cookies. Public status pages, feeds and badges are readable from anywhere.
+   */
+  WEB_ORIGIN: z
+    .string()
+    .default("")
+    .transform((s) => s.split(",").map((o) => o.trim().replace(/\/$/, "")).filter(Boolean)),
   /** Whether the refresh cookie carries `Secure`; browsers drop Secure cookies over plain http on non-localhost. */
   COOKIE_SECURE: bool.default(true),
   MONITOR_LIMIT: z.coerce.number().int().positive().default(100),

@@ -3,7 +3,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { config } from "@uptime/core/platform/config";
 import { VisibleError, type ErrorKind } from "@uptime/core/platform/errors";
@@ -42,6 +42,26 @@ function validationDetails(error: z.ZodError) {
 
 export type Env = { Variables: { actor: Actor; org: OrgAccess } };
 
+/** Readable from any origin: status pages, their JSON, feeds and badges, the demo and the API docs. */
+const PUBLIC_PATHS = /^\/(status\/|v1\/status\/|v1\/demo\/|openapi\.json$|docs)/;
+
+/**
+ * CORS by route: public reads answer any origin (no cookies); authenticated routes only the
+ * configured web origins, with credentials, so another site's page cannot use a visitor's session.
+ */
+function corsFor(webOrigins: string[]): MiddlewareHandler {
+  const anyone = cors({ origin: "*", exposeHeaders: ["ETag", "Retry-After"] });
+  const openToAll = webOrigins.includes("*");
+  const webApps = cors({
+    origin: openToAll ? "*" : webOrigins,
+    credentials: !openToAll,
+    allowHeaders: ["authorization", "content-type", "x-org-id", "if-none-match"],
+    exposeHeaders: ["ETag", "Retry-After"],
+    maxAge: 86_400,
+  });
+  return (c, next) => (PUBLIC_PATHS.test(c.req.path) ? anyone : webApps)(c, next);
+}
+
 /**
  * A Hono app with the product's edge behaviour: JSON errors for everything (validation,
  * malformed JSON, wrong media type, oversized body, unknown route), CORS, and no stack traces.
@@ -55,7 +75,7 @@ export function createApi() {
     },
   });
 
-  app.use("*", cors({ origin: config().WEB_ORIGIN, credentials: config().WEB_ORIGIN !== "*" }));
+  app.use("*", corsFor(config().WEB_ORIGIN));
   app.use(
     "*",
     bodyLimit({
