@@ -45,6 +45,10 @@ function remember(orgId: string | null) {
   }
 }
 
+// An alert mail's link names the monitor's organisation (`?org=`): it wins over the remembered choice.
+const linked = new URLSearchParams(location.search).get("org");
+if (linked) remember(linked);
+
 // Until the API says otherwise the caller is in their personal organisation, which they own.
 // Another organisation grants nothing until `GET /v1/org` says what the caller may do there.
 const personal = (): Session => {
