@@ -24,13 +24,10 @@ export function OrgSwitcher() {
   }
 
   return (
-    <label class="org-switch">
-      <span class="sr-only">Organisation</span>
-      <select value={selected} onChange={(e) => pick((e.target as HTMLSelectElement).value)}>
-        {orgs.map((o) => (
-          <option key={o.id} value={o.id}>{o.personal ? `${o.name} (personal)` : o.name}</option>
-        ))}
-      </select>
-    </label>
+    <select class="org-switch" aria-label="Organisation" value={selected} onChange={(e) => pick((e.target as HTMLSelectElement).value)}>
+      {orgs.map((o) => (
+        <option key={o.id} value={o.id}>{o.personal ? `${o.name} (personal)` : o.name}</option>
+      ))}
+    </select>
   );
 }

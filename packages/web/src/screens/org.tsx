@@ -47,7 +47,7 @@ export function OrgScreen() {
       <p class="muted">
         Your role: <strong>{me.role}</strong>{me.personal ? " · your personal organisation" : ""}
       </p>
-      <nav class="actions" aria-label="Organisation">
+      <nav class="actions" aria-label="Organisation settings">
         {can("apiKeys.manage", me) && <a href="/org/api-keys">API keys</a>}
         {can("audit.read", me) && <a href="/org/audit">Audit log</a>}
       </nav>
