@@ -1,5 +1,5 @@
 import { SendEmailCommand } from "@aws-sdk/client-sesv2";
-import { ses } from "@uptime/core/platform/aws";
+import { ses } from "@uptime/core/platform/ses";
 import { config } from "@uptime/core/platform/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type Target, type TestStack } from "./testing";

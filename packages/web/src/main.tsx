@@ -1,6 +1,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { loadOrg, logout, onSessionChange, refresh } from "./api/client";
+import { lazyScreen } from "./lazy";
 import { navigate, usePath } from "./router";
 import { AuthScreen, safeNext } from "./screens/auth";
 import { Dashboard } from "./screens/dashboard";
@@ -11,8 +12,9 @@ import { OrgSwitcher } from "./screens/org-switcher";
 import { useSession } from "./session";
 import "./styles.css";
 
+// Status-page management is fetched on first use: the dashboard's first screen does not carry it.
+const StatusPages = lazyScreen(() => import("./screens/status-pages").then((m) => m.StatusPagesScreen));
 // Organisation and account screens: fetched when first shown.
-import { lazyScreen } from "./screens/lazy";
 const OrgScreen = lazyScreen(() => import("./screens/org").then((m) => m.OrgScreen));
 const CreateOrg = lazyScreen(() => import("./screens/org").then((m) => m.CreateOrg));
 const ApiKeys = lazyScreen(() => import("./screens/org-api-keys").then((m) => m.ApiKeys));
@@ -37,6 +39,7 @@ function Screen({ path }: { path: string }) {
   if (path === "/org/audit") return <AuditLog />;
   if (path === "/invitations/accept") return <AcceptInvitation />;
   if (path === "/account") return <Account />;
+  if (path === "/status-pages" || path.startsWith("/status-pages/")) return <StatusPages path={path} />;
   return <Dashboard />;
 }
 
@@ -78,6 +81,7 @@ function App() {
         <nav aria-label="Main">
           <a href="/" aria-current={path === "/" ? "page" : undefined}>Monitors</a>
           <a href="/incidents" aria-current={path === "/incidents" ? "page" : undefined}>Incidents</a>
+          <a href="/status-pages" aria-current={path.startsWith("/status-pages") ? "page" : undefined}>Status pages</a>
           <a href="/org" aria-current={path.startsWith("/org") ? "page" : undefined}>Organisation</a>
           <a href="/account" aria-current={path === "/account" ? "page" : undefined}>Account</a>
           <a href="/docs" data-external>API docs</a>

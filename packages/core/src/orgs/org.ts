@@ -4,6 +4,8 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
 import { MonitorEntity } from "../monitors/entity";
+import { StatusPageEntity } from "../status-pages/entity";
+import { ApiKeyEntity } from "./api-key";
 import type { OrgAccess } from "./access";
 import { Audit } from "./audit";
 import { InvitationEntity, InvitationTokenEntity, MembershipEntity, OrgEntity, type OrgItem } from "./entity";
@@ -99,14 +101,17 @@ export async function update(access: OrgAccess, input: z.input<typeof UpdateInpu
 }
 
 /**
- * Deletes a team organisation with its memberships and pending invitations. Refused for a
- * personal organisation and while monitors remain: deleting them is an explicit step of its own.
+ * Deletes a team organisation with its memberships, pending invitations and API keys (revoked).
+ * Refused for a personal organisation and while monitors or status pages remain: deleting them is
+ * an explicit step of its own.
  */
 export async function remove(access: OrgAccess) {
   const org = await get(access.orgId);
   if (org.personal) throw new VisibleError("conflict", "personal_org", "A personal organisation cannot be deleted");
   const monitors = await MonitorEntity.query.byOwner({ ownerId: access.orgId }).go({ limit: 1, attributes: ["monitorId"] });
   if (monitors.data.length) throw new VisibleError("conflict", "org_has_monitors", "Delete the organisation's monitors first");
+  const pages = await StatusPageEntity.query.byOrg({ orgId: access.orgId }).go({ limit: 1, attributes: ["pageId"] });
+  if (pages.data.length) throw new VisibleError("conflict", "org_has_status_pages", "Delete the organisation's status pages first");
   const [members, invitations] = await Promise.all([
     MembershipEntity.query.byOrg({ orgId: access.orgId }).go({ pages: "all", consistent: true }),
     InvitationEntity.query.byOrg({ orgId: access.orgId }).go({ pages: "all", consistent: true }),
@@ -117,6 +122,10 @@ export async function remove(access: OrgAccess) {
     invitations.data.length && InvitationEntity.delete(invitations.data.map((i) => ({ orgId: i.orgId, invitationId: i.invitationId }))).go(),
     tokens.length && InvitationTokenEntity.delete(tokens).go(),
   ]);
+  // Keys go with the people: a key of a deleted organisation must not act in it.
+  const keys = await ApiKeyEntity.query.byOrg({ orgId: access.orgId }).go({ pages: "all", attributes: ["keyId", "revokedAt"] });
+  const now = Date.now();
+  await Promise.all(keys.data.filter((k) => !k.revokedAt).map((k) => ApiKeyEntity.patch({ keyId: k.keyId }).set({ revokedAt: now }).go({ response: "none" })));
   if (members.data.length) await MembershipEntity.delete(members.data.map((m) => ({ orgId: m.orgId, userId: m.userId }))).go();
   await OrgEntity.delete({ orgId: access.orgId }).go();
   await Audit.record(access, "org.delete", { type: "org", id: access.orgId }, { name: org.name });

@@ -1,14 +1,11 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { config, onConfigReload } from "./config";
 import { localCredentials } from "./table";
 
-
+// SES lives in ./ses.ts: only the alert function sends mail, and its client is the largest we bundle.
 let sqsClient: SQSClient | undefined;
-let sesClient: SESv2Client | undefined;
 onConfigReload(() => {
   sqsClient = undefined;
-  sesClient = undefined;
 });
 
 /** Created once per container; points at the emulator when SQS_ENDPOINT is set. */
@@ -21,15 +18,4 @@ export function sqs(): SQSClient {
     });
   }
   return sqsClient;
-}
-
-export function ses(): SESv2Client {
-  if (!sesClient) {
-    const c = config();
-    sesClient = new SESv2Client({
-      region: c.AWS_REGION,
-      ...(c.SES_ENDPOINT ? { endpoint: c.SES_ENDPOINT, credentials: localCredentials } : {}),
-    });
-  }
-  return sesClient;
 }

@@ -1,7 +1,5 @@
 export * as Mail from "./mail";
 
-import { SendEmailCommand } from "@aws-sdk/client-sesv2";
-import { ses } from "./aws";
 import { config } from "./config";
 
 export interface Message {
@@ -23,24 +21,22 @@ export const headerSafe = (s: string) =>
     .replace(/ {2,}/g, " ")
     .trim();
 
-/** Sends one email through SES from MAIL_FROM; the SES message id. */
+/** Puts a message on the wire; `subject` and header values arrive header-safe. */
+export type Transport = (m: Message) => Promise<string | undefined>;
+let transport: Transport | undefined;
+
+/**
+ * The alert function installs SES here (platform/ses.ts). Every other function only queues mail,
+ * so it neither bundles the SES client (the largest we have) nor could send by mistake.
+ */
+export function useTransport(t: Transport) {
+  transport = t;
+}
+
+/** Sends one email from MAIL_FROM; the provider's message id. */
 export async function send(m: Message): Promise<string | undefined> {
-  const res = await ses().send(
-    new SendEmailCommand({
-      FromEmailAddress: config().MAIL_FROM,
-      // Bounces and complaints of mail sent with it reach the suppression list (stacks/Pipeline.ts).
-      ...(config().SES_CONFIGURATION_SET && { ConfigurationSetName: config().SES_CONFIGURATION_SET }),
-      Destination: { ToAddresses: [m.to] },
-      Content: {
-        Simple: {
-          Subject: { Data: headerSafe(m.subject), Charset: "UTF-8" },
-          Body: { Text: { Data: m.text, Charset: "UTF-8" }, Html: { Data: m.html, Charset: "UTF-8" } },
-          ...(m.headers?.length && { Headers: m.headers.map((h) => ({ Name: h.name, Value: headerSafe(h.value) })) }),
-        },
-      },
-    }),
-  );
-  return res.MessageId;
+  if (!transport) throw new Error("No mail transport: only the alert function sends mail (it installs SES with Mail.useTransport)");
+  return transport({ ...m, subject: headerSafe(m.subject), headers: m.headers?.map((h) => ({ name: h.name, value: headerSafe(h.value) })) });
 }
 
 /** An absolute link under the API's public address. */

@@ -170,14 +170,20 @@ describe("organisations", () => {
     expect((await asAda("GET", "/v1/org")).status).toBe(404);
   });
 
-  it("deletes a team organisation only without monitors, never a personal one", async () => {
+  it("deletes a team organisation only without monitors and status pages, never a personal one; its keys stop working", async () => {
     const orgId = await newOrg(ada);
     const asAda = inOrg(stack, ada, orgId);
     const m = (await asAda("POST", "/v1/monitors", { name: "Blocker", url: target.url })).body;
+    const page = (await asAda("POST", "/v1/status-pages", { slug: `blocker-${Date.now()}`, title: "Blocker" })).body;
+    const key = (await asAda("POST", "/v1/org/api-keys", { name: "ci", scope: "write" })).body;
     expect((await asAda("DELETE", "/v1/org")).body.error.code).toBe("org_has_monitors");
     expect((await asAda("DELETE", `/v1/monitors/${m.id}`)).status).toBe(204);
+    expect((await asAda("DELETE", "/v1/org")).body.error.code).toBe("org_has_status_pages");
+    expect((await asAda("DELETE", `/v1/status-pages/${page.id}`)).status).toBe(204);
     expect((await asAda("DELETE", "/v1/org")).status).toBe(204);
     expect((await asAda("GET", "/v1/org")).status).toBe(404);
+    const withKey = await stack.api("/v1/monitors", { method: "POST", token: key.token, json: { name: "Ghost", url: target.url } });
+    expect(withKey.status).toBe(401);
     expect((await ada.call("DELETE", "/v1/org")).body.error.code).toBe("personal_org");
   });
 

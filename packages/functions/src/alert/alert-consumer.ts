@@ -1,6 +1,10 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { Alert } from "@uptime/core/alert/alert";
 import { SubscriberMail } from "@uptime/core/status-pages/notify";
+import { Mail } from "@uptime/core/platform/mail";
+import { sesTransport } from "@uptime/core/platform/ses";
+
+Mail.useTransport(sesTransport);
 
 /**
  * Alerts queue consumer (FIFO): incident mails, alert-recipient confirmation mails and status-page

@@ -160,7 +160,7 @@ app.openapi(
     tags: ["auth"],
     summary: "Delete your account (password required)",
     description:
-      "Deletes the user, frees the email address and ends every session. The personal organisation's monitors are deleted (so they are no longer checked) and its API keys revoked. Refused with 409 `sole_owner` while you are the only owner of an organisation that has other members. API keys cannot use this route (401 `api_key_not_allowed`).",
+      "Deletes the user, frees the email address and ends every session. The personal organisation's monitors are deleted (so they are no longer checked) and its API keys revoked; you leave every other organisation. Refused with 409 `sole_owner` (details name the `orgIds`) while you are the only owner of a team organisation. API keys cannot use this route (401 `api_key_not_allowed`).",
     security: bearer,
     request: { body: { required: true, ...json(Account.DeleteInput) } },
     responses: { 204: { description: "Deleted" }, ...errorResponses(400, 401, 409, 415, 429) },
