@@ -3,15 +3,28 @@ import { useEffect, useState } from "preact/hooks";
 import { loadOrg, logout, onSessionChange, refresh } from "./api/client";
 import { lazyScreen } from "./lazy";
 import { navigate, usePath } from "./router";
-import { AuthScreen } from "./screens/auth";
+import { AuthScreen, safeNext } from "./screens/auth";
 import { Dashboard } from "./screens/dashboard";
 import { Incidents } from "./screens/incidents";
 import { MonitorDetails } from "./screens/monitor-details";
 import { MonitorForm } from "./screens/monitor-form";
+import { OrgSwitcher } from "./screens/org-switcher";
+import { useSession } from "./session";
 import "./styles.css";
 
 // Status-page management is fetched on first use: the dashboard's first screen does not carry it.
 const StatusPages = lazyScreen(() => import("./screens/status-pages").then((m) => m.StatusPagesScreen));
+// Organisation and account screens: fetched when first shown.
+const OrgScreen = lazyScreen(() => import("./screens/org").then((m) => m.OrgScreen));
+const CreateOrg = lazyScreen(() => import("./screens/org").then((m) => m.CreateOrg));
+const ApiKeys = lazyScreen(() => import("./screens/org-api-keys").then((m) => m.ApiKeys));
+const AuditLog = lazyScreen(() => import("./screens/org-audit").then((m) => m.AuditLog));
+const AcceptInvitation = lazyScreen(() => import("./screens/org-accept").then((m) => m.AcceptInvitation));
+const Account = lazyScreen(() => import("./screens/account").then((m) => m.Account));
+const ForgotPassword = lazyScreen(() => import("./screens/account-recovery").then((m) => m.ForgotPassword));
+const ResetPassword = lazyScreen(() => import("./screens/account-recovery").then((m) => m.ResetPassword));
+/** Screens for signed-out visitors too (what the password-reset mail links to). */
+const RECOVERY: Record<string, typeof ForgotPassword> = { "/forgot-password": ForgotPassword, "/reset-password": ResetPassword };
 
 function Screen({ path }: { path: string }) {
   if (path === "/monitors/new") return <MonitorForm />;
@@ -20,6 +33,12 @@ function Screen({ path }: { path: string }) {
   const details = path.match(/^\/monitors\/([^/]+)$/);
   if (details) return <MonitorDetails id={decodeURIComponent(details[1]!)} />;
   if (path === "/incidents") return <Incidents />;
+  if (path === "/org") return <OrgScreen />;
+  if (path === "/orgs/new") return <CreateOrg />;
+  if (path === "/org/api-keys") return <ApiKeys />;
+  if (path === "/org/audit") return <AuditLog />;
+  if (path === "/invitations/accept") return <AcceptInvitation />;
+  if (path === "/account") return <Account />;
   if (path === "/status-pages" || path.startsWith("/status-pages/")) return <StatusPages path={path} />;
   return <Dashboard />;
 }
@@ -33,28 +52,44 @@ function App() {
     return () => void off();
   }, []);
   useEffect(() => {
-    if (signedIn === true && (path === "/login" || path === "/register")) navigate("/", true);
+    if (signedIn === true && (path === "/login" || path === "/register")) navigate(safeNext(new URLSearchParams(location.search).get("next")) ?? "/", true);
   }, [signedIn, path]);
+  const me = useSession();
   useEffect(() => {
     if (signedIn) void loadOrg();
   }, [signedIn]);
 
   if (signedIn === null) return <main class="centered"><p role="status">Loading…</p></main>;
-  if (!signedIn) return <AuthScreen mode={path === "/register" ? "register" : "login"} />;
+  const Recovery = RECOVERY[path];
+  if (Recovery) return <main class="centered"><Recovery /></main>;
+  if (!signedIn) {
+    if (path === "/login" || path === "/register") return <AuthScreen mode={path === "/register" ? "register" : "login"} next={safeNext(new URLSearchParams(location.search).get("next"))} />;
+    const invited = path === "/invitations/accept";
+    return (
+      <AuthScreen
+        mode={invited ? "register" : "login"}
+        next={path === "/" ? undefined : path + location.search}
+        notice={invited ? "Create an account or log in with the invited email address to accept the invitation." : undefined}
+      />
+    );
+  }
   return (
     <>
       <header class="top">
         <a class="brand" href="/">Uptime</a>
+        <OrgSwitcher />
         <nav aria-label="Main">
           <a href="/" aria-current={path === "/" ? "page" : undefined}>Monitors</a>
           <a href="/incidents" aria-current={path === "/incidents" ? "page" : undefined}>Incidents</a>
           <a href="/status-pages" aria-current={path.startsWith("/status-pages") ? "page" : undefined}>Status pages</a>
+          <a href="/org" aria-current={path.startsWith("/org") ? "page" : undefined}>Organisation</a>
+          <a href="/account" aria-current={path === "/account" ? "page" : undefined}>Account</a>
           <a href="/docs" data-external>API docs</a>
           <button type="button" class="link" onClick={() => void logout().then(() => navigate("/login"))}>Log out</button>
         </nav>
       </header>
       <main>
-        <Screen path={path} />
+        <Screen key={me.orgId ?? "personal"} path={path} />
       </main>
     </>
   );

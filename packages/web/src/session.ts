@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import type { components } from "./api/schema";
 
 /*
  * Which organisation the app acts in and what the caller may do there. The names mirror
@@ -15,24 +16,48 @@ export type Permission = (typeof PERMISSIONS)[number];
 export type Role = "owner" | "admin" | "member" | "viewer";
 
 /** What `GET /v1/org` answers for the organisation picked by X-Org-Id. */
-export interface OrgInfo {
-  orgId: string;
-  name: string;
-  role: Role;
-  permissions: string[];
-}
+export type OrgInfo = components["schemas"]["CurrentOrganisation"];
 
 export interface Session {
   /** null: no X-Org-Id header, so the API uses the caller's personal organisation. */
   orgId: string | null;
   orgName: string | null;
+  personal: boolean;
   role: Role;
   permissions: ReadonlySet<string>;
 }
 
+// An organisation id is not a secret; remembering it keeps the choice across reloads.
+const ORG_KEY = "uptime.org";
+const remembered = () => {
+  try {
+    return localStorage.getItem(ORG_KEY);
+  } catch {
+    return null;
+  }
+};
+function remember(orgId: string | null) {
+  try {
+    if (orgId) localStorage.setItem(ORG_KEY, orgId);
+    else localStorage.removeItem(ORG_KEY);
+  } catch {
+    // Storage may be disabled: the choice then lasts until the next reload.
+  }
+}
+
+// An alert mail's link names the monitor's organisation (`?org=`): it wins over the remembered choice.
+const linked = new URLSearchParams(location.search).get("org");
+if (linked) remember(linked);
+
 // Until the API says otherwise the caller is in their personal organisation, which they own.
-const personal: Session = { orgId: null, orgName: null, role: "owner", permissions: new Set(PERMISSIONS) };
-let current = personal;
+// Another organisation grants nothing until `GET /v1/org` says what the caller may do there.
+const personal = (): Session => {
+  const orgId = remembered();
+  return orgId
+    ? { orgId, orgName: null, personal: false, role: "viewer", permissions: new Set() }
+    : { orgId, orgName: null, personal: true, role: "owner", permissions: new Set(PERMISSIONS) };
+};
+let current = personal();
 const listeners = new Set<(s: Session) => void>();
 
 export const session = () => current;
@@ -54,15 +79,19 @@ export function useSession() {
 
 export const can = (permission: Permission, s: Session = current) => s.permissions.has(permission);
 
-/** Picks the organisation later requests act in (the role arrives with `applyOrg`). */
+/** Picks the organisation later requests act in (null: the personal one); the role arrives with `applyOrg`. */
 export function chooseOrg(orgId: string | null) {
-  set({ ...current, orgId });
+  remember(orgId);
+  set({ orgId, orgName: null, personal: orgId === null, role: "viewer", permissions: new Set() });
 }
 
 export function applyOrg(info: OrgInfo) {
-  set({ orgId: info.orgId, orgName: info.name, role: info.role, permissions: new Set(info.permissions) });
+  // The personal organisation needs no header: its id is the user's.
+  const orgId = info.personal ? null : info.id;
+  remember(orgId);
+  set({ orgId, orgName: info.name, personal: info.personal, role: info.role, permissions: new Set(info.permissions) });
 }
 
 export function resetSession() {
-  set(personal);
+  set(personal());
 }

@@ -8,6 +8,7 @@ import { escapeHtml } from "../platform/html";
 import { Mail } from "../platform/mail";
 import { Flapping } from "../incident/flapping";
 import { Incident, type IncidentItem } from "../incident/incident";
+import { config } from "../platform/config";
 import { bindToTable, entityOptions } from "../platform/table";
 import { AlertCaps } from "./caps";
 import { Invitation } from "../orgs/invitation";
@@ -77,6 +78,11 @@ export function renderEmail(incident: IncidentItem, transition: Transition) {
     rows.push(["Recovered", utc(incident.resolvedAt ?? Date.now())]);
     rows.push(["Downtime", formatDuration(incident.durationMs ?? 0)]);
   }
+  // The app's monitor screen, in the monitor's organisation (a recipient may belong to several).
+  const details = config().PUBLIC_URL
+    ? Mail.publicLink(`monitors/${encodeURIComponent(incident.monitorId)}?org=${encodeURIComponent(incident.ownerId)}`)
+    : undefined;
+  if (details) rows.push(["Details", details]);
   const headline = down
     ? `${incident.monitorName} is DOWN.`
     : `${incident.monitorName} has RECOVERED.`;
@@ -85,7 +91,7 @@ export function renderEmail(incident: IncidentItem, transition: Transition) {
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#101828">
 <h2 style="color:${color};margin:0 0 12px">${escapeHtml(headline)}</h2>
 <table cellpadding="6" style="border-collapse:collapse">${rows
-    .map(([k, v]) => `<tr><th align="left" style="color:#475467">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+    .map(([k, v]) => `<tr><th align="left" style="color:#475467">${escapeHtml(k)}</th><td>${v === details ? `<a href="${escapeHtml(v)}">${escapeHtml(v)}</a>` : escapeHtml(v)}</td></tr>`)
     .join("")}</table>
 <p style="color:#667085;font-size:12px">Incident ${escapeHtml(incident.incidentId)}</p>
 </body></html>`;

@@ -63,6 +63,9 @@ describe("incident lifecycle", () => {
     expect(mails[0].body.text).toContain("status_mismatch");
     expect(mails[0].body.text).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
     expect(mails[0].body.html).toContain("DOWN");
+    // The web app's monitor screen, in the monitor's organisation (here the personal one: the user's id).
+    const me = (await ada.call("GET", "/v1/me")).body.id;
+    expect(mails[0].body.text).toContain(`Details: ${stack.apiUrl}/monitors/${m.id}?org=${me}`);
 
     // Still down: no more mail.
     await checkNow(m.id);

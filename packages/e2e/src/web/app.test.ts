@@ -271,8 +271,8 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
   it("hides the edit buttons from a viewer and names the organisation in X-Org-Id", async () => {
     const login = await stack.api("/v1/auth/login", { method: "POST", json: { email, password } });
     const me = (await stack.api("/v1/me", { token: login.body.accessToken })).body.id as string;
-    // The orgs API lands separately; until then its answer is played here.
-    const viewer = { orgId: me, name: "Acme", role: "viewer", permissions: ["org.read", "members.read", "monitors.read", "statusPages.read"] };
+    // The answer for a viewer, played (a real viewer in a real organisation: org-account.test.ts).
+    const viewer = { id: me, name: "Acme", personal: false, createdAt: new Date().toISOString(), role: "viewer", permissions: ["org.read", "members.read", "monitors.read", "statusPages.read"] };
     await page.route("**/v1/org", (route) => route.fulfill({ json: viewer }));
     try {
       await page.goto(`${stack.apiUrl}/`);
@@ -289,6 +289,8 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
       await page.getByText("may not create or change monitors").waitFor();
     } finally {
       await page.unroute("**/v1/org");
+      // The played organisation was remembered; the real API answers it is the personal one.
+      await page.evaluate(() => (globalThis as unknown as { localStorage: { clear(): void } }).localStorage.clear());
     }
     await page.goto(`${stack.apiUrl}/monitors/${monitorId}`);
     await page.getByRole("button", { name: "Check now" }).waitFor();

@@ -1,5 +1,5 @@
 import createClient from "openapi-fetch";
-import { applyOrg, resetSession, session, type OrgInfo } from "../session";
+import { applyOrg, chooseOrg, resetSession, session } from "../session";
 import type { components, paths } from "./schema";
 
 export type Monitor = components["schemas"]["Monitor"];
@@ -10,6 +10,11 @@ export type Summary = components["schemas"]["Summary"];
 export type User = components["schemas"]["User"];
 export type ApiError = components["schemas"]["Error"]["error"];
 export type FieldErrors = Record<string, string>;
+export type MyOrg = components["schemas"]["MyOrganisation"];
+export type Member = components["schemas"]["Member"];
+export type Invitation = components["schemas"]["Invitation"];
+export type ApiKey = components["schemas"]["ApiKey"];
+export type AuditEntry = components["schemas"]["AuditEntry"];
 export type CreateMonitor = paths["/v1/monitors"]["post"]["requestBody"]["content"]["application/json"];
 
 /** Same origin: the API serves /v1/* next to the app (locally and behind CloudFront). */
@@ -128,14 +133,21 @@ export async function authed<T>(call: () => Promise<Outcome<T>>): Promise<Outcom
 }
 
 /**
- * The organisation the app acts in, with the caller's role and permissions. Until the orgs API
- * exists (404 route_not_found) the app stays in the personal organisation as its owner.
+ * The organisation the app acts in, with the caller's role and permissions. An organisation that is
+ * gone, or that the caller left or was removed from, answers 403/404: the app falls back to the
+ * personal one.
  */
-export async function loadOrg() {
-  const get = api.GET as unknown as (path: string) => Promise<Outcome<OrgInfo>>;
-  const { data } = await authed(() => get("/v1/org"));
-  if (data) applyOrg(data);
+export async function loadOrg(): Promise<void> {
+  const { data, response } = await authed(() => api.GET("/v1/org"));
+  if (data) return applyOrg(data);
+  if (session().orgId && (response.status === 403 || response.status === 404)) {
+    chooseOrg(null);
+    return loadOrg();
+  }
 }
+
+/** Ends the session in this tab (after the account is gone, or its password reset elsewhere). */
+export const signOut = () => setSession(null);
 
 export function errorOf(error: unknown): ApiError | undefined {
   return (error as { error?: ApiError } | undefined)?.error;

@@ -2,7 +2,8 @@ import { useState } from "preact/hooks";
 import { errorOf, fieldErrors, login, register, type FieldErrors } from "../api/client";
 import { Field } from "./field";
 
-export function AuthScreen({ mode }: { mode: "login" | "register" }) {
+/** `next`: where to go once signed in (an app path, e.g. an invitation link followed while signed out). */
+export function AuthScreen({ mode, next, notice }: { mode: "login" | "register"; next?: string; notice?: string }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [name, setName] = useState("");
@@ -24,6 +25,7 @@ export function AuthScreen({ mode }: { mode: "login" | "register" }) {
     <main class="centered">
       <form class="card auth" onSubmit={submit} noValidate>
         <h1>{isRegister ? "Create an account" : "Log in"}</h1>
+        {notice && <p role="status">{notice}</p>}
         {isRegister && <Field label="Name" name="name" value={name} onInput={setName} error={errors.name} autocomplete="name" />}
         <Field label="Email" name="email" type="email" value={email} onInput={setEmail} error={errors.email} autocomplete="email" />
         <Field
@@ -38,9 +40,17 @@ export function AuthScreen({ mode }: { mode: "login" | "register" }) {
         {message && <p class="error" role="alert">{message}</p>}
         <button type="submit" disabled={busy}>{isRegister ? "Create account" : "Log in"}</button>
         <p>
-          {isRegister ? <>Have an account? <a href="/login">Log in</a></> : <>New here? <a href="/register">Create an account</a></>}
+          {isRegister ? <>Have an account? <a href={withNext("/login", next)}>Log in</a></> : <>New here? <a href={withNext("/register", next)}>Create an account</a></>}
         </p>
+        {!isRegister && <p><a href="/forgot-password">Forgot your password?</a></p>}
       </form>
     </main>
   );
+}
+
+const withNext = (path: string, next?: string) => (next ? `${path}?next=${encodeURIComponent(next)}` : path);
+
+/** Only a path of this app: `//evil.example` or `https://…` would send a fresh session elsewhere. */
+export function safeNext(raw: string | null | undefined): string | undefined {
+  return raw && raw.startsWith("/") && !raw.startsWith("//") && !raw.startsWith("/\\") ? raw : undefined;
 }
