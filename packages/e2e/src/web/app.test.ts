@@ -1,8 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import AxeBuilder from "@axe-core/playwright";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
@@ -10,6 +8,7 @@ import { ensureWebBuild } from "@uptime/local/web";
 import { MonitorEntity } from "@uptime/core/monitors/monitor";
 import { monitorItem } from "../kit/monitor-fixture";
 import { createUser } from "../kit/test-users";
+import { checkScreen as checkScreenOf, tabTo as tabToIn, typeInto as typeIntoIn } from "../kit/browser-checks";
 
 /*
  * The web app in headless Chromium against a real local stack: the app is served by the local
@@ -19,9 +18,6 @@ import { createUser } from "../kit/test-users";
 // CHROMIUM_PATH only to try another build (or, with a wrong path, this file's CI failure).
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
-const shots = fileURLToPath(new URL("../../../web/screenshots/out/", import.meta.url));
-// UPDATE_SCREENSHOTS=1 also copies the main screens into docs/screenshots/ (committed, shown in the README).
-const docsShots = process.env.UPDATE_SCREENSHOTS === "1" ? fileURLToPath(new URL("../../../../docs/screenshots/", import.meta.url)) : null;
 const MAIN_SCREENS = ["dashboard", "monitor-details", "monitor-form", "incidents"];
 const password = "correct horse battery";
 const email = `web-${Date.now()}@example.com`;
@@ -84,8 +80,6 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
     page.on("request", (req) => {
       if (!req.url().startsWith(stack.apiUrl) && !req.url().startsWith("data:")) external.push(req.url());
     });
-    mkdirSync(shots, { recursive: true });
-    if (docsShots) mkdirSync(docsShots, { recursive: true });
   }, 90_000);
 
   afterAll(async () => {
@@ -94,42 +88,9 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
     await stack?.stop();
   });
 
-  async function expectAccessible(name: string) {
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(bad.map((v) => `${name}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-  }
-
-  /** On a phone and on a desktop: nothing wider than the screen, no serious axe violation, a screenshot. */
-  async function checkScreen(name: string) {
-    for (const width of [390, 1280]) {
-      await page.setViewportSize({ width, height: 900 });
-      const { scrollWidth, innerWidth } = await page.evaluate(() => {
-        const g = globalThis as unknown as PageGlobals;
-        return { scrollWidth: g.document.scrollingElement.scrollWidth, innerWidth: g.innerWidth };
-      });
-      expect(scrollWidth, `${name} at ${width} px is ${scrollWidth} px wide`).toBeLessThanOrEqual(innerWidth);
-      await expectAccessible(`${name} at ${width} px`);
-      const file = path.join(shots, `${name}-${width}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      if (docsShots && MAIN_SCREENS.includes(name)) copyFileSync(file, path.join(docsShots, `${name}-${width}.png`));
-    }
-  }
-
-  /** Moves the focus with Tab alone, as a keyboard user would, until `target` has it. */
-  async function tabTo(target: Locator) {
-    for (let i = 0; i < 60; i++) {
-      if (await target.evaluate((el) => el === (globalThis as unknown as PageGlobals).document.activeElement)) return;
-      await page.keyboard.press("Tab");
-    }
-    throw new Error(`Tab never reached ${target}`);
-  }
-
-  async function typeInto(target: Locator, text: string) {
-    await tabTo(target);
-    await page.keyboard.press("Control+A");
-    await page.keyboard.type(text);
-  }
+  const checkScreen = (name: string) => checkScreenOf(page, name, { docs: MAIN_SCREENS.includes(name) });
+  const tabTo = (target: Locator) => tabToIn(page, target);
+  const typeInto = (target: Locator, text: string) => typeIntoIn(page, target, text);
 
   /** A check made outside the browser (as the scheduler would), so only polling can show its outcome. */
   async function checkFromOutside(id: string) {

@@ -1,12 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import AxeBuilder from "@axe-core/playwright";
+import { existsSync } from "node:fs";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { ensureWebBuild } from "@uptime/local/web";
 import { createUser, type TestUser } from "../kit/test-users";
+import { checkScreen as checkScreenOf } from "../kit/browser-checks";
 
 /*
  * The status-page management screens in headless Chromium against a real local stack: a page with
@@ -16,8 +14,6 @@ import { createUser, type TestUser } from "../kit/test-users";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
-const shots = fileURLToPath(new URL("../../../web/screenshots/out/", import.meta.url));
-const docsShots = process.env.UPDATE_SCREENSHOTS === "1" ? fileURLToPath(new URL("../../../../docs/screenshots/", import.meta.url)) : null;
 const DOCS_SCREENS = ["status-page-editor", "status-page-incident"];
 
 it.runIf(!haveChromium && !!process.env.CI)("needs Chromium on CI", () => {
@@ -46,8 +42,6 @@ describe.runIf(haveChromium)("status-page management in a browser", { timeout: 6
     context.setDefaultTimeout(10_000);
     page = await context.newPage();
     page.on("console", (m) => m.type() === "error" && !m.text().includes("401") && !m.text().includes("400") && console.error("[browser]", m.text()));
-    mkdirSync(shots, { recursive: true });
-    if (docsShots) mkdirSync(docsShots, { recursive: true });
     await page.goto(`${stack.apiUrl}/login`);
     await page.getByLabel("Email").fill(user.email);
     await page.getByLabel("Password").fill("correct horse battery");
@@ -60,24 +54,7 @@ describe.runIf(haveChromium)("status-page management in a browser", { timeout: 6
     await stack?.stop();
   });
 
-  /** On a phone and on a desktop: nothing wider than the screen, no serious axe violation, a screenshot. */
-  async function checkScreen(name: string) {
-    for (const width of [390, 1280]) {
-      await page.setViewportSize({ width, height: 900 });
-      const { scrollWidth, innerWidth } = await page.evaluate(() => {
-        const g = globalThis as any;
-        return { scrollWidth: g.document.scrollingElement.scrollWidth as number, innerWidth: g.innerWidth as number };
-      });
-      expect(scrollWidth, `${name} at ${width} px is ${scrollWidth} px wide`).toBeLessThanOrEqual(innerWidth);
-      const { violations } = await new AxeBuilder({ page }).analyze();
-      const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-      expect(bad.map((v) => `${name} at ${width} px: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-      const file = path.join(shots, `${name}-${width}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      if (docsShots && DOCS_SCREENS.includes(name)) copyFileSync(file, path.join(docsShots, `${name}-${width}.png`));
-    }
-  }
-
+  const checkScreen = (name: string) => checkScreenOf(page, name, { docs: DOCS_SCREENS.includes(name) });
   const region = (name: string) => page.getByRole("region", { name, exact: true });
   const choose = (select: Locator, label: string) => select.selectOption({ label });
 
