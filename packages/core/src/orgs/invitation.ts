@@ -200,7 +200,7 @@ export async function accept(user: { userId: string; sessionId: string; email: s
   }
   await Membership.add(link.orgId, user, invitation.role, now);
   await InvitationEntity.delete(key).go();
-  const access: OrgAccess = { orgId: link.orgId, by: { kind: "user", userId: user.userId, sessionId: user.sessionId, role: invitation.role } };
+  const access: OrgAccess = { orgId: link.orgId, by: { kind: "user", userId: user.userId, email: user.email, sessionId: user.sessionId, role: invitation.role } };
   await Audit.record(access, "invitation.accept", { type: "invitation", id: invitation.invitationId }, { email: user.email, role: invitation.role }, now);
   return { orgId: link.orgId, role: invitation.role };
 }

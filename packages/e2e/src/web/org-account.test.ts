@@ -166,6 +166,8 @@ describe.runIf(existsSync(CHROMIUM))("organisation and account screens", { timeo
     const actions = await ownerPage.locator("tbody tr td:nth-child(2)").allTextContents();
     expect(actions[0]).toMatch(/apiKey|api_key|key/i);
     expect(actions.some((a) => /invitation/i.test(a))).toBe(true);
+    const actors = await ownerPage.locator("tbody tr td:nth-child(4)").allTextContents();
+    expect(actors).toEqual(expect.arrayContaining([owner.email, viewerEmail]));
     await checkScreen(ownerPage, "org-audit", { docs: true });
   });
 
