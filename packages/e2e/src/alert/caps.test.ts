@@ -3,6 +3,7 @@ import { MonitorEntity } from "@uptime/core/monitors/entity";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
 import { Alert } from "@uptime/core/alert/alert";
 import { HOUR } from "@uptime/core/platform/time";
+import { inOrg } from "../kit/orgs";
 import { createUser, type TestUser } from "../kit/test-users";
 
 const CAP = 8;
@@ -64,6 +65,24 @@ describe("hourly cap per account", () => {
     await check(dave, m.id);
     await stack.drainQueues();
     expect((await mailsTo(dave.email)).map((e) => e.subject.slice(0, 6))).toEqual(["[DOWN]"]);
+  });
+});
+
+describe("invitations under the cap", () => {
+  it("shows mailedAt only on the invitations whose mail went, not on those the cap dropped", async () => {
+    const owner = await createUser(stack);
+    const org = await owner.call("POST", "/v1/orgs", { name: "Capped Co" });
+    expect(org.status).toBe(201);
+    const asOwner = inOrg(stack, owner, org.body.id);
+    const emails = Array.from({ length: CAP + 2 }, (_, i) => `invitee-${Date.now()}-${i}@example.com`);
+    for (const email of emails) expect((await asOwner("POST", "/v1/org/invitations", { email, role: "member" })).status).toBe(201);
+    await stack.drainQueues();
+
+    const mailed = new Set((await stack.emails()).filter((e) => e.subject.startsWith("You are invited")).flatMap((e) => e.destination.to));
+    const listed = (await asOwner("GET", "/v1/org/invitations?limit=100")).body.data as Array<{ email: string; mailedAt: string | null }>;
+    expect(listed).toHaveLength(CAP + 2);
+    expect(listed.filter((i) => i.mailedAt !== null).map((i) => i.email).sort()).toEqual(emails.filter((e) => mailed.has(e)).sort());
+    expect(listed.filter((i) => i.mailedAt === null)).toHaveLength(2);
   });
 });
 
