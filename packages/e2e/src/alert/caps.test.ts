@@ -105,6 +105,10 @@ describe("flapping", () => {
     expect(flapping).toHaveLength(1);
     expect(flapping[0]).toMatch(/^\[FLAPPING\] Flappy changed state 7 times; alerts paused until \d\d:00 UTC$/);
     expect(subjects).toHaveLength(7);
+    const summary = (await mailsTo(erin.email)).find((e) => e.subject.startsWith("[FLAPPING]"))!;
+    const link = `${stack.apiUrl}/monitors/${m.id}?org=${(await erin.call("GET", "/v1/me")).body.id}`;
+    expect(summary.body.text).toContain(`Details: ${link}`);
+    expect(summary.body.html).toContain(`<a href="${link}">`);
   });
 });
 
