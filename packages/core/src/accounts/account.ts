@@ -78,7 +78,7 @@ export async function remove(actor: { userId: string; sessionId: string }, input
       { orgIds: orphaned },
     );
   }
-  const personal = { orgId: user.userId, by: { kind: "user" as const, userId: user.userId, sessionId: actor.sessionId, role: "owner" as const } };
+  const personal = { orgId: user.userId, by: { kind: "user" as const, userId: user.userId, email: user.email, sessionId: actor.sessionId, role: "owner" as const } };
   for (let cursor: string | null = null, first = true; first || cursor; first = false) {
     const page: { data: { monitorId: string }[]; cursor: string | null } = await Monitor.listByOwner(user.userId, { limit: 100, cursor });
     for (const m of page.data) await removeIfPresent(() => Monitor.remove(user.userId, m.monitorId));

@@ -63,6 +63,10 @@ export function formatDuration(ms: number): string {
 }
 
 
+/** The app's monitor screen, in the monitor's organisation (a recipient may belong to several). */
+const monitorLink = (incident: IncidentItem) =>
+  config().PUBLIC_URL ? Mail.publicLink(`monitors/${encodeURIComponent(incident.monitorId)}?org=${encodeURIComponent(incident.ownerId)}`) : undefined;
+
 export function renderEmail(incident: IncidentItem, transition: Transition) {
   const down = transition === "opened";
   const subject = down
@@ -78,10 +82,7 @@ export function renderEmail(incident: IncidentItem, transition: Transition) {
     rows.push(["Recovered", utc(incident.resolvedAt ?? Date.now())]);
     rows.push(["Downtime", formatDuration(incident.durationMs ?? 0)]);
   }
-  // The app's monitor screen, in the monitor's organisation (a recipient may belong to several).
-  const details = config().PUBLIC_URL
-    ? Mail.publicLink(`monitors/${encodeURIComponent(incident.monitorId)}?org=${encodeURIComponent(incident.ownerId)}`)
-    : undefined;
+  const details = monitorLink(incident);
   if (details) rows.push(["Details", details]);
   const headline = down
     ? `${incident.monitorName} is DOWN.`
@@ -148,7 +149,7 @@ export async function notify(event: Incident.Event): Promise<{ sent: string[]; s
   ]);
   const flapping = AlertCaps.flapping(opened);
   const { subject, text, html } = flapping
-    ? AlertCaps.renderFlapSummary(incident.monitorName, incident.url, flapping.count * 2 - (transition === "opened" ? 1 : 0), flapping.until)
+    ? AlertCaps.renderFlapSummary(incident.monitorName, incident.url, flapping.count * 2 - (transition === "opened" ? 1 : 0), flapping.until, monitorLink(incident))
     : renderEmail(incident, transition);
   const key = { incidentId: incident.incidentId, transition };
 

@@ -58,12 +58,15 @@ export async function claimFlapSummary(monitorId: string, recipient: string, unt
   return (await RateLimit.take(`flap-summary:${monitorId}:${recipient}`, 1, HOUR, until - 1)).ok;
 }
 
-export function renderFlapSummary(monitorName: string, url: string, changes: number, until: number) {
+export function renderFlapSummary(monitorName: string, url: string, changes: number, until: number, details?: string) {
   const subject = `[FLAPPING] ${monitorName} changed state ${changes} times; alerts paused until ${hhmm(until)} UTC`;
-  const text = [
+  const lines = [
     `${monitorName} went down and up again ${changes} times within the hour.`,
     `URL: ${url}`,
     `No more DOWN or RECOVERED emails are sent for it until ${hhmm(until)} UTC; incidents are still recorded.`,
-  ].join("\n");
-  return { subject, text, html: paragraphs(text) };
+  ];
+  const text = [...lines, ...(details ? [`Details: ${details}`] : [])].join("\n");
+  const html = paragraphs(lines.join("\n"));
+  const link = details && `<p>Details: <a href="${escapeHtml(details)}">${escapeHtml(details)}</a></p>`;
+  return { subject, text, html: link ? html.replace("</body>", `${link}</body>`) : html };
 }

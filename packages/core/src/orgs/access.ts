@@ -6,7 +6,9 @@ import type { KeyScope, Role } from "./roles";
  */
 export type OrgAccess = {
   orgId: string;
-  by: { kind: "user"; userId: string; sessionId: string; role: Role } | { kind: "apiKey"; keyId: string; scope: KeyScope; createdBy: string };
+  by:
+    | { kind: "user"; userId: string; email: string; sessionId: string; role: Role }
+    | { kind: "apiKey"; keyId: string; name: string; scope: KeyScope; createdBy: string };
 };
 
 /** For audit entries and default alert recipients: the user behind an action (a key's creator for keys). */

@@ -162,7 +162,7 @@ export async function authenticate(token: string, requestedOrgId?: string, now =
   if (key.validUntil !== undefined && key.validUntil <= now) throw new VisibleError("unauthorized", "api_key_expired", "This API key has expired");
   if (requestedOrgId !== undefined && requestedOrgId !== key.orgId) throw new VisibleError("not_found", "org_not_found", "No such organisation");
   if (key.lastUsedAt === undefined || key.lastUsedAt <= now - LAST_USED_RESOLUTION_MS) await touch(key.keyId, now);
-  return { orgId: key.orgId, by: { kind: "apiKey", keyId: key.keyId, scope: key.scope, createdBy: key.createdBy } };
+  return { orgId: key.orgId, by: { kind: "apiKey", keyId: key.keyId, name: key.name, scope: key.scope, createdBy: key.createdBy } };
 }
 
 /**

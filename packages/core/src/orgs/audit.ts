@@ -27,6 +27,8 @@ export const AuditEntity = bindToTable(
         /** The user, or for an API key its creator. */
         actorUserId: { type: "string", required: true },
         keyId: { type: "string" },
+        /** Who, as people know them when it happened: the member's email or the key's name (absent on older entries). */
+        actorName: { type: "string" },
         /** JSON: small, action-specific facts (the new role, the invited email...). */
         details: { type: "string" },
         expiresAt: { type: "number", required: true },
@@ -45,7 +47,7 @@ export const View = z.object({
   at: z.string(),
   action: z.string(),
   target: z.object({ type: z.string(), id: z.string() }),
-  actor: z.object({ kind: z.enum(["user", "apiKey"]), userId: z.string(), keyId: z.string().nullable() }),
+  actor: z.object({ kind: z.enum(["user", "apiKey"]), userId: z.string(), keyId: z.string().nullable(), name: z.string().nullable() }),
   details: z.record(z.string(), z.unknown()).nullable(),
 });
 export type View = z.infer<typeof View>;
@@ -61,6 +63,7 @@ export async function record(access: OrgAccess, action: string, target: { type: 
     targetId: target.id,
     actorKind: access.by.kind,
     actorUserId: access.by.kind === "user" ? access.by.userId : access.by.createdBy,
+    actorName: access.by.kind === "user" ? access.by.email : access.by.name,
     ...(access.by.kind === "apiKey" && { keyId: access.by.keyId }),
     ...(details && { details: JSON.stringify(details) }),
     expiresAt: Math.ceil((now + config().AUDIT_RETENTION_DAYS * DAY) / 1000),
@@ -79,7 +82,7 @@ export async function list(orgId: string, opts: { limit?: number; cursor?: strin
         at: new Date(e.at).toISOString(),
         action: e.action,
         target: { type: e.targetType, id: e.targetId },
-        actor: { kind: e.actorKind, userId: e.actorUserId, keyId: e.keyId ?? null },
+        actor: { kind: e.actorKind, userId: e.actorUserId, keyId: e.keyId ?? null, name: e.actorName ?? null },
         details: e.details ? (JSON.parse(e.details) as Record<string, unknown>) : null,
       }),
     ),

@@ -79,6 +79,9 @@ export const InvitationEntity = bindToTable(
         createdAt: { type: "number", required: true },
         /** Epoch ms; accepting after it is refused. */
         validUntil: { type: "number", required: true },
+        /** Taken by the one sender of the mail, so it goes at most once; a capped mail keeps it and is never sent. */
+        mailClaimedAt: { type: "number" },
+        /** Only once SES took the mail. */
         mailedAt: { type: "number" },
         tokenHash: { type: "string" },
         /** TTL (epoch s): a while after validUntil, so a late click still hears "expired". */

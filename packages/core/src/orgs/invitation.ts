@@ -106,16 +106,18 @@ async function publish(event: MailRequested) {
 }
 
 /**
- * Sends an invitation's mail exactly once: claimed (mailedAt) before sending, released only if
- * SES refuses. The token exists only in the mail; we keep its hash.
+ * Sends an invitation's mail at most once: claimed before sending, released only if SES refuses;
+ * mailedAt is set after SES took it, so a mail the hourly cap dropped never shows as sent. The
+ * token exists only in the mail; we keep its hash.
  */
 export async function sendMail(event: MailRequested, now = Date.now()): Promise<"sent" | "stale" | "capped"> {
   const key = { orgId: event.orgId, invitationId: event.invitationId };
   let invitation: InvitationItem;
   try {
     const res = await InvitationEntity.patch(key)
-      .set({ mailedAt: now })
-      .where((a, op) => `${op.notExists(a.mailedAt)} AND ${op.gt(a.validUntil, now)}`)
+      .set({ mailClaimedAt: now })
+      // Invitations mailed before the claim existed carry only mailedAt.
+      .where((a, op) => `${op.notExists(a.mailClaimedAt)} AND ${op.notExists(a.mailedAt)} AND ${op.gt(a.validUntil, now)}`)
       .go({ response: "all_new" });
     invitation = res.data as InvitationItem;
   } catch (err) {
@@ -137,10 +139,16 @@ export async function sendMail(event: MailRequested, now = Date.now()): Promise<
   try {
     await Mail.send({ to: invitation.email, ...renderMail(org.data?.name ?? "an organisation", inviter?.email, invitation, token) });
   } catch (err) {
-    await InvitationEntity.patch(key).remove(["mailedAt", "tokenHash"]).go({ response: "none" });
+    await InvitationEntity.patch(key).remove(["mailClaimedAt", "tokenHash"]).go({ response: "none" });
     await InvitationTokenEntity.delete({ tokenHash }).go();
     throw err;
   }
+  await InvitationEntity.patch(key)
+    .set({ mailedAt: now })
+    .go({ response: "none" })
+    .catch((err) => {
+      if (!isConditionalCheckFailed(err)) throw err; // revoked meanwhile: the mail went all the same
+    });
   return "sent";
 }
 
@@ -200,7 +208,7 @@ export async function accept(user: { userId: string; sessionId: string; email: s
   }
   await Membership.add(link.orgId, user, invitation.role, now);
   await InvitationEntity.delete(key).go();
-  const access: OrgAccess = { orgId: link.orgId, by: { kind: "user", userId: user.userId, sessionId: user.sessionId, role: invitation.role } };
+  const access: OrgAccess = { orgId: link.orgId, by: { kind: "user", userId: user.userId, email: user.email, sessionId: user.sessionId, role: invitation.role } };
   await Audit.record(access, "invitation.accept", { type: "invitation", id: invitation.invitationId }, { email: user.email, role: invitation.role }, now);
   return { orgId: link.orgId, role: invitation.role };
 }

@@ -68,7 +68,7 @@ export async function create(user: { userId: string; sessionId: string; email: s
   const org = { orgId: randomUUID(), name, personal: false, ownerCount: 1, createdBy: user.userId, createdAt: now };
   await OrgEntity.create(org).go({ response: "none" });
   await Membership.add(org.orgId, user, "owner", now);
-  await Audit.record({ orgId: org.orgId, by: { kind: "user", userId: user.userId, sessionId: user.sessionId, role: "owner" } }, "org.create", { type: "org", id: org.orgId }, { name }, now);
+  await Audit.record({ orgId: org.orgId, by: { kind: "user", userId: user.userId, email: user.email, sessionId: user.sessionId, role: "owner" } }, "org.create", { type: "org", id: org.orgId }, { name }, now);
   return toView(org);
 }
 

@@ -22,5 +22,5 @@ export async function resolveUserAccess(userId: string, sessionId: string, orgId
     }
   }
   if (!membership) throw new VisibleError("not_found", "org_not_found", "No such organisation");
-  return { orgId, by: { kind: "user", userId, sessionId, role: membership.role } };
+  return { orgId, by: { kind: "user", userId, email: membership.email, sessionId, role: membership.role } };
 }

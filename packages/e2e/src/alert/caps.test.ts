@@ -3,6 +3,7 @@ import { MonitorEntity } from "@uptime/core/monitors/entity";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
 import { Alert } from "@uptime/core/alert/alert";
 import { HOUR } from "@uptime/core/platform/time";
+import { inOrg } from "../kit/orgs";
 import { createUser, type TestUser } from "../kit/test-users";
 
 const CAP = 8;
@@ -67,6 +68,24 @@ describe("hourly cap per account", () => {
   });
 });
 
+describe("invitations under the cap", () => {
+  it("shows mailedAt only on the invitations whose mail went, not on those the cap dropped", async () => {
+    const owner = await createUser(stack);
+    const org = await owner.call("POST", "/v1/orgs", { name: "Capped Co" });
+    expect(org.status).toBe(201);
+    const asOwner = inOrg(stack, owner, org.body.id);
+    const emails = Array.from({ length: CAP + 2 }, (_, i) => `invitee-${Date.now()}-${i}@example.com`);
+    for (const email of emails) expect((await asOwner("POST", "/v1/org/invitations", { email, role: "member" })).status).toBe(201);
+    await stack.drainQueues();
+
+    const mailed = new Set((await stack.emails()).filter((e) => e.subject.startsWith("You are invited")).flatMap((e) => e.destination.to));
+    const listed = (await asOwner("GET", "/v1/org/invitations?limit=100")).body.data as Array<{ email: string; mailedAt: string | null }>;
+    expect(listed).toHaveLength(CAP + 2);
+    expect(listed.filter((i) => i.mailedAt !== null).map((i) => i.email).sort()).toEqual(emails.filter((e) => mailed.has(e)).sort());
+    expect(listed.filter((i) => i.mailedAt === null)).toHaveLength(2);
+  });
+});
+
 describe("flapping", () => {
   it("replaces a monitor's mails past FLAP_INCIDENTS_PER_HOUR incidents with one [FLAPPING] summary", async () => {
     const erin = await createUser(stack);
@@ -86,6 +105,10 @@ describe("flapping", () => {
     expect(flapping).toHaveLength(1);
     expect(flapping[0]).toMatch(/^\[FLAPPING\] Flappy changed state 7 times; alerts paused until \d\d:00 UTC$/);
     expect(subjects).toHaveLength(7);
+    const summary = (await mailsTo(erin.email)).find((e) => e.subject.startsWith("[FLAPPING]"))!;
+    const link = `${stack.apiUrl}/monitors/${m.id}?org=${(await erin.call("GET", "/v1/me")).body.id}`;
+    expect(summary.body.text).toContain(`Details: ${link}`);
+    expect(summary.body.html).toContain(`<a href="${link}">`);
   });
 });
 

@@ -27,7 +27,7 @@ export interface StatusPageFixture {
 export async function createStatusPageFixture(stack: TestStack, user: TestUser, overrides: Partial<StatusPage.CreatePageInput> = {}): Promise<StatusPageFixture> {
   const me = await user.call("GET", "/v1/me");
   const orgId = me.body.id as string;
-  const access: OrgAccess = { orgId, by: { kind: "user", userId: orgId, sessionId: "fixture", role: "owner" } };
+  const access: OrgAccess = { orgId, by: { kind: "user", userId: orgId, email: user.email, sessionId: "fixture", role: "owner" } };
   const monitor = await user.call("POST", "/v1/monitors", { name: "API health", url: "http://127.0.0.1:9/health" });
   if (monitor.status !== 201) throw new Error(`monitor: ${monitor.status} ${JSON.stringify(monitor.body)}`);
   const monitorId = monitor.body.id as string;

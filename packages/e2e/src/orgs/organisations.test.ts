@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
+import { AuditEntity } from "@uptime/core/orgs/audit";
 import { InvitationEntity } from "@uptime/core/orgs/invitation";
 import { MembershipEntity, OrgEntity } from "@uptime/core/orgs/entity";
 import { createUser, type TestUser } from "../kit/test-users";
@@ -209,9 +210,25 @@ describe("organisations", () => {
     expect(log.body.data.map((e: { action: string }) => e.action)).toEqual(["invitation.accept", "invitation.create", "org.update"]);
     const next = await asAda("GET", `/v1/org/audit?cursor=${log.body.cursor}`);
     expect(next.body.data.map((e: { action: string }) => e.action)).toEqual(["monitor.pause", "monitor.create", "org.create"]);
-    expect(next.body.data[1]).toMatchObject({ target: { type: "monitor", id: m.id }, actor: { kind: "user" } });
+    expect(next.body.data[1]).toMatchObject({ target: { type: "monitor", id: m.id }, actor: { kind: "user", name: ada.email } });
+    expect(log.body.data[0].actor).toMatchObject({ kind: "user", name: viewer.email });
     const denied = await inOrg(stack, viewer, orgId)("GET", "/v1/org/audit");
     expect([denied.status, denied.body.error.details]).toEqual([403, { permission: "audit.read" }]);
+  });
+
+  it("names the actor of an audit entry (a member's email, a key's name) and still lists older entries without one", async () => {
+    const orgId = await newOrg(ada, "Named");
+    const asAda = inOrg(stack, ada, orgId);
+    const key = (await asAda("POST", "/v1/org/api-keys", { name: "Deploy bot", scope: "write" })).body;
+    expect((await stack.api("/v1/monitors", { method: "POST", token: key.token, json: { name: "By key", url: target.url } })).status).toBe(201);
+    await AuditEntity.create({ orgId, at: 1, entryId: "old", action: "monitor.create", targetType: "monitor", targetId: "m", actorKind: "user", actorUserId: "u-old", expiresAt: 2 ** 31 }).go();
+    const { data } = (await asAda("GET", "/v1/org/audit")).body;
+    expect(data.map((e: { actor: unknown }) => e.actor)).toEqual([
+      { kind: "apiKey", userId: expect.any(String), keyId: key.key.id, name: "Deploy bot" },
+      { kind: "user", userId: expect.any(String), keyId: null, name: ada.email },
+      { kind: "user", userId: expect.any(String), keyId: null, name: ada.email },
+      { kind: "user", userId: "u-old", keyId: null, name: null },
+    ]);
   });
 
   it("refuses organisation names with control characters (they reach mail subjects)", async () => {

@@ -1,6 +1,9 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiKeyEntity } from "@uptime/core/orgs/api-key";
+import { InvitationEntity } from "@uptime/core/orgs/invitation";
+import { MembershipEntity } from "@uptime/core/orgs/entity";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
 import { ensureWebBuild } from "@uptime/local/web";
 import { CHROMIUM, checkScreen, tabTo, typeInto } from "../kit/browser-checks";
@@ -166,7 +169,41 @@ describe.runIf(existsSync(CHROMIUM))("organisation and account screens", { timeo
     const actions = await ownerPage.locator("tbody tr td:nth-child(2)").allTextContents();
     expect(actions[0]).toMatch(/apiKey|api_key|key/i);
     expect(actions.some((a) => /invitation/i.test(a))).toBe(true);
+    const actors = await ownerPage.locator("tbody tr td:nth-child(4)").allTextContents();
+    expect(actors).toEqual(expect.arrayContaining([owner.email, viewerEmail]));
     await checkScreen(ownerPage, "org-audit", { docs: true });
+  });
+
+  it("offers no Remove or role change on your own row, and pages members, invitations and keys beyond the first 100", async () => {
+    const now = Date.now();
+    const n = (i: number) => String(i).padStart(3, "0");
+    // Ids that sort after the real (UUID) members, so the real ones are on the first page.
+    await MembershipEntity.put(Array.from({ length: 100 }, (_, i) => ({ orgId, userId: `zz-${n(i)}`, email: `m${n(i)}@example.com`, role: "member" as const, joinedAt: now }))).go();
+    await InvitationEntity.put(
+      Array.from({ length: 101 }, (_, i) => ({ orgId, invitationId: `inv-${n(i)}`, email: `i${n(i)}@example.com`, role: "member" as const, invitedBy: orgId, createdAt: now, validUntil: now + 86_400_000, expiresAt: Math.ceil(now / 1000) + 86_400 })),
+    ).go();
+    await ApiKeyEntity.put(Array.from({ length: 100 }, (_, i) => ({ keyId: `k${n(i)}`, orgId, name: `Key ${n(i)}`, scope: "read" as const, secretHash: "x", createdBy: orgId, createdAt: now - i }))).go();
+
+    await open(ownerPage, "/org");
+    const mine = ownerPage.locator(`[data-member="${owner.email}"]`);
+    await mine.waitFor();
+    expect(await mine.getByRole("combobox").count()).toBe(0);
+    expect(await mine.getByRole("button", { name: "Remove" }).count()).toBe(0);
+    await ownerPage.locator(`[data-member="${viewerEmail}"]`).getByRole("button", { name: "Remove" }).waitFor();
+    expect(await ownerPage.locator("[data-member]").count()).toBe(100);
+    await ownerPage.getByRole("button", { name: "Show more members" }).click();
+    await ownerPage.locator('[data-member="m099@example.com"]').waitFor();
+    expect(await ownerPage.locator("[data-member]").count()).toBe(102);
+    expect(await ownerPage.locator("[data-invitation]").count()).toBe(100);
+    await ownerPage.getByRole("button", { name: "Show more invitations" }).click();
+    await ownerPage.locator('[data-invitation="i100@example.com"]').waitFor();
+
+    await open(ownerPage, "/org/api-keys");
+    await ownerPage.locator('[data-key="Key 000"]').waitFor();
+    expect(await ownerPage.locator("[data-key]").count()).toBe(100);
+    await ownerPage.getByRole("button", { name: "Show more keys" }).click();
+    await ownerPage.locator('[data-key="Deploy bot"]').waitFor();
+    expect(await ownerPage.locator("[data-key]").count()).toBe(101);
   });
 
   it("changes the password, and refuses to delete the sole owner's account with a clear message", async () => {

@@ -7514,6 +7514,7 @@ export interface components {
                 kind: "user" | "apiKey";
                 userId: string;
                 keyId: string | null;
+                name: string | null;
             };
             details: {
                 [key: string]: unknown;

@@ -1,17 +1,17 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, authed, errorOf, fieldErrors, type ApiKey, type FieldErrors } from "../api/client";
 import { ago } from "../format";
+import { usePaged } from "../paged";
 import { can, useSession } from "../session";
 import { ConfirmButton } from "./confirm";
 import { Field } from "./field";
-import { Failed, Loading, ScrollBox } from "./status";
+import { Failed, Loading, ScrollBox, ShowMore } from "./status";
 
 const date = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString() : "never");
 
 /** Create (the token is shown once, here), list and revoke the organisation's API keys. */
 export function ApiKeys() {
   const me = useSession();
-  const [keys, setKeys] = useState<ApiKey[] | null>(null);
   const [failure, setFailure] = useState("");
   const [name, setName] = useState("");
   const [scope, setScope] = useState<"read" | "write">("read");
@@ -21,12 +21,12 @@ export function ApiKeys() {
   const [copied, setCopied] = useState(false);
   const allowed = can("apiKeys.manage", me);
 
-  const load = async () => {
-    const { data, error } = await authed(() => api.GET("/v1/org/api-keys", { params: { query: { limit: 100 } } }));
-    if (data) setKeys(data.data);
+  const { items: keys, hasMore, more, reload: load } = usePaged<ApiKey>(async (query) => {
+    if (!allowed) return undefined;
+    const { data, error } = await authed(() => api.GET("/v1/org/api-keys", { params: { query } }));
     setFailure(error ? (errorOf(error)?.message ?? "Could not load the keys") : "");
-  };
-  useEffect(() => void (allowed && load()), [allowed]);
+    return data;
+  }, [allowed]);
 
   async function create(e: Event) {
     e.preventDefault();
@@ -127,6 +127,7 @@ export function ApiKeys() {
           </table>
         </ScrollBox>
       )}
+      {hasMore && <ShowMore what="keys" onClick={more} />}
     </>
   );
 }

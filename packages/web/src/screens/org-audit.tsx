@@ -6,8 +6,11 @@ import { Failed, Loading, ScrollBox } from "./status";
 
 const PAGE = 50;
 
-function who(e: AuditEntry) {
-  return e.actor.kind === "apiKey" ? `API key ${e.actor.keyId ?? ""}` : e.actor.userId;
+/** Entries written before names were recorded carry only ids: show those instead. */
+function who({ actor }: AuditEntry) {
+  if (actor.kind === "user") return actor.name ?? actor.userId;
+  const prefix = actor.keyId ? `upk_${actor.keyId}` : "";
+  return actor.name ? `API key "${actor.name}" (${prefix})` : `API key ${prefix}`;
 }
 
 /** Newest first; "Older" follows the API's cursor and "Newest" goes back to the first page. */

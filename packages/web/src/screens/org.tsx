@@ -1,10 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, authed, errorOf, fieldErrors, loadOrg, type FieldErrors, type Invitation, type Member } from "../api/client";
+import { usePaged } from "../paged";
 import { navigate } from "../router";
 import { can, chooseOrg, useSession, type Role } from "../session";
 import { ConfirmButton } from "./confirm";
 import { Field } from "./field";
-import { Failed, Loading, ScrollBox } from "./status";
+import { Failed, Loading, ScrollBox, ShowMore } from "./status";
 
 const ROLES: Role[] = ["owner", "admin", "member", "viewer"];
 const message = (error: unknown, fallback: string) => errorOf(error)?.message ?? fallback;
@@ -102,10 +103,10 @@ type Run = (call: () => Promise<{ error?: unknown }>, done: string, fallback: st
 
 function Members({ run }: { run: Run }) {
   const me = useSession();
-  const [members, setMembers] = useState<Member[] | null>(null);
+  const [myId, setMyId] = useState<string | null>(null);
+  useEffect(() => void authed(() => api.GET("/v1/me")).then(({ data }) => data && setMyId(data.id)), []);
+  const { items: members, hasMore, more, reload: load } = usePaged<Member>(async (query) => (await authed(() => api.GET("/v1/org/members", { params: { query } }))).data);
   const manage = can("members.manage", me);
-  const load = () => authed(() => api.GET("/v1/org/members", { params: { query: { limit: 100 } } })).then(({ data }) => data && setMembers(data.data));
-  useEffect(() => void load(), []);
   const byId = (userId: string) => ({ params: { path: { userId } } });
 
   async function setRole(m: Member, role: Role) {
@@ -117,73 +118,75 @@ function Members({ run }: { run: Run }) {
   return (
     <section aria-labelledby="members-h">
       <h2 id="members-h">Members</h2>
-      {!members ? (
+      {!members || !myId ? (
         <Loading />
       ) : (
-        <ScrollBox label="Members">
-          <table>
-            <thead>
-              <tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col">Joined</th>{manage && <th scope="col">Actions</th>}</tr>
-            </thead>
-            <tbody>
-              {members.map((m) => (
-                <tr key={m.userId} data-member={m.email}>
-                  <td>{m.name ?? m.email}{m.name && <div class="muted small">{m.email}</div>}</td>
-                  <td>
-                    {manage ? (
-                      <select aria-label={`Role of ${m.email}`} value={m.role} onChange={(e) => void setRole(m, (e.target as HTMLSelectElement).value as Role)}>
-                        {ROLES.filter((r) => r !== "owner" || me.role === "owner" || m.role === "owner").map((r) => <option key={r} value={r}>{r}</option>)}
-                      </select>
-                    ) : (
-                      m.role
-                    )}
-                  </td>
-                  <td>{new Date(m.joinedAt).toLocaleDateString()}</td>
-                  {manage && (
-                    <td class="actions">
-                      {me.role === "owner" && m.role !== "owner" && (
+        <>
+          <ScrollBox label="Members">
+            <table>
+              <thead>
+                <tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col">Joined</th>{manage && <th scope="col">Actions</th>}</tr>
+              </thead>
+              <tbody>
+                {members.map((m) => (
+                  <tr key={m.userId} data-member={m.email}>
+                    <td>{m.name ?? m.email}{m.name && <div class="muted small">{m.email}</div>}</td>
+                    <td>
+                      {manage && m.userId !== myId ? (
+                        <select aria-label={`Role of ${m.email}`} value={m.role} onChange={(e) => void setRole(m, (e.target as HTMLSelectElement).value as Role)}>
+                          {ROLES.filter((r) => r !== "owner" || me.role === "owner" || m.role === "owner").map((r) => <option key={r} value={r}>{r}</option>)}
+                        </select>
+                      ) : (
+                        m.role
+                      )}
+                    </td>
+                    <td>{new Date(m.joinedAt).toLocaleDateString()}</td>
+                    {manage && m.userId === myId && <td class="muted small">You</td>}
+                    {manage && m.userId !== myId && (
+                      <td class="actions">
+                        {me.role === "owner" && m.role !== "owner" && (
+                          <ConfirmButton
+                            label="Make owner"
+                            class="secondary"
+                            question={`Make ${m.email} the owner? You become an admin.`}
+                            yes="Yes, transfer"
+                            onConfirm={async () => {
+                              await run(() => authed(() => api.POST("/v1/org/transfer", { body: { userId: m.userId } })), `${m.email} is now the owner.`, "Could not transfer");
+                              await load();
+                              await loadOrg();
+                            }}
+                          />
+                        )}
                         <ConfirmButton
-                          label="Make owner"
-                          class="secondary"
-                          question={`Make ${m.email} the owner? You become an admin.`}
-                          yes="Yes, transfer"
+                          label="Remove"
+                          question={`Remove ${m.email}?`}
+                          yes="Yes, remove"
                           onConfirm={async () => {
-                            await run(() => authed(() => api.POST("/v1/org/transfer", { body: { userId: m.userId } })), `${m.email} is now the owner.`, "Could not transfer");
+                            await run(() => authed(() => api.DELETE("/v1/org/members/{userId}", byId(m.userId))), `${m.email} was removed.`, "Could not remove");
                             await load();
-                            await loadOrg();
                           }}
                         />
-                      )}
-                      <ConfirmButton
-                        label="Remove"
-                        question={`Remove ${m.email}?`}
-                        yes="Yes, remove"
-                        onConfirm={async () => {
-                          await run(() => authed(() => api.DELETE("/v1/org/members/{userId}", byId(m.userId))), `${m.email} was removed.`, "Could not remove");
-                          await load();
-                        }}
-                      />
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </ScrollBox>
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
+          {hasMore && <ShowMore what="members" onClick={more} />}
+        </>
       )}
     </section>
   );
 }
 
 function Invitations() {
-  const [invitations, setInvitations] = useState<Invitation[] | null>(null);
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<"admin" | "member" | "viewer">("member");
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState("");
   const [sent, setSent] = useState("");
-  const load = () => authed(() => api.GET("/v1/org/invitations", { params: { query: { limit: 100 } } })).then(({ data }) => data && setInvitations(data.data));
-  useEffect(() => void load(), []);
+  const { items: invitations, hasMore, more, reload: load } = usePaged<Invitation>(async (query) => (await authed(() => api.GET("/v1/org/invitations", { params: { query } }))).data);
 
   async function invite(e: Event) {
     e.preventDefault();
@@ -235,6 +238,7 @@ function Invitations() {
           ))}
         </ul>
       )}
+      {hasMore && <ShowMore what="invitations" onClick={more} />}
     </section>
   );
 }

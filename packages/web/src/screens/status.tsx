@@ -12,3 +12,10 @@ export const Failed = ({ message }: { message: string }) => <p class="error" rol
 export const ScrollBox = ({ label, children }: { label: string; children: ComponentChildren }) => (
   <div class="table-wrap" tabIndex={0} role="region" aria-label={label}>{children}</div>
 );
+
+/** Follows the API's cursor to the next page of a list. */
+export const ShowMore = ({ what, onClick }: { what: string; onClick: () => unknown }) => (
+  <p class="more">
+    <button type="button" class="secondary" onClick={() => void onClick()}>Show more {what}</button>
+  </p>
+);
