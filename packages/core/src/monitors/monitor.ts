@@ -11,6 +11,7 @@ import { AlertRecipient } from "../alert/recipients";
 import { dueKeys } from "../schedule/due-index";
 
 import { MonitorEntity, MonitorQuotaEntity, SlugClaimEntity, type MonitorItem } from "./entity";
+import { SlugClaim } from "./slug-claim";
 import { UpdateInput, settingsOf, type CreateInput } from "./fields";
 
 export * from "./entity";
@@ -80,51 +81,15 @@ async function touchQuota(ownerId: string, now: number) {
   await MonitorQuotaEntity.update({ ownerId }).set({ changedAt: now }).go();
 }
 
-async function claimSlug(slug: string, monitorId: string, now: number) {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await SlugClaimEntity.create({ slug, monitorId, claimedAt: now }).go();
-      return;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
-    const { data: claim } = await SlugClaimEntity.get({ slug }).go({ consistent: true });
-    if (claim?.monitorId === monitorId) return;
-    if (!claim) continue; // released meanwhile
-    if (!(await isAbandoned(claim, now))) break;
-    try {
-      await SlugClaimEntity.put({ slug, monitorId, claimedAt: now })
-        .where((a, op) =>
-          `${op.eq(a.monitorId, claim.monitorId!)} AND ${claim.claimedAt === undefined ? op.notExists(a.claimedAt) : op.eq(a.claimedAt, claim.claimedAt)}`,
-        )
-        .go();
-      return;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
-  }
-  throw new VisibleError("conflict", "slug_taken", `The slug "${slug}" is already in use`);
-}
-
 /**
  * A claim left by a create or update killed between claiming and writing the monitor (or by one
  * killed before releasing the old slug): old enough that no request still holds it, and the
  * monitor it names does not use the slug.
  */
-async function isAbandoned(claim: { slug: string; monitorId?: string; pageId?: string; claimedAt?: number }, now: number) {
+async function isAbandoned(claim: SlugClaim.Claim, now: number) {
   // a status page's claim is repaired by status-pages/page.ts, never taken over by a monitor
   if (!claim.monitorId || now - (claim.claimedAt ?? 0) < SETTLE_MS) return false;
   return (await get(claim.monitorId))?.slug !== claim.slug;
-}
-
-async function releaseSlug(slug: string, monitorId: string) {
-  try {
-    await SlugClaimEntity.delete({ slug })
-      .where((a, op) => op.eq(a.monitorId, monitorId))
-      .go();
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
 }
 
 /**
@@ -139,7 +104,7 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
   await reserveQuota(ownerId, now);
   const monitorId = randomUUID();
   try {
-    if (m.slug) await claimSlug(m.slug, monitorId, now);
+    if (m.slug) await SlugClaim.claim(m.slug, { monitorId }, now, (c) => isAbandoned(c, now));
     const offsetSec = randomInt(0, m.intervalSec);
     const item = {
       monitorId,
@@ -155,7 +120,7 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
     await MonitorEntity.create(item).go();
   } catch (err) {
     await releaseQuota(ownerId, now);
-    if (m.slug) await releaseSlug(m.slug, monitorId);
+    if (m.slug) await SlugClaim.release(m.slug, { monitorId });
     throw err;
   }
   const created = (await MonitorEntity.get({ monitorId }).go({ consistent: true })).data!;
@@ -193,7 +158,7 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
   }
 
   const newSlug = u.slug === undefined ? current.slug : (u.slug ?? undefined);
-  if (newSlug && newSlug !== current.slug) await claimSlug(newSlug, monitorId, now);
+  if (newSlug && newSlug !== current.slug) await SlugClaim.claim(newSlug, { monitorId }, now, (c) => isAbandoned(c, now));
 
   const paused = u.paused ?? current.paused;
   const offsetSec = intervalSec === current.intervalSec ? current.offsetSec : randomInt(0, intervalSec);
@@ -226,7 +191,7 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
   let op = MonitorEntity.patch({ monitorId }).set(set);
   if (remove.length) op = op.remove(remove);
   await op.go();
-  if (current.slug && current.slug !== newSlug) await releaseSlug(current.slug, monitorId);
+  if (current.slug && current.slug !== newSlug) await SlugClaim.release(current.slug, { monitorId });
   const updated = (await MonitorEntity.get({ monitorId }).go({ consistent: true })).data!;
   if (u.alertEmails) await AlertRecipient.requestConfirmations(ownerId, undefined, u.alertEmails, now);
   if (current.paused && !updated.paused) await checkSoon(updated, now);
@@ -248,7 +213,7 @@ export async function remove(ownerId: string, monitorId: string, now = Date.now(
   }
   if (!current) throw notFound("Monitor");
   await releaseQuota(ownerId, now);
-  if (current.slug) await releaseSlug(current.slug, monitorId);
+  if (current.slug) await SlugClaim.release(current.slug, { monitorId });
   // Nothing will ever check it again, so an open incident would stay open in listings forever.
   if (current.openIncidentId) await Incident.closeWithoutRecovery(current.openIncidentId, "monitor_deleted");
 }

@@ -3,6 +3,7 @@ export * as StatusPage from "./page";
 import { randomUUID } from "node:crypto";
 import bcrypt from "bcryptjs";
 import { SlugClaimEntity } from "../monitors/entity";
+import { SlugClaim } from "../monitors/slug-claim";
 import type { OrgAccess } from "../orgs/access";
 import { Audit } from "../orgs/audit";
 import { config } from "../platform/config";
@@ -28,39 +29,11 @@ export { incidentsInMonth, snapshot, type Snapshot } from "./snapshot";
 /** How long a create or update can still be between claiming a slug and writing the page (see monitors/monitor.ts). */
 const SETTLE_MS = 60_000;
 
-async function claimSlug(slug: string, pageId: string, now: number) {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await SlugClaimEntity.create({ slug, pageId, claimedAt: now }).go();
-      return;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
-    const { data: claim } = await SlugClaimEntity.get({ slug }).go({ consistent: true });
-    if (claim?.pageId === pageId) return;
-    if (!claim) continue;
-    // Only a page's own abandoned claim is taken over here; a monitor's is repaired by monitors/monitor.ts.
-    if (!claim.pageId || now - (claim.claimedAt ?? 0) < SETTLE_MS) break;
-    const holder = await StatusPageEntity.get({ pageId: claim.pageId }).go({ consistent: true });
-    if (holder.data?.slug === slug) break;
-    try {
-      await SlugClaimEntity.put({ slug, pageId, claimedAt: now })
-        .where((a, op) => `${op.eq(a.pageId, claim.pageId!)} AND ${op.eq(a.claimedAt, claim.claimedAt ?? 0)}`)
-        .go();
-      return;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
-  }
-  throw new VisibleError("conflict", "slug_taken", `The slug "${slug}" is already in use`);
-}
-
-async function releaseSlug(slug: string, pageId: string) {
-  try {
-    await SlugClaimEntity.delete({ slug }).where((a, op) => op.eq(a.pageId, pageId)).go();
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
+/** Only a page's own abandoned claim is taken over here; a monitor's is repaired by monitors/monitor.ts. */
+async function isAbandoned(claim: SlugClaim.Claim, now: number) {
+  if (!claim.pageId || now - (claim.claimedAt ?? 0) < SETTLE_MS) return false;
+  const holder = await StatusPageEntity.get({ pageId: claim.pageId }).go({ consistent: true });
+  return holder.data?.slug !== claim.slug;
 }
 
 const hashPassword = (password: string) => bcrypt.hash(password, config().BCRYPT_COST);
@@ -68,7 +41,7 @@ const hashPassword = (password: string) => bcrypt.hash(password, config().BCRYPT
 export async function create(access: OrgAccess, input: CreatePageInput, now = Date.now()): Promise<StatusPageItem> {
   const p = CreatePageInput.parse(input);
   const pageId = randomUUID();
-  await claimSlug(p.slug, pageId, now);
+  await SlugClaim.claim(p.slug, { pageId }, now, (c) => isAbandoned(c, now));
   try {
     await StatusPageEntity.create({
       pageId,
@@ -86,7 +59,7 @@ export async function create(access: OrgAccess, input: CreatePageInput, now = Da
       updatedAt: now,
     }).go();
   } catch (err) {
-    await releaseSlug(p.slug, pageId);
+    await SlugClaim.release(p.slug, { pageId });
     throw err;
   }
   await Audit.record(access, "statusPage.create", { type: "statusPage", id: pageId }, { slug: p.slug });
@@ -115,7 +88,7 @@ export async function update(access: OrgAccess, pageId: string, input: UpdatePag
   if (visibility === "protected" && !u.password && !current.passwordHash) {
     throw new VisibleError("invalid", "validation_error", "Request is invalid", [{ path: "password", message: "a protected page needs a password", code: "custom" }]);
   }
-  if (u.slug && u.slug !== current.slug) await claimSlug(u.slug, pageId, now);
+  if (u.slug && u.slug !== current.slug) await SlugClaim.claim(u.slug, { pageId }, now, (c) => isAbandoned(c, now));
   const passwordHash = visibility === "protected" && u.password ? await hashPassword(u.password) : undefined;
   const remove = [
     ...(u.description === null || u.description === "" ? ["description" as const] : []),
@@ -137,7 +110,7 @@ export async function update(access: OrgAccess, pageId: string, input: UpdatePag
     .add({ version: 1 });
   if (remove.length) op = op.remove(remove);
   await op.go();
-  if (u.slug && u.slug !== current.slug) await releaseSlug(current.slug, pageId);
+  if (u.slug && u.slug !== current.slug) await SlugClaim.release(current.slug, { pageId });
   await Audit.record(access, "statusPage.update", { type: "statusPage", id: pageId }, { fields: Object.keys(u).filter((k) => k !== "password") });
   return (await StatusPageEntity.get({ pageId }).go({ consistent: true })).data!;
 }
@@ -184,7 +157,7 @@ export async function remove(access: OrgAccess, pageId: string) {
     ),
   ]);
   await StatusPageEntity.delete({ pageId }).go();
-  await releaseSlug(page.slug, pageId);
+  await SlugClaim.release(page.slug, { pageId });
   await Audit.record(access, "statusPage.delete", { type: "statusPage", id: pageId }, { slug: page.slug });
 }
 

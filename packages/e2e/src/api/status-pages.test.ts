@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { StatusPage } from "@uptime/core/status-pages/page";
 import { Maintenance } from "@uptime/core/status-pages/maintenance";
+import { SlugClaimEntity } from "@uptime/core/monitors/entity";
 import { createUser, type TestUser } from "../kit/test-users";
 
 let stack: TestStack;
@@ -16,6 +17,18 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 describe("status pages admin API", () => {
+  it("takes over a slug only from a page's claim a killed request abandoned, never from a live or a monitor's claim", async () => {
+    const stamp = Date.now();
+    const claimed = async (slug: string, holder: { pageId: string } | { monitorId: string }, agoMs: number) =>
+      SlugClaimEntity.put({ slug, ...holder, claimedAt: Date.now() - agoMs }).go();
+    await claimed(`abandoned-${stamp}`, { pageId: "page-that-never-was" }, 120_000);
+    await claimed(`fresh-${stamp}`, { pageId: "page-in-flight" }, 1_000);
+    await claimed(`monitors-${stamp}`, { monitorId: "monitor-that-never-was" }, 120_000);
+    expect((await ada.call("POST", "/v1/status-pages", { slug: `abandoned-${stamp}`, title: "Taken over" })).status).toBe(201);
+    expect((await ada.call("POST", "/v1/status-pages", { slug: `fresh-${stamp}`, title: "Too soon" })).body.error?.code).toBe("slug_taken");
+    expect((await ada.call("POST", "/v1/status-pages", { slug: `monitors-${stamp}`, title: "Not ours" })).body.error?.code).toBe("slug_taken");
+  });
+
   it("builds a page with two groups, posts an incident with updates, schedules maintenance; other organisations see 404", async () => {
     const slug = `acme-${Date.now()}`;
     const page = await ada.call("POST", "/v1/status-pages", { slug, title: "Acme status" });
