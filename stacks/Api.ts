@@ -30,7 +30,7 @@ const tableAccess: Record<ApiFunctionName, "none" | "readWrite"> = {
 
 export function Api({ stack, app }: StackContext) {
   const { table } = use(Storage);
-  const { checksQueue, alertsQueue, environment, jwtSecret } = use(Pipeline);
+  const { checksQueue, alertsQueue, environment, defaultPermissions, jwtSecret } = use(Pipeline);
   const deploy = deployConfig(app.stage);
   // Web apps on other origins that may use the API with cookies; the app CloudFront serves needs none (same origin).
   const webOrigin = process.env.WEB_ORIGIN ?? "";
@@ -42,6 +42,7 @@ export function Api({ stack, app }: StackContext) {
    */
   const originVerify = new Config.Secret(stack, "ORIGIN_VERIFY_SECRET");
   stack.addDefaultFunctionEnv({ ...environment, WEB_ORIGIN: webOrigin });
+  stack.addDefaultFunctionPermissions(defaultPermissions);
 
   // One Lambda per function name, shared by all of its routes.
   const functions = {} as Record<ApiFunctionName, Function>;

@@ -69,14 +69,17 @@ export function Pipeline({ stack, app }: StackContext) {
     ...(deploy.PUBLIC_URL === "cloudfront" ? { PUBLIC_URL_PARAMETER: publicUrlParameter(app) } : { PUBLIC_URL: deploy.PUBLIC_URL }),
   };
   stack.addDefaultFunctionEnv(environment);
-  if (deploy.PUBLIC_URL === "cloudfront") {
-    stack.addDefaultFunctionPermissions([
-      new PolicyStatement({
-        actions: ["ssm:GetParameters"],
-        resources: [stack.formatArn({ service: "ssm", resource: "parameter", resourceName: publicUrlParameter(app).slice(1) })],
-      }),
-    ]);
-  }
+  // What every function may do beyond its own grants; the API stack adds these to its functions too.
+  const defaultPermissions =
+    deploy.PUBLIC_URL === "cloudfront"
+      ? [
+          new PolicyStatement({
+            actions: ["ssm:GetParameters"],
+            resources: [stack.formatArn({ service: "ssm", resource: "parameter", resourceName: publicUrlParameter(app).slice(1) })],
+          }),
+        ]
+      : [];
+  stack.addDefaultFunctionPermissions(defaultPermissions);
 
   const tick = new Cron(stack, "Tick", {
     schedule: "rate(1 minute)",
@@ -179,5 +182,5 @@ export function Pipeline({ stack, app }: StackContext) {
     }),
   ]);
 
-  return { checksQueue: checks, alertsQueue: alerts, environment, jwtSecret, sesFeedbackTopic: feedbackTopic };
+  return { checksQueue: checks, alertsQueue: alerts, environment, defaultPermissions, jwtSecret, sesFeedbackTopic: feedbackTopic };
 }
