@@ -49,6 +49,7 @@ const ConfigSchema = z.object({
    * Unset (npm start, tests): the TCP peer is the caller.
    */
   ORIGIN_VERIFY_SECRET: z.string().min(32).optional(),
+  // Deployed it is the SST secret ORIGIN_VERIFY_SECRET, read at run time; several comma-separated values are all accepted (rotation).
   /** Password reset mails per email address per clock hour, and reset requests per client address per clock hour. */
   PASSWORD_RESETS_PER_HOUR: z.coerce.number().int().positive().default(3),
   PASSWORD_RESET_CLIENT_PER_HOUR: z.coerce.number().int().positive().default(20),
@@ -78,6 +79,14 @@ const ConfigSchema = z.object({
     .int()
     .refine((n) => [5, 10, 15, 20, 30, 60].includes(n), "TICK_SECONDS must divide 60 and be at least 5")
     .default(60),
+  /**
+   * Each scheduled tick also fans out the window after its own, ahead of time, so that window's first
+   * slots are not late when the rule fires seconds into its minute. On when deployed and under
+   * `npm start`; the local runtime turns it off when tests drive ticks by hand (one window per tick).
+   */
+  TICK_LOOKAHEAD: bool.default(true),
+  /** Local scheduler only: fire each tick up to this many ms after its boundary, as EventBridge does (0: on the boundary). */
+  TICK_LATE_FIRE_MS: z.coerce.number().int().min(0).max(59_000).default(0),
   /** Allow monitors to target loopback/private addresses. Off when deployed (SSRF); on for npm start and tests. */
   ALLOW_PRIVATE_TARGETS: bool.default(false),
   /** A check run through the API must answer within API Gateway's 30 s, whatever the monitor's timeoutMs. */
