@@ -114,7 +114,8 @@ describe("scheduler tick", () => {
       await purge();
       await MonitorEntity.delete({ monitorId: m.monitorId }).go();
     } finally {
-      process.env.TICK_LOOKAHEAD = saved;
+      if (saved === undefined) delete process.env.TICK_LOOKAHEAD;
+      else process.env.TICK_LOOKAHEAD = saved;
       reloadConfig();
     }
   });
