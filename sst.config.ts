@@ -6,7 +6,9 @@ import { Web } from "./stacks/Web";
 
 export default {
   config() {
-    return { name: "uptime", region: process.env.AWS_REGION ?? "us-east-1" };
+    // `--region`, else AWS_REGION / AWS_DEFAULT_REGION, else the profile's own region (docs/deploying.md).
+    // No silent us-east-1: the SES identity and the secrets must be in the region the stage goes to.
+    return { name: "uptime", region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION };
   },
   stacks(app) {
     app.setDefaultFunctionProps({

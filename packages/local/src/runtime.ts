@@ -162,6 +162,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     for (const [k, v] of Object.entries(defaults)) base[k] = process.env[k] ?? v;
     base.JWT_SECRET = opts.env?.JWT_SECRET ?? process.env.JWT_SECRET ?? jwtSecretFor(persistentDir);
     if (opts.tickSeconds !== undefined) base.TICK_SECONDS = String(opts.tickSeconds);
+    // The scheduler looks ahead as deployed; tests that call tick() by hand get exactly the window they name.
+    base.TICK_LOOKAHEAD = String(opts.scheduler ?? true);
     setEnv({ ...base, ...opts.env });
     // Validates before anything starts, so a bad value fails with config's message.
     const c = reloadConfig();
@@ -248,6 +250,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     if (opts.scheduler ?? true) {
       scheduler = startScheduler({
         tickSeconds,
+        lateFireMs: config().TICK_LATE_FIRE_MS,
         fire: invokeTick,
         onError: (err, at) => logError(`[tick] ${at.toISOString()} failed:`, err),
       });

@@ -1,11 +1,12 @@
 import type { ScheduledEvent } from "aws-lambda";
 import { Tick } from "@uptime/core/schedule/tick";
 
-/** EventBridge rate(1 minute): fan the monitors due in the event's window into the checks queue. */
+/** EventBridge rate(1 minute): fan the monitors due in the next window (and the event's, if not yet done) into the checks queue. */
 export const handler = async (event: Pick<ScheduledEvent, "time">) => {
-  // The window comes from the event's scheduled time, not the clock: a late or repeated
-  // delivery names the same window and is skipped by the tick claim.
-  const report = await Tick.run(new Date(event.time));
-  console.log(JSON.stringify({ msg: "tick", ...report }));
-  return report;
+  // The windows come from the event's scheduled time, not the clock: a late or repeated
+  // delivery names the same windows and is skipped by the tick claims.
+  const { own, next } = await Tick.onSchedule(new Date(event.time));
+  console.log(JSON.stringify({ msg: "tick", ...own }));
+  if (next) console.log(JSON.stringify({ msg: "tick ahead", ...next }));
+  return next ?? own;
 };
