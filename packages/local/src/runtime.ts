@@ -12,6 +12,8 @@ import { startPoller, type Poller, type SqsHandler } from "./poller";
 import { scheduledEvent, startScheduler, windowStart, type Scheduler } from "./scheduler";
 import { startApiServer, type ApiServer } from "./server";
 import { LOCAL_BOUNCE_PATH, injectSesFeedback } from "./ses-feedback";
+import { Telemetry } from "@uptime/core/platform/telemetry";
+import { createHealth, healthLine, prometheusText, type HealthFigures } from "./health";
 
 export interface LocalStackOptions {
   /** API port; 0 (default) picks a free one. Everything binds 127.0.0.1. */
@@ -39,6 +41,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Failures of background work (tick, consumers), with the error. Default console.error. */
   logError?: (message: string, err: unknown) => void;
+  /** Print the one-line health summary (see health.ts) every this many seconds; 0 (default) never. `npm start` uses 60. */
+  healthEverySec?: number;
   /** Replace background handlers; for testing the runtime itself, not the functions. */
   handlers?: Partial<{
     tick: LambdaHandler<ScheduledEvent, unknown>;
@@ -75,6 +79,8 @@ export interface LocalStack {
    * and no tick is running. Messages moved to a DLQ count as done. Requires pollers.
    */
   drainQueues(opts?: DrainOptions): Promise<void>;
+  /** The figures of GET /local/health: last minute's checks, slot lag, queues, mails, whether the tick stopped. */
+  health(): Promise<HealthFigures>;
   /** Message counts for every queue (including DLQs), keyed by queue name. */
   queueCounts(): Promise<Record<string, QueueCounts>>;
   /** Idempotent: a second call (say, a second signal) waits for the same stop instead of returning early. */
@@ -190,6 +196,18 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const region = c.AWS_REGION;
     const tickSeconds = config().TICK_SECONDS;
 
+    // The functions' metrics come here instead of stdout: the figures the deployed alarms watch.
+    const health = createHealth({ tickSeconds, queueCounts: () => emulators.queueCounts() });
+    Telemetry.setLocalSink(health.record);
+    cleanups.push(async () => Telemetry.setLocalSink(undefined));
+    if (opts.healthEverySec) {
+      const timer = setInterval(() => {
+        health.figures().then((f) => log(healthLine(f)), (err) => logError("[health] figures failed:", err));
+      }, opts.healthEverySec * 1000);
+      timer.unref();
+      cleanups.push(async () => clearInterval(timer));
+    }
+
     const h = opts.handlers ?? {};
     const [tickHandler, checkHandler, alertHandler, rollupHandler] = await Promise.all([
       h.tick ?? loadHandler<ScheduledEvent, unknown>("tick"),
@@ -269,7 +287,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       logError,
       region,
       webDir: opts.webDir,
-      localEndpoints: { [`POST ${LOCAL_BOUNCE_PATH}`]: (req) => injectSesFeedback(req, region) },
+      localEndpoints: {
+        [`POST ${LOCAL_BOUNCE_PATH}`]: (req) => injectSesFeedback(req, region),
+        "GET /local/health": async () => Response.json(await health.figures(), { headers: { "cache-control": "no-store" } }),
+        "GET /local/metrics": async () =>
+          new Response(prometheusText(await health.figures()), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" } }),
+      },
     });
     cleanups.push(() => api.stop());
     // Links in emails (recipient confirmations) lead to this server unless PUBLIC_URL says otherwise.
@@ -299,6 +322,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       tick: (at = new Date()) => invokeTick(windowStart(at, tickSeconds)),
       rollup: (at = new Date()) => invokeRollup(at),
       queueCounts: () => emulators.queueCounts(),
+      health: () => health.figures(),
       async drainQueues({ includeDelayed = true, timeoutMs = 20_000 }: DrainOptions = {}) {
         if (pollers.length === 0) throw new Error("drainQueues needs the pollers, but this stack was started with pollers: false");
         const deadline = Date.now() + timeoutMs;

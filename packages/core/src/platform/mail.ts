@@ -2,6 +2,7 @@ export * as Mail from "./mail";
 
 import { config } from "./config";
 import { MailSuppression } from "./mail-suppression";
+import { Telemetry } from "./telemetry";
 
 export interface Message {
   to: string;
@@ -45,7 +46,9 @@ export async function send(m: Message): Promise<string | undefined> {
     console.log(JSON.stringify({ msg: "mail suppressed", subject: headerSafe(m.subject).slice(0, 80) }));
     return undefined;
   }
-  return transport({ ...m, subject: headerSafe(m.subject), headers: m.headers?.map((h) => ({ name: h.name, value: headerSafe(h.value) })) });
+  const id = await transport({ ...m, subject: headerSafe(m.subject), headers: m.headers?.map((h) => ({ name: h.name, value: headerSafe(h.value) })) });
+  Telemetry.metric("MailsSent", 1);
+  return id;
 }
 
 /** An absolute link under the API's public address. */
