@@ -148,5 +148,5 @@ export function Pipeline({ stack, app }: StackContext) {
     new PolicyStatement({ actions: ["ses:SendEmail", "ses:SendRawEmail"], resources: identities }),
   ]);
 
-  return { checksQueue: checks, alertsQueue: alerts, environment, jwtSecret, sesFeedbackTopic: feedbackTopic };
+  return { checksQueue: checks, alertsQueue: alerts, environment, jwtSecret, sesFeedbackTopic: feedbackTopic, functions: { tick, checker, alerter } };
 }

@@ -32,7 +32,9 @@ describe("metrics", () => {
     const [doc] = emf;
     const directive = doc!._aws.CloudWatchMetrics[0];
     expect(directive.Namespace).toBe(Telemetry.METRIC_NAMESPACE);
-    expect(directive.Dimensions[0]).toContain("stage");
+    // The alarms in stacks/Monitoring.ts name exactly this dimension set.
+    expect([...directive.Dimensions[0]].sort()).toEqual(["service", "stage"]);
+    expect(doc!.service).toBe("uptime");
     expect(directive.Metrics).toEqual(
       expect.arrayContaining([
         { Name: "ChecksCompleted", Unit: "Count" },
