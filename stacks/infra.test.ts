@@ -546,7 +546,8 @@ describe("Functions", () => {
 
 describe("Monitoring", () => {
   const monitoring = () => Template.fromStack(getStack(Monitoring));
-  const alarms = () => Object.fromEntries(resources(monitoring(), "AWS::CloudWatch::Alarm").map(([, a]) => [a.Properties.AlarmName.replace("uptime-test-", ""), a.Properties]));
+  const alarms = (): Record<string, any> =>
+    Object.fromEntries(resources(monitoring(), "AWS::CloudWatch::Alarm").map(([, a]) => [a.Properties.AlarmName.replace("uptime-test-", ""), a.Properties]));
   const topicId = () => only(monitoring(), "AWS::SNS::Topic")[0];
 
   it("mails every alarm, and its recovery, to OPERATOR_EMAIL through one SNS topic", () => {

@@ -4,6 +4,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { config } from "./config";
 
 /**
  * Structured logs and CloudWatch metrics for every function, through Powertools for AWS Lambda.
@@ -54,13 +55,14 @@ export function setLocalSink(receiver: ((points: MetricPoint[]) => void) | undef
   sink = receiver;
 }
 
-const logger = new Logger({ serviceName: "uptime", logLevel: (process.env.LOG_LEVEL as "INFO" | undefined) ?? "INFO" });
+let logger: Logger | undefined;
 let metrics: Metrics | undefined;
+// Both are created on first use, once the function's environment (or the local runtime) is set.
+const powertoolsLogger = () => (logger ??= new Logger({ serviceName: "uptime", logLevel: config().LOG_LEVEL }));
 const pending: MetricPoint[] = [];
 
 function emfMetrics(): Metrics {
-  // Created lazily: STAGE is known once the function's environment (or the local runtime) has set it.
-  metrics ??= new Metrics({ namespace: METRIC_NAMESPACE, serviceName: "uptime", defaultDimensions: { stage: process.env.STAGE ?? "local" } });
+  metrics ??= new Metrics({ namespace: METRIC_NAMESPACE, serviceName: "uptime", defaultDimensions: { stage: config().STAGE } });
   return metrics;
 }
 
@@ -141,7 +143,7 @@ function context(fields: Fields): Fields {
 
 /** Structured log lines: JSON with level, time, service, correlation id; fields redacted. */
 export const log = {
-  info: (message: string, fields: Fields = {}) => logger.info(message, context(fields)),
-  warn: (message: string, fields: Fields = {}) => logger.warn(message, context(fields)),
-  error: (message: string, fields: Fields = {}) => logger.error(message, context(fields)),
+  info: (message: string, fields: Fields = {}) => powertoolsLogger().info(message, context(fields)),
+  warn: (message: string, fields: Fields = {}) => powertoolsLogger().warn(message, context(fields)),
+  error: (message: string, fields: Fields = {}) => powertoolsLogger().error(message, context(fields)),
 };
