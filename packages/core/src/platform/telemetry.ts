@@ -29,8 +29,6 @@ export const MetricDefinitions = {
   CheckErrors: MetricUnit.Count,
   /** Scheduled slot → result stored. */
   SlotLagMs: MetricUnit.Milliseconds,
-  ResultsWritten: MetricUnit.Count,
-  AlertsSent: MetricUnit.Count,
   AlertsFailed: MetricUnit.Count,
   MailsSent: MetricUnit.Count,
 } as const;
