@@ -3,6 +3,7 @@ import { Storage } from "./stacks/Storage";
 import { Pipeline } from "./stacks/Pipeline";
 import { Api } from "./stacks/Api";
 import { Web } from "./stacks/Web";
+import { Monitoring } from "./stacks/Monitoring";
 
 export default {
   config() {
@@ -20,6 +21,6 @@ export default {
       tracing: "disabled",
       nodejs: { format: "esm", minify: true },
     });
-    app.stack(Storage).stack(Pipeline).stack(Api).stack(Web);
+    app.stack(Storage).stack(Pipeline).stack(Api).stack(Web).stack(Monitoring);
   },
 } satisfies SSTConfig;

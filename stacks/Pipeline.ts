@@ -182,5 +182,5 @@ export function Pipeline({ stack, app }: StackContext) {
     }),
   ]);
 
-  return { checksQueue: checks, alertsQueue: alerts, environment, defaultPermissions, jwtSecret, sesFeedbackTopic: feedbackTopic };
+  return { checksQueue: checks, alertsQueue: alerts, environment, defaultPermissions, jwtSecret, sesFeedbackTopic: feedbackTopic, functions: { tick, checker, alerter } };
 }

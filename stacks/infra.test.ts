@@ -22,6 +22,8 @@ import { Pipeline } from "./Pipeline";
 import { Api } from "./Api";
 import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from "@uptime/functions/api/edge-headers";
 import { apiPaths, Web } from "./Web";
+import { FUNCTION_ERRORS_ALARM, Monitoring, SES_BOUNCE_RATE_ALARM, SES_COMPLAINT_RATE_ALARM, SLOT_LAG_ALARM_MS } from "./Monitoring";
+import { METRIC_NAMESPACE } from "@uptime/core/platform/telemetry";
 
 /*
  * Synthesizes the real app offline (every handler is bundled by esbuild, nothing is deployed)
@@ -37,6 +39,7 @@ const synthEnv = {
   PUBLIC_URL: "cloudfront",
   WEB_ORIGIN: "https://app.example.org",
   RESULT_RETENTION_DAYS: "45",
+  OPERATOR_EMAIL: "oncall@example.org",
   // App.finish() only skips AWS look-ups (bootstrap bucket) when NODE_ENV is "test".
   NODE_ENV: "test",
 };
@@ -695,5 +698,74 @@ describe("Functions", () => {
         }
       }
     }
+  });
+});
+
+// ---- Monitoring ----
+
+describe("Monitoring", () => {
+  const monitoring = () => Template.fromStack(getStack(Monitoring));
+  const alarms = (): Record<string, any> =>
+    Object.fromEntries(resources(monitoring(), "AWS::CloudWatch::Alarm").map(([, a]) => [a.Properties.AlarmName.replace("uptime-test-", ""), a.Properties]));
+  const topicId = () => only(monitoring(), "AWS::SNS::Topic")[0];
+
+  it("mails every alarm, and its recovery, to OPERATOR_EMAIL through one SNS topic", () => {
+    const [, sub] = only(monitoring(), "AWS::SNS::Subscription");
+    expect(sub.Properties).toMatchObject({ Protocol: "email", Endpoint: synthEnv.OPERATOR_EMAIL });
+    expect(refersTo(sub.Properties.TopicArn, topicId())).toBe(true);
+    const all = Object.values(alarms());
+    expect(all.length).toBeGreaterThanOrEqual(10);
+    for (const a of all) {
+      expect(refersTo(a.AlarmActions, topicId()), a.AlarmName).toBe(true);
+      expect(refersTo(a.OKActions, topicId()), a.AlarmName).toBe(true);
+    }
+  });
+
+  it("fires when the tick has not run for three minutes, counting a silent minute as missed", () => {
+    expect(alarms().TickStopped).toMatchObject({
+      Namespace: METRIC_NAMESPACE,
+      MetricName: "TickRan",
+      Dimensions: expect.arrayContaining([{ Name: "stage", Value: "test" }, { Name: "service", Value: "uptime" }]),
+      Statistic: "Sum",
+      Period: 60,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 1,
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "breaching",
+    });
+  });
+
+  it("fires on any message in either dead-letter queue", () => {
+    const dlqIds = resources(pipeline, "AWS::SQS::Queue")
+      .filter(([, q]) => !q.Properties.RedrivePolicy)
+      .map(([id]) => id);
+    expect(dlqIds).toHaveLength(2);
+    for (const name of ["ChecksDeadLetters", "AlertsDeadLetters"]) {
+      const a = alarms()[name];
+      expect(a, name).toMatchObject({ Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible", Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold" });
+      expect(dlqIds.some((id) => refersTo(a.Dimensions, id)), name).toBe(true);
+    }
+  });
+
+  it("fires on function errors, slot lag, SES reputation and DynamoDB throttling", () => {
+    const a = alarms();
+    for (const name of ["CheckerErrors", "AlertErrors", "TickErrors"]) {
+      expect(a[name], name).toMatchObject({ Namespace: "AWS/Lambda", MetricName: "Errors", Threshold: FUNCTION_ERRORS_ALARM });
+    }
+    expect(a.SlotLag).toMatchObject({ Namespace: METRIC_NAMESPACE, MetricName: "SlotLagMs", ExtendedStatistic: "p95", Threshold: SLOT_LAG_ALARM_MS, EvaluationPeriods: 5 });
+    expect(a.SesBounceRate).toMatchObject({ Namespace: "AWS/SES", MetricName: "Reputation.BounceRate", Threshold: SES_BOUNCE_RATE_ALARM });
+    expect(a.SesComplaintRate).toMatchObject({ Namespace: "AWS/SES", MetricName: "Reputation.ComplaintRate", Threshold: SES_COMPLAINT_RATE_ALARM });
+    const throttled = a.DynamoThrottling.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.MetricName);
+    expect(throttled.sort()).toEqual(["ReadThrottleEvents", "WriteThrottleEvents"]);
+  });
+
+  it("has a dashboard per stage with the same figures", () => {
+    const [, dash] = only(monitoring(), "AWS::CloudWatch::Dashboard");
+    const body = str(dash.Properties.DashboardBody);
+    for (const metric of ["ChecksCompleted", "SlotLagMs", "TickDurationMs", "JobsEnqueued", "MailsSent", "AlertsFailed", "ApproximateNumberOfMessagesVisible"]) {
+      expect(body, metric).toContain(metric);
+    }
+    expect(dash.Properties.DashboardName).toBe("uptime-test");
   });
 });

@@ -13,6 +13,8 @@ const bool = z
 
 const ConfigSchema = z.object({
   STAGE: z.string().default("local"),
+  /** Powertools log level of every function (platform/telemetry.ts). */
+  LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
   AWS_REGION: z.string().default("us-east-1"),
   TABLE_NAME: z.string().min(1).default("uptime-local"),
   DYNAMODB_ENDPOINT: z.url().optional(),
