@@ -4,7 +4,7 @@ import { Entity } from "electrodb";
 import { Maintenance } from "../status-pages/maintenance";
 import { CheckJob } from "../check/check-job";
 import { config } from "../platform/config";
-import { isConditionalCheckFailed } from "../platform/errors";
+import { Claim } from "../platform/claim";
 import { bindToTable, entityOptions } from "../platform/table";
 import { dueTimes, forEachDuePage, queriesFor } from "./due-index";
 
@@ -21,6 +21,8 @@ export const TickClaimEntity = bindToTable(
         windowStart: { type: "number", required: true },
         claimedAt: { type: "number", required: true },
         expiresAt: { type: "number", required: true },
+        /** Which call claimed it (platform/claim.ts): a retried write finds its own claim. */
+        claimToken: { type: "string" },
       },
       indexes: {
         // the claim on one scheduler window
@@ -65,12 +67,11 @@ export async function run(at: Date | number, now = Date.now()): Promise<Report> 
   const windowStart = atSec - (atSec % windowSec);
   const report: Report = { windowStart, skipped: false, queries: 0, itemsRead: 0, readUnits: 0, jobs: 0, sqsRequests: 0 };
 
-  try {
-    await TickClaimEntity.create({ windowStart, claimedAt: now, expiresAt: windowStart + 86400 }).go({ response: "none" });
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-    return { ...report, skipped: true };
-  }
+  const claimed = await Claim.create(
+    (claimToken) => TickClaimEntity.create({ windowStart, claimedAt: now, expiresAt: windowStart + 86400, claimToken }).go({ response: "none" }),
+    async () => (await TickClaimEntity.get({ windowStart }).go({ consistent: true })).data?.claimToken,
+  );
+  if (!claimed) return { ...report, skipped: true };
 
   // Maintenance moves first, so the jobs of this very window carry the monitors' new mute.
   try {
