@@ -11,6 +11,7 @@ import { sqs } from "../platform/aws";
 import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";
 import { Mail } from "../platform/mail";
+import { UserText } from "../platform/user-text";
 import { assertCursorFor, bindToTable, entityOptions } from "../platform/table";
 import { DAY, HOUR } from "../platform/time";
 import { AlertCaps } from "./caps";
@@ -174,7 +175,7 @@ export async function sendConfirmation(event: ConfirmationRequested, now = Date.
   }).go({ response: "none" });
   try {
     // A personal organisation asks as its user's address; a team organisation by its name.
-    const asker = owner ? `account ${owner.email}` : `organisation "${(await OrgEntity.get({ orgId: ownerId }).go()).data?.name ?? "(deleted)"}"`;
+    const asker = owner ? `account ${UserText.quoted(owner.email)}` : `organisation ${UserText.quoted((await OrgEntity.get({ orgId: ownerId }).go()).data?.name ?? "(deleted)")}`;
     await Mail.send({ to: email, ...renderConfirmationMail(asker, token) });
   } catch (err) {
     await RecipientEntity.patch({ ownerId, email }).remove(["mailedFor"]).go({ response: "none" });

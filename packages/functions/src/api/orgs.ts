@@ -7,6 +7,7 @@ import { Audit } from "@uptime/core/orgs/audit";
 import { Invitation } from "@uptime/core/orgs/invitation";
 import { Membership } from "@uptime/core/orgs/membership";
 import { Org } from "@uptime/core/orgs/org";
+import { OrgDeletion } from "@uptime/core/orgs/deletion";
 import { ROLES } from "@uptime/core/orgs/roles";
 import { VisibleError } from "@uptime/core/platform/errors";
 import { Page, bearer, createApi, described, errorResponses, json, named, type Env } from "./http";
@@ -99,7 +100,7 @@ app.openapi(
     responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404, 409) },
   }),
   async (c) => {
-    await Org.remove(c.get("org"));
+    await OrgDeletion.remove(c.get("org"));
     return c.body(null, 204);
   },
 );
