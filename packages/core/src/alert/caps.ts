@@ -7,6 +7,7 @@ import { UserText } from "../platform/user-text";
 import { RateLimit } from "../platform/rate-limit";
 import { HOUR } from "../platform/time";
 import { OrgGuard } from "../orgs/guard";
+import { User } from "../accounts/user";
 
 /**
  * Limits on what one organisation, and the account that created it, can make us send:
@@ -33,20 +34,22 @@ const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 export async function admit(ownerId: string, ownerEmail: string | undefined, now = Date.now()): Promise<boolean> {
   const c = config();
   if (!(await RateLimit.take(`alert-mail:${ownerId}`, c.ALERT_EMAILS_PER_HOUR, HOUR, now)).ok) {
-    await dropped(ownerId, ownerEmail, c.ALERT_EMAILS_PER_HOUR, "organisation", now);
+    await dropped(ownerId, async () => ownerEmail, c.ALERT_EMAILS_PER_HOUR, "organisation", now);
     return false;
   }
   const accountId = await OrgGuard.accountOf(ownerId);
   if (!(await RateLimit.take(`account-mail:${accountId}`, c.ACCOUNT_EMAILS_PER_HOUR, HOUR, now)).ok) {
-    await dropped(`account:${accountId}`, ownerEmail, c.ACCOUNT_EMAILS_PER_HOUR, "account", now);
+    // The notice goes to the account that created the organisation: its budget is the one that ran out.
+    await dropped(`account:${accountId}`, async () => (await User.get(accountId))?.email, c.ACCOUNT_EMAILS_PER_HOUR, "account", now);
     return false;
   }
   return true;
 }
 
-async function dropped(budget: string, ownerEmail: string | undefined, cap: number, scope: "organisation" | "account", now: number) {
+async function dropped(budget: string, noticeTo: () => Promise<string | undefined>, cap: number, scope: "organisation" | "account", now: number) {
   const count = await RateLimit.take(`alert-mail-dropped:${budget}`, Number.MAX_SAFE_INTEGER, HOUR, now);
-  if (count.ok && count.count === 1 && ownerEmail) {
+  const ownerEmail = count.ok && count.count === 1 ? await noticeTo() : undefined;
+  if (ownerEmail) {
     const until = Math.floor(now / HOUR) * HOUR + HOUR;
     await Mail.send({ to: ownerEmail, ...renderCappedNotice(cap, until, scope) }).catch((err) =>
       console.error(JSON.stringify({ msg: "capped notice not sent", budget, error: String(err) })),
