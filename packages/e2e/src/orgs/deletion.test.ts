@@ -3,6 +3,7 @@ import { startTarget, startTestStack, type Target, type TestStack } from "@uptim
 import { MonitorEntity } from "@uptime/core/monitors/entity";
 import { OrgDeletion } from "@uptime/core/orgs/deletion";
 import { OrgEntity } from "@uptime/core/orgs/entity";
+import { OrgGuard } from "@uptime/core/orgs/guard";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { dueKeys } from "@uptime/core/schedule/due-index";
 import { inOrg } from "../kit/orgs";
@@ -53,6 +54,7 @@ describe("deleting an organisation while its members create things", () => {
     for (const r of results) expect([201, 404, 409]).toContain(r.status);
     // After deletion nothing more can be made: the members are gone (404), and the fence refuses core callers.
     expect((await act("POST", "/v1/monitors", { name: "late", url: target.url })).status).toBe(404);
+    await expect(OrgGuard.enterCreate(org.body.id)).rejects.toMatchObject({ code: "org_deleting" });
     await expect(Monitor.create(org.body.id, ann.email, { name: "late", url: target.url, paused: true })).rejects.toMatchObject({ code: "org_deleting" });
     await OrgDeletion.sweep(settled());
     await noOrphans();
