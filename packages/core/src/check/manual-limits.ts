@@ -22,7 +22,7 @@ export async function reserve(ownerId: string, monitorId: string, now = Date.now
     if (!perMonitor.ok) throw limited(perMonitor.retryAfterSec, "on this monitor");
   }
   const perAccount = await RateLimit.take(`manual-checks:${ownerId}`, c.MANUAL_CHECKS_PER_HOUR, HOUR, now);
-  if (!perAccount.ok) throw limited(perAccount.retryAfterSec, "in this organisation this hour");
+  if (!perAccount.ok) throw limited(perAccount.retryAfterSec, "in this organisation (account) this hour");
   if (actingUserId) {
     const perActor = await RateLimit.take(`manual-checks-by:${actingUserId}`, c.ACCOUNT_MANUAL_CHECKS_PER_HOUR, HOUR, now);
     if (!perActor.ok) throw limited(perActor.retryAfterSec, "by your account this hour");
