@@ -60,7 +60,7 @@ app.openapi(
     summary: "Create an organisation; you are its owner. Act in it by sending its id as X-Org-Id.",
     ...signedIn,
     request: { body: { required: true, ...json(described(Org.CreateInput, { example: { name: "Acme Web Team" } })) } },
-    responses: { 201: { description: "Created", ...json(OrgView) }, ...errorResponses(400, 401, 415) },
+    responses: { 201: { description: "Created", ...json(OrgView) }, ...errorResponses(400, 401, 403, 415) },
   }),
   async (c) => c.json(await Org.create(await currentUser(c), c.req.valid("json")), 201),
 );
@@ -198,7 +198,7 @@ app.openapi(
     summary: "Invite an email address (as admin, member or viewer); the link in the mail works once, for 7 days",
     ...orgScoped("invitations.manage"),
     request: { body: { required: true, ...json(described(Invitation.CreateInput, { example: { email: "grace@example.com", role: "member" } })) } },
-    responses: { 201: { description: "Invited", ...json(InvitationView) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
+    responses: { 201: { description: "Invited", ...json(InvitationView) }, ...errorResponses(400, 401, 403, 404, 409, 415, 429) },
   }),
   async (c) => c.json(await Invitation.create(c.get("org"), c.req.valid("json")), 201),
 );
