@@ -180,6 +180,20 @@ describe("monitors and manual checks per account", () => {
   });
 });
 
+describe("alert address confirmations", () => {
+  it("asks an address once however many organisations of one account name it", async () => {
+    const kim = await createUser(stack);
+    const orgs = await teamOrgs(kim, 2);
+    const to = `${unique("oncall")}@example.com`;
+    for (const orgId of [null, ...orgs]) {
+      const act = orgId ? inOrg(stack, kim, orgId) : kim.call;
+      expect((await act("POST", "/v1/monitors", { name: unique("m"), url: target.url, paused: true, alertEmails: [to] })).status).toBe(201);
+    }
+    await stack.drainQueues();
+    expect((await stack.emails()).filter((m) => m.destination.to.includes(to))).toHaveLength(1);
+  });
+});
+
 describe("user-chosen names in mails", () => {
   const linkable = /(https?:\/\/|www\.)\S+|\b[\w-]+(\.[\w-]+)*\.(example|com|net|org|io)\b/i;
 
