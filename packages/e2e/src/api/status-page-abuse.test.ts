@@ -2,6 +2,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { config, jwtSecret } from "@uptime/core/platform/config";
+import { formPost as form } from "../kit/form-post";
 import { createUser, type TestUser } from "../kit/test-users";
 
 /** The second attack round's findings on status pages, inputs and tokens, each as the attacker tried it. */
@@ -25,12 +26,6 @@ afterAll(async () => {
 
 let n = 0;
 const unique = (what: string) => `${what}-${Date.now().toString(36)}-${n++}`;
-const form = (fields: Record<string, string>, from?: string) => ({
-  method: "POST",
-  headers: { "content-type": "application/x-www-form-urlencoded" },
-  body: new URLSearchParams(fields).toString(),
-  ...(from && { from }),
-});
 const PASSWORD = "right password 123";
 
 async function protectedPage() {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
 import { HOUR } from "@uptime/core/platform/time";
+import { formPost as form } from "../kit/form-post";
 import { inOrg } from "../kit/orgs";
 import { createUser, type TestUser } from "../kit/test-users";
 
@@ -54,11 +55,6 @@ async function teamOrgs(user: TestUser, count: number) {
   return ids;
 }
 
-const form = (fields: Record<string, string>) => ({
-  method: "POST",
-  headers: { "content-type": "application/x-www-form-urlencoded" },
-  body: new URLSearchParams(fields).toString(),
-});
 
 describe("organisations per account", () => {
   it(`lets one account create ${ORGS} organisations, refuses the next, and gives a place back when one is deleted`, async () => {

@@ -6,6 +6,7 @@ import { OrgEntity } from "@uptime/core/orgs/entity";
 import { OrgGuard } from "@uptime/core/orgs/guard";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { dueKeys } from "@uptime/core/schedule/due-index";
+import { formPost as form } from "../kit/form-post";
 import { inOrg } from "../kit/orgs";
 import { createUser } from "../kit/test-users";
 
@@ -23,7 +24,6 @@ afterAll(async () => {
 let n = 0;
 const unique = (what: string) => `${what}-${Date.now().toString(36)}-${n++}`;
 const settled = () => Date.now() + OrgDeletion.SETTLE_MS + 1000;
-const form = (fields: Record<string, string>) => ({ method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
 const noOrphans = async () => expect(await OrgDeletion.orphans()).toEqual({ monitors: [], pages: [], keys: [], subscribers: [] });
 
 describe("deleting an organisation while its members create things", () => {
