@@ -230,6 +230,8 @@ export async function accept(user: { userId: string; sessionId: string; email: s
     throw new VisibleError("forbidden", "invitation_for_another_email", "This invitation is for another email address: sign in with the invited one");
   }
   if (await Membership.get(link.orgId, user.userId)) throw new VisibleError("conflict", "already_member", "You are already a member of this organisation");
+  // A membership is a create in the organisation like any other: not once its deletion started.
+  await OrgGuard.enterCreate(link.orgId, now);
   try {
     await InvitationTokenEntity.patch({ tokenHash }).set({ usedAt: now }).where((a, op) => op.notExists(a.usedAt)).go({ response: "none" });
   } catch (err) {
