@@ -10,6 +10,7 @@
 import { Checker } from "@uptime/core/check/checker";
 import { CheckJob } from "@uptime/core/check/check-job";
 import { Monitor } from "@uptime/core/monitors/monitor";
+import { Org } from "@uptime/core/orgs/org";
 import { documentClient } from "@uptime/core/platform/table";
 import { startTarget, startTestStack } from "./testing";
 
@@ -40,6 +41,9 @@ async function main() {
       { step: "initialize", name: "fidelityConsumedCapacity" },
     );
 
+    // A monitor belongs to an organisation that exists (the deletion fence checks it on every create).
+    await Org.ensurePersonal({ userId: "owner-capacity", email: "owner@example.com" });
+    calls.length = 0;
     const monitor = await Monitor.create("owner-capacity", "owner@example.com", { name: "capacity", url: target.url });
     const create = [...calls];
     calls.length = 0;

@@ -109,3 +109,26 @@ describe("startApiServer", () => {
     expect(loads.filter((n) => n === "broken").length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe("methods no route takes", () => {
+  let server: ApiServer;
+  beforeAll(async () => {
+    server = await startApiServer<Fn>({ routes: {}, defaultRoute: "fallback", loadApp: async (name) => echoApp(name), log: () => {}, logError: () => {} });
+  });
+  afterAll(() => server?.stop());
+
+  it("answers TRACE with 405, not a 500 (fetch cannot send it, so raw HTTP)", async () => {
+    const { request } = await import("node:http");
+    for (const method of ["TRACE"]) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(`${server.url}/v1/things`, { method }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      expect(status, method).toBe(405);
+    }
+  });
+});

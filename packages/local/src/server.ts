@@ -80,6 +80,8 @@ function lambdaBindings(req: Request, url: URL, sourceIp: string, routeKey: stri
   return { event, requestContext, lambdaContext: lambdaContext(fn, 30_000, region) };
 }
 
+const UNSUPPORTED_METHODS = new Set(["TRACE", "TRACK", "CONNECT"]);
+
 /** Serves the HTTP API locally: each request goes to the function app API Gateway would invoke. */
 export async function startApiServer<N extends string = ApiFunctionName>(opts: ApiServerOptions<N> = {}): Promise<ApiServer> {
   const routes = (opts.routes ?? apiRoutes) as Record<string, N>;
@@ -104,6 +106,11 @@ export async function startApiServer<N extends string = ApiFunctionName>(opts: A
   async function dispatch(req: Request, env: HttpBindings): Promise<Response> {
     const started = performance.now();
     const url = new URL(req.url);
+    // Fetch's Request cannot carry these methods (it throws), and no route takes them: refused, as a gateway would.
+    if (UNSUPPORTED_METHODS.has(req.method.toUpperCase())) {
+      log(`[api] ${req.method} ${url.pathname} 405`);
+      return Response.json({ message: "Method Not Allowed" }, { status: 405, headers: { allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" } });
+    }
     const local = opts.localEndpoints?.[`${req.method} ${url.pathname}`];
     if (local) {
       const res = await local(req).catch((err) => {

@@ -9,6 +9,12 @@ import { lambdaContext } from "./lambda";
  * deliver, handed to the same sesFeedback function the stack subscribes to the topic.
  */
 export const LOCAL_BOUNCE_PATH = "/local/ses/bounce";
+/**
+ * Required on the request, with a JSON content type: a web page cannot send either cross-site
+ * without a CORS preflight, which the local server never grants, so no site you visit can
+ * suppress addresses on your local stack behind your back.
+ */
+export const LOCAL_ONLY_HEADER = "x-uptime-local";
 
 const Body = z.object({ email: z.email(), type: z.enum(["bounce", "complaint"]).default("bounce") });
 
@@ -19,6 +25,12 @@ export function sesEvent(email: string, type: "bounce" | "complaint") {
 }
 
 export async function injectSesFeedback(req: Request, region: string): Promise<Response> {
+  if (req.headers.get(LOCAL_ONLY_HEADER) !== "1") {
+    return Response.json({ error: { code: "forbidden", message: `Send the header ${LOCAL_ONLY_HEADER}: 1 (local tooling only)` } }, { status: 403 });
+  }
+  if (!/^application\/json\s*(;|$)/i.test(req.headers.get("content-type") ?? "")) {
+    return Response.json({ error: { code: "unsupported_media_type", message: "Send JSON (content-type: application/json)" } }, { status: 415 });
+  }
   let body;
   try {
     body = Body.parse(await req.json());

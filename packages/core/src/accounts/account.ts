@@ -2,9 +2,8 @@ export * as Account from "./account";
 
 import bcrypt from "bcryptjs";
 import { z } from "zod";
-import { Monitor } from "../monitors/monitor";
-import { ApiKey } from "../orgs/api-key";
 import { Membership } from "../orgs/membership";
+import { OrgDeletion } from "../orgs/deletion";
 import { config } from "../platform/config";
 import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
 import { LoginThrottle } from "./login-throttle";
@@ -60,10 +59,13 @@ export async function changePassword(actor: { userId: string; sessionId: string 
 }
 
 /**
- * Deletes the account: its personal organisation's monitors (so the checker stops) and API keys,
- * its sessions, its email claim (the address can register again) and the user item, last, so a
- * failure halfway can be retried with the same password. Refused while the user is the only owner
- * of a team organisation; otherwise the account leaves every organisation.
+ * Deletes the account and takes everything of it offline: its personal organisation is deleted
+ * behind the deletion fence (monitors stop being checked, status pages and their subscribers go,
+ * API keys are revoked), then its sessions, its email claim (the address can register again) and the
+ * user item, last, so a failure halfway can be retried with the same password. Refused while the user
+ * is the only owner of a team organisation, and while anyone else is a member of its personal
+ * organisation (they would be left acting in an organisation without an account: remove them first);
+ * otherwise the account leaves every organisation.
  */
 export async function remove(actor: { userId: string; sessionId: string }, input: z.infer<typeof DeleteInput>) {
   const { password } = DeleteInput.parse(input);
@@ -78,17 +80,16 @@ export async function remove(actor: { userId: string; sessionId: string }, input
       { orgIds: orphaned },
     );
   }
-  const personal = { orgId: user.userId, by: { kind: "user" as const, userId: user.userId, email: user.email, sessionId: actor.sessionId, role: "owner" as const } };
-  for (let cursor: string | null = null, first = true; first || cursor; first = false) {
-    const page: { data: { monitorId: string }[]; cursor: string | null } = await Monitor.listByOwner(user.userId, { limit: 100, cursor });
-    for (const m of page.data) await removeIfPresent(() => Monitor.remove(user.userId, m.monitorId));
-    cursor = page.cursor;
+  const others = await Membership.othersInPersonal(user.userId);
+  if (others.length) {
+    throw new VisibleError(
+      "conflict",
+      "personal_org_has_members",
+      "Others are members of your personal organisation: remove them first, so no one is left acting in it",
+      { userIds: others },
+    );
   }
-  for (let cursor: string | null = null, first = true; first || cursor; first = false) {
-    const page = await ApiKey.list(user.userId, { limit: 100, cursor });
-    for (const k of page.data) if (!k.revokedAt) await ApiKey.revoke(personal, k.id);
-    cursor = page.cursor;
-  }
+  await OrgDeletion.removePersonal(user.userId);
   await Membership.leaveAll(user.userId);
   await Session.revokeAllOf(user.userId, { reason: "account_deleted" });
   try {
@@ -97,12 +98,4 @@ export async function remove(actor: { userId: string; sessionId: string }, input
     if (!isConditionalCheckFailed(err)) throw err;
   }
   await UserEntity.delete({ userId: user.userId }).go({ response: "none" });
-}
-
-async function removeIfPresent(remove: () => Promise<unknown>) {
-  try {
-    await remove();
-  } catch (err) {
-    if (!(err instanceof VisibleError && err.kind === "not_found")) throw err;
-  }
 }

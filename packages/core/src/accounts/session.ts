@@ -237,6 +237,9 @@ export async function verifyAccessToken(token: string, now = Date.now()): Promis
       issuer: c.JWT_ISSUER,
       audience: c.JWT_AUDIENCE,
       algorithms: ["HS256"],
+      // A token without an expiry would work for ever: ours always carry these (issueTokens), so require them.
+      requiredClaims: ["exp", "iat", "iss", "aud", "sub"],
+      maxTokenAge: `${c.ACCESS_TOKEN_TTL_SEC + 60}s`,
     });
     if (typeof payload.sub !== "string" || typeof payload.sid !== "string") throw new Error("claims");
     actor = { userId: payload.sub, sessionId: payload.sid };

@@ -10,6 +10,7 @@ import { bindToTable, entityOptions } from "../platform/table";
 import { COMMON_PASSWORDS } from "./common-passwords";
 import { Org } from "../orgs/org";
 import { LoginThrottle } from "./login-throttle";
+import { UserText } from "../platform/user-text";
 
 export const UserEntity = bindToTable(
   new Entity(
@@ -83,7 +84,7 @@ export const RegisterInput = z
   .object({
     email: Email,
     password: Password,
-    name: z.string().trim().min(1).max(100).optional(),
+    name: z.string().trim().min(1).max(100).regex(UserText.ONE_LINE, UserText.ONE_LINE_MESSAGE).optional(),
   })
   .refine((i) => notTheEmail(i.email, i.password), { path: ["password"], message: "must not be your email address or its part before the @" });
 export type RegisterInput = z.infer<typeof RegisterInput>;

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { isConditionalCheckFailed } from "../platform/errors";
 import { escapeHtml } from "../platform/html";
 import { Mail } from "../platform/mail";
+import { UserText } from "../platform/user-text";
 import { Flapping } from "../incident/flapping";
 import { Incident, type IncidentItem } from "../incident/incident";
 import { config } from "../platform/config";
@@ -72,13 +73,15 @@ const monitorLink = (incident: IncidentItem) =>
 
 export function renderEmail(incident: IncidentItem, transition: Transition) {
   const down = transition === "opened";
+  // The monitor's name and URL are its owner's words: after a fixed tag or quoted, short, never a link.
+  const name = UserText.short(incident.monitorName);
   const subject = down
-    ? `[DOWN] ${incident.monitorName} is down`
-    : `[RECOVERED] ${incident.monitorName} is back up after ${formatDuration(incident.durationMs ?? 0)}`;
+    ? `[DOWN] ${name} is down`
+    : `[RECOVERED] ${name} is back up after ${formatDuration(incident.durationMs ?? 0)}`;
   const rows: [string, string][] = [
-    ["Monitor", incident.monitorName],
-    ["URL", incident.url],
-    ["Reason", incident.message ? `${incident.reason}: ${incident.message}` : incident.reason],
+    ["Monitor", UserText.quoted(incident.monitorName)],
+    ["URL", UserText.defang(incident.url)],
+    ["Reason", incident.message ? `${incident.reason}: ${UserText.defang(incident.message)}` : incident.reason],
     [down ? "Down since" : "Went down", utc(incident.startedAt)],
   ];
   if (!down) {
@@ -87,9 +90,7 @@ export function renderEmail(incident: IncidentItem, transition: Transition) {
   }
   const details = monitorLink(incident);
   if (details) rows.push(["Details", details]);
-  const headline = down
-    ? `${incident.monitorName} is DOWN.`
-    : `${incident.monitorName} has RECOVERED.`;
+  const headline = down ? `${UserText.quoted(incident.monitorName)} is DOWN.` : `${UserText.quoted(incident.monitorName)} has RECOVERED.`;
   const text = [headline, "", ...rows.map(([k, v]) => `${k}: ${v}`), "", `Incident: ${incident.incidentId}`].join("\n");
   const color = down ? "#b42318" : "#067647";
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#101828">

@@ -11,9 +11,12 @@ import { sqs } from "../platform/aws";
 import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";
 import { Mail } from "../platform/mail";
+import { UserText } from "../platform/user-text";
 import { assertCursorFor, bindToTable, entityOptions } from "../platform/table";
 import { DAY, HOUR } from "../platform/time";
 import { AlertCaps } from "./caps";
+import { RateLimit } from "../platform/rate-limit";
+import { OrgGuard } from "../orgs/guard";
 
 /**
  * Double opt-in for alert addresses other than the account's own: one item per (account, address).
@@ -119,18 +122,24 @@ export async function requestConfirmations(ownerId: string, ownerEmail: string |
   if (!unique.length) return;
   const [owner, members] = await Promise.all([ownerEmail ? undefined : User.get(ownerId), Membership.emailsOf(ownerId)]);
   const others = unique.filter((e) => e !== owner?.email && !members.has(e));
+  const release = (email: string) =>
+    RecipientEntity.patch({ ownerId, email })
+      .remove(["requestedAt"])
+      .where((a, op) => op.eq(a.requestedAt, now))
+      .go({ response: "none" })
+      .catch(() => undefined);
   await Promise.all(
     others.map(async (email) => {
       try {
         if (!(await claimRequest(ownerId, email, now))) return;
+        // However many organisations one account creates (each keeps its own answer), an address hears from
+        // them at most once per RECIPIENT_RESEND_HOURS; a later save of this organisation asks again.
+        const spacing = `recipient-confirmation-to:${await OrgGuard.accountOf(ownerId)}:${hashOf(email)}`;
+        if (!(await RateLimit.spaced(spacing, config().RECIPIENT_RESEND_HOURS * HOUR, now)).ok) return release(email);
         await publish({ type: "recipient.confirmation", ownerId, email, requestedAt: now });
       } catch (err) {
         console.error(JSON.stringify({ msg: "confirmation not requested", ownerId, error: String(err) }));
-        await RecipientEntity.patch({ ownerId, email })
-          .remove(["requestedAt"])
-          .where((a, op) => op.eq(a.requestedAt, now))
-          .go({ response: "none" })
-          .catch(() => undefined);
+        await release(email);
       }
     }),
   );
@@ -174,7 +183,7 @@ export async function sendConfirmation(event: ConfirmationRequested, now = Date.
   }).go({ response: "none" });
   try {
     // A personal organisation asks as its user's address; a team organisation by its name.
-    const asker = owner ? `account ${owner.email}` : `organisation "${(await OrgEntity.get({ orgId: ownerId }).go()).data?.name ?? "(deleted)"}"`;
+    const asker = owner ? `account ${UserText.quoted(owner.email)}` : `organisation ${UserText.quoted((await OrgEntity.get({ orgId: ownerId }).go()).data?.name ?? "(deleted)")}`;
     await Mail.send({ to: email, ...renderConfirmationMail(asker, token) });
   } catch (err) {
     await RecipientEntity.patch({ ownerId, email }).remove(["mailedFor"]).go({ response: "none" });

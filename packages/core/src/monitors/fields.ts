@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { UserText } from "../platform/user-text";
 
 export const INTERVALS = [10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600] as const;
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -75,7 +76,7 @@ export const Slug = z
 /** What the API accepts for each field: one rule per field of `Fields`, producing that field's type. */
 const Rules = z.object({
   // Names land in email subjects: no control characters (CR/LF would be a header injection attempt).
-  name: z.string().trim().min(1).max(100).regex(/^[^\p{Cc}]*$/u, "must not contain control characters such as CR or LF"),
+  name: z.string().trim().min(1).max(100).regex(UserText.ONE_LINE, UserText.ONE_LINE_MESSAGE),
   url: z
     .url({ protocol: /^https?$/, message: "must be an http or https URL" })
     .max(2048),

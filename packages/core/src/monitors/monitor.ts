@@ -9,6 +9,7 @@ import { CheckJob } from "../check/check-job";
 import { Incident } from "../incident/incident";
 import { AlertRecipient } from "../alert/recipients";
 import { dueKeys } from "../schedule/due-index";
+import { OrgGuard } from "../orgs/guard";
 
 import { MonitorEntity, MonitorQuotaEntity, SlugClaimEntity, type MonitorItem } from "./entity";
 import { SlugClaim } from "./slug-claim";
@@ -101,7 +102,14 @@ const storedHeaders = (headers: Record<string, string> | undefined) => headers &
 export async function create(ownerId: string, ownerEmail: string, input: CreateInput, now = Date.now()): Promise<MonitorItem> {
   const m = settingsOf(input, ownerEmail);
   await Target.assertAllowedUrl(m.url);
+  const { accountId } = await OrgGuard.enterCreate(ownerId, now);
   await reserveQuota(ownerId, now);
+  try {
+    await OrgGuard.takePlace(accountId, "monitors", now);
+  } catch (err) {
+    await releaseQuota(ownerId, now);
+    throw err;
+  }
   const monitorId = randomUUID();
   try {
     if (m.slug) await SlugClaim.claim(m.slug, { monitorId }, now, (c) => isAbandoned(c, now));
@@ -120,8 +128,13 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
     await MonitorEntity.create(item).go();
   } catch (err) {
     await releaseQuota(ownerId, now);
+    await OrgGuard.givePlace(accountId, "monitors", now);
     if (m.slug) await SlugClaim.release(m.slug, { monitorId });
     throw err;
+  }
+  if (await OrgGuard.deletionStarted(ownerId)) {
+    await remove(ownerId, monitorId, now);
+    throw OrgGuard.refuseDeleting();
   }
   const created = (await MonitorEntity.get({ monitorId }).go({ consistent: true })).data!;
   await AlertRecipient.requestConfirmations(ownerId, ownerEmail, created.alertEmails, now);
@@ -213,6 +226,7 @@ export async function remove(ownerId: string, monitorId: string, now = Date.now(
   }
   if (!current) throw notFound("Monitor");
   await releaseQuota(ownerId, now);
+  await OrgGuard.givePlace(await OrgGuard.accountOf(ownerId), "monitors", now);
   if (current.slug) await SlugClaim.release(current.slug, { monitorId });
   // Nothing will ever check it again, so an open incident would stay open in listings forever.
   if (current.openIncidentId) await Incident.closeWithoutRecovery(current.openIncidentId, "monitor_deleted");

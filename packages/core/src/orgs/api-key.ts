@@ -10,6 +10,8 @@ import type { OrgAccess } from "./access";
 import { actingUserId } from "./access";
 import { Audit } from "./audit";
 import { KEY_SCOPES, type KeyScope } from "./roles";
+import { OrgGuard } from "./guard";
+import { UserText } from "../platform/user-text";
 
 /**
  * An organisation's API key. The token is `upk_<keyId>_<secret>`: authentication is one consistent
@@ -50,7 +52,7 @@ export const PREFIX = "upk_";
 export const LAST_USED_RESOLUTION_MS = HOUR;
 
 export const CreateInput = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(100).regex(UserText.ONE_LINE, UserText.ONE_LINE_MESSAGE),
   scope: z.enum(Object.keys(KEY_SCOPES) as [KeyScope, ...KeyScope[]]),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
 });
@@ -94,6 +96,7 @@ export async function create(access: OrgAccess, input: CreateInput, now = Date.n
   if (validUntil !== undefined && validUntil <= now) {
     throw new VisibleError("invalid", "validation_error", "Request is invalid", [{ path: "expiresAt", message: "must be in the future", code: "custom" }]);
   }
+  await OrgGuard.enterCreate(access.orgId, now);
   // Hex, so the id never contains the token's "_" separator; the secret is 256 random bits.
   const keyId = randomBytes(10).toString("hex");
   const secret = randomBytes(32).toString("base64url");
@@ -108,6 +111,10 @@ export async function create(access: OrgAccess, input: CreateInput, now = Date.n
     ...(validUntil !== undefined && { validUntil }),
   };
   await ApiKeyEntity.create(item).go({ response: "none" });
+  if (await OrgGuard.deletionStarted(access.orgId)) {
+    await ApiKeyEntity.patch({ keyId }).set({ revokedAt: now }).go({ response: "none" });
+    throw OrgGuard.refuseDeleting();
+  }
   await Audit.record(access, "apiKey.create", { type: "apiKey", id: keyId }, { name, scope });
   return { key: toView(item as ApiKeyItem), token: `${PREFIX}${keyId}_${secret}` };
 }

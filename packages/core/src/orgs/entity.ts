@@ -20,6 +20,17 @@ export const OrgEntity = bindToTable(
         createdBy: { type: "string", required: true },
         createdAt: { type: "number", required: true },
         updatedAt: { type: "number" },
+        /**
+         * The deletion fence: set by a conditional write when deletion starts. Every create of something
+         * that belongs to the organisation (monitor, page, key, invitation) first writes `lastCreateAt`
+         * on this item on condition that it is absent, so nothing new starts once it is set.
+         */
+        deletingAt: { type: "number" },
+        /** Set when deletion finished; the item stays (a tombstone the orphan sweep reads) until TTL. */
+        deletedAt: { type: "number" },
+        lastCreateAt: { type: "number" },
+        /** TTL (epoch s), only on a deleted organisation's tombstone. */
+        expiresAt: { type: "number" },
       },
       indexes: {
         // one organisation
@@ -118,3 +129,49 @@ export const InvitationTokenEntity = bindToTable(
 );
 
 export type InvitationItem = NonNullable<Awaited<ReturnType<ReturnType<typeof InvitationEntity.get>["go"]>>["data"]>;
+
+/**
+ * What one account holds however many organisations it makes: team organisations it created and
+ * monitors in the organisations it created. Taken with a conditional update below the limit (so
+ * concurrent creates cannot pass it), given back on deletion.
+ */
+export const AccountQuotaEntity = bindToTable(
+  new Entity(
+    {
+      model: { entity: "accountQuota", version: "1", service: "uptime" },
+      attributes: {
+        userId: { type: "string", required: true },
+        kind: { type: ["orgs", "monitors"] as const, required: true },
+        count: { type: "number", required: true, default: 0 },
+        changedAt: { type: "number" },
+      },
+      indexes: {
+        // one account's count of one kind
+        byAccount: { pk: { field: "pk", composite: ["userId"] }, sk: { field: "sk", composite: ["kind"] } },
+      },
+    },
+    entityOptions(),
+  ),
+);
+
+/**
+ * One item per organisation whose deletion started, in one partition (deletions are rare): the
+ * list the orphan sweep works through. Removed once the sweep finds nothing left long enough after.
+ */
+export const OrgDeletionEntity = bindToTable(
+  new Entity(
+    {
+      model: { entity: "orgDeletion", version: "1", service: "uptime" },
+      attributes: {
+        orgId: { type: "string", required: true },
+        startedAt: { type: "number", required: true },
+        expiresAt: { type: "number" },
+      },
+      indexes: {
+        // every organisation being deleted
+        all: { pk: { field: "pk", composite: [] }, sk: { field: "sk", composite: ["orgId"] } },
+      },
+    },
+    entityOptions(),
+  ),
+);

@@ -9,12 +9,16 @@ import { sqs } from "../platform/aws";
 import { config } from "../platform/config";
 import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
 import { Mail } from "../platform/mail";
+import { UserText } from "../platform/user-text";
 import { assertCursorFor } from "../platform/table";
 import { DAY } from "../platform/time";
 import type { OrgAccess } from "./access";
 import { Audit } from "./audit";
 import { InvitationEntity, InvitationTokenEntity, OrgEntity, type InvitationItem } from "./entity";
 import { Membership } from "./membership";
+import { OrgGuard } from "./guard";
+import { RateLimit } from "../platform/rate-limit";
+import { actingUserId } from "./access";
 
 export { InvitationEntity, InvitationTokenEntity };
 
@@ -61,9 +65,28 @@ export async function list(orgId: string, opts: { limit?: number; cursor?: strin
   return { data: res.data.map((i) => toView(i)), cursor: res.cursor ?? null };
 }
 
-/** Invites an address; the mail goes out through the alerts queue. One pending invitation per address. */
+const tooMany = (retryAfterSec: number, what: string) =>
+  new VisibleError("rate_limited", "too_many_invitations", `Too many invitations ${what} today; try again in ${retryAfterSec} seconds`, undefined, retryAfterSec);
+
+/**
+ * Takes an invitation from the inviter's daily budget (over all organisations; a key counts as its
+ * creator) and from the invited address's (from anyone: revoking and inviting again counts too).
+ */
+async function takeInvitationBudgets(inviterId: string, email: string, now: number) {
+  const c = config();
+  const address = await RateLimit.take(`invitations-to:${email}`, c.INVITATIONS_PER_ADDRESS_PER_DAY, DAY, now);
+  if (!address.ok) throw tooMany(address.retryAfterSec, "to this address");
+  const inviter = await RateLimit.take(`invitations-by:${inviterId}`, c.INVITATIONS_PER_INVITER_PER_DAY, DAY, now);
+  if (!inviter.ok) throw tooMany(inviter.retryAfterSec, "from your account");
+}
+
+/**
+ * Invites an address; the mail goes out through the alerts queue. One pending invitation per address,
+ * and the daily budgets of the inviter and the address.
+ */
 export async function create(access: OrgAccess, input: z.input<typeof CreateInput>, now = Date.now()): Promise<View> {
   const { email, role } = CreateInput.parse(input);
+  await OrgGuard.enterCreate(access.orgId, now);
   const [members, pending] = await Promise.all([
     Membership.emailsOf(access.orgId),
     InvitationEntity.query.byOrg({ orgId: access.orgId }).go({ pages: "all", consistent: true }),
@@ -72,18 +95,23 @@ export async function create(access: OrgAccess, input: z.input<typeof CreateInpu
   if (pending.data.some((i) => i.email === email && i.validUntil > now)) {
     throw new VisibleError("conflict", "already_invited", "This address already has a pending invitation: revoke it to invite again");
   }
+  await takeInvitationBudgets(actingUserId(access), email, now);
   const validUntil = now + config().INVITATION_TTL_DAYS * DAY;
   const item: InvitationItem = {
     orgId: access.orgId,
     invitationId: randomUUID(),
     email,
     role,
-    invitedBy: access.by.kind === "user" ? access.by.userId : access.by.createdBy,
+    invitedBy: actingUserId(access),
     createdAt: now,
     validUntil,
     expiresAt: Math.ceil((validUntil + config().INVITATION_TTL_DAYS * DAY) / 1000),
   };
   await InvitationEntity.create(item).go({ response: "none" });
+  if (await OrgGuard.deletionStarted(access.orgId)) {
+    await InvitationEntity.delete({ orgId: item.orgId, invitationId: item.invitationId }).go();
+    throw OrgGuard.refuseDeleting();
+  }
   try {
     await publish({ type: "invitation.mail", orgId: item.orgId, invitationId: item.invitationId });
   } catch (err) {
@@ -154,9 +182,11 @@ export async function sendMail(event: MailRequested, now = Date.now()): Promise<
 
 export function renderMail(orgName: string, inviterEmail: string | undefined, invitation: Pick<InvitationItem, "role" | "validUntil">, token: string) {
   const link = Mail.publicLink(`invitations/accept?token=${encodeURIComponent(token)}`);
-  const subject = `You are invited to join ${orgName} on Uptime`;
+  // The organisation's name and the inviter's address are the inviter's words: quoted, short, never a link.
+  const name = UserText.quoted(orgName);
+  const subject = `You are invited to join ${name} on Uptime`;
   const text = [
-    `${inviterEmail ?? "A member"} invited you to join the organisation "${orgName}" on Uptime as ${invitation.role}.`,
+    `${inviterEmail ? `A member (${UserText.short(inviterEmail)})` : "A member"} invited you to join the organisation ${name} on Uptime as ${invitation.role}.`,
     "To accept, sign in (or create an account) with this email address and open:",
     link,
     `The link works once, until ${iso(invitation.validUntil).slice(0, 16).replace("T", " ")} UTC. If you did not expect this, ignore this email.`,
@@ -200,6 +230,8 @@ export async function accept(user: { userId: string; sessionId: string; email: s
     throw new VisibleError("forbidden", "invitation_for_another_email", "This invitation is for another email address: sign in with the invited one");
   }
   if (await Membership.get(link.orgId, user.userId)) throw new VisibleError("conflict", "already_member", "You are already a member of this organisation");
+  // A membership is a create in the organisation like any other: not once its deletion started.
+  await OrgGuard.enterCreate(link.orgId, now);
   try {
     await InvitationTokenEntity.patch({ tokenHash }).set({ usedAt: now }).where((a, op) => op.notExists(a.usedAt)).go({ response: "none" });
   } catch (err) {

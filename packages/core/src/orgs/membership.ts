@@ -166,11 +166,19 @@ export async function orgsOnlyOwnedBy(userId: string): Promise<string[]> {
   return orgs.flatMap((o) => (o.data && o.data.ownerCount <= 1 ? [o.data.orgId] : []));
 }
 
-/** An account being deleted leaves every organisation, its personal one included (callers check orgsOnlyOwnedBy first). */
+/**
+ * An account being deleted leaves every organisation (callers check orgsOnlyOwnedBy first); its
+ * personal organisation is deleted behind the deletion fence (OrgDeletion.removePersonal).
+ */
 export async function leaveAll(userId: string) {
   for (const m of await ofUser(userId)) {
     if (m.role === "owner" && m.orgId !== userId) await releaseOwner(m.orgId);
     await MembershipEntity.delete({ orgId: m.orgId, userId }).go({ response: "none" });
   }
-  await OrgEntity.delete({ orgId: userId }).go({ response: "none" });
+}
+
+/** Members of a user's personal organisation other than the user (deleting the account is refused while there are any). */
+export async function othersInPersonal(userId: string): Promise<string[]> {
+  const { data } = await MembershipEntity.query.byOrg({ orgId: userId }).go({ pages: "all", consistent: true, attributes: ["userId"] });
+  return data.map((m) => m.userId).filter((id) => id !== userId);
 }

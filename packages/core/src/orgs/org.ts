@@ -3,19 +3,18 @@ export * as Org from "./org";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
-import { MonitorEntity } from "../monitors/entity";
-import { StatusPageEntity } from "../status-pages/entity";
-import { ApiKeyEntity } from "./api-key";
 import type { OrgAccess } from "./access";
 import { Audit } from "./audit";
-import { InvitationEntity, InvitationTokenEntity, MembershipEntity, OrgEntity, type OrgItem } from "./entity";
+import { MembershipEntity, OrgEntity, type OrgItem } from "./entity";
+import { OrgGuard } from "./guard";
+import { UserText } from "../platform/user-text";
 import { Membership } from "./membership";
 import { PERMISSIONS, ROLES, roleCan, scopeCan, type Permission } from "./roles";
 
 export { OrgEntity, type OrgItem };
 
 /** Names land in invitation subjects: no control characters, as for monitor names. */
-export const Name = z.string().trim().min(1).max(100).regex(/^[^\p{Cc}]*$/u, "must not contain control characters such as CR or LF");
+export const Name = z.string().trim().min(1).max(100).regex(UserText.ONE_LINE, UserText.ONE_LINE_MESSAGE);
 export const CreateInput = z.object({ name: Name });
 export const UpdateInput = z.object({ name: Name });
 
@@ -66,7 +65,14 @@ export async function ensurePersonal(user: { userId: string; email: string; name
 export async function create(user: { userId: string; sessionId: string; email: string; name?: string }, input: z.input<typeof CreateInput>, now = Date.now()): Promise<View> {
   const { name } = CreateInput.parse(input);
   const org = { orgId: randomUUID(), name, personal: false, ownerCount: 1, createdBy: user.userId, createdAt: now };
-  await OrgEntity.create(org).go({ response: "none" });
+  // However many organisations an account makes, each counts against its budgets (OrgGuard): so it may make only a few.
+  await OrgGuard.takePlace(user.userId, "orgs", now);
+  try {
+    await OrgEntity.create(org).go({ response: "none" });
+  } catch (err) {
+    await OrgGuard.givePlace(user.userId, "orgs", now);
+    throw err;
+  }
   await Membership.add(org.orgId, user, "owner", now);
   await Audit.record({ orgId: org.orgId, by: { kind: "user", userId: user.userId, email: user.email, sessionId: user.sessionId, role: "owner" } }, "org.create", { type: "org", id: org.orgId }, { name }, now);
   return toView(org);
@@ -74,7 +80,7 @@ export async function create(user: { userId: string; sessionId: string; email: s
 
 export async function get(orgId: string): Promise<OrgItem> {
   const { data } = await OrgEntity.get({ orgId }).go({ consistent: true });
-  if (!data) throw notFound();
+  if (!data || data.deletedAt) throw notFound();
   return data;
 }
 
@@ -88,7 +94,7 @@ export async function listMine(userId: string) {
   const byId = new Map(data.map((o) => [o.orgId, o]));
   return memberships.flatMap((m) => {
     const org = byId.get(m.orgId);
-    return org ? [{ ...toView(org), role: m.role }] : [];
+    return org && !org.deletedAt ? [{ ...toView(org), role: m.role }] : [];
   });
 }
 
@@ -98,35 +104,4 @@ export async function update(access: OrgAccess, input: z.input<typeof UpdateInpu
   const { data } = await OrgEntity.patch({ orgId: access.orgId }).set({ name, updatedAt: now }).go({ response: "all_new" });
   await Audit.record(access, "org.update", { type: "org", id: access.orgId }, { name: { from: before.name, to: name } }, now);
   return toView(data as OrgItem);
-}
-
-/**
- * Deletes a team organisation with its memberships, pending invitations and API keys (revoked).
- * Refused for a personal organisation and while monitors or status pages remain: deleting them is
- * an explicit step of its own.
- */
-export async function remove(access: OrgAccess) {
-  const org = await get(access.orgId);
-  if (org.personal) throw new VisibleError("conflict", "personal_org", "A personal organisation cannot be deleted");
-  const monitors = await MonitorEntity.query.byOwner({ ownerId: access.orgId }).go({ limit: 1, attributes: ["monitorId"] });
-  if (monitors.data.length) throw new VisibleError("conflict", "org_has_monitors", "Delete the organisation's monitors first");
-  const pages = await StatusPageEntity.query.byOrg({ orgId: access.orgId }).go({ limit: 1, attributes: ["pageId"] });
-  if (pages.data.length) throw new VisibleError("conflict", "org_has_status_pages", "Delete the organisation's status pages first");
-  const [members, invitations] = await Promise.all([
-    MembershipEntity.query.byOrg({ orgId: access.orgId }).go({ pages: "all", consistent: true }),
-    InvitationEntity.query.byOrg({ orgId: access.orgId }).go({ pages: "all", consistent: true }),
-  ]);
-  // People and invitations go first: a crash part way leaves an organisation nobody can reach, never access to a deleted one.
-  const tokens = invitations.data.flatMap((i) => (i.tokenHash ? [{ tokenHash: i.tokenHash }] : []));
-  await Promise.all([
-    invitations.data.length && InvitationEntity.delete(invitations.data.map((i) => ({ orgId: i.orgId, invitationId: i.invitationId }))).go(),
-    tokens.length && InvitationTokenEntity.delete(tokens).go(),
-  ]);
-  // Keys go with the people: a key of a deleted organisation must not act in it.
-  const keys = await ApiKeyEntity.query.byOrg({ orgId: access.orgId }).go({ pages: "all", attributes: ["keyId", "revokedAt"] });
-  const now = Date.now();
-  await Promise.all(keys.data.filter((k) => !k.revokedAt).map((k) => ApiKeyEntity.patch({ keyId: k.keyId }).set({ revokedAt: now }).go({ response: "none" })));
-  if (members.data.length) await MembershipEntity.delete(members.data.map((m) => ({ orgId: m.orgId, userId: m.userId }))).go();
-  await OrgEntity.delete({ orgId: access.orgId }).go();
-  await Audit.record(access, "org.delete", { type: "org", id: access.orgId }, { name: org.name });
 }

@@ -114,6 +114,34 @@ const ConfigSchema = z.object({
   MANUAL_CHECK_MONITOR_SEC: z.coerce.number().int().min(0).default(10),
   /** ...and at most this many per account per clock hour. */
   MANUAL_CHECKS_PER_HOUR: z.coerce.number().int().positive().default(60),
+  /** Team organisations one account may create (its personal one not counted); deleting one frees its place. */
+  ORGS_PER_ACCOUNT: z.coerce.number().int().min(0).default(5),
+  /**
+   * Mails per clock hour charged to the account that created an organisation, over every organisation it
+   * created: alerts, alert-recipient confirmations and invitations (each also counts against ALERT_EMAILS_PER_HOUR
+   * of its organisation). This is what holds however many organisations one account makes.
+   */
+  ACCOUNT_EMAILS_PER_HOUR: z.coerce.number().int().positive().default(200),
+  /** Monitors in all the organisations one account created, together (each organisation also has MONITOR_LIMIT). */
+  ACCOUNT_MONITOR_LIMIT: z.coerce.number().int().positive().default(100),
+  /** Manual checks one account (a key counts as its creator) may run per clock hour, over all organisations. */
+  ACCOUNT_MANUAL_CHECKS_PER_HOUR: z.coerce.number().int().positive().default(60),
+  /** Invitations one account (a key counts as its creator) may send per UTC day, over all organisations. */
+  INVITATIONS_PER_INVITER_PER_DAY: z.coerce.number().int().positive().default(20),
+  /** Invitations one email address may receive per UTC day, from any organisation (revoking and inviting again counts). */
+  INVITATIONS_PER_ADDRESS_PER_DAY: z.coerce.number().int().positive().default(3),
+  /** Status page subscription confirmation mails per page per clock hour... */
+  SUBSCRIBE_MAILS_PAGE_PER_HOUR: z.coerce.number().int().positive().default(20),
+  /** ...per organisation (all its pages) per clock hour... */
+  SUBSCRIBE_MAILS_ORG_PER_HOUR: z.coerce.number().int().positive().default(50),
+  /** ...per account that created the organisations, over all of them, per clock hour (a budget of its own, so strangers filling the form cannot starve alerts)... */
+  SUBSCRIBE_MAILS_ACCOUNT_PER_HOUR: z.coerce.number().int().positive().default(50),
+  /** ...and per address per UTC day, over all pages. */
+  SUBSCRIBE_MAILS_ADDRESS_PER_DAY: z.coerce.number().int().positive().default(3),
+  /** Wrong passwords on a protected status page's form per client address (IPv6: per /64) in LOGIN_WINDOW_SEC... */
+  PAGE_PASSWORD_CLIENT_MAX_FAILURES: z.coerce.number().int().positive().default(10),
+  /** ...and per page, whoever guesses. */
+  PAGE_PASSWORD_PAGE_MAX_FAILURES: z.coerce.number().int().positive().default(50),
   MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   DEMO_SITES: z
     .string()

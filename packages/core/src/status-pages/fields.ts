@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Slug } from "../monitors/fields";
+import { UserText } from "../platform/user-text";
 
 /**
  * A status page's vocabulary and the admin API's input rules, declared once. The statuses and
@@ -16,10 +17,10 @@ export type MaintenanceStatus = (typeof MAINTENANCE_STATUSES)[number];
 export const THEMES = ["light", "dark", "auto"] as const;
 export const VISIBILITIES = ["public", "protected"] as const;
 
-const Text = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]*$/u, "must not contain control characters such as CR or LF");
-/** Messages may span lines; other control characters are refused. */
-const Message = z.string().trim().min(1).max(5000).regex(/^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$/, "must not contain control characters");
-const Description = z.string().trim().max(1000);
+const Text = (max: number) => z.string().trim().min(1).max(max).regex(UserText.ONE_LINE, UserText.ONE_LINE_MESSAGE);
+/** Messages and descriptions may span lines; other control characters are refused (they would make feed.rss invalid XML). */
+const Message = z.string().trim().min(1).max(5000).regex(UserText.MULTI_LINE, UserText.MULTI_LINE_MESSAGE);
+const Description = z.string().trim().max(1000).regex(UserText.MULTI_LINE, UserText.MULTI_LINE_MESSAGE);
 const Id = z.string().min(1).max(100);
 /** An ISO 8601 instant with its offset; it stays a string through parsing, so the API and core parse the same input. */
 const Instant = z.iso.datetime({ offset: true }).describe("ISO 8601 instant, e.g. 2025-01-31T12:00:00Z");

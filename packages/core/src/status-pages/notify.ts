@@ -7,6 +7,7 @@ import { isConditionalCheckFailed } from "../platform/errors";
 import { Claim } from "../platform/claim";
 import { escapeHtml } from "../platform/html";
 import { Mail } from "../platform/mail";
+import { UserText } from "../platform/user-text";
 import { bindToTable, entityOptions } from "../platform/table";
 import { MaintenanceEntity, PostedIncidentEntity, StatusPageEntity, type MaintenanceItem, type PostedIncidentItem, type StatusPageItem, type Unannounced } from "./entity";
 import { Subscribers } from "./subscriber";
@@ -129,9 +130,10 @@ export function render(page: StatusPageItem, e: PageEvent, subject: Subject, lin
   const item = "incident" in subject ? subject.incident : subject.maintenance;
   const update = item.updates.find((u) => u.updateId === e.updateId) ?? item.updates[item.updates.length - 1]!;
   const when = "maintenance" in subject ? `\nScheduled: ${new Date(subject.maintenance.startsAt).toISOString()} to ${new Date(subject.maintenance.endsAt).toISOString()}` : "";
-  const subject_ = `[${page.title}] ${HEADLINE[e.kind]}: ${item.title}`;
+  // Titles are the page owner's words: short and defanged in the subject (after fixed tags), quoted in the body.
+  const subject_ = `[${UserText.short(page.title)}] ${HEADLINE[e.kind]}: ${UserText.short(item.title)}`;
   const text = [
-    `${HEADLINE[e.kind]}: ${item.title}`,
+    `${HEADLINE[e.kind]}: ${UserText.quoted(item.title)}`,
     `Status: ${update.status.replace(/_/g, " ")}${when}`,
     "",
     update.message,
@@ -141,7 +143,7 @@ export function render(page: StatusPageItem, e: PageEvent, subject: Subject, lin
     `Unsubscribe: ${links.unsubscribe}`,
   ].join("\n");
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#101828">
-<h2 style="margin:0 0 8px">${escapeHtml(HEADLINE[e.kind])}: ${escapeHtml(item.title)}</h2>
+<h2 style="margin:0 0 8px">${escapeHtml(HEADLINE[e.kind])}: ${escapeHtml(UserText.quoted(item.title))}</h2>
 <p style="color:#475467">Status: ${escapeHtml(update.status.replace(/_/g, " "))}${escapeHtml(when)}</p>
 <p style="white-space:pre-line">${escapeHtml(update.message)}</p>
 <p><a href="${escapeHtml(links.page)}">View the status page</a></p>

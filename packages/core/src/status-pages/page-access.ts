@@ -1,7 +1,10 @@
 export * as PageAccess from "./page-access";
 
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { jwtSecret } from "../platform/config";
+import { LoginThrottle } from "../accounts/login-throttle";
+import { config, jwtSecret } from "../platform/config";
+import { VisibleError } from "../platform/errors";
+import { StatusPage } from "./page";
 import { DAY } from "../platform/time";
 import type { StatusPageItem } from "./entity";
 
@@ -35,4 +38,36 @@ export async function allows(page: Pick<StatusPageItem, "pageId" | "passwordHash
   const expected = Buffer.from(await mac(page, expiresAt));
   const given = Buffer.from(m[2]!);
   return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+const tooMany = (err: VisibleError, what: string) =>
+  new VisibleError("rate_limited", "too_many_password_attempts", `Too many wrong passwords ${what}; try again in ${err.retryAfterSec} seconds`, undefined, err.retryAfterSec);
+
+async function reserve(budget: string, max: number, what: string, now: number) {
+  try {
+    return await LoginThrottle.reserve(budget, max, what, now);
+  } catch (err) {
+    throw err instanceof VisibleError && err.kind === "rate_limited" ? tooMany(err, what) : err;
+  }
+}
+
+/**
+ * A protected page's password form. Like a login, each guess is reserved before bcrypt looks at it:
+ * from the client's budget (its address, IPv6 per /64, over all pages) and the page's (whoever
+ * guesses), so guessing is slow however it is spread. A right password gives its attempts back.
+ * Throws 429 (rate_limited) past either budget.
+ */
+export async function checkPassword(page: StatusPageItem, password: string, clientIp: string | undefined, now = Date.now()): Promise<boolean> {
+  const c = config();
+  const client = clientIp ? await reserve(`page-password-client:${LoginThrottle.clientKey(clientIp)}`, c.PAGE_PASSWORD_CLIENT_MAX_FAILURES, "from your network", now) : undefined;
+  let perPage: LoginThrottle.Reservation;
+  try {
+    perPage = await reserve(`page-password:${page.pageId}`, c.PAGE_PASSWORD_PAGE_MAX_FAILURES, "on this page", now);
+  } catch (err) {
+    if (client) await LoginThrottle.release(client);
+    throw err;
+  }
+  const ok = await StatusPage.checkPassword(page, password);
+  if (ok) await Promise.all([LoginThrottle.release(perPage), client && LoginThrottle.release(client)]);
+  return ok;
 }

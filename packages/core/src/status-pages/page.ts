@@ -6,6 +6,7 @@ import { SlugClaimEntity } from "../monitors/entity";
 import { SlugClaim } from "../monitors/slug-claim";
 import type { OrgAccess } from "../orgs/access";
 import { Audit } from "../orgs/audit";
+import { OrgGuard } from "../orgs/guard";
 import { config } from "../platform/config";
 import { VisibleError, isConditionalCheckFailed, notFound } from "../platform/errors";
 import { BATCH_WRITE_MAX, assertCursorFor, deleteAllPaged } from "../platform/table";
@@ -40,6 +41,7 @@ const hashPassword = (password: string) => bcrypt.hash(password, config().BCRYPT
 
 export async function create(access: OrgAccess, input: CreatePageInput, now = Date.now()): Promise<StatusPageItem> {
   const p = CreatePageInput.parse(input);
+  await OrgGuard.enterCreate(access.orgId, now);
   const pageId = randomUUID();
   await SlugClaim.claim(p.slug, { pageId }, now, (c) => isAbandoned(c, now));
   try {
@@ -61,6 +63,10 @@ export async function create(access: OrgAccess, input: CreatePageInput, now = Da
   } catch (err) {
     await SlugClaim.release(p.slug, { pageId });
     throw err;
+  }
+  if (await OrgGuard.deletionStarted(access.orgId)) {
+    await remove(access, pageId);
+    throw OrgGuard.refuseDeleting();
   }
   await Audit.record(access, "statusPage.create", { type: "statusPage", id: pageId }, { slug: p.slug });
   return (await StatusPageEntity.get({ pageId }).go({ consistent: true })).data!;
@@ -129,6 +135,13 @@ export async function touch(pageId: string, now = Date.now()) {
  */
 export async function remove(access: OrgAccess, pageId: string) {
   const page = await getOwned(access.orgId, pageId);
+  await removePage(page);
+  await Audit.record(access, "statusPage.delete", { type: "statusPage", id: pageId }, { slug: page.slug });
+}
+
+/** Takes a page offline and deletes it with everything under it (also what deleting its organisation does). */
+export async function removePage(page: Pick<StatusPageItem, "pageId" | "slug">) {
+  const { pageId } = page;
   const open = await MaintenanceEntity.query.open({ pageId }).go({ pages: "all" });
   for (const m of open.data) {
     if (m.status === "in_progress" && m.mutedMonitorIds?.length) await Muting.unmute(m.mutedMonitorIds, m.endsAt);
@@ -158,7 +171,6 @@ export async function remove(access: OrgAccess, pageId: string) {
   ]);
   await StatusPageEntity.delete({ pageId }).go();
   await SlugClaim.release(page.slug, { pageId });
-  await Audit.record(access, "statusPage.delete", { type: "statusPage", id: pageId }, { slug: page.slug });
 }
 
 /** The page's confirmed subscribers; admins see the count only, never addresses. */

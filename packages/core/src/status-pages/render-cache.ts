@@ -1,18 +1,20 @@
 export * as RenderCache from "./render-cache";
 
-import { SlugClaimEntity } from "../monitors/entity";
 import { StatusPageEntity } from "./entity";
 import { snapshot, type Snapshot } from "./snapshot";
 
 /**
  * The public side's in-process cache: one snapshot per page, valid for the page version it was
  * read at and for the clock minute (the bars and "active" maintenance change at most once a
- * minute). Within a minute the version is re-read at most every VERSION_CHECK_MS (two small
- * reads); concurrent requests for a slug share one read. Everything rendered from a snapshot
- * (HTML, JSON, feeds, badges) is memoised on its entry, so a render happens once per snapshot.
+ * minute). Every write that changes a page bumps its version (StatusPage.update and touch), and
+ * the public function may run in another container than the write, so every request re-reads the
+ * version: one strongly consistent read of the page item, shared by concurrent requests for the
+ * slug. That read also brings who may see the page (visibility, password hash), so making a page
+ * protected or changing its password counts from the next request, old cookies included.
+ * Everything rendered from a snapshot (HTML, JSON, feeds, badges) is memoised on its entry, so a
+ * render happens once per snapshot.
  */
 
-export const VERSION_CHECK_MS = 10_000;
 const MAX_ENTRIES = 500;
 
 export interface Entry {
@@ -39,12 +41,10 @@ export function clear() {
 
 const minuteOf = (t: number) => Math.floor(t / 60_000);
 
-// the page a slug names and its version: the slug claim, then the page (eventually consistent, a second stale at most)
-async function versionOf(slug: string): Promise<{ pageId: string; version: number } | undefined> {
-  const { data: claim } = await SlugClaimEntity.get({ slug }).go();
-  if (!claim?.pageId) return undefined;
-  const { data: page } = await StatusPageEntity.get({ pageId: claim.pageId }).go({ attributes: ["pageId", "slug", "version"] });
-  return page && page.slug === slug ? { pageId: page.pageId, version: page.version } : undefined;
+// a page's version and who may see it, as of now (strongly consistent)
+async function currentOf(pageId: string) {
+  const { data } = await StatusPageEntity.get({ pageId }).go({ consistent: true, attributes: ["pageId", "slug", "version", "visibility", "passwordHash"] });
+  return data ?? undefined;
 }
 
 /** The current snapshot of the page a slug names, or undefined when no status page has it. */
@@ -52,7 +52,6 @@ export async function get(slug: string, now = Date.now()): Promise<Entry | undef
   const key = slug.toLowerCase();
   const cached = entries.get(key);
   const minute = minuteOf(now);
-  if (cached && cached.minute === minute && now - cached.checkedAt < VERSION_CHECK_MS) return cached;
   let pending = inflight.get(key);
   if (!pending) {
     pending = refresh(key, cached, minute, now).finally(() => inflight.delete(key));
@@ -64,8 +63,8 @@ export async function get(slug: string, now = Date.now()): Promise<Entry | undef
 async function refresh(slug: string, cached: Entry | undefined, minute: number, now: number): Promise<Entry | undefined> {
   if (cached && cached.minute === minute) {
     stats.versionChecks++;
-    const v = await versionOf(slug);
-    if (v && v.pageId === cached.pageId && v.version === cached.version) {
+    const v = await currentOf(cached.pageId);
+    if (v && v.slug === slug && v.version === cached.version) {
       cached.checkedAt = now;
       return cached;
     }
@@ -76,7 +75,16 @@ async function refresh(slug: string, cached: Entry | undefined, minute: number, 
     entries.delete(slug);
     return undefined;
   }
-  const entry: Entry = { slug, pageId: snap.page.pageId, version: snap.page.version, minute, checkedAt: now, snapshot: snap, memo: new Map() };
+  // The snapshot's reads are eventually consistent: who may see the page comes from a strong read,
+  // and an entry older than that read keeps the older version, so the next request reads again.
+  const v = await currentOf(snap.page.pageId);
+  if (!v || v.slug !== slug) {
+    entries.delete(slug);
+    return undefined;
+  }
+  snap.page = { ...snap.page, visibility: v.visibility, passwordHash: v.passwordHash };
+  const version = Math.min(snap.page.version, v.version);
+  const entry: Entry = { slug, pageId: snap.page.pageId, version, minute, checkedAt: now, snapshot: snap, memo: new Map() };
   entries.delete(slug);
   entries.set(slug, entry);
   if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);

@@ -56,7 +56,7 @@ var n=d.getElementById("active-count");if(n&&String(s.incidents.length)!==n.data
 const scriptHash = `sha256-${createHash("sha256").update(REFRESH_SCRIPT).digest("base64")}`;
 
 /** The policy of a status page: its own inline style, its own script, a logo from any https address. */
-export const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src '${scriptHash}'; connect-src 'self'; img-src 'self' https: data:; form-action 'self'; base-uri 'none'; frame-ancestors *`;
+export const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src '${scriptHash}'; connect-src 'self'; img-src 'self' https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
 
 export type Theme = "light" | "dark" | "auto";
 

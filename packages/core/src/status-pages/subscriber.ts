@@ -9,11 +9,14 @@ import { config, jwtSecret } from "../platform/config";
 import { LoginThrottle } from "../accounts/login-throttle";
 import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
 import { Mail } from "../platform/mail";
+import { UserText } from "../platform/user-text";
+import { escapeHtml } from "../platform/html";
 import { MailSuppression } from "../platform/mail-suppression";
 import { RateLimit } from "../platform/rate-limit";
 import { bindToTable, entityOptions } from "../platform/table";
 import { DAY, HOUR } from "../platform/time";
 import { StatusPageEntity } from "./entity";
+import { OrgGuard } from "../orgs/guard";
 
 /**
  * Email subscribers of a status page, with double opt-in: subscribing stores a `pending` item and
@@ -89,19 +92,40 @@ export async function publish(body: { type: string; pageId: string; [more: strin
   );
 }
 
+const tooMany = (retryAfterSec: number) =>
+  new VisibleError("rate_limited", "too_many_subscriptions", `Too many subscription requests; try again in ${retryAfterSec} seconds`, undefined, retryAfterSec);
+
+/**
+ * The budgets one confirmation mail is taken from: the address's per day over all pages, the page's,
+ * its organisation's and the account's that created the organisation, per hour. The form mails
+ * addresses anyone may type, and the mail carries the page's title: without these a page is a relay.
+ */
+async function takeConfirmationBudgets(pageId: string, email: string, now: number) {
+  const c = config();
+  const address = await RateLimit.take(`subscribe-mail-to:${createHash("sha256").update(email).digest("hex")}`, c.SUBSCRIBE_MAILS_ADDRESS_PER_DAY, DAY, now);
+  if (!address.ok) throw tooMany(address.retryAfterSec);
+  const page = await RateLimit.take(`subscribe-mail-page:${pageId}`, c.SUBSCRIBE_MAILS_PAGE_PER_HOUR, HOUR, now);
+  if (!page.ok) throw tooMany(page.retryAfterSec);
+  const { data } = await StatusPageEntity.get({ pageId }).go({ attributes: ["orgId"] });
+  if (!data) throw tooMany(60);
+  const org = await RateLimit.take(`subscribe-mail-org:${data.orgId}`, c.SUBSCRIBE_MAILS_ORG_PER_HOUR, HOUR, now);
+  if (!org.ok) throw tooMany(org.retryAfterSec);
+  const account = await RateLimit.take(`subscribe-mail-account:${await OrgGuard.accountOf(data.orgId)}`, c.SUBSCRIBE_MAILS_ACCOUNT_PER_HOUR, HOUR, now);
+  if (!account.ok) throw tooMany(account.retryAfterSec);
+}
+
 /**
  * A visitor asks for updates. Always answers the same (whether the address is new, pending,
  * confirmed or suppressed), so the form reveals nothing about who subscribes. At most one
- * confirmation mail per address and RECIPIENT_RESEND_HOURS, and SUBSCRIBE_CLIENT_PER_HOUR form
- * posts per client over all pages: the form mails addresses that anyone may type.
+ * confirmation mail per address and RECIPIENT_RESEND_HOURS, SUBSCRIBE_CLIENT_PER_HOUR form posts per
+ * client over all pages, and the mail budgets of takeConfirmationBudgets: past one, the request is
+ * undone and answered 429.
  */
 export async function subscribe(pageId: string, input: SubscribeInput, now = Date.now(), clientIp?: string): Promise<void> {
   const { email, componentIds } = SubscribeInput.parse(input);
   if (clientIp) {
     const client = await RateLimit.take(`subscribe-client:${LoginThrottle.clientKey(clientIp)}`, config().SUBSCRIBE_CLIENT_PER_HOUR, HOUR, now);
-    if (!client.ok) {
-      throw new VisibleError("rate_limited", "too_many_subscriptions", `Too many subscription requests; try again in ${client.retryAfterSec} seconds`, undefined, client.retryAfterSec);
-    }
+    if (!client.ok) throw tooMany(client.retryAfterSec);
   }
   if (await MailSuppression.isSuppressed(email)) return;
   const subscriberId = idOf(pageId, email);
@@ -120,6 +144,19 @@ export async function subscribe(pageId: string, input: SubscribeInput, now = Dat
       if (isConditionalCheckFailed(err2)) return; // confirmed already, or asked recently
       throw err2;
     }
+  }
+  try {
+    await takeConfirmationBudgets(pageId, email, now);
+  } catch (err) {
+    // This request sends nothing: the address may ask again as soon as the budgets allow.
+    await SubscriberEntity.patch({ pageId, subscriberId })
+      .remove(["requestedAt"])
+      .where((a, o) => o.eq(a.requestedAt, now))
+      .go({ response: "none" })
+      .catch((e) => {
+        if (!isConditionalCheckFailed(e)) throw e;
+      });
+    throw err;
   }
   await publish({ type: "subscriber.confirmation", pageId, subscriberId, requestedAt: now } satisfies ConfirmationRequested, `confirm\n${subscriberId}\n${now}`);
 }
@@ -143,15 +180,15 @@ export async function sendConfirmation(event: ConfirmationRequested): Promise<"s
   const { data: page } = await StatusPageEntity.get({ pageId }).go();
   if (!page) return "stale";
   const link = Mail.publicLink(`status/${page.slug}/subscription/confirm?s=${subscriberId}&t=${await confirmToken(subscriberId, requestedAt)}`);
+  // The page's title is its owner's words, and the address typed by anyone: quoted, short, never a link.
   const text = [
-    `Someone (hopefully you) asked for email updates from the ${page.title} status page.`,
+    `Someone (hopefully you) asked for email updates from the status page ${UserText.quoted(page.title)}.`,
     "Nothing is sent until you confirm. To confirm, open this link and press the button:",
     link,
     `The link works for ${config().RECIPIENT_TOKEN_TTL_DAYS} days. If you did not ask for this, ignore this email.`,
   ].join("\n");
   try {
-    const name = /\bstatus$/i.test(page.title) ? page.title : `${page.title} status`;
-    await Mail.send({ to: sub.email!, subject: `Confirm your subscription to ${name}`, text, html: paragraphs(text) });
+    await Mail.send({ to: sub.email!, subject: `Confirm your subscription to the status page ${UserText.quoted(page.title)}`, text, html: paragraphs(text, link) });
   } catch (err) {
     await SubscriberEntity.patch({ pageId, subscriberId }).remove(["mailedFor"]).go({ response: "none" });
     throw err;
@@ -159,10 +196,11 @@ export async function sendConfirmation(event: ConfirmationRequested): Promise<"s
   return "sent";
 }
 
-export const paragraphs = (text: string) =>
+/** A plain-text mail as HTML, escaped; only the line that is our own `link` becomes a link, never user text. */
+export const paragraphs = (text: string, link: string) =>
   `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#101828">${text
     .split("\n")
-    .map((l) => `<p>${l.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/(https?:\/\/\S+)/g, '<a href="$1">$1</a>')}</p>`)
+    .map((l) => `<p>${l === link ? `<a href="${escapeHtml(link)}">${escapeHtml(link)}</a>` : escapeHtml(l)}</p>`)
     .join("")}</body></html>`;
 
 /** Whether a confirm link is genuine and current: signed for the subscriber's latest request, not expired. */

@@ -1,3 +1,4 @@
+import { UserText } from "@uptime/core/platform/user-text";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
 import { Alert } from "@uptime/core/alert/alert";
@@ -47,7 +48,7 @@ describe("alert recipients other than the owner confirm first", () => {
     expect(await confirmationMailsTo(stack, friend)).toHaveLength(1);
     expect(await confirmationMailsTo(stack, ada.email)).toHaveLength(0);
     const [mail] = await confirmationMailsTo(stack, friend);
-    expect(mail!.body.text).toContain(ada.email); // who is asking
+    expect(mail!.body.text).toContain(UserText.defang(ada.email)); // who is asking (defanged: no mailto link)
     expect(mail!.body.text).toContain(`${stack.apiUrl}/v1/alert-recipients/confirm?token=`);
 
     await flip(m.id, 500);

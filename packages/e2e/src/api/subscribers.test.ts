@@ -197,9 +197,21 @@ describe("notifications", () => {
 });
 
 describe("SES bounces and complaints", () => {
+  const localOnly = { "x-uptime-local": "1" };
+
+  it("the local injection endpoint takes only JSON with the local-only header, so no web page can post to it", async () => {
+    const crossSite = await stack.api("/local/ses/bounce", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ email: "mallory-target@example.com" }) });
+    expect(crossSite.status).toBe(403);
+    const plain = await stack.api("/local/ses/bounce", { method: "POST", headers: { ...localOnly, "content-type": "text/plain" }, body: JSON.stringify({ email: "mallory-target@example.com" }) });
+    expect(plain.status).toBe(415);
+    const noHeader = await stack.api("/local/ses/bounce", { method: "POST", json: { email: "mallory-target@example.com" } });
+    expect(noHeader.status).toBe(403);
+    expect(await MailSuppression.isSuppressed("mallory-target@example.com")).toBe(false);
+  });
+
   it("a bounce injected locally suppresses the address: no more mail, no new confirmation", async () => {
     await subscribeAndConfirm("dave@example.com");
-    const res = await stack.api("/local/ses/bounce", { method: "POST", json: { email: "Dave@example.com", type: "bounce" } });
+    const res = await stack.api("/local/ses/bounce", { method: "POST", headers: localOnly, json: { email: "Dave@example.com", type: "bounce" } });
     expect(res.status).toBe(202);
     expect(await MailSuppression.isSuppressed("dave@example.com")).toBe(true);
     await stack.clearEmails();
@@ -207,11 +219,11 @@ describe("SES bounces and complaints", () => {
     expect(await mailsTo("dave@example.com")).toHaveLength(0);
     expect(await mailsTo("carol@example.com")).toHaveLength(1);
 
-    await stack.api("/local/ses/bounce", { method: "POST", json: { email: "erin@example.com", type: "complaint" } });
+    await stack.api("/local/ses/bounce", { method: "POST", headers: localOnly, json: { email: "erin@example.com", type: "complaint" } });
     await stack.api(`${base}/subscribe`, form({ email: "erin@example.com" }));
     await stack.drainQueues({ includeDelayed: false });
     expect(await mailsTo("erin@example.com")).toHaveLength(0);
-    expect((await stack.api("/local/ses/bounce", { method: "POST", json: { email: "nope" } })).status).toBe(400);
+    expect((await stack.api("/local/ses/bounce", { method: "POST", headers: localOnly, json: { email: "nope" } })).status).toBe(400);
   });
 
   it("stops every kind of mail to a suppressed address in Mail.send: alerts, invitations, resets, subscriber mail", async () => {

@@ -13,7 +13,8 @@ let ada: TestUser;
 let n = 0;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // One owner makes many organisations across these tests; the per-account limit has its own test (account-limits.test.ts).
+  stack = await startTestStack({ env: { ORGS_PER_ACCOUNT: "50" } });
   target = await startTarget();
   ada = await createUser(stack);
 });
@@ -77,7 +78,7 @@ describe("organisations", () => {
     expect((await asAda("POST", "/v1/org/invitations", { email: bob.email })).body.error.code).toBe("already_invited");
 
     const [mail] = await invitationMailsTo(stack, bob.email);
-    expect(mail!.subject).toBe("You are invited to join Shared on Uptime");
+    expect(mail!.subject).toBe("You are invited to join “Shared” on Uptime");
     expect(mail!.body.text).toContain(`${stack.apiUrl}/invitations/accept?token=`);
     await stack.drainQueues();
     expect(await invitationMailsTo(stack, bob.email)).toHaveLength(1); // exactly once
@@ -241,7 +242,7 @@ describe("organisations", () => {
     const outsider = fresh("asked");
     await inOrg(stack, ada, orgId)("POST", "/v1/monitors", { name: "Asks", url: target.url, alertEmails: [outsider] });
     const [mail] = await confirmationMailsTo(stack, outsider);
-    expect(mail!.body.text).toContain('The Uptime organisation "Named Team" wants to send alert emails');
+    expect(mail!.body.text).toContain("The Uptime organisation “Named Team” wants to send alert emails");
   });
 
   it("refuses a malformed X-Org-Id with 400 and an unknown one with 404", async () => {

@@ -46,7 +46,7 @@ export const app = createApi()
       request: { body: { required: true, ...json(described(ApiKey.CreateInput, { example: { name: "CI deploys", scope: "write" } })) } },
       responses: {
         201: { description: "Created", ...json(z.object({ key: KeyView, token: z.string().openapi({ example: "upk_3f9c1e0b7a5d42e8c6b1_…" }) })) },
-        ...errorResponses(400, 401, 403, 404, 415),
+        ...errorResponses(400, 401, 403, 404, 409, 415),
       },
     }),
     async (c) => c.json(await ApiKey.create(c.get("org"), c.req.valid("json")), 201),

@@ -135,9 +135,10 @@ app.openapi(
     },
   }),
   async (c) => {
-    const { orgId } = c.get("org");
+    const org = c.get("org");
+    const orgId = org.orgId;
     const m = await Monitor.getOwned(orgId, c.req.valid("param").id);
-    await ManualLimits.reserve(orgId, m.monitorId);
+    await ManualLimits.reserve(orgId, m.monitorId, Date.now(), actingUserId(org));
     const { result } = await Checker.runNow(m);
     const after = await Monitor.getOwned(orgId, m.monitorId);
     return c.json({ result: CheckResult.toView(result), monitor: await view(after) }, 200);

@@ -7,6 +7,7 @@ import { Audit } from "@uptime/core/orgs/audit";
 import { Invitation } from "@uptime/core/orgs/invitation";
 import { Membership } from "@uptime/core/orgs/membership";
 import { Org } from "@uptime/core/orgs/org";
+import { OrgDeletion } from "@uptime/core/orgs/deletion";
 import { ROLES } from "@uptime/core/orgs/roles";
 import { VisibleError } from "@uptime/core/platform/errors";
 import { Page, bearer, createApi, described, errorResponses, json, named, type Env } from "./http";
@@ -59,7 +60,7 @@ app.openapi(
     summary: "Create an organisation; you are its owner. Act in it by sending its id as X-Org-Id.",
     ...signedIn,
     request: { body: { required: true, ...json(described(Org.CreateInput, { example: { name: "Acme Web Team" } })) } },
-    responses: { 201: { description: "Created", ...json(OrgView) }, ...errorResponses(400, 401, 415) },
+    responses: { 201: { description: "Created", ...json(OrgView) }, ...errorResponses(400, 401, 403, 415) },
   }),
   async (c) => c.json(await Org.create(await currentUser(c), c.req.valid("json")), 201),
 );
@@ -99,7 +100,7 @@ app.openapi(
     responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404, 409) },
   }),
   async (c) => {
-    await Org.remove(c.get("org"));
+    await OrgDeletion.remove(c.get("org"));
     return c.body(null, 204);
   },
 );
@@ -197,7 +198,7 @@ app.openapi(
     summary: "Invite an email address (as admin, member or viewer); the link in the mail works once, for 7 days",
     ...orgScoped("invitations.manage"),
     request: { body: { required: true, ...json(described(Invitation.CreateInput, { example: { email: "grace@example.com", role: "member" } })) } },
-    responses: { 201: { description: "Invited", ...json(InvitationView) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
+    responses: { 201: { description: "Invited", ...json(InvitationView) }, ...errorResponses(400, 401, 403, 404, 409, 415, 429) },
   }),
   async (c) => c.json(await Invitation.create(c.get("org"), c.req.valid("json")), 201),
 );

@@ -107,7 +107,15 @@ publicRoute("post", "/status/{slug}/access", "A protected page's password form: 
   const password = typeof form.password === "string" ? form.password.slice(0, 200) : "";
   // The cached snapshot may predate a password change by seconds; the hash is read fresh here.
   const page = await StatusPage.bySlug(e.snapshot.page.slug);
-  if (!page || !(await StatusPage.checkPassword(page, password))) {
+  let ok = false;
+  try {
+    ok = !!page && (await PageAccess.checkPassword(page, password, clientAddress(c)));
+  } catch (err) {
+    if (!(err instanceof VisibleError && err.kind === "rate_limited")) throw err;
+    c.header("Retry-After", String(err.retryAfterSec));
+    return c.html(StatusPageHtml.renderMessage("Too many attempts", theme(e), `${err.message}.`, baseOf(e)), 429);
+  }
+  if (!page || !ok) {
     return c.html(StatusPageHtml.renderPasswordForm({ title: e.snapshot.page.title, theme: theme(e), base: baseOf(e), wrong: true }), 401);
   }
   setCookie(c, PageAccess.COOKIE_NAME, await PageAccess.issue(page), {

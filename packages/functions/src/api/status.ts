@@ -31,7 +31,7 @@ function cacheable(c: Context, maxAgeSec = config().STATUS_CACHE_SEC) {
 
 /** The page has no scripts and loads nothing: say so, so an injected tag could do nothing either. */
 function lockedDown(c: Context) {
-  c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors *");
+  c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
   c.header("X-Content-Type-Options", "nosniff");
 }
 

@@ -1,13 +1,17 @@
 import type { ScheduledEvent } from "aws-lambda";
 import { RollupJob } from "@uptime/core/history/rollup-job";
+import { OrgDeletion } from "@uptime/core/orgs/deletion";
 
 /**
  * Hourly schedule (a few minutes past the hour): roll up every hour that has ended and is not
  * rolled up yet. Driven by the watermark, not the event's time, so a missed or repeated
- * invocation just means the next one has more, or nothing, to do.
+ * invocation just means the next one has more, or nothing, to do. The same hourly run finishes
+ * organisation deletions (the orphan sweep): one query when none is under way.
  */
 export const handler = async (_event?: Pick<ScheduledEvent, "time">) => {
   const report = await RollupJob.catchUp(Date.now());
   console.log(JSON.stringify({ msg: "rollup", ...report, from: new Date(report.from).toISOString(), to: new Date(report.to).toISOString() }));
+  const swept = await OrgDeletion.sweep(Date.now());
+  if (swept.organisations) console.log(JSON.stringify({ msg: "org deletion sweep", ...swept }));
   return report;
 };
