@@ -23,6 +23,8 @@ export interface JobOutcome {
   opened?: string;
   resolved?: string;
   retryAt?: number;
+  /** A job with the monitor as just read was queued for this slot (CheckRules.refreshSlot). */
+  refreshAt?: number;
 }
 
 /** A job as the queue handed it over: `redelivered` when its message was received before. */
@@ -109,6 +111,10 @@ export async function settle(
     await CheckJob.enqueue([{ monitor: CheckJob.snapshotOf(m), dueAt: at, kind: "retry" }], now());
     out.retryAt = at;
   };
+  const refresh = async (snapshot: CheckJob.Snapshot, at: number) => {
+    await CheckJob.enqueue([{ monitor: snapshot, dueAt: at, kind: "scheduled" }], now());
+    out.refreshAt = at;
+  };
 
   for (;;) {
     const step = CheckRules.nextStep(facts);
@@ -132,12 +138,19 @@ export async function settle(
       }
       case "open": {
         const opened = await Incident.open(monitor!, step);
-        if (opened) out.opened = opened.incidentId;
-        else if (step.retryAt !== undefined) await retry(monitor!, step.retryAt);
+        if (opened) {
+          out.opened = opened.incidentId;
+          if (step.refreshAt !== undefined) {
+            await refresh({ ...CheckJob.snapshotOf(monitor!), state: "down", openIncidentId: opened.incidentId }, step.refreshAt);
+          }
+        } else if (step.retryAt !== undefined) await retry(monitor!, step.retryAt);
         return out;
       }
       case "retry":
         await retry(monitor!, step.at);
+        return out;
+      case "refresh":
+        await refresh(CheckJob.snapshotOf(monitor!), step.at);
         return out;
     }
   }
