@@ -67,8 +67,12 @@ export async function runJob(job: CheckJob.Job, opts: { redelivered?: boolean; n
  */
 export async function runJobs(deliveries: Delivery[]): Promise<PromiseSettledResult<JobOutcome>[]> {
   const nextTurn = turns();
+  // Probes start one per turn too: starting a whole batch at once is ~20 ms of work during which
+  // no response is read, so the first probes' responses would wait, and be timed, behind it.
+  const nextStart = turns();
   return Promise.allSettled(
     deliveries.map(async ({ job, redelivered }) => {
+      await nextStart();
       const observation = await observe(job, { redelivered });
       await nextTurn();
       return settle(job, observation, { redelivered });
