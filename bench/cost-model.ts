@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { CheckerData } from "./checker";
 import type { FanoutData, FanoutRow } from "./fanout";
+import type { DashboardReadsData } from "./dashboard-reads";
 import type { WriteCostData } from "./write-cost";
 import { queueSettings } from "@uptime/core/platform/queues";
 import { BENCH_DIR, REPO_ROOT, cents, commandFor, finish, fmt, log, readResult, usd, type BenchResult } from "./lib/report";
@@ -243,6 +244,22 @@ async function main() {
     };
   });
 
+  // What the result-store designs of docs/architecture.md would change: the write line scaled to
+  // their write units per check, everything else as measured. Modelled, not measured.
+  const DESIGN_WRU = [
+    { name: "measured (v1: one item per check)", wru: undefined as number | undefined },
+    { name: "v2 monitor pages (1 + 1/16 page creation + rollups)", wru: 1 + 1 / 16 + 0.0174 },
+    { name: "v3 cohort pages, full cohorts of 8 (1/8 + 1/4 + rollups)", wru: 1 / 8 + 1 / 4 + 0.0174 },
+    { name: "issue 22 target", wru: 0.5 },
+    { name: "issue 22 stretch", wru: 0.2 },
+  ];
+  const totalAt = (f: FleetCost, wru: number | undefined) => {
+    const line = f.lines.find((l) => l.item.startsWith("DynamoDB write units"))!;
+    return wru === undefined ? f.total : f.total - line.usd + (line.usd / f.inputs.wruPerCheck!) * wru;
+  };
+  // One dashboard tab polling every 30 s for a month, for an account of 1,000 monitors.
+  const dash = readResult<DashboardReadsData>("dashboard-reads")?.data.rows.find((r) => r.monitors === 1000);
+  const POLLS_PER_MONTH = 30 * 86400 / 30;
   const alternatives = Object.entries(prices.alternatives).map(([name, a]) => ({ name, usd: a.usd, text: a.text }));
   const [small1k, large] = fleets as [FleetCost, FleetCost];
   const idle = idleStage(P, A, rollup.fixedRruPerRun);
@@ -281,6 +298,20 @@ async function main() {
           ["This project, 1,000 monitors", usd(small1k.total), "1×", "–"],
           ["This project, 100,000 monitors", usd(large.total), "–", "1×"],
           ...alternatives.map((a) => [`${a.name}: ${a.text}`, usd(a.usd), `${fmt(a.usd / small1k.total, 3)}×`, `${fmt(a.usd / large.total, 3)}×`]),
+        ],
+      },
+      {
+        title: "The result store's write units, by design (modelled)",
+        intro:
+          "The bill per monitor-month with the DynamoDB write line scaled to each design's write units per healthy check (docs/architecture.md); every other line as measured above. " +
+          "Only the first row is measured.",
+        columns: ["Design", "WRU per check", ...fleets.map((f) => `${f.monitors.toLocaleString("en-US")} monitors`)],
+        rows: DESIGN_WRU.map((d) => [d.name, fmt(d.wru ?? fleets[0]!.inputs.wruPerCheck!, 3), ...fleets.map((f) => cents(totalAt(f, d.wru)))]),
+        notes: [
+          dash
+            ? `A dashboard tab of a 1,000-monitor account polled every 30 s costs ${fmt(dash.dashboardReadUnits)} read units per poll on today's store (dashboard-reads bench: ${dash.dashboardRequests} requests), ` +
+              `${usd(dash.dashboardReadUnits * POLLS_PER_MONTH * P("dynamoReadRequestUnit"))} a month; not in the per-monitor bill above, which leaves the API out.`
+            : "Run `npx tsx bench/dashboard-reads.ts` for the cost of a dashboard tab.",
         ],
       },
       {

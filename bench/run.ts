@@ -45,6 +45,8 @@ const SECTIONS = [
   { name: "fairness", heading: "8. Fairness: healthy checks while targets hang", order: 8, timeoutMin: 6 },
   { name: "web", heading: "9. Web app", order: 9, timeoutMin: 4 },
   { name: "status-pages", heading: "10. Status page under a traffic spike", order: 10, timeoutMin: 3 },
+  { name: "dashboard-reads", heading: "11. Dashboard and monitor-list reads by account size", order: 11, timeoutMin: 6 },
+  { name: "vs-kuma", heading: "12. Side by side with Uptime Kuma", order: 12, timeoutMin: 6 },
 ] as const;
 
 interface Outcome {

@@ -23,6 +23,8 @@ export interface JobOutcome {
   opened?: string;
   resolved?: string;
   retryAt?: number;
+  /** A job with the monitor as just read was queued for this slot (CheckRules.refreshSlot). */
+  refreshAt?: number;
 }
 
 /** A job as the queue handed it over: `redelivered` when its message was received before. */
@@ -65,8 +67,12 @@ export async function runJob(job: CheckJob.Job, opts: { redelivered?: boolean; n
  */
 export async function runJobs(deliveries: Delivery[]): Promise<PromiseSettledResult<JobOutcome>[]> {
   const nextTurn = turns();
+  // Probes start one per turn too: starting a whole batch at once is ~20 ms of work during which
+  // no response is read, so the first probes' responses would wait, and be timed, behind it.
+  const nextStart = turns();
   return Promise.allSettled(
     deliveries.map(async ({ job, redelivered }) => {
+      await nextStart();
       const observation = await observe(job, { redelivered });
       await nextTurn();
       return settle(job, observation, { redelivered });
@@ -109,6 +115,10 @@ export async function settle(
     await CheckJob.enqueue([{ monitor: CheckJob.snapshotOf(m), dueAt: at, kind: "retry" }], now());
     out.retryAt = at;
   };
+  const refresh = async (snapshot: CheckJob.Snapshot, at: number) => {
+    await CheckJob.enqueue([{ monitor: snapshot, dueAt: at, kind: "scheduled" }], now());
+    out.refreshAt = at;
+  };
 
   for (;;) {
     const step = CheckRules.nextStep(facts);
@@ -132,12 +142,19 @@ export async function settle(
       }
       case "open": {
         const opened = await Incident.open(monitor!, step);
-        if (opened) out.opened = opened.incidentId;
-        else if (step.retryAt !== undefined) await retry(monitor!, step.retryAt);
+        if (opened) {
+          out.opened = opened.incidentId;
+          if (step.refreshAt !== undefined) {
+            await refresh({ ...CheckJob.snapshotOf(monitor!), state: "down", openIncidentId: opened.incidentId }, step.refreshAt);
+          }
+        } else if (step.retryAt !== undefined) await retry(monitor!, step.retryAt);
         return out;
       }
       case "retry":
         await retry(monitor!, step.at);
+        return out;
+      case "refresh":
+        await refresh(CheckJob.snapshotOf(monitor!), step.at);
         return out;
     }
   }

@@ -261,6 +261,8 @@ describe.skipIf(!hasOpenssl)("probe over https", () => {
     // -days 30 from a moment ago
     expect(out.certDaysLeft).toBeGreaterThanOrEqual(29);
     expect(out.certDaysLeft).toBeLessThanOrEqual(30);
+    // a name to resolve and a handshake: every phase is there
+    expect(Object.keys(out.phases!).sort()).toEqual(["connect", "dns", "download", "firstByte", "tls"]);
   });
 
   it("reports tls when speaking https to a plain http server", async () => {

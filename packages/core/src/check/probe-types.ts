@@ -27,6 +27,11 @@ export const ProbeRequest = Fields.pick({
 export type ProbeRequest = z.infer<typeof ProbeRequest>;
 export type ProbeMethod = ProbeRequest["method"];
 
+/** Where a check's time went, in the order a request spends it. */
+export const PHASE_NAMES = ["dns", "connect", "tls", "firstByte", "download"] as const;
+/** Milliseconds per phase, from the socket's own events; a phase the request did not go through is absent (no TLS on http, no DNS for an IP). */
+export type Phases = Partial<Record<(typeof PHASE_NAMES)[number], number>>;
+
 export interface ProbeOutcome {
   ok: boolean;
   reason?: FailureReason;
@@ -34,6 +39,8 @@ export interface ProbeOutcome {
   message?: string;
   httpStatus?: number;
   latencyMs: number;
+  /** The final hop's phases, when its response came. */
+  phases?: Phases;
   certDaysLeft?: number;
   redirects: number;
   finalUrl: string;

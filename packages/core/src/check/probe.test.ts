@@ -94,6 +94,29 @@ describe("probe over http", () => {
     expect(out.latencyMs).toBeGreaterThanOrEqual(195);
   });
 
+  it("splits the time into phases: waiting for the first byte, then the download", async () => {
+    const s = await httpServer((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { "content-length": "4" });
+        res.write("ab");
+        setTimeout(() => res.end("cd"), 150);
+      }, 100);
+    });
+    const out = await Probe.probe(base(s.url));
+    expect(out.ok).toBe(true);
+    const p = out.phases!;
+    // a literal IP: no DNS; plain http: no TLS
+    expect(Object.keys(p).sort()).toEqual(["connect", "download", "firstByte"]);
+    expect(p.firstByte).toBeGreaterThanOrEqual(95);
+    expect(p.download).toBeGreaterThanOrEqual(145);
+    expect(p.connect! + p.firstByte! + p.download!).toBeLessThanOrEqual(out.latencyMs + 2);
+  });
+
+  it("phases start from the end of the one before", () => {
+    expect(Probe.phasesOf({ start: 0, lookup: 2, connect: 5, secure: 15, firstByte: 40 }, 45)).toEqual({ dns: 2, connect: 3, tls: 10, firstByte: 25, download: 5 });
+    expect(Probe.phasesOf({ start: 0, connect: 1 }, 9)).toEqual({ connect: 1 });
+  });
+
   it("times out at the deadline when the server never answers, and closes the socket", async () => {
     const s = await httpServer(() => {
       /* never answers */

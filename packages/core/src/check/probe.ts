@@ -6,7 +6,7 @@ import net from "node:net";
 import type { TLSSocket } from "node:tls";
 import { performance } from "node:perf_hooks";
 import { config } from "../platform/config";
-import type { FailureReason, ProbeMethod, ProbeOutcome, ProbeRequest, ProbeTestOptions } from "./probe-types";
+import type { FailureReason, Phases, ProbeMethod, ProbeOutcome, ProbeRequest, ProbeTestOptions } from "./probe-types";
 import { guardedLookup, isBlockedAddress, normalizeHost } from "./target";
 
 export * from "./probe-types";
@@ -78,6 +78,36 @@ interface HopResult {
   /** Only when a keyword is set; at most MAX_RESPONSE_BYTES. */
   text?: string;
   endedAt: number;
+  phases: Phases;
+}
+
+/**
+ * Instants of one request's socket events (performance.now()), taken in the events' own
+ * listeners, so each phase is what the socket went through rather than when the probe resumed.
+ */
+interface Marks {
+  start: number;
+  lookup?: number;
+  connect?: number;
+  secure?: number;
+  firstByte?: number;
+}
+
+const span = (from: number | undefined, to: number | undefined) => (from === undefined || to === undefined ? undefined : Math.max(0, Math.round(to - from)));
+
+/** DNS, connect, TLS, first byte, download: each from the end of the phase before it. */
+export function phasesOf(m: Marks, end: number): Phases {
+  const connectFrom = m.lookup ?? m.start;
+  const requestFrom = m.secure ?? m.connect;
+  const phases: Phases = {
+    dns: span(m.start, m.lookup),
+    connect: span(connectFrom, m.connect),
+    tls: span(m.connect, m.secure),
+    firstByte: span(requestFrom, m.firstByte),
+    download: span(m.firstByte, end),
+  };
+  for (const k of Object.keys(phases) as (keyof Phases)[]) if (phases[k] === undefined) delete phases[k];
+  return phases;
 }
 
 const TLS_CODES = new Set([
@@ -169,9 +199,16 @@ function requestOnce(
         agent: false,
         ...(isHttps && test?.ca ? { ca: test.ca } : {}),
       };
+      const marks: Marks = { start: performance.now() };
       req = (isHttps ? https : http).request(hop.url, options);
       req.on("error", (err) => finish(err));
+      req.once("socket", (socket) => {
+        socket.once("lookup", () => (marks.lookup = performance.now()));
+        socket.once("connect", () => (marks.connect = performance.now()));
+        socket.once("secureConnect", () => (marks.secure = performance.now()));
+      });
       req.on("response", (response) => {
+        marks.firstByte = performance.now();
         res = response;
         const status = response.statusCode ?? 0;
         let certDaysLeft: number | undefined;
@@ -182,14 +219,17 @@ function requestOnce(
         const location = response.headers.location;
         const mode = bodyMode(status, location);
         const parts: Buffer[] = [];
-        const done = () =>
+        const done = () => {
+          const endedAt = performance.now();
           finish(null, {
             status,
             location,
             certDaysLeft,
             text: mode === "keep" ? Buffer.concat(parts).toString("utf8") : undefined,
-            endedAt: performance.now(),
+            endedAt,
+            phases: phasesOf(marks, endedAt),
           });
+        };
 
         if (mode === "skip") return done();
         const limit = config().MAX_RESPONSE_BYTES;
@@ -298,7 +338,7 @@ export async function probe(req: ProbeRequest, test?: ProbeTestOptions): Promise
         continue;
       }
 
-      const base = { httpStatus: status, latencyMs: elapsed(result.endedAt), redirects, finalUrl, certDaysLeft: result.certDaysLeft };
+      const base = { httpStatus: status, latencyMs: elapsed(result.endedAt), phases: result.phases, redirects, finalUrl, certDaysLeft: result.certDaysLeft };
       if (!statusMatches(status, req.expectedStatus)) {
         return { ...base, ok: false, reason: "status_mismatch", message: `expected ${req.expectedStatus.join(", ")}, got ${status}` };
       }

@@ -22,6 +22,8 @@ interface World {
   results: Result[];
   incidents: Map<string, { startedAt: number; status: "open" | "resolved"; resolvedAt?: number }>;
   retries: number[];
+  /** Slots fresh jobs were queued for (CheckRules.refreshSlot). */
+  refreshes: number[];
 }
 
 interface Delivery {
@@ -44,7 +46,7 @@ interface Case {
   name: string;
   monitor?: Partial<CheckRules.MonitorState> | null;
   deliveries: Delivery[];
-  then?: { state?: string; open?: string | null; incidents?: Record<string, string>; retries?: number[] };
+  then?: { state?: string; open?: string | null; incidents?: Record<string, string>; retries?: number[]; refreshes?: number[] };
 }
 
 const UP: CheckRules.SnapshotState = { state: "up", intervalSec: 60 };
@@ -60,8 +62,9 @@ function newWorld(monitor: Partial<CheckRules.MonitorState> | null | undefined):
     failureThreshold: 3,
     recoveryThreshold: 1,
     retryIntervalSec: 20,
+    offsetSec: 0,
   };
-  return { monitor: monitor === null ? null : { ...base, ...monitor }, results: [], incidents: new Map(), retries: [] };
+  return { monitor: monitor === null ? null : { ...base, ...monitor }, results: [], incidents: new Map(), retries: [], refreshes: [] };
 }
 
 function describeStep(step: CheckRules.Step): string {
@@ -77,9 +80,15 @@ function describeStep(step: CheckRules.Step): string {
     case "resolve":
       return `resolve ${nameOf(step.incidentId)} at ${sec(step.recoveredAt)}s`;
     case "open":
-      return `open ${nameOf(step.incidentId)} from ${sec(step.startedAt)}s` + (step.retryAt ? ` (else retry at ${sec(step.retryAt)}s)` : "");
+      return (
+        `open ${nameOf(step.incidentId)} from ${sec(step.startedAt)}s` +
+        (step.retryAt ? ` (else retry at ${sec(step.retryAt)}s)` : "") +
+        (step.refreshAt ? `, refresh ${sec(step.refreshAt)}s` : "")
+      );
     case "retry":
       return `retry at ${sec(step.at)}s`;
+    case "refresh":
+      return `refresh ${sec(step.at)}s`;
   }
 }
 
@@ -122,7 +131,8 @@ function deliver(w: World, d: Delivery): string[] {
       case "open":
         if (!w.incidents.has(step.incidentId)) w.incidents.set(step.incidentId, { startedAt: step.startedAt, status: "open" });
         if (!m.openIncidentId || m.openIncidentId === step.incidentId) {
-          Object.assign(m, { openIncidentId: step.incidentId, state: "down" });
+          Object.assign(m, { openIncidentId: step.incidentId, state: "down", stateChangedAt: step.trigger.at });
+          if (step.refreshAt !== undefined) w.refreshes.push(step.refreshAt);
         } else {
           w.incidents.delete(step.incidentId);
           if (step.retryAt !== undefined) w.retries.push(step.retryAt);
@@ -130,6 +140,9 @@ function deliver(w: World, d: Delivery): string[] {
         return steps;
       case "retry":
         w.retries.push(step.at);
+        return steps;
+      case "refresh":
+        w.refreshes.push(step.at);
         return steps;
     }
   }
@@ -248,18 +261,32 @@ const cases: Case[] = [
     deliveries: [{ at: 0, ok: true, steps: ["stop"] }],
   },
   {
-    name: "a sub-minute monitor's passing scheduled check reads the monitor, eventually consistent",
+    name: "a sub-minute monitor's passing scheduled check reads nothing either",
     monitor: { intervalSec: 10, retryIntervalSec: 10 },
-    deliveries: [{ at: 0, ok: true, steps: ["read monitor (eventual)", "stop"] }],
+    deliveries: [{ at: 0, ok: true, steps: ["stop"] }],
   },
   {
-    name: "a sub-minute job whose snapshot predates the incident still resolves it at once",
+    name: "a sub-minute job whose snapshot predates the incident stops unread; the fresh job the opening queued for its slot resolves it at once",
     monitor: { intervalSec: 10, retryIntervalSec: 10, failureThreshold: 1 },
     deliveries: [
-      { at: 0, ok: false, kind: "manual", steps: [...read1, "open #0 from 0s"] },
-      { at: 10, ok: true, snapshot: UP10, steps: ["read monitor (eventual)", "read 1 recent", "resolve #0 at 10s"] },
+      { at: 0, ok: false, kind: "manual", steps: [...read1, "open #0 from 0s, refresh 10s"] },
+      { at: 10, ok: true, snapshot: UP10, steps: ["stop"] },
+      { at: 10, ok: true, steps: [...read1, "resolve #0 at 10s"] },
     ],
-    then: { state: "up", open: null, incidents: { "#0": "resolved" } },
+    then: { state: "up", open: null, incidents: { "#0": "resolved" }, refreshes: [10] },
+  },
+  {
+    name: "while a sub-minute outage lasts, each slot's stored failure queues the next fresh job, to the end of the tick window",
+    monitor: { intervalSec: 10, retryIntervalSec: 10, failureThreshold: 1 },
+    deliveries: [
+      { at: 30, ok: false, kind: "manual", steps: [...read1, "open #30 from 30s, refresh 40s"] },
+      // the stale job of slot 40 stores the failure and carries the chain on; the fresh one of the same slot does not
+      { at: 40, ok: false, snapshot: UP10, steps: ["read monitor (consistent)", "refresh 50s"] },
+      { at: 40, ok: false, steps: ["read monitor (consistent)", "stop"] },
+      // slot 60 belongs to the next tick window, whose jobs carry the incident
+      { at: 50, ok: false, steps: ["read monitor (consistent)", "stop"] },
+    ],
+    then: { open: "#30", refreshes: [40, 50] },
   },
   {
     name: "a one-minute job with an up snapshot stops unread; the next tick's snapshot carries the incident",
@@ -370,6 +397,7 @@ describe("CheckRules.nextStep over sequences of results", () => {
       expect(Object.fromEntries([...w.incidents].map(([id, i]) => [nameOf(id), i.status]))).toEqual(then.incidents);
     }
     if (then.retries) expect(w.retries.map(sec)).toEqual(then.retries);
+    if (then.refreshes) expect(w.refreshes.map(sec)).toEqual(then.refreshes);
   });
 
   it("names the incident after the trigger and dates it from the first failure of the streak", () => {
@@ -377,6 +405,19 @@ describe("CheckRules.nextStep over sequences of results", () => {
     deliver(w, { at: 0, ok: false });
     deliver(w, { at: 60, ok: false });
     expect([...w.incidents]).toEqual([[idOf(60), { startedAt: at(0), status: "open" }]]);
+  });
+});
+
+describe("CheckRules.refreshSlot", () => {
+  const m = { intervalSec: 10, offsetSec: 3 };
+  it("is the monitor's next slot after the instant, while it lies inside the tick window the incident opened in", () => {
+    expect(CheckRules.nextSlotAfter(m, at(25))).toBe(at(33));
+    expect(CheckRules.nextSlotAfter(m, at(33))).toBe(at(43));
+    expect(CheckRules.refreshSlot(m, at(25), at(25), TICK_SECONDS)).toBe(at(33));
+    expect(CheckRules.refreshSlot(m, at(53), at(25), TICK_SECONDS)).toBeUndefined();
+  });
+  it("is never needed for a monitor checked once a tick or less often", () => {
+    expect(CheckRules.refreshSlot({ intervalSec: 60, offsetSec: 3 }, at(0), at(0), TICK_SECONDS)).toBeUndefined();
   });
 });
 

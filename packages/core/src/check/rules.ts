@@ -19,7 +19,7 @@ export type SnapshotState = Pick<Snapshot, "state" | "openIncidentId" | "interva
 export type MonitorState = Pick<
   MonitorItem,
   "monitorId" | "paused" | "state" | "openIncidentId" | "intervalSec" | "failureThreshold" | "recoveryThreshold" | "retryIntervalSec"
-> & { maintenanceUntil?: number };
+> & { maintenanceUntil?: number; offsetSec?: number; stateChangedAt?: number };
 
 export interface Facts {
   job: { kind: CheckKind; snapshot: SnapshotState };
@@ -29,7 +29,7 @@ export interface Facts {
   created: boolean;
   /** The queue delivered this job before (its message was received more than once). */
   redelivered: boolean;
-  /** The scheduler's period: jobs are made up to this long before they run. */
+  /** The scheduler's period: jobs are made up to this long before they run (see refreshSlot). */
   tickSeconds: number;
   /** Absent until read; null when the monitor no longer exists. */
   monitor?: MonitorState | null;
@@ -48,8 +48,10 @@ export type Step =
    * `retryAt`: the retry this failure gets if another incident turns out to be open already
    * (another check opened it after our read), as if it were below the threshold.
    */
-  | { do: "open"; incidentId: string; startedAt: number; trigger: Result; retryAt?: number }
-  | { do: "retry"; at: number };
+  | { do: "open"; incidentId: string; startedAt: number; trigger: Result; retryAt?: number; refreshAt?: number }
+  | { do: "retry"; at: number }
+  /** Queue a job for this slot with the monitor as just read (see refreshSlot). */
+  | { do: "refresh"; at: number };
 
 const STOP: Step = { do: "stop" };
 
@@ -87,17 +89,39 @@ export function retrySlot(
 
 /**
  * Whether the monitor must be read after storing the result, and how. A healthy check of a
- * healthy monitor needs no read: its snapshot says nothing can change.
+ * healthy monitor needs no read, at any interval: its snapshot says nothing can change, and a
+ * snapshot that went stale because an incident opened after the job was made is covered by
+ * the fresh job the opening queued for the same slot (refreshSlot).
  */
 function reread(f: Facts): Step {
   const { snapshot } = f.job;
   const steady = snapshot.state === "up" && !snapshot.openIncidentId;
-  // A sub-minute monitor's jobs are made up to a minute before they run, so an incident opened
-  // in between is missing from their snapshot and a recovery would wait for the next tick.
-  // For those, a passing check reads the monitor (eventually consistent: half a read unit).
-  const snapshotMayBeStale = f.job.kind === "scheduled" && snapshot.intervalSec < f.tickSeconds;
-  if (f.result.ok && steady && !snapshotMayBeStale) return STOP;
-  return { do: "readMonitor", consistent: !(f.result.ok && steady) };
+  if (f.result.ok && steady) return STOP;
+  return { do: "readMonitor", consistent: true };
+}
+
+/** The first slot of the monitor's schedule strictly after `t` (epoch ms). */
+export function nextSlotAfter(m: { intervalSec: number; offsetSec: number }, t: number): number {
+  const sec = Math.floor(t / 1000) + 1;
+  const k = Math.ceil((sec - m.offsetSec) / m.intervalSec);
+  return (m.offsetSec + k * m.intervalSec) * 1000;
+}
+
+/**
+ * Jobs of a monitor whose interval is shorter than the tick are made a whole tick window at a
+ * time, before they run, each with the snapshot of that moment. Once an incident opens, the
+ * jobs already queued for the rest of that window still say "up", and a passing check with an
+ * "up" snapshot reads nothing, so a recovery would wait for the next window. Instead, the
+ * opening queues one job, with the incident in its snapshot, for the next slot of the window;
+ * that job (when it fails) queues the slot after, and so on to the window's end. A slot then has
+ * two jobs; the slot key stores one result, and the fresh job acts on it (resolves on a pass).
+ * Undefined when the next slot lies beyond the window (the next tick's jobs carry the incident).
+ */
+export function refreshSlot(m: { intervalSec: number; offsetSec?: number }, after: number, openedAt: number, tickSeconds: number): number | undefined {
+  if (m.offsetSec === undefined || m.intervalSec >= tickSeconds) return undefined;
+  const windowEnd = Math.floor(openedAt / (tickSeconds * 1000)) * tickSeconds * 1000 + tickSeconds * 1000;
+  const next = nextSlotAfter({ intervalSec: m.intervalSec, offsetSec: m.offsetSec }, after);
+  return next < windowEnd ? next : undefined;
 }
 
 function afterPass(f: Facts, monitor: MonitorState): Step {
@@ -112,21 +136,35 @@ function afterFailure(f: Facts, monitor: MonitorState): Step {
   // Muted by maintenance: recorded, but no incident, no retry, so no alert.
   if (f.result.inMaintenance || inMaintenance(monitor, f.result.at)) return STOP;
   const incidentId = incidentIdFor(monitor.monitorId, f.result.at);
-  // One open incident per monitor: a failure while another is open changes nothing. Its own
-  // incident being open means a redelivery, which repeats the (idempotent) opening.
-  if (monitor.openIncidentId && monitor.openIncidentId !== incidentId) return STOP;
+  const ownsResult = f.created || f.redelivered;
+  // One open incident per monitor: a failure while another is open changes nothing, except
+  // that it carries the refresh chain of a sub-minute monitor on (one job per slot: only the
+  // delivery that stored the result). Its own incident being open means a redelivery, which
+  // repeats the (idempotent) opening.
+  if (monitor.openIncidentId && monitor.openIncidentId !== incidentId) {
+    const next = f.job.kind === "scheduled" && ownsResult ? refreshSlot(monitor, f.result.at, monitor.stateChangedAt ?? f.result.at, f.tickSeconds) : undefined;
+    return next === undefined ? STOP : { do: "refresh", at: next };
+  }
   if (!f.recent) return { do: "readRecent", count: monitor.failureThreshold };
 
   const retryAt = retrySlot(monitor, { at: f.result.at, kind: f.job.kind }, {
     newest: f.recent[0]?.at === f.result.at,
-    ownsResult: f.created || f.redelivered,
+    ownsResult,
   });
   if (!failureThresholdReached(f.recent, monitor.failureThreshold)) return retryAt === undefined ? STOP : { do: "retry", at: retryAt };
   const streak = f.recent.slice(0, monitor.failureThreshold);
   // A redelivered old check must not name the incident of a newer streak: its id would point
   // at an incident that may be long resolved, and that outage would go unrecorded and unmailed.
   if (!streak.some((r) => r.at === f.result.at)) return STOP;
-  return { do: "open", incidentId, startedAt: Math.min(...streak.map((r) => r.at)), trigger: f.result, retryAt };
+  const refreshAt = refreshSlot(monitor, Math.max(f.result.at, f.result.checkedAt), f.result.checkedAt, f.tickSeconds);
+  return {
+    do: "open",
+    incidentId,
+    startedAt: Math.min(...streak.map((r) => r.at)),
+    trigger: f.result,
+    ...(retryAt !== undefined && { retryAt }),
+    ...(refreshAt !== undefined && { refreshAt }),
+  };
 }
 
 /** The next step after storing a result, given everything read so far. */

@@ -2,7 +2,6 @@ export * as Dashboard from "./dashboard";
 
 import { z } from "zod";
 import { CheckResult, CheckResultEntity } from "../check/result";
-import { mapLimit } from "../platform/concurrency";
 import { VisibleError } from "../platform/errors";
 import { Incident, IncidentEntity, type IncidentItem } from "../incident/incident";
 import { MonitorEntity, type MonitorItem } from "../monitors/entity";
@@ -12,6 +11,7 @@ import { status as monitorStatus } from "../monitors/view";
 import { metered, type Meter } from "../platform/metering";
 import { DAY, HOUR, floorTo } from "../platform/time";
 import { History } from "./history";
+import { LiveStatus } from "./live-status";
 import { RollupJob } from "./rollup-job";
 import { Stats } from "./stats";
 import { assertCursorFor } from "../platform/table";
@@ -200,29 +200,22 @@ async function incidentsById(ids: string[], meter?: Meter): Promise<Map<string, 
 }
 
 /**
- * Every monitor with its status, last check, 24h uptime and open incident. The cost per
- * monitor is fixed whatever the number of figures: one hour-rollup query and one raw query for
- * the hours the job has not rolled up yet, whose newest result doubles as the last check (a
- * monitor with no check since then costs one more, one-item query). Status comes from the
- * monitor item; open incidents come in one batch get for all monitors. Monitors are read
- * 8 at a time, so a 100-monitor account costs ~200 small queries, never one per metric.
+ * Every monitor with its status, last check, 24h uptime and open incident. Status comes from
+ * the monitor item, last check and 24 h figures from LiveStatus, open incidents from one batch
+ * get for all monitors.
  */
 export async function overview(ownerId: string, opts: { now?: number; meter?: Meter; page?: OverviewPage } = {}): Promise<Overview> {
   const now = opts.now ?? Date.now();
-  // Whole hours: an exact 24 h would begin mid-hour and cost every monitor a third query.
-  const dayStart = floorTo(now, HOUR) - 23 * HOUR;
-  const [{ monitors, cursor }, mark] = await Promise.all([ownedMonitors(ownerId, opts.page ?? {}, opts.meter), RollupJob.watermark(opts.meter)]);
-  const [rows, open] = await Promise.all([
-    mapLimit(monitors, 8, async (m) => {
-      const hist = await History.read(m, dayStart, now, { coarsest: "hour", watermark: mark, meter: opts.meter });
-      const last = hist.latest ?? (await CheckResult.lastOf(m.monitorId, metered(opts.meter)));
-      return { m, agg: Stats.mergeAll(hist.pieces.map((p) => p.agg)), last };
-    }),
+  const { monitors, cursor } = await ownedMonitors(ownerId, opts.page ?? {}, opts.meter);
+  const [live, open] = await Promise.all([
+    LiveStatus.forMonitors(monitors, { day: true, now, meter: opts.meter }),
     incidentsById(monitors.flatMap((m) => (m.openIncidentId ? [m.openIncidentId] : [])), opts.meter),
   ]);
   return {
     generatedAt: iso(now),
-    monitors: rows.map(({ m, agg, last }) => {
+    monitors: monitors.map((m) => {
+      const { last, day } = live.get(m.monitorId) ?? {};
+      const agg = day ?? Stats.emptyAgg();
       const incident = m.openIncidentId ? open.get(m.openIncidentId) : undefined;
       return {
         id: m.monitorId,

@@ -226,6 +226,7 @@ describe("results", () => {
       httpStatus: newest[0]!.httpStatus ?? null,
       latencyMs: newest[0]!.latencyMs,
       certDaysLeft: null,
+      phases: null,
       kind: "scheduled",
       inMaintenance: false,
     });

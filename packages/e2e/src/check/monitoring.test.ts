@@ -125,11 +125,21 @@ describe("incident lifecycle", () => {
   it("notices recovery at once for a sub-minute monitor whose queued job predates the incident", async () => {
     const m = await createMonitor({ name: "Stale snapshot", intervalSec: 10, failureThreshold: 1 });
     const before = CheckJob.snapshotOf((await Monitor.get(m.id))!); // as the tick saw it: up
+    // Clear of a tick window's last slot, after which the next tick's jobs carry the incident anyway.
+    const toWindowEnd = 60_000 - (Date.now() % 60_000);
+    if (toWindowEnd < 15_000) await new Promise((r) => setTimeout(r, toWindowEnd + 100));
     target.set({ status: 500 });
-    expect((await checkNow(m.id)).monitor.status).toBe("down");
+    const opened = await Checker.runNow((await Monitor.get(m.id))!);
+    expect(opened.opened).toBeTruthy();
+    expect(opened.refreshAt).toBeGreaterThan(opened.result.at);
     target.set({ status: 200 });
-    const out = await Checker.runJob({ monitor: before, dueAt: Date.now(), kind: "scheduled" });
-    expect(out.resolved).toBeTruthy();
+    // The job queued before the incident, for the next slot: stores its pass and, trusting its snapshot, reads nothing.
+    const stale = await Checker.runJob({ monitor: before, dueAt: opened.refreshAt!, kind: "scheduled" });
+    expect(stale).toMatchObject({ created: true, result: { ok: true } });
+    expect(stale.resolved).toBeUndefined();
+    // The fresh job the opening queued for the same slot acts on that stored pass: resolved as of that check.
+    await stack.drainQueues();
+    expect(await Incident.get(opened.opened!)).toMatchObject({ status: "resolved", resolvedAt: opened.refreshAt });
     expect((await Monitor.get(m.id))!.openIncidentId).toBeUndefined();
   });
 });

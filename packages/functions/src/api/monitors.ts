@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { handle } from "hono/aws-lambda";
 import { CheckResult } from "@uptime/core/check/result";
+import { LiveStatus } from "@uptime/core/history/live-status";
 import { Checker } from "@uptime/core/check/checker";
 import { ManualLimits } from "@uptime/core/check/manual-limits";
 import { Monitor } from "@uptime/core/monitors/monitor";
@@ -63,7 +64,8 @@ app.openapi(
   async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const page = await Monitor.listByOwner(c.get("org").orgId, { limit, cursor });
-    return c.json({ data: await Promise.all(page.data.map(view)), cursor: page.cursor ?? null }, 200);
+    const live = await LiveStatus.forMonitors(page.data);
+    return c.json({ data: page.data.map((m) => Monitor.toInfo(m, live.get(m.monitorId)?.last)), cursor: page.cursor ?? null }, 200);
   },
 );
 

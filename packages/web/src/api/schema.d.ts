@@ -7308,6 +7308,14 @@ export interface components {
             httpStatus: number | null;
             latencyMs: number;
             certDaysLeft: number | null;
+            /** @description Milliseconds spent resolving DNS, connecting, in the TLS handshake, waiting for the first byte and downloading; null when not measured */
+            phases: {
+                dns?: number;
+                connect?: number;
+                tls?: number;
+                firstByte?: number;
+                download?: number;
+            } | null;
             /** @enum {string} */
             kind: "scheduled" | "retry" | "manual";
             inMaintenance: boolean;

@@ -146,7 +146,7 @@ export function MonitorDetails({ id }: { id: string }) {
         <ScrollBox label="Recent checks">
           <table>
             <thead>
-              <tr><th scope="col">When</th><th scope="col">Result</th><th scope="col">HTTP</th><th scope="col">Latency</th><th scope="col">Kind</th></tr>
+              <tr><th scope="col">When</th><th scope="col">Result</th><th scope="col">HTTP</th><th scope="col">Latency</th><th scope="col">Where the time went</th><th scope="col">Kind</th></tr>
             </thead>
             <tbody>
               {results.map((r) => (
@@ -155,6 +155,7 @@ export function MonitorDetails({ id }: { id: string }) {
                   <td>{r.ok ? "OK" : `${r.reason ?? "failed"}${r.message ? `: ${r.message}` : ""}`}</td>
                   <td>{r.httpStatus ?? "–"}</td>
                   <td>{ms(r.latencyMs)}</td>
+                  <td>{phasesText(r.phases)}</td>
                   <td>{r.kind}</td>
                 </tr>
               ))}
@@ -164,4 +165,19 @@ export function MonitorDetails({ id }: { id: string }) {
       </section>
     </>
   );
+}
+
+const PHASE_LABELS = [
+  ["dns", "DNS"],
+  ["connect", "connect"],
+  ["tls", "TLS"],
+  ["firstByte", "first byte"],
+  ["download", "download"],
+] as const;
+
+/** "DNS 2 · connect 1 · TLS 30 · first byte 170 · download 7 ms": the phases the check went through. */
+function phasesText(phases: CheckResult["phases"]): string {
+  if (!phases) return "–";
+  const parts = PHASE_LABELS.flatMap(([key, label]) => (phases[key] == null ? [] : [`${label} ${Math.round(phases[key]!)}`]));
+  return parts.length ? `${parts.join(" · ")} ms` : "–";
 }

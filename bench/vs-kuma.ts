@@ -1,0 +1,118 @@
+/**
+ * 12. Side by side with Uptime Kuma: the whole local stack (scheduler, queue pollers, checkers,
+ * and the DynamoDB/SQS/SES emulators, all in this one process) checking N HTTP monitors every
+ * 20 s against a loopback target in another process, for a fixed window on the wall clock; CPU
+ * per check is this process's user + system time over the checks written in the window.
+ *
+ * Uptime Kuma is not a dependency: measure it yourself (its process group's CPU over the same
+ * window with the same monitors, e.g. from /proc/<pid>/stat) and pass its CPU-ms per check:
+ *   KUMA_CPU_MS_PER_CHECK=8.1 npx tsx bench/vs-kuma.ts      (or --kuma=8.1)
+ * Without it, the Kuma column reads "not given" and the comparison is not judged.
+ * Settings: VS_KUMA_MONITORS (100), VS_KUMA_WINDOW_SEC (180).
+ * Run alone: npx tsx bench/vs-kuma.ts
+ */
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { startTestStack } from "@uptime/local/testing";
+import { CheckResultEntity } from "@uptime/core/check/result";
+import { monitorItem, seedMonitors } from "./lib/fixtures";
+import { commandFor, finish, fmt, log, sleep, type BenchResult, type Budget } from "./lib/report";
+
+const NAME = "vs-kuma";
+const MONITORS = Number(process.env.VS_KUMA_MONITORS ?? 100);
+const WINDOW_SEC = Number(process.env.VS_KUMA_WINDOW_SEC ?? 180);
+const INTERVAL_SEC = 20;
+const kumaArg = process.argv.find((a) => a.startsWith("--kuma="))?.slice("--kuma=".length) ?? process.env.KUMA_CPU_MS_PER_CHECK;
+const KUMA = kumaArg === undefined || kumaArg === "" ? undefined : Number(kumaArg);
+
+export interface VsKumaData {
+  monitors: number;
+  windowSec: number;
+  checks: number;
+  cpuMs: number;
+  cpuMsPerCheck: number;
+  kumaCpuMsPerCheck?: number;
+}
+
+/** A target in its own process, so its CPU is not counted as ours (nor would it be as Kuma's). */
+async function startTarget() {
+  const child = spawn(process.execPath, ["-e", "require('http').createServer((q,s)=>s.end('ok')).listen(0,'127.0.0.1',function(){console.log(this.address().port)})"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<number>((resolve) => createInterface({ input: child.stdout! }).once("line", (l) => resolve(Number(l))));
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+async function main() {
+  const started = Date.now();
+  if (KUMA !== undefined && !(KUMA > 0)) throw new Error(`Kuma's CPU-ms per check must be a positive number, not ${kumaArg}`);
+  const target = await startTarget();
+  const stack = await startTestStack({ scheduler: true, tickSeconds: 60, log: () => {} });
+  let result: BenchResult<VsKumaData>;
+  try {
+    const monitors = Array.from({ length: MONITORS }, (_, i) =>
+      monitorItem({ ownerId: "vs-kuma", intervalSec: INTERVAL_SEC, offsetSec: i % INTERVAL_SEC, url: `${target.url}/m${i}`, state: "up" }),
+    );
+    await seedMonitors(monitors);
+    // Start on a tick boundary plus a little, with one tick's jobs already running.
+    await sleep(60_000 - (Date.now() % 60_000) + 5_000);
+    log(NAME, `measuring ${MONITORS} monitors for ${WINDOW_SEC} s`);
+    const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
+    await sleep(WINDOW_SEC * 1000);
+    const cpu = process.cpuUsage(cpu0);
+    const t1 = Date.now();
+    let checks = 0;
+    for (const m of monitors) {
+      const { data } = await CheckResultEntity.query.history({ monitorId: m.monitorId }).between({ at: t0 }, { at: t1 }).go({ pages: "all" });
+      checks += data.length;
+    }
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const data: VsKumaData = { monitors: MONITORS, windowSec: WINDOW_SEC, checks, cpuMs, cpuMsPerCheck: cpuMs / checks, ...(KUMA !== undefined && { kumaCpuMsPerCheck: KUMA }) };
+    const budgets: Budget[] = [
+      {
+        name: `Whole local stack, CPU per check at ${MONITORS} monitors, against Uptime Kuma's on the same machine`,
+        limit: KUMA === undefined ? "below Kuma's (pass KUMA_CPU_MS_PER_CHECK)" : `< ${fmt(KUMA, 3)} ms`,
+        actual: `${fmt(data.cpuMsPerCheck, 3)} ms`,
+        pass: KUMA === undefined ? null : data.cpuMsPerCheck < KUMA,
+      },
+    ];
+    result = {
+      name: NAME,
+      title: "Side by side with Uptime Kuma",
+      command: commandFor(NAME),
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      tables: [
+        {
+          title: `${MONITORS} HTTP monitors every ${INTERVAL_SEC} s on a loopback target, ${WINDOW_SEC} s window`,
+          intro:
+            "Ours: the whole local stack in one process (scheduler on the wall clock, queue pollers, check and alert consumers, and the DynamoDB, SQS and SES emulators), " +
+            "its user + system CPU over the window divided by the results written in it. Kuma: the figure given on the command line, measured the same way on the same machine.",
+          columns: ["Monitors", "Checks in window", "CPU (ours)", "CPU ms per check (ours)", "CPU ms per check (Uptime Kuma)", "Ours / Kuma"],
+          rows: [
+            [
+              MONITORS,
+              checks,
+              `${fmt(cpuMs / 1000, 3)} s`,
+              fmt(data.cpuMsPerCheck, 3),
+              KUMA === undefined ? "not given" : fmt(KUMA, 3),
+              KUMA === undefined ? "–" : `${fmt(data.cpuMsPerCheck / KUMA, 3)}×`,
+            ],
+          ],
+          notes: [
+            "Deployed, the emulators' share is AWS's (DynamoDB, SQS), billed per request instead of per CPU-second; locally it runs in the measured process, as Kuma's SQLite runs in Kuma's.",
+          ],
+        },
+      ],
+      budgets,
+      data,
+    };
+  } finally {
+    await stack.stop();
+    target.stop();
+  }
+  finish(result);
+}
+
+await main();

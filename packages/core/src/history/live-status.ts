@@ -1,0 +1,44 @@
+export * as LiveStatus from "./live-status";
+
+import { CheckResult, type Result } from "../check/result";
+import type { MonitorItem } from "../monitors/entity";
+import { mapLimit } from "../platform/concurrency";
+import { metered, type Meter } from "../platform/metering";
+import { HOUR, floorTo } from "../platform/time";
+import { History } from "./history";
+import { RollupJob } from "./rollup-job";
+import { Stats } from "./stats";
+
+/**
+ * The live figures of many monitors at once, as lists and dashboards show them: the last check
+ * and, on request, the checks since the start of the hour 23 hours ago. Features that show
+ * "now" (lists, dashboards, status-page bars) read through here, so the result store under it
+ * can change without them (docs/architecture.md, "The result store"). On today's store it
+ * costs one or two queries per monitor; monitor pages make it one BatchGetItem per 100.
+ */
+
+export interface Live {
+  /** The newest result, if the monitor was ever checked. */
+  last?: Result;
+  /** Checks over the current hour and the 23 before it (only when asked for). */
+  day?: Stats.Agg;
+}
+
+/** Start of the 24 h window: whole hours, so the window never begins mid-rollup. */
+export const dayStartOf = (now: number) => floorTo(now, HOUR) - 23 * HOUR;
+
+export async function forMonitors(
+  monitors: Array<Pick<MonitorItem, "monitorId" | "intervalSec">>,
+  opts: { day?: boolean; now?: number; meter?: Meter } = {},
+): Promise<Map<string, Live>> {
+  const now = opts.now ?? Date.now();
+  const mark = opts.day && monitors.length > 0 ? await RollupJob.watermark(opts.meter) : undefined;
+  const rows = await mapLimit(monitors, 8, async (m): Promise<[string, Live]> => {
+    if (!opts.day) return [m.monitorId, { last: await CheckResult.lastOf(m.monitorId, metered(opts.meter)) }];
+    // Hour rollups, and raw results past the watermark whose newest doubles as the last check.
+    const hist = await History.read(m, dayStartOf(now), now, { coarsest: "hour", watermark: mark, meter: opts.meter });
+    const last = hist.latest ?? (await CheckResult.lastOf(m.monitorId, metered(opts.meter)));
+    return [m.monitorId, { last, day: Stats.mergeAll(hist.pieces.map((p) => p.agg)) }];
+  });
+  return new Map(rows);
+}
