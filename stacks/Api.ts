@@ -11,7 +11,7 @@ import { Pipeline } from "./Pipeline";
 
 export function Api({ stack }: StackContext) {
   const { table } = use(Storage);
-  const { checksQueue, alertsQueue, environment, jwtSecret } = use(Pipeline);
+  const { checksQueue, alertsQueue, deliveriesQueue, alertBus, channelKey, environment, jwtSecret } = use(Pipeline);
   // Web apps on other origins that may use the API with cookies; the app CloudFront serves needs none (same origin).
   const webOrigin = process.env.WEB_ORIGIN ?? "";
   // Generated once per stage; CloudFront sends it to the API (stacks/Web.ts), which trusts the
@@ -39,6 +39,12 @@ export function Api({ stack }: StackContext) {
   alertsQueue.cdk.queue.grantSendMessages(functions.publicPages);
   // Posting an incident or moving maintenance queues the subscribers' mail.
   alertsQueue.cdk.queue.grantSendMessages(functions.statusPages);
+
+  // Channels: "Send test" opens a channel's secrets and calls it (or queues an email channel's test); acknowledging queues the news.
+  functions.channels.bind([channelKey]);
+  deliveriesQueue.cdk.queue.grantSendMessages(functions.channels);
+  alertsQueue.cdk.queue.grantSendMessages(functions.channels);
+  alertBus.grantPutEventsTo(functions.channels);
 
   const api = new HttpApi(stack, "Api", {
     // CORS is answered by the functions (functions/src/api/http.ts): public status JSON, feeds and

@@ -176,11 +176,12 @@ describe("Storage", () => {
 const consumerHandlers: Record<QueueName, string> = {
   checks: backgroundFunctions.checkConsumer.handler,
   alerts: backgroundFunctions.alertConsumer.handler,
+  deliveries: backgroundFunctions.channelDelivery.handler,
 };
 
 describe("Pipeline", () => {
-  it("has exactly the two queues and their dead-letter queues", () => {
-    expect(resources(pipeline, "AWS::SQS::Queue")).toHaveLength(4);
+  it("has exactly the three queues and their dead-letter queues", () => {
+    expect(resources(pipeline, "AWS::SQS::Queue")).toHaveLength(6);
   });
 
   it.each(Object.keys(queueSettings) as QueueName[])("%s queue: redrive, visibility, FIFO-ness", (name) => {
@@ -290,13 +291,14 @@ describe("Pipeline", () => {
     expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
   });
 
-  it("alert consumer: reads/writes the table, may email only as MAIL_FROM through the configuration set, sends only to the alerts queue (subscriber fan-out)", () => {
+  it("alert consumer: reads/writes the table, may email only as MAIL_FROM through the configuration set, sends to the alerts queue (subscriber fan-out) and the deliveries queue (channels)", () => {
     const [id] = fnByHandler(pipeline, backgroundFunctions.alertConsumer.handler);
     const stmts = statementsOf(pipeline, id);
     expect(granting(stmts, "dynamodb:PutItem")).toHaveLength(1);
     const sends = granting(stmts, "sqs:SendMessage").flatMap(targets);
-    expect(sends).toHaveLength(1);
-    expect(refersTo(sends[0], queueId("alerts"))).toBe(true);
+    expect(sends).toHaveLength(2);
+    expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
+    expect(sends.some((r) => refersTo(r, queueId("deliveries")))).toBe(true);
     const ses = stmts.filter((s) => actions(s).some((a) => a.startsWith("ses:")));
     expect(ses).toHaveLength(1);
     expect(actions(ses[0]).sort()).toEqual(["ses:SendEmail", "ses:SendRawEmail"]);
@@ -331,7 +333,34 @@ describe("Pipeline", () => {
     const sesHolders = allSstFunctions().filter(({ t, id }) =>
       statementsOf(t, id).some((s) => actions(s).some((a) => a.startsWith("ses:"))),
     );
-    expect(sesHolders.map(({ r }) => r.Properties.Handler)).toEqual([backgroundFunctions.alertConsumer.handler]);
+    expect(sesHolders.map(({ r }) => r.Properties.Handler).sort()).toEqual([backgroundFunctions.alertConsumer.handler, backgroundFunctions.channelDelivery.handler].sort());
+  });
+
+  it("channel delivery: one EventBridge bus, PutEvents granted only on it, to the delivery function and the channels API (send test)", () => {
+    const [busId, bus] = only(pipeline, "AWS::Events::EventBus");
+    expect(bus.Properties.Name).toMatch(/alerts$/);
+    const [deliverId, deliverer] = fnByHandler(pipeline, backgroundFunctions.channelDelivery.handler);
+    expect(refersTo(deliverer.Properties.Environment.Variables.EVENT_BUS_NAME, busId)).toBe(true);
+    const holders = allSstFunctions().filter(({ t, id }) => granting(statementsOf(t, id), "events:PutEvents").length > 0);
+    expect(holders.map(({ r }) => r.Properties.Handler).sort()).toEqual([backgroundFunctions.channelDelivery.handler, apiFunctions.channels.handler].sort());
+    for (const { t, id } of holders) {
+      const put = granting(statementsOf(t, id), "events:PutEvents").flatMap(targets);
+      expect(put.length).toBeGreaterThan(0);
+      // Scoped to the bus (its ARN, imported across stacks for the API), never "*".
+      for (const r of put) expect(str(r)).not.toBe("*");
+    }
+    expect(granting(statementsOf(pipeline, deliverId), "events:PutEvents").flatMap(targets).every((r) => refersTo(r, busId))).toBe(true);
+    const sends = granting(statementsOf(pipeline, deliverId), "sqs:SendMessage").flatMap(targets);
+    expect(sends).toHaveLength(1);
+    expect(refersTo(sends[0], queueId("deliveries"))).toBe(true);
+  });
+
+  it("binds the channel secret key only to the delivery function and the channels API", () => {
+    for (const { r } of allSstFunctions()) {
+      const bound = r.Properties.Environment.Variables.SST_Secret_value_CHANNEL_SECRET_KEY !== undefined;
+      const expected = [backgroundFunctions.channelDelivery.handler, apiFunctions.channels.handler].includes(r.Properties.Handler);
+      expect(bound, r.Properties.Handler).toBe(expected);
+    }
   });
 });
 
@@ -406,6 +435,10 @@ describe("Api", () => {
       if (name === "monitors") {
         expect(sends.some((r) => refersTo(r, queueId("checks")))).toBe(true);
         expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
+      } else if (name === "channels") {
+        expect(sends, name).toHaveLength(2);
+        expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
+        expect(sends.some((r) => refersTo(r, queueId("deliveries")))).toBe(true);
       } else if (name === "auth" || name === "publicPages" || name === "statusPages") {
         expect(sends, name).toHaveLength(1);
         expect(refersTo(sends[0], queueId("alerts"))).toBe(true);

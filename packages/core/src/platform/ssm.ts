@@ -9,7 +9,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 const bytes = (d: SourceData) => (typeof d === "string" ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
 
-class Sha256 {
+export class Sha256 {
   private readonly hash: Hash | Hmac;
   constructor(secret?: SourceData) {
     this.hash = secret ? createHmac("sha256", bytes(secret)) : createHash("sha256");
