@@ -123,10 +123,11 @@ export async function fanOut(incident: IncidentItem, news: IncidentNews): Promis
       if (!(await AlertCaps.claimFlapSummary(incident.monitorId, `channel:${channelId}`, flapping.until))) continue;
       const changes = flapping.count * 2 - (news.kind === "opened" ? 1 : 0);
       const summary = { ...payload, type: "monitor.flapping" as const, data: { ...payload.data, flapping: { changes, until: new Date(flapping.until).toISOString() } } };
-      await start(channel, `${incident.monitorId}.flapping.${flapping.until}`, summary, audienceOfOrg.ownerEmail, news.at, report);
+      await start(channel, `${incident.monitorId}.flapping.${flapping.until}`, summary, audienceOfOrg.ownerEmail, Date.now(), report);
       continue;
     }
-    await start(channel, eventId, payload, audienceOfOrg.ownerEmail, news.at, report);
+    // Attempts are timed by the clock, not by the news (a reminder's time may be a tick's look-ahead).
+    await start(channel, eventId, payload, audienceOfOrg.ownerEmail, Date.now(), report);
   }
   return report;
 }
