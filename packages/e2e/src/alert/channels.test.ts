@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
 import { Alert } from "@uptime/core/alert/alert";
 import { Delivery } from "@uptime/core/channels/delivery";
-import { DeliveryEntity } from "@uptime/core/channels/entity";
+import { ChannelEntity, DeliveryEntity } from "@uptime/core/channels/entity";
 import { FollowUp } from "@uptime/core/channels/follow-up";
 import { Incident } from "@uptime/core/incident/incident";
-import { documentClient } from "@uptime/core/platform/table";
-import { config } from "@uptime/core/platform/config";
 import { createUser, type TestUser } from "../kit/test-users";
 import { startReceiver, type Receiver } from "../kit/receiver";
 
@@ -173,11 +170,12 @@ describe("secrets", () => {
     expect(c.channel.secrets.url).toBe("••••WXYZ");
     const listed = (await user.call("GET", "/v1/channels")).body.data.find((x: any) => x.id === c.channel.id);
     expect(JSON.stringify(listed)).not.toContain("PlainSecret");
-    const raw = await documentClient().send(new GetCommand({ TableName: config().TABLE_NAME, Key: { pk: `$uptime#channelid_${c.channel.id}`, sk: "$channel_1" } }));
+    // The item exactly as DynamoDB holds it.
+    const raw = (await ChannelEntity.get({ channelId: c.channel.id }).go({ data: "raw" })).data as unknown as { Item: Record<string, unknown> };
     expect(raw.Item).toBeDefined();
     expect(JSON.stringify(raw.Item)).not.toContain("PlainSecret");
     expect(JSON.stringify(raw.Item)).not.toContain("hooks.slack.com");
-    expect(String(raw.Item!.sealed)).toMatch(/^v1\./);
+    expect(String(raw.Item.sealed)).toMatch(/^v1\./);
   });
 });
 
