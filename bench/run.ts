@@ -45,6 +45,7 @@ const SECTIONS = [
   { name: "fairness", heading: "8. Fairness: healthy checks while targets hang", order: 8, timeoutMin: 6 },
   { name: "web", heading: "9. Web app", order: 9, timeoutMin: 4 },
   { name: "status-pages", heading: "10. Status page under a traffic spike", order: 10, timeoutMin: 3 },
+  { name: "channels", heading: "11. Alert channels: cost of one event per channel", order: 11, timeoutMin: 3 },
 ] as const;
 
 interface Outcome {
