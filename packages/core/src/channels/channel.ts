@@ -5,7 +5,7 @@ import { z } from "zod";
 import { Target } from "../check/target";
 import { AlertRecipient } from "../alert/recipients";
 import { config } from "../platform/config";
-import { VisibleError, notFound } from "../platform/errors";
+import { VisibleError, isConditionalCheckFailed, notFound } from "../platform/errors";
 import { assertCursorFor } from "../platform/table";
 import { CHANNEL_TYPES, ChannelEntity, type ChannelItem, type ChannelType } from "./entity";
 import type { Resolved } from "./formats";
@@ -248,11 +248,18 @@ export async function markBroken(channelId: string, reason: string, now = Date.n
       .where((a, op) => op.notExists(a.brokenAt))
       .go({ response: "none" });
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
   }
 }
 
 export async function clearBroken(channelId: string) {
-  await ChannelEntity.patch({ channelId }).remove(["brokenAt", "brokenReason"]).where((a, op) => op.exists(a.brokenAt)).go({ response: "none" }).catch(() => {});
+  await ChannelEntity.patch({ channelId })
+    .remove(["brokenAt", "brokenReason"])
+    .where((a, op) => op.exists(a.brokenAt))
+    .go({ response: "none" })
+    .catch((err) => {
+      if (!isConditionalCheckFailed(err)) throw err;
+    });
 }
