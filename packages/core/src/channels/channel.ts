@@ -33,6 +33,8 @@ const PLAIN_FIELDS = {
   severity: z.enum(["critical", "error", "warning", "info"]),
   eventsUrl: HttpUrl,
   address: z.email().toLowerCase(),
+  /** Also announce the organisation's posted status page incidents (status_page.incident.*) here. */
+  statusPages: z.boolean(),
 } as const;
 type SecretField = keyof typeof SECRET_FIELDS;
 type PlainField = keyof typeof PLAIN_FIELDS;
@@ -79,7 +81,7 @@ function invalid(path: string, message: string): never {
 /** Splits the fields a type uses into plain settings and secrets, refusing fields the type does not have. */
 function split(type: ChannelType, input: Record<string, unknown>) {
   const spec = SPEC[type];
-  const allowed = new Set<string>([...spec.required, ...spec.optional]);
+  const allowed = new Set<string>([...spec.required, ...spec.optional, "statusPages"]);
   const settings: Record<string, unknown> = {};
   const secrets: Record<string, string> = {};
   for (const [k, v] of Object.entries(input)) {
@@ -159,6 +161,11 @@ export async function list(orgId: string, opts: { limit?: number; cursor?: strin
 // all of an organisation's channels (at most CHANNEL_LIMIT)
 async function all(orgId: string) {
   return (await ChannelEntity.query.byOrg({ orgId }).go({ pages: "all" })).data;
+}
+
+/** The channels that announce posted status page incidents. */
+export async function statusPageChannelsOf(orgId: string): Promise<ChannelItem[]> {
+  return (await all(orgId)).filter((c) => JSON.parse(c.settings).statusPages === true);
 }
 
 /** The channels new monitors get when they name none. */

@@ -20,6 +20,7 @@ import type { Payload, Type } from "./event";
 import { ChannelFormats, type Outgoing, type Resolved } from "./formats";
 import { post } from "./http";
 import { ackLink } from "./ack-token";
+import { PostedIncidentEntity, StatusPageEntity } from "../status-pages/entity";
 
 /** What the deliveries queue carries: the one attempt of one delivery that may act next. */
 export const QueueMessage = z.object({ type: z.literal("channel.delivery"), channelId: z.string(), eventId: z.string(), attempt: z.number().int().min(0) });
@@ -167,6 +168,35 @@ async function start(channel: ChannelItem, eventId: string, payload: Omit<Payloa
   // A repeated fan-out re-queues the pending attempt: a duplicate message loses the claim, a lost one is replaced.
   await enqueue({ type: "channel.delivery", channelId, eventId, attempt: current?.attempt ?? 0 }, Math.max(0, (current?.nextAt ?? now) - now));
   report.queued.push(channelId);
+}
+
+/**
+ * A status page incident's news (posted, updated, resolved) to the organisation's channels that
+ * asked for it (`statusPages`); one delivery per channel and update, like incident news.
+ */
+export async function fanOutStatusPage(pageId: string, news: { kind: string; subjectId: string; updateId: string }): Promise<FanOutReport> {
+  const report: FanOutReport = { queued: [], skipped: [] };
+  if (!news.kind.startsWith("incident.")) return report;
+  const { data: page } = await StatusPageEntity.get({ pageId }).go({ consistent: true });
+  const { data: posted } = await PostedIncidentEntity.get({ pageId, incidentId: news.subjectId }).go({ consistent: true });
+  if (!page || !posted) return report;
+  const channels = await Channel.statusPageChannelsOf(page.orgId);
+  if (!channels.length) return report;
+  const update = (posted.updates as Array<{ updateId: string; message: string; status: string }>).find((u) => u.updateId === news.updateId);
+  const now = Date.now();
+  const payload: Omit<Payload, "id"> = {
+    type: `status_page.${news.kind}` as Type,
+    version: 1,
+    timestamp: new Date(now).toISOString(),
+    orgId: page.orgId,
+    data: {
+      statusPage: { pageId, incidentId: posted.incidentId, title: posted.title, status: update?.status ?? posted.status, message: update?.message ?? "" },
+      links: {},
+    },
+  };
+  const ownerEmail = (await AlertRecipient.audienceOf(page.orgId)).ownerEmail;
+  for (const channel of channels) await start(channel, `sp.${pageId}.${posted.incidentId}.${news.updateId}`, payload, ownerEmail, now, report);
+  return report;
 }
 
 function ignoreConditional(err: unknown) {

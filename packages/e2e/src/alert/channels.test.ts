@@ -260,3 +260,39 @@ describe("send test, broken channels", () => {
     expect(notices).toHaveLength(1);
   });
 });
+
+describe("status page incidents and flapping", () => {
+  it("a posted status page incident reaches the channels that asked for status page news, and no others", async () => {
+    const [asked, quiet] = [await receiver(), await receiver()];
+    await channel({ type: "webhook", url: asked.url, statusPages: true });
+    await channel({ type: "slack", url: quiet.url });
+    const page = (await user.call("POST", "/v1/status-pages", { slug: `channels-${Date.now()}`, title: "Shop status" })).body;
+    const component = (await user.call("POST", `/v1/status-pages/${page.id}/components`, { name: "Checkout" })).body;
+    const posted = await user.call("POST", `/v1/status-pages/${page.id}/incidents`, {
+      title: "Checkout errors",
+      impact: "minor",
+      componentIds: [component.id],
+      update: { message: "Looking into it", status: "investigating" },
+    });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(201);
+    await stack.drainQueues();
+    expect(types(asked)).toEqual(["status_page.incident.created"]);
+    expect(asked.received[0]!.json().data.statusPage).toMatchObject({ title: "Checkout errors", status: "investigating", message: "Looking into it" });
+    expect(quiet.received).toHaveLength(0);
+  });
+
+  it("a flapping monitor's channel gets one monitor.flapping for the hour instead of more downs and ups", async () => {
+    // The flap count is per clock hour; a test straddling the hour would see two.
+    const left = 3_600_000 - (Date.now() % 3_600_000);
+    if (left < 60_000) await new Promise((r) => setTimeout(r, left + 100));
+    const hook = await receiver();
+    const c = await channel({ type: "webhook", url: hook.url });
+    const monitorId = await monitor([c.channel.id]);
+    for (let i = 0; i < 5; i++) {
+      await goDown(monitorId);
+      await goUp(monitorId);
+    }
+    // FLAP_INCIDENTS_PER_HOUR is 3: the fourth incident makes it flapping.
+    expect(types(hook)).toEqual([...Array(3).fill(["monitor.down", "monitor.recovered"]).flat(), "monitor.flapping"]);
+  }, 90_000);
+});

@@ -7310,6 +7310,7 @@ export interface paths {
                         eventsUrl?: string;
                         /** Format: email */
                         address?: string;
+                        statusPages?: boolean;
                         /** @enum {string} */
                         type: "webhook" | "slack" | "discord" | "teams" | "googlechat" | "telegram" | "ntfy" | "pagerduty" | "email" | "eventbridge";
                         name: string;
@@ -7510,6 +7511,7 @@ export interface paths {
                         eventsUrl?: string;
                         /** Format: email */
                         address?: string;
+                        statusPages?: boolean;
                         name?: string;
                         isDefault?: boolean;
                         /** @enum {boolean} */

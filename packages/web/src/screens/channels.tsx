@@ -39,6 +39,7 @@ function ChannelForm({ onCreated }: { onCreated: (name: string, signingSecret?: 
   const [type, setType] = useState<ChannelType>("slack");
   const [values, setValues] = useState<Record<string, string>>({ name: "" });
   const [isDefault, setIsDefault] = useState(false);
+  const [statusPages, setStatusPages] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState("");
   const spec = TYPES[type];
@@ -46,7 +47,7 @@ function ChannelForm({ onCreated }: { onCreated: (name: string, signingSecret?: 
   async function create(e: Event) {
     e.preventDefault();
     const fields = Object.fromEntries(spec.fields.map((f) => [f.name, values[f.name] ?? ""]).filter(([, v]) => v !== ""));
-    const body = { type, name: values.name ?? "", isDefault, ...fields } as components["schemas"]["Channel"]["settings"] & { type: ChannelType; name: string };
+    const body = { type, name: values.name ?? "", isDefault, ...(statusPages ? { statusPages } : {}), ...fields } as components["schemas"]["Channel"]["settings"] & { type: ChannelType; name: string };
     const { data, error } = await authed(() => api.POST("/v1/channels", { body: body as never }));
     const byField = fieldErrors(error);
     setErrors(byField);
@@ -72,6 +73,10 @@ function ChannelForm({ onCreated }: { onCreated: (name: string, signingSecret?: 
       <div class="field checkbox">
         <input id="f-channel-default" type="checkbox" checked={isDefault} onChange={(e) => setIsDefault((e.target as HTMLInputElement).checked)} />
         <label for="f-channel-default">Add to new monitors by default</label>
+      </div>
+      <div class="field checkbox">
+        <input id="f-channel-status-pages" type="checkbox" checked={statusPages} onChange={(e) => setStatusPages((e.target as HTMLInputElement).checked)} />
+        <label for="f-channel-status-pages">Also announce incidents posted on status pages</label>
       </div>
       {failure && <Failed message={failure} />}
       <button type="submit">Create channel</button>
