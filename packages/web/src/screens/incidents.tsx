@@ -14,7 +14,7 @@ export function IncidentList({ incidents, showMonitor }: { incidents: Incident[]
           <strong>{i.status === "open" ? "Open" : "Resolved"}</strong>{" "}
           {showMonitor && <a href={`/monitors/${encodeURIComponent(i.monitorId)}`}>{i.monitorName}</a>} {i.reason}
           {i.message ? ` (${i.message})` : ""} · started {new Date(i.startedAt).toLocaleString()} · {duration(i.durationMs)}
-          <Acknowledge incident={i} />
+          {showMonitor && <Acknowledge incident={i} />}
         </li>
       ))}
     </ul>
