@@ -74,8 +74,8 @@ describe.runIf(existsSync(CHROMIUM))("alert channels in the web app", { timeout:
     await page.getByRole("heading", { name: "Alert channels" }).waitFor();
     await page.getByLabel("Ops hook (webhook)").check();
     await page.getByLabel("Remind every (minutes, 0: never)").fill("15");
-    await page.getByRole("button", { name: "Save alerting" }).click();
-    await page.getByText("Alerting saved.").waitFor();
+    await page.getByRole("button", { name: "Update alerting" }).click();
+    await page.getByText("Alerting updated.").waitFor();
     const saved = (await user.call("GET", `/v1/monitors/${monitorId}`)).body;
     expect(saved.channelIds).toHaveLength(1);
     expect(saved.remindEveryMin).toBe(15);

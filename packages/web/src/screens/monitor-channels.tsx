@@ -65,7 +65,7 @@ export function MonitorChannels({ id }: { id?: string }) {
   async function save() {
     const { error } = await authed(() => api.PATCH("/v1/monitors/{id}", { params: { path: { id: id! } }, body: alerting! }));
     setErrors(fieldErrors(error));
-    setMessage(error ? (errorOf(error)?.message ?? "Could not save") : "Alerting saved.");
+    setMessage(error ? (errorOf(error)?.message ?? "Could not save") : "Alerting updated.");
   }
 
   return (
@@ -95,7 +95,7 @@ export function MonitorChannels({ id }: { id?: string }) {
       )}
       {errors.escalationChannelIds && <Failed message={errors.escalationChannelIds} />}
       <div class="actions">
-        <button type="button" onClick={() => void save()}>Save alerting</button>
+        <button type="button" onClick={() => void save()}>Update alerting</button>
       </div>
       {message && <p role="status">{message}</p>}
     </section>
