@@ -3,10 +3,13 @@ import { Storage } from "./stacks/Storage";
 import { Pipeline } from "./stacks/Pipeline";
 import { Api } from "./stacks/Api";
 import { Web } from "./stacks/Web";
+import { Monitoring } from "./stacks/Monitoring";
 
 export default {
   config() {
-    return { name: "uptime", region: process.env.AWS_REGION ?? "us-east-1" };
+    // `--region`, else AWS_REGION / AWS_DEFAULT_REGION, else the profile's own region (docs/deploying.md).
+    // No silent us-east-1: the SES identity and the secrets must be in the region the stage goes to.
+    return { name: "uptime", region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION };
   },
   stacks(app) {
     app.setDefaultFunctionProps({
@@ -18,6 +21,6 @@ export default {
       tracing: "disabled",
       nodejs: { format: "esm", minify: true },
     });
-    app.stack(Storage).stack(Pipeline).stack(Api).stack(Web);
+    app.stack(Storage).stack(Pipeline).stack(Api).stack(Web).stack(Monitoring);
   },
 } satisfies SSTConfig;

@@ -67,7 +67,36 @@ export interface FleetCost {
   inputs: Record<string, number>;
 }
 
+/**
+ * A deployed stage with no monitors and no visitors: what it costs to exist. Event source mappings
+ * long-poll both queues whether or not anything arrives (the mapping has no setting for fewer
+ * pollers short of provisioned mode, which bills poller-hours); the tick runs every minute and,
+ * looking ahead, writes two window claims (its own, refused, and the next); the rollup job lists
+ * the empty due index hourly. No Secrets Manager secret any more: the origin-verify secret is an
+ * SST secret (SSM standard SecureString, no charge), which saved $0.40.
+ */
+export function idleStage(P: (k: string) => number, A: (k: string) => number, rollupFixedRruPerRun: number) {
+  const GB = 1024 ** 3;
+  const tickWru = 2; // own-window claim (refused) + next-window claim
+  const tickRru = 0.5 * (1 + 10); // maintenance due query + the empty due-index queries, eventually consistent
+  const lines = [
+    {
+      item: `SQS long polls of 2 event source mappings (${A("sqsEsmPollersIdle")} pollers, 20 s each)`,
+      usd: A("sqsEsmPollersIdle") * ((30 * 86400) / 20) * (P("sqsStandardRequest") + P("sqsFifoRequest")),
+    },
+    { item: "Tick Lambda (43,200 runs, 256 MB)", usd: RUNS_PER_MONTH * (P("lambdaRequest") + TICK_MEMORY_GB * (IDLE_TICK_MS / 1000) * P("lambdaArmGbSecond")) },
+    { item: "Tick DynamoDB (window claims, empty due queries)", usd: RUNS_PER_MONTH * (tickWru * P("dynamoWriteRequestUnit") + tickRru * P("dynamoReadRequestUnit")) },
+    { item: "Rollup job (hourly listing of the empty index)", usd: HOURS_PER_MONTH * (rollupFixedRruPerRun * P("dynamoReadRequestUnit") + P("lambdaRequest") + ROLLUP_MEMORY_GB * 0.1 * P("lambdaArmGbSecond")) },
+    { item: "CloudWatch Logs (tick: platform lines + two report lines)", usd: (RUNS_PER_MONTH * (A("lambdaPlatformLogBytesPerInvocation") + 400) * (P("logsIngestGb") + P("logsStorageGbMonth"))) / GB },
+    { item: "Secrets (SST secrets in SSM standard parameters)", usd: 0 },
+  ];
+  return { lines, total: lines.reduce((sum, l) => sum + l.usd, 0) };
+}
+/** An idle tick: two conditional writes and a few empty queries on a warm container. */
+const IDLE_TICK_MS = 60;
+
 export interface CostData {
+  idle: ReturnType<typeof idleStage>;
   fleets: FleetCost[];
   alternatives: Array<{ name: string; usd: number; text: string }>;
   pricesChecked: string;
@@ -214,7 +243,8 @@ async function main() {
 
   const alternatives = Object.entries(prices.alternatives).map(([name, a]) => ({ name, usd: a.usd, text: a.text }));
   const [small1k, large] = fleets as [FleetCost, FleetCost];
-  const data: CostData = { fleets, alternatives, pricesChecked: prices.checked };
+  const idle = idleStage(P, A, rollup.fixedRruPerRun);
+  const data: CostData = { idle, fleets, alternatives, pricesChecked: prices.checked };
   const result: BenchResult<CostData> = {
     name: NAME,
     title: "Cost model",
@@ -233,6 +263,14 @@ async function main() {
           ["**Total per monitor-month**", ...fleets.map((f) => `**${usd(f.total)}** (${cents(f.total)})`)],
           ["Whole fleet per month", ...fleets.map((f) => usd(f.total * f.monitors))],
         ],
+      },
+      {
+        title: "Idle stage: no monitors, no visitors (per month)",
+        intro:
+          "What a deployed stage costs to exist (a `pr-123` stage, or production before its first monitor). API Gateway, CloudFront and S3 " +
+          "charge per request and are 0 here; the table's storage and backups are empty.",
+        columns: ["Line item", "Per month"],
+        rows: [...idle.lines.map((l) => [l.item, usd(l.usd)]), ["**Idle stage total**", `**${usd(idle.total)}**`]],
       },
       {
         title: "Beside the alternatives (per monitor-month, 1-minute checks)",

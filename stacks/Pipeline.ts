@@ -1,9 +1,10 @@
 import { Duration } from "aws-cdk-lib";
-import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { ConfigurationSet, EmailSendingEvent, EventDestination } from "aws-cdk-lib/aws-ses";
 import { EventBus } from "aws-cdk-lib/aws-events";
 import { Config, Cron, Function, Queue, Stack, StackContext, Topic, use } from "sst/constructs";
 import { queueSettings, type QueueName } from "@uptime/core/platform/queues";
+import { deployConfig } from "@uptime/core/platform/config";
 import { backgroundFunctions } from "@uptime/functions/api/routes";
 import { Storage } from "./Storage";
 
@@ -26,16 +27,13 @@ function queueWithDlq(stack: Stack, id: string, s: Settings) {
   });
 }
 
-/**
- * No maximum concurrency: Lambda adds invocations while others wait on slow targets (a batch
- * lasts as long as its slowest check, up to 30 s), so a hanging site never holds the queue.
- */
-function consume(stack: Stack, queue: Queue, fn: Function, s: Settings) {
+function consume(stack: Stack, queue: Queue, fn: Function, s: Settings, maxConcurrency?: number) {
   queue.addConsumer(stack, {
     function: fn,
     cdk: {
       eventSource: {
         batchSize: s.batchSize,
+        maxConcurrency,
         // CDK rejects any batching window (even 0) on FIFO sources.
         maxBatchingWindow: s.fifo ? undefined : Duration.seconds(s.maxBatchingWindowSec),
         reportBatchItemFailures: true,
@@ -44,19 +42,16 @@ function consume(stack: Stack, queue: Queue, fn: Function, s: Settings) {
   });
 }
 
-/** MAIL_FROM is fixed at synth time so the SES grant can name its identity instead of "*". */
-function mailFrom() {
-  const address = process.env.MAIL_FROM ?? "alerts@example.com";
-  const domain = /^[^@\s<>]+@([^@\s<>]+)$/.exec(address)?.[1];
-  if (!domain) throw new Error(`MAIL_FROM must be a bare email address, got "${address}"`);
-  return { address, domain };
-}
+/** Where the Web stack stores its CloudFront address when PUBLIC_URL is "cloudfront" (read by functions at cold start). */
+export const publicUrlParameter = (app: { name: string; stage: string }) => `/sst/${app.name}/${app.stage}/uptime/public-url`;
 
 export function Pipeline({ stack, app }: StackContext) {
   const { table } = use(Storage);
+  // Fails the synthesis when MAIL_FROM or PUBLIC_URL is missing: nothing deploys with a silent default.
+  const deploy = deployConfig(app.stage);
   const checks = queueWithDlq(stack, "Checks", queueSettings.checks);
   const alerts = queueWithDlq(stack, "Alerts", queueSettings.alerts);
-  const mail = mailFrom();
+  const mail = { address: deploy.MAIL_FROM };
   // The HMAC key of status-page links (subscriber mails) and of access cookies; the API binds it too.
   const jwtSecret = new Config.Secret(stack, "JWT_SECRET");
   // Every mail goes out through this configuration set, so SES reports its bounces and complaints.
@@ -77,25 +72,53 @@ export function Pipeline({ stack, app }: StackContext) {
     SES_CONFIGURATION_SET: configurationSet.configurationSetName,
     STAGE: app.stage,
     RESULT_RETENTION_DAYS: process.env.RESULT_RETENTION_DAYS ?? "30",
-    // The API's public address, for links in emails (recipient confirmations); the stack cannot know it before the API exists.
-    ...(process.env.PUBLIC_URL ? { PUBLIC_URL: process.env.PUBLIC_URL } : {}),
+    // Links in mails: a custom domain as given, or the distribution's own address, which the stacks
+    // before Web cannot reference (it depends on the API), so functions read it from SSM.
+    ...(deploy.PUBLIC_URL === "cloudfront" ? { PUBLIC_URL_PARAMETER: publicUrlParameter(app) } : { PUBLIC_URL: deploy.PUBLIC_URL }),
   };
   stack.addDefaultFunctionEnv(environment);
+  // What every function may do beyond its own grants; the API stack adds these to its functions too.
+  const defaultPermissions =
+    deploy.PUBLIC_URL === "cloudfront"
+      ? [
+          new PolicyStatement({
+            actions: ["ssm:GetParameters"],
+            resources: [stack.formatArn({ service: "ssm", resource: "parameter", resourceName: publicUrlParameter(app).slice(1) })],
+          }),
+        ]
+      : [];
+  stack.addDefaultFunctionPermissions(defaultPermissions);
 
   const tick = new Cron(stack, "Tick", {
     schedule: "rate(1 minute)",
-    // Must finish well inside its one-minute window.
-    job: { function: { handler: backgroundFunctions.tick.handler, timeout: 50, memorySize: 256 } },
+    job: {
+      // Must finish well inside its one-minute window.
+      function: { handler: backgroundFunctions.tick.handler, timeout: 50, memorySize: 256 },
+      // A retried tick fans out windows that are already claimed or passed: one retry, within two minutes.
+      cdk: { target: { retryAttempts: 1, maxEventAge: Duration.minutes(2) } },
+    },
   }).jobFunction;
+  // Lambda's own async retries of the same event (EventBridge invokes asynchronously): none kept past two minutes.
+  tick.configureAsyncInvoke({ retryAttempts: 1, maxEventAge: Duration.minutes(2) });
   const rollup = new Cron(stack, "Rollup", {
-    // Twelve minutes past the hour: the hour just ended, once late results are in (ROLLUP_GRACE_SEC,
-    // ~10 minutes: redeliveries of a check message). A missed run is caught up by the next one.
-    schedule: "cron(12 * * * ? *)",
+    // Twenty minutes past the hour: the hour just ended, once late results are in (ROLLUP_GRACE_SEC,
+    // ~18 minutes: redeliveries of a check message). A missed run is caught up by the next one.
+    schedule: "cron(20 * * * ? *)",
     job: { function: { handler: backgroundFunctions.rollup.handler, timeout: 900, memorySize: 512 } },
   }).jobFunction;
+  /*
+   * Sizing (BENCHMARKS.md, checker bench "By batch size"): a batch of 100 checks on one thread counts
+   * its own queueing as the sites' latency (0% of checks within 5 ms of the truth), one message of up
+   * to 10 checks 95-100%. So the mapping hands over one message per invocation (queueSettings.checks.
+   * batchSize), and 512 MB (~0.3 vCPU) is enough for 10 concurrent probes (~14 ms CPU here, ~50 ms on
+   * Lambda); more memory would only multiply the GB-seconds of an invocation that mostly waits on the
+   * network. Cost: ~0.013 GB-s per check instead of ~0.003 at full batches, about 0.6¢ per 1-minute
+   * monitor-month (bench/cost-model.ts), for response times that mean something.
+   */
   const checker = new Function(stack, "CheckConsumer", {
     handler: backgroundFunctions.checkConsumer.handler,
     timeout: queueSettings.checks.functionTimeoutSec,
+    memorySize: 512,
   });
   const alerter = new Function(stack, "AlertConsumer", {
     handler: backgroundFunctions.alertConsumer.handler,
@@ -113,7 +136,9 @@ export function Pipeline({ stack, app }: StackContext) {
   const feedbackTopic = new Topic(stack, "SesFeedback", {
     subscribers: { suppress: { function: { handler: backgroundFunctions.sesFeedback.handler, timeout: 30, memorySize: 256 } } },
   });
-  feedbackTopic.cdk.topic.grantPublish(new ServicePrincipal("ses.amazonaws.com"));
+  // The event destination adds the topic policy itself: SES may publish only from this account's
+  // configuration set (AWS:SourceAccount and AWS:SourceArn conditions), so no grant of our own.
+  const sourceArn = stack.formatArn({ service: "ses", resource: "configuration-set", resourceName: configurationSet.configurationSetName });
   configurationSet.addEventDestination("BouncesAndComplaints", {
     destination: EventDestination.snsTopic(feedbackTopic.cdk.topic),
     events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
@@ -121,7 +146,13 @@ export function Pipeline({ stack, app }: StackContext) {
   const [feedback] = feedbackTopic.subscriberFunctions;
   // Only suppression items are written.
   feedback!.attachPermissions([new PolicyStatement({ actions: ["dynamodb:PutItem"], resources: [table.tableArn] })]);
-  consume(stack, checks, checker, queueSettings.checks);
+  /*
+   * The checker shares the account's concurrency pool with the API (new accounts may have 10 in all):
+   * at most CHECKER_MAX_CONCURRENCY invocations, so a surge of checks or hanging targets cannot
+   * throttle the API. Ten invocations of one message each take ~400 checks a second (~24,000
+   * one-minute monitors); raise it with the account quota (docs/deploying.md).
+   */
+  consume(stack, checks, checker, queueSettings.checks, deploy.CHECKER_MAX_CONCURRENCY);
   consume(stack, alerts, alerter, queueSettings.alerts);
 
   const data = table.cdk.table;
@@ -146,14 +177,17 @@ export function Pipeline({ stack, app }: StackContext) {
 
   data.grantReadWriteData(alerter);
   alerts.cdk.queue.grantSendMessages(alerter); // status-page subscriber fan-out
-  // SES authorizes against whichever identity is verified: the address or its domain.
-  const identities = [
-    ...[mail.address, mail.domain].map((name) => stack.formatArn({ service: "ses", resource: "identity", resourceName: name })),
-    // Sending with a configuration set is authorized against it too.
-    stack.formatArn({ service: "ses", resource: "configuration-set", resourceName: configurationSet.configurationSetName }),
-  ];
+  /*
+   * SES authorizes a send against the sender's identity, the configuration set and, in the sandbox,
+   * the recipient's identity too: a grant naming only the sender's identity fails every mail there
+   * with AccessDenied. So any identity of this account, but only From MAIL_FROM.
+   */
   alerter.attachPermissions([
-    new PolicyStatement({ actions: ["ses:SendEmail", "ses:SendRawEmail"], resources: identities }),
+    new PolicyStatement({
+      actions: ["ses:SendEmail", "ses:SendRawEmail"],
+      resources: [stack.formatArn({ service: "ses", resource: "identity", resourceName: "*" }), sourceArn],
+      conditions: { StringEquals: { "ses:FromAddress": mail.address } },
+    }),
   ]);
 
   // ---- alert channels ----
@@ -168,8 +202,25 @@ export function Pipeline({ stack, app }: StackContext) {
   deliveries.cdk.queue.grantSendMessages(deliverer); // retries, delayed
   deliveries.cdk.queue.grantSendMessages(alerter); // fan-out of incident news to channels
   alertBus.grantPutEventsTo(deliverer);
-  // Email channels and the broken-channel notice mail like the alert function.
-  deliverer.attachPermissions([new PolicyStatement({ actions: ["ses:SendEmail", "ses:SendRawEmail"], resources: identities })]);
+  // Email channels and the broken-channel notice mail like the alert function, From MAIL_FROM only.
+  deliverer.attachPermissions([
+    new PolicyStatement({
+      actions: ["ses:SendEmail", "ses:SendRawEmail"],
+      resources: [stack.formatArn({ service: "ses", resource: "identity", resourceName: "*" }), sourceArn],
+      conditions: { StringEquals: { "ses:FromAddress": mail.address } },
+    }),
+  ]);
 
-  return { checksQueue: checks, alertsQueue: alerts, deliveriesQueue: deliveries, alertBus, channelKey, environment, jwtSecret, sesFeedbackTopic: feedbackTopic };
+  return {
+    checksQueue: checks,
+    alertsQueue: alerts,
+    deliveriesQueue: deliveries,
+    alertBus,
+    channelKey,
+    environment,
+    defaultPermissions,
+    jwtSecret,
+    sesFeedbackTopic: feedbackTopic,
+    functions: { tick, checker, alerter, deliverer },
+  };
 }

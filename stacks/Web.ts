@@ -1,4 +1,4 @@
-import { Duration, Fn } from "aws-cdk-lib";
+import { Duration, Fn, RemovalPolicy } from "aws-cdk-lib";
 import {
   AllowedMethods,
   CacheCookieBehavior,
@@ -9,14 +9,23 @@ import {
   Function as CloudFrontFunction,
   FunctionCode,
   FunctionEventType,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
   OriginRequestPolicy,
+  ResponseHeadersPolicy,
   ViewerProtocolPolicy,
   type BehaviorOptions,
 } from "aws-cdk-lib/aws-cloudfront";
-import { HttpOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
+import { HttpOrigin, S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { BlockPublicAccess, Bucket } from "aws-cdk-lib/aws-s3";
+import { StringParameter } from "aws-cdk-lib/aws-ssm";
+import { AwsCustomResource, AwsCustomResourcePolicy, Logging, PhysicalResourceId } from "aws-cdk-lib/custom-resources";
 import { StackContext, StaticSite, use } from "sst/constructs";
 import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from "@uptime/functions/api/edge-headers";
+import { deployConfig } from "@uptime/core/platform/config";
 import { Api } from "./Api";
+import { publicUrlParameter } from "./Pipeline";
 
 /** Paths CloudFront sends to the API; everything else is the app. Same list as the local server's precedence. */
 export const apiPaths = ["/v1/*", "/openapi.json", "/docs", "/status/*"];
@@ -26,8 +35,65 @@ export const apiPaths = ["/v1/*", "/openapi.json", "/docs", "/status/*"];
  * HttpOnly, SameSite=Strict refresh cookie (path /v1/auth) reaches the API, and the app needs no
  * API URL at build time and no CORS.
  */
-export function Web({ stack }: StackContext) {
-  const { api, originVerifySecret } = use(Api);
+export function Web({ stack, app }: StackContext) {
+  const { api, originVerify } = use(Api);
+  const deploy = deployConfig(app.stage);
+  /*
+   * CloudFront's custom origin header is fixed at deploy, so it is read from the SST secret then:
+   * CloudFormation cannot resolve SecureStrings for CloudFront, so a custom resource reads it (with
+   * its output kept out of the logs). The physical id changes on every synthesis, so every deploy
+   * re-reads it: rotating is `sst secrets set` (new first, old after it), deploy, then drop the old.
+   */
+  const secretParameter = `/sst/${app.name}/${app.stage}/Secret/${originVerify.name}/value`;
+  const originVerifyValue = new AwsCustomResource(stack, "OriginVerifyValue", {
+    onUpdate: {
+      service: "SSM",
+      action: "getParameter",
+      parameters: { Name: secretParameter, WithDecryption: true },
+      physicalResourceId: PhysicalResourceId.of(`origin-verify-${Date.now()}`),
+      outputPaths: ["Parameter.Value"],
+      logging: Logging.withDataHidden(),
+    },
+    policy: AwsCustomResourcePolicy.fromStatements([
+      new PolicyStatement({
+        actions: ["ssm:GetParameter"],
+        resources: [stack.formatArn({ service: "ssm", resource: "parameter", resourceName: secretParameter.slice(1) })],
+      }),
+    ]),
+    installLatestAwsSdk: false,
+  });
+  const originVerifySecret = Fn.select(0, Fn.split(",", originVerifyValue.getResponseField("Parameter.Value")));
+  /*
+   * HSTS and nosniff on everything; frame-ancestors and a referrer policy where the origin set none
+   * (status pages allow embedding, and say so themselves).
+   */
+  const securityHeaders = new ResponseHeadersPolicy(stack, "SecurityHeaders", {
+    comment: "HSTS, nosniff; frame-ancestors 'none' unless the origin says otherwise",
+    securityHeadersBehavior: {
+      strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: false, override: true },
+      contentTypeOptions: { override: true },
+      contentSecurityPolicy: { contentSecurityPolicy: "frame-ancestors 'none'", override: false },
+      frameOptions: { frameOption: HeadersFrameOption.DENY, override: false },
+      referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: false },
+    },
+  });
+  /*
+   * The API's answers are never stored (TTL 0 unless the origin allows it, at most a second), but a
+   * cache policy that may store is the only kind with which CloudFront compresses: JSON leaves
+   * gzip- or brotli-compressed. Everything that tells callers apart is in the key, so even a
+   * response an origin wrongly marked cacheable is never served to someone else.
+   */
+  const apiPolicy = new CachePolicy(stack, "ApiCompressed", {
+    comment: "API: not stored, compressed",
+    defaultTtl: Duration.seconds(0),
+    minTtl: Duration.seconds(0),
+    maxTtl: Duration.seconds(1),
+    queryStringBehavior: CacheQueryStringBehavior.all(),
+    headerBehavior: CacheHeaderBehavior.allowList("Authorization", "X-Org-Id", "Origin"),
+    cookieBehavior: CacheCookieBehavior.all(),
+    enableAcceptEncodingGzip: true,
+    enableAcceptEncodingBrotli: true,
+  });
   // An origin request policy cannot both forward Authorization (only the managed AllViewer* ones may)
   // and add CloudFront-Viewer-Address; this function puts the viewer's address in a header of our
   // own on every API request, overwriting whatever the caller sent under that name.
@@ -43,7 +109,8 @@ export function Web({ stack }: StackContext) {
     origin: new HttpOrigin(Fn.select(2, Fn.split("/", api.url)), { customHeaders: { [ORIGIN_VERIFY_HEADER]: originVerifySecret } }),
     viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
     allowedMethods: AllowedMethods.ALLOW_ALL,
-    cachePolicy: CachePolicy.CACHING_DISABLED,
+    cachePolicy: apiPolicy,
+    responseHeadersPolicy: securityHeaders,
     // API Gateway routes on its own Host header; cookies, Authorization, X-Org-Id and the query go through.
     originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
     functionAssociations: [{ function: viewerAddress, eventType: FunctionEventType.VIEWER_REQUEST }],
@@ -66,14 +133,31 @@ export function Web({ stack }: StackContext) {
     enableAcceptEncodingBrotli: true,
   });
   const statusBehavior: BehaviorOptions = { ...apiBehavior, cachePolicy: statusPolicy };
+  // Our own bucket, so the distribution reads it through Origin Access Control (SST's default is a legacy OAI).
+  const bucket = new Bucket(stack, "WebBucket", {
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    // Only the build lives here: it goes with the stage.
+    removalPolicy: RemovalPolicy.DESTROY,
+    autoDeleteObjects: true,
+  });
   const site = new StaticSite(stack, "Web", {
     path: "packages/web",
     // Not dist/: that is npm start's build, which a synth running beside it must not empty.
     buildCommand: "npm run build -- --outDir .build/site",
     buildOutput: ".build/site",
     vite: { types: "sst-env.d.ts" },
+    assets: {
+      // Swagger UI's files keep their names across versions: cached for an hour, not a year as immutable.
+      fileOptions: [{ files: "docs-assets/*", cacheControl: "public,max-age=3600" }],
+    },
     cdk: {
+      bucket,
       distribution: {
+        defaultBehavior: {
+          origin: S3BucketOrigin.withOriginAccessControl(bucket),
+          responseHeadersPolicy: securityHeaders,
+        },
         additionalBehaviors: Object.fromEntries(apiPaths.map((p) => [p, p === "/status/*" ? statusBehavior : apiBehavior])),
         // CloudFront's error pages would apply to the API's 403/404 JSON too; the app's routes are
         // served by the function below instead.
@@ -95,6 +179,11 @@ export function Web({ stack }: StackContext) {
     );
   }
 
-  stack.addOutputs({ WebUrl: site.customDomainUrl ?? site.url ?? "" });
+  if (deploy.PUBLIC_URL === "cloudfront") {
+    // Functions read this at cold start (PUBLIC_URL_PARAMETER): links in mails work after the first deploy.
+    new StringParameter(stack, "PublicUrl", { parameterName: publicUrlParameter(app), stringValue: site.url ?? "" });
+  }
+
+  stack.addOutputs({ WebUrl: site.customDomainUrl ?? site.url ?? "", PublicUrl: deploy.PUBLIC_URL === "cloudfront" ? (site.url ?? "") : deploy.PUBLIC_URL });
   return { site };
 }

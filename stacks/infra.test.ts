@@ -22,6 +22,8 @@ import { Pipeline } from "./Pipeline";
 import { Api } from "./Api";
 import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from "@uptime/functions/api/edge-headers";
 import { apiPaths, Web } from "./Web";
+import { FUNCTION_ERRORS_ALARM, Monitoring, SES_BOUNCE_RATE_ALARM, SES_COMPLAINT_RATE_ALARM, SLOT_LAG_ALARM_MS } from "./Monitoring";
+import { METRIC_NAMESPACE } from "@uptime/core/platform/telemetry";
 
 /*
  * Synthesizes the real app offline (every handler is bundled by esbuild, nothing is deployed)
@@ -34,17 +36,21 @@ const REGION = "us-east-1";
 // Non-default values, so the test proves they flow through rather than matching defaults.
 const synthEnv = {
   MAIL_FROM: "alerts@status.example.org",
+  PUBLIC_URL: "cloudfront",
   WEB_ORIGIN: "https://app.example.org",
   RESULT_RETENTION_DAYS: "45",
+  OPERATOR_EMAIL: "oncall@example.org",
   // App.finish() only skips AWS look-ups (bootstrap bucket) when NODE_ENV is "test".
   NODE_ENV: "test",
 };
 const savedEnv: Record<string, string | undefined> = {};
+// The runtime default, read before the deploy-time environment (PUBLIC_URL=cloudfront is not a runtime value).
+const rollupGraceSec = config().ROLLUP_GRACE_SEC;
 const savedCwd = process.cwd();
 // CDK would otherwise leave a cdk.out copy of every bundle in the system temp dir on each run.
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "uptime-synth-"));
 
-type Resource = { Type: string; Properties: any; DeletionPolicy?: string };
+type Resource = { Type: string; Properties: any; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 let storage: Template;
 let pipeline: Template;
@@ -78,6 +84,24 @@ afterAll(() => {
   process.chdir(savedCwd);
   fs.rmSync(outdir, { recursive: true, force: true });
 });
+
+/** Synthesizes only the Storage stack (fast: no bundling) for a stage, with this environment. */
+async function synthStorage(stage: string, env: Record<string, string | undefined>): Promise<Template> {
+  const saved = { ...process.env };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uptime-synth-storage-"));
+  try {
+    for (const k of ["MAIL_FROM", "PUBLIC_URL", "PRODUCTION"]) delete process.env[k];
+    for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
+    const app = new App({ mode: "deploy", stage, name: "uptime", region: REGION, account: ACCOUNT }, { outdir: dir });
+    app.stack(Storage);
+    await app.finish();
+    return Template.fromStack(getStack(Storage));
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 // ---- helpers over the synthesized templates ----
 
@@ -161,13 +185,39 @@ describe("Storage", () => {
     expect(p.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
   });
 
-  it("is on-demand, point-in-time recoverable, expires items on expiresAt and is retained", () => {
+  it("is on-demand, point-in-time recoverable, expires items on expiresAt, and goes with a non-production stage", () => {
     const [, table] = only(storage, "AWS::DynamoDB::Table");
     expect(table.Properties.BillingMode).toBe("PAY_PER_REQUEST");
     expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
     expect(tableSchema.timeToLiveAttribute).toBe("expiresAt");
     expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
-    expect(table.DeletionPolicy).toBe("Retain");
+    // A retained table of fixed name would make redeploying a removed stage fail ("already exists").
+    expect(table.DeletionPolicy).toBe("Delete");
+    expect(table.Properties.DeletionProtectionEnabled).toBe(false);
+  });
+
+  it.each([
+    ["prod", {}, true],
+    ["production", {}, true],
+    ["staging", { PRODUCTION: "true" }, true],
+    ["prod", { PRODUCTION: "false" }, false],
+    ["pr-42", {}, false],
+  ])("stage %s (%o): retained with deletion protection only in production", async (stage, extra, production) => {
+    const table = only(await synthStorage(stage, { ...synthEnv, ...extra }), "AWS::DynamoDB::Table")[1];
+    expect(table.DeletionPolicy).toBe(production ? "Retain" : "Delete");
+    expect(table.UpdateReplacePolicy).toBe(production ? "Retain" : "Delete");
+    expect(table.Properties.DeletionProtectionEnabled).toBe(production);
+  });
+
+  it.each(["MAIL_FROM", "PUBLIC_URL"])("fails the synthesis of a stage without %s", async (name) => {
+    const env: Record<string, string | undefined> = { ...synthEnv, [name]: undefined };
+    await expect(synthStorage("prod", env)).rejects.toThrow(new RegExp(`Cannot deploy stage "prod"[^]*${name}`));
+    await expect(synthStorage("dev", env)).rejects.toThrow(name);
+  });
+
+  it("takes PUBLIC_URL as a custom domain's URL or \"cloudfront\", nothing else", async () => {
+    await expect(synthStorage("prod", { ...synthEnv, PUBLIC_URL: "https://status.example.org" })).resolves.toBeDefined();
+    await expect(synthStorage("prod", { ...synthEnv, PUBLIC_URL: "status.example.org" })).rejects.toThrow("PUBLIC_URL");
   });
 });
 
@@ -189,6 +239,8 @@ describe("Pipeline", () => {
     const q = resource(pipeline, queueId(name)).Properties;
     expect(q.VisibilityTimeout).toBe(s.visibilityTimeoutSec);
     expect(q.RedrivePolicy.maxReceiveCount).toBe(s.maxReceiveCount);
+    // AWS's advice: throttled receives count too, so fewer would dead-letter work Lambda never saw.
+    expect(q.RedrivePolicy.maxReceiveCount).toBeGreaterThanOrEqual(5);
     const dlqId = q.RedrivePolicy.deadLetterTargetArn["Fn::GetAtt"][0];
     const dlq = resource(pipeline, dlqId).Properties;
     expect(dlq.MessageRetentionPeriod).toBe(14 * 24 * 3600);
@@ -221,12 +273,16 @@ describe("Pipeline", () => {
     expect(resource(pipeline, queue).Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Properties.Timeout);
   });
 
-  it("lets the checks consumer scale out while batches wait on hanging targets", () => {
+  it("caps the checks consumer's concurrency (the API shares the pool) and sizes it for honest latencies", () => {
     const [, mapping] = resources(pipeline, "AWS::Lambda::EventSourceMapping").find(([, m]) => refersTo(m.Properties.EventSourceArn, queueId("checks")))!;
-    // A maximum concurrency would let a few batches stuck on 30 s timeouts hold back every other monitor's checks.
-    expect(mapping.Properties.ScalingConfig?.MaximumConcurrency).toBeUndefined();
+    // Unbounded, the checker could take the whole account pool (10 on new accounts) and throttle the API.
+    expect(mapping.Properties.ScalingConfig?.MaximumConcurrency).toBe(10);
+    // One message (at most 10 checks) per invocation: 100 probes on one thread measure their own queueing.
+    expect(mapping.Properties.BatchSize).toBe(1);
+    const [, checker] = fnByHandler(pipeline, consumerHandlers.checks);
+    expect(checker.Properties.MemorySize).toBe(512);
     // The slowest check a monitor may ask for (timeoutMs up to 30 s), plus its writes, fits in one invocation.
-    expect(fnByHandler(pipeline, consumerHandlers.checks)[1].Properties.Timeout).toBeGreaterThan(30);
+    expect(checker.Properties.Timeout).toBeGreaterThan(30);
   });
 
   /** The one schedule rule that invokes this function. */
@@ -250,12 +306,20 @@ describe("Pipeline", () => {
     expect(tick.Properties.Timeout).toBeLessThan(60);
   });
 
+  it("drops tick events older than two minutes instead of retrying them for hours", () => {
+    const [tickId] = fnByHandler(pipeline, backgroundFunctions.tick.handler);
+    expect(ruleFor(tickId).Properties.Targets[0].RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 120, MaximumRetryAttempts: 1 });
+    const configs = resources(pipeline, "AWS::Lambda::EventInvokeConfig").filter(([, c]) => refersTo(c.Properties.FunctionName, tickId));
+    expect(configs).toHaveLength(1);
+    expect(configs[0][1].Properties).toMatchObject({ MaximumEventAgeInSeconds: 120, MaximumRetryAttempts: 1 });
+  });
+
   it("runs the rollup job hourly, after the hour's late results are in", () => {
     const [rollupId] = fnByHandler(pipeline, backgroundFunctions.rollup.handler);
     const rule = ruleFor(rollupId);
-    expect(rule.Properties.ScheduleExpression).toBe("cron(12 * * * ? *)");
+    expect(rule.Properties.ScheduleExpression).toBe("cron(20 * * * ? *)");
     // The run must come after the grace for late results, or late redeliveries are never counted.
-    expect(12 * 60).toBeGreaterThanOrEqual(config().ROLLUP_GRACE_SEC);
+    expect(20 * 60).toBeGreaterThanOrEqual(rollupGraceSec);
     expect(rule.Properties.State).toBe("ENABLED");
     expect(rule.Properties.Targets[0].Arn).toEqual({ "Fn::GetAtt": [rollupId, "Arn"] });
   });
@@ -291,7 +355,7 @@ describe("Pipeline", () => {
     expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
   });
 
-  it("alert consumer: reads/writes the table, may email only as MAIL_FROM through the configuration set, sends to the alerts queue (subscriber fan-out) and the deliveries queue (channels)", () => {
+  it("alert consumer: reads/writes the table, may email only From MAIL_FROM (to any recipient identity: the sandbox checks those too), sends to the alerts queue (subscriber fan-out) and the deliveries queue (channels)", () => {
     const [id] = fnByHandler(pipeline, backgroundFunctions.alertConsumer.handler);
     const stmts = statementsOf(pipeline, id);
     expect(granting(stmts, "dynamodb:PutItem")).toHaveLength(1);
@@ -302,11 +366,11 @@ describe("Pipeline", () => {
     const ses = stmts.filter((s) => actions(s).some((a) => a.startsWith("ses:")));
     expect(ses).toHaveLength(1);
     expect(actions(ses[0]).sort()).toEqual(["ses:SendEmail", "ses:SendRawEmail"]);
-    const arn = (identity: string) => `arn:\${AWS::Partition}:ses:${REGION}:${ACCOUNT}:identity/${identity}`;
     const [setId] = only(pipeline, "AWS::SES::ConfigurationSet");
     const resources = targets(ses[0]);
-    expect(resources.filter((r) => typeof r === "string" || !refersTo(r, setId)).map(str).sort()).toEqual([arn("alerts@status.example.org"), arn("status.example.org")].sort());
+    expect(resources.filter((r) => typeof r === "string" || !refersTo(r, setId)).map(str)).toEqual([`arn:\${AWS::Partition}:ses:${REGION}:${ACCOUNT}:identity/*`]);
     expect(resources.some((r) => refersTo(r, setId))).toBe(true);
+    expect((ses[0] as any).Condition).toEqual({ StringEquals: { "ses:FromAddress": synthEnv.MAIL_FROM } });
   });
 
   it("SES bounces and complaints reach the sesFeedback function through SNS, which may only write suppression items", () => {
@@ -322,7 +386,11 @@ describe("Pipeline", () => {
     expect(sub.Properties.TopicArn).toEqual({ Ref: topicId });
     expect(sub.Properties.Endpoint).toEqual({ "Fn::GetAtt": [fnId, "Arn"] });
     const [, policy] = only(pipeline, "AWS::SNS::TopicPolicy");
-    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain("ses.amazonaws.com");
+    const sesStatements = (policy.Properties.PolicyDocument.Statement as any[]).filter((st) => JSON.stringify(st.Principal).includes("ses.amazonaws.com"));
+    expect(sesStatements).toHaveLength(1);
+    // Only this account's configuration set may publish: no statement lets any SES sender in.
+    expect(sesStatements[0].Condition.StringEquals["AWS:SourceAccount"]).toBe(ACCOUNT);
+    expect(str(sesStatements[0].Condition.StringEquals["AWS:SourceArn"])).toContain(`:ses:${REGION}:${ACCOUNT}:configuration-set/`);
     const writes = statementsOf(pipeline, fnId).flatMap(actions).filter((a) => a.startsWith("dynamodb:"));
     expect(writes).toEqual(["dynamodb:PutItem"]);
     // Every function sends through the configuration set.
@@ -415,10 +483,10 @@ describe("Api", () => {
     for (const [, r] of sstFunctions(api)) expect(r.Properties.Environment.Variables.WEB_ORIGIN).toBe(synthEnv.WEB_ORIGIN);
   });
 
-  it("wires the JWT secret to the API functions and the alert consumer (subscriber links) only", () => {
+  it("wires the JWT secret to the API functions but docs, and the alert consumer (subscriber links) only", () => {
     const paramArn = `arn:\${AWS::Partition}:ssm:${REGION}:${ACCOUNT}:parameter/sst/uptime/test/Secret/JWT_SECRET/value`;
     for (const { t, id, r } of allSstFunctions()) {
-      const isApi = t === api || r.Properties.Handler === backgroundFunctions.alertConsumer.handler;
+      const isApi = (t === api && r.Properties.Handler !== apiFunctions.docs.handler) || r.Properties.Handler === backgroundFunctions.alertConsumer.handler;
       const env = r.Properties.Environment.Variables;
       expect(env.SST_Secret_value_JWT_SECRET, r.Properties.Handler).toBe(isApi ? "__FETCH_FROM_SSM__" : undefined);
       const readable = granting(statementsOf(t, id), "ssm:GetParameters").flatMap(targets).map(str);
@@ -430,7 +498,7 @@ describe("Api", () => {
     for (const name of Object.keys(apiFunctions) as ApiFunctionName[]) {
       const [id] = apiFn(name);
       const stmts = statementsOf(api, id);
-      expect(granting(stmts, "dynamodb:PutItem"), name).toHaveLength(1);
+      expect(granting(stmts, "dynamodb:PutItem"), name).toHaveLength(name === "docs" ? 0 : 1);
       const sends = granting(stmts, "sqs:SendMessage").flatMap(targets);
       if (name === "monitors") {
         expect(sends.some((r) => refersTo(r, queueId("checks")))).toBe(true);
@@ -455,6 +523,33 @@ describe("Api", () => {
     }
   });
 
+  it("grants the table per function: docs (a static page) gets no table access and no secrets", () => {
+    const [docsId, docs] = apiFn("docs");
+    expect(statementsOf(api, docsId).flatMap(actions).filter((a) => /^(dynamodb|sqs):/.test(a))).toEqual([]);
+    // Only the public address (PUBLIC_URL=cloudfront) is read from SSM, no secret.
+    expect(granting(statementsOf(api, docsId), "ssm:GetParameters").flatMap(targets).map(str).filter((arn) => arn.includes("/Secret/"))).toEqual([]);
+    expect(Object.keys(docs.Properties.Environment.Variables).filter((k) => k.startsWith("SST_Secret"))).toEqual([]);
+    const [authId] = apiFn("auth");
+    expect(granting(statementsOf(api, authId), "dynamodb:Query")).toHaveLength(1);
+  });
+
+  it("throttles the API's default route, so a flood gets 429s rather than the account's Lambda concurrency", () => {
+    const [, stage] = only(api, "AWS::ApiGatewayV2::Stage");
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+  });
+
+  it("keeps access logs a month and removes them with the stage", () => {
+    const [stageId, stage] = only(api, "AWS::ApiGatewayV2::Stage");
+    const groups = resources(api, "AWS::Logs::LogGroup").filter(([id]) => refersTo(stage.Properties.AccessLogSettings.DestinationArn, id));
+    expect(groups, stageId).toHaveLength(1);
+    expect(groups[0][1].Properties.RetentionInDays).toBe(30);
+    expect(groups[0][1].DeletionPolicy).toBe("Delete");
+  });
+
+  it("has no Secrets Manager secret ($0.40 a month each) in any stack", () => {
+    for (const t of [...templates(), web]) expect(resources(t, "AWS::SecretsManager::Secret")).toHaveLength(0);
+  });
+
   it("outputs the API URL", () => {
     const [httpApiId] = only(api, "AWS::ApiGatewayV2::Api");
     expect(api.toJSON().Outputs.ApiUrl.Value).toEqual({ "Fn::GetAtt": [httpApiId, "ApiEndpoint"] });
@@ -466,7 +561,7 @@ describe("Api", () => {
 describe("Web", () => {
   const distribution = () => only(web, "AWS::CloudFront::Distribution")[1].Properties.DistributionConfig;
 
-  it("sends the API's paths to API Gateway with every method, uncached except status pages", () => {
+  it("sends the API's paths to API Gateway with every method, unstored but compressed except status pages", () => {
     const behaviors = distribution().CacheBehaviors as any[];
     expect(behaviors.map((b) => b.PathPattern).sort()).toEqual([...apiPaths].sort());
     const apiOrigin = (distribution().Origins as any[]).find((o) => o.Id === behaviors[0].TargetOriginId);
@@ -477,24 +572,92 @@ describe("Web", () => {
       expect(b.TargetOriginId).toBe(apiOrigin.Id);
       expect(b.AllowedMethods).toEqual(expect.arrayContaining(["GET", "POST", "PATCH", "DELETE", "OPTIONS"]));
       if (b.PathPattern === "/status/*") continue;
-      expect(b.CachePolicyId).toBe("4135ea2d-6df8-44a3-9df3-4b5a84be39ad"); // Managed-CachingDisabled
+      const policy = resource(web, b.CachePolicyId.Ref).Properties.CachePolicyConfig;
+      // Nothing kept unless the origin allows it, and then a second at most; but compressed (CachingDisabled does not compress).
+      expect([policy.DefaultTTL, policy.MinTTL, policy.MaxTTL]).toEqual([0, 0, 1]);
+      const key = policy.ParametersInCacheKeyAndForwardedToOrigin;
+      expect([key.EnableAcceptEncodingGzip, key.EnableAcceptEncodingBrotli]).toEqual([true, true]);
+      // Whoever is asking is part of the key: a response is never served to another caller.
+      expect(key.HeadersConfig.Headers).toEqual(expect.arrayContaining(["Authorization", "X-Org-Id"]));
+      expect(key.CookiesConfig.CookieBehavior).toBe("all");
+      expect(key.QueryStringsConfig.QueryStringBehavior).toBe("all");
       expect(b.OriginRequestPolicyId).toBe("b689b0a8-53d0-40ab-baf2-68738e2966ac"); // AllViewerExceptHostHeader
+    }
+  });
+
+  it("puts HSTS and nosniff on every response, and frame-ancestors where the origin set none", () => {
+    const [policyId, policy] = only(web, "AWS::CloudFront::ResponseHeadersPolicy");
+    const h = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(h.StrictTransportSecurity).toMatchObject({ Override: true });
+    expect(h.StrictTransportSecurity.AccessControlMaxAgeSec).toBeGreaterThanOrEqual(31536000);
+    expect(h.ContentTypeOptions).toEqual({ Override: true });
+    // Status pages say frame-ancestors * themselves (embeddable); the policy must not overrule them.
+    expect(h.ContentSecurityPolicy).toEqual({ ContentSecurityPolicy: "frame-ancestors 'none'", Override: false });
+    const d = distribution();
+    for (const b of [d.DefaultCacheBehavior, ...d.CacheBehaviors]) expect(b.ResponseHeadersPolicyId, b.PathPattern).toEqual({ Ref: policyId });
+  });
+
+  it("reads the app's bucket through Origin Access Control (no legacy OAI), over TLS only", () => {
+    expect(resources(web, "AWS::CloudFront::CloudFrontOriginAccessIdentity")).toHaveLength(0);
+    const [oacId, oac] = only(web, "AWS::CloudFront::OriginAccessControl");
+    expect(oac.Properties.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: "s3", SigningBehavior: "always", SigningProtocol: "sigv4" });
+    const s3Origin = (distribution().Origins as any[]).find((o) => o.Id === distribution().DefaultCacheBehavior.TargetOriginId);
+    expect(s3Origin.OriginAccessControlId).toEqual({ "Fn::GetAtt": [oacId, "Id"] });
+    expect(s3Origin.S3OriginConfig.OriginAccessIdentity).toBe("");
+    const [bucketId] = only(web, "AWS::S3::Bucket");
+    const [, bucketPolicy] = only(web, "AWS::S3::BucketPolicy");
+    expect(bucketPolicy.Properties.Bucket).toEqual({ Ref: bucketId });
+    const statements = bucketPolicy.Properties.PolicyDocument.Statement as any[];
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: "Deny", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+    );
+    expect(statements.some((st) => st.Effect === "Allow" && JSON.stringify(st.Principal).includes("cloudfront.amazonaws.com"))).toBe(true);
+  });
+
+  it("caches only hashed build files as immutable: Swagger UI's unhashed docs-assets for an hour", () => {
+    const [, uploader] = only(web, "Custom::S3Uploader");
+    const options = uploader.Properties.fileOptions as { files: string | string[]; cacheControl: string }[];
+    const immutable = options.findIndex((o) => o.cacheControl.includes("immutable"));
+    const docs = options.findIndex((o) => [o.files].flat().some((f) => f.startsWith("docs-assets/")));
+    // Options apply in order, so the docs-assets rule must come after the immutable one.
+    expect(docs).toBeGreaterThan(immutable);
+    expect(options[docs].cacheControl).not.toContain("immutable");
+  });
+
+  it("with PUBLIC_URL=cloudfront, stores the distribution's address where every function reads it", () => {
+    const params = resources(web, "AWS::SSM::Parameter").filter(([, p]) => p.Properties.Name === "/sst/uptime/test/uptime/public-url");
+    expect(params).toHaveLength(1);
+    const [paramId, param] = params[0];
+    expect(JSON.stringify(param.Properties.Value)).toContain("DomainName");
+    expect(web.toJSON().Outputs.PublicUrl.Value).toEqual(param.Properties.Value);
+    expect(paramId).toBeDefined();
+    const arn = `arn:\${AWS::Partition}:ssm:${REGION}:${ACCOUNT}:parameter/sst/uptime/test/uptime/public-url`;
+    for (const { t, id, r } of allSstFunctions()) {
+      expect(r.Properties.Environment.Variables.PUBLIC_URL_PARAMETER, r.Properties.Handler).toBe(param.Properties.Name);
+      expect(r.Properties.Environment.Variables.PUBLIC_URL, r.Properties.Handler).toBeUndefined();
+      expect(granting(statementsOf(t, id), "ssm:GetParameters").flatMap(targets).map(str), r.Properties.Handler).toContain(arn);
     }
   });
 
   it("forwards the viewer's address and a per-stage secret to the API, and the API functions know the secret", () => {
     const behaviors = distribution().CacheBehaviors as any[];
     const apiOrigin = (distribution().Origins as any[]).find((o) => o.Id === behaviors[0].TargetOriginId);
-    const [secretId] = only(api, "AWS::SecretsManager::Secret");
-    expect(resource(api, secretId).Properties.GenerateSecretString).toMatchObject({ PasswordLength: 48, ExcludePunctuation: true });
     const header = (apiOrigin.OriginCustomHeaders as any[]).find((h) => h.HeaderName === ORIGIN_VERIFY_HEADER);
-    // A Secrets Manager dynamic reference to the Api stack's secret, resolved by CloudFormation.
-    expect(JSON.stringify(header.HeaderValue)).toMatch(/resolve:secretsmanager:/);
-    expect(JSON.stringify(header.HeaderValue)).toMatch(/Fn::ImportValue/);
-    for (const [, r] of sstFunctions(api)) {
-      const env = JSON.stringify(r.Properties.Environment.Variables.ORIGIN_VERIFY_SECRET);
-      expect(env, r.Properties.Handler).toMatch(/resolve:secretsmanager:/);
-      expect(refersTo(r.Properties.Environment.Variables.ORIGIN_VERIFY_SECRET, secretId), r.Properties.Handler).toBe(true);
+    // The first value of the SST secret, read from SSM by a custom resource on every deploy.
+    const [readerId, reader] = only(web, "Custom::AWS");
+    expect(header.HeaderValue).toEqual({ "Fn::Select": [0, { "Fn::Split": [",", { "Fn::GetAtt": [readerId, "Parameter.Value"] }] }] });
+    const call = JSON.parse(str(reader.Properties.Update));
+    expect(call).toMatchObject({ service: "SSM", action: "getParameter", parameters: { Name: "/sst/uptime/test/Secret/ORIGIN_VERIFY_SECRET/value", WithDecryption: true } });
+    // Its value stays out of the custom resource's logs.
+    expect(call.logApiResponseData).toBe(false);
+    const secretArn = `arn:\${AWS::Partition}:ssm:${REGION}:${ACCOUNT}:parameter/sst/uptime/test/Secret/ORIGIN_VERIFY_SECRET/value`;
+    for (const [id, r] of sstFunctions(api)) {
+      const env = r.Properties.Environment.Variables;
+      // Read at run time (rotatable), never copied into the function's configuration.
+      expect(env.ORIGIN_VERIFY_SECRET, r.Properties.Handler).toBeUndefined();
+      const isDocs = r.Properties.Handler === apiFunctions.docs.handler;
+      expect(env.SST_Secret_value_ORIGIN_VERIFY_SECRET, r.Properties.Handler).toBe(isDocs ? undefined : "__FETCH_FROM_SSM__");
+      expect(granting(statementsOf(api, id), "ssm:GetParameters").flatMap(targets).map(str).includes(secretArn), r.Properties.Handler).toBe(!isDocs);
     }
     // Authorization and X-Org-Id reach the API: every viewer header but Host goes through.
     for (const b of behaviors) expect(b.OriginRequestPolicyId).toBe("b689b0a8-53d0-40ab-baf2-68738e2966ac");
@@ -508,8 +671,7 @@ describe("Web", () => {
 
   it("lets CloudFront keep status pages as long as their Cache-Control says, and nothing without one", () => {
     const b = (distribution().CacheBehaviors as any[]).find((x) => x.PathPattern === "/status/*");
-    const [policyId, policy] = only(web, "AWS::CloudFront::CachePolicy");
-    expect(b.CachePolicyId).toEqual({ Ref: policyId });
+    const policy = resource(web, b.CachePolicyId.Ref);
     const c = policy.Properties.CachePolicyConfig;
     expect(c.DefaultTTL).toBe(0);
     expect(c.MinTTL).toBe(0);
@@ -569,5 +731,74 @@ describe("Functions", () => {
         }
       }
     }
+  });
+});
+
+// ---- Monitoring ----
+
+describe("Monitoring", () => {
+  const monitoring = () => Template.fromStack(getStack(Monitoring));
+  const alarms = (): Record<string, any> =>
+    Object.fromEntries(resources(monitoring(), "AWS::CloudWatch::Alarm").map(([, a]) => [a.Properties.AlarmName.replace("uptime-test-", ""), a.Properties]));
+  const topicId = () => only(monitoring(), "AWS::SNS::Topic")[0];
+
+  it("mails every alarm, and its recovery, to OPERATOR_EMAIL through one SNS topic", () => {
+    const [, sub] = only(monitoring(), "AWS::SNS::Subscription");
+    expect(sub.Properties).toMatchObject({ Protocol: "email", Endpoint: synthEnv.OPERATOR_EMAIL });
+    expect(refersTo(sub.Properties.TopicArn, topicId())).toBe(true);
+    const all = Object.values(alarms());
+    expect(all.length).toBeGreaterThanOrEqual(10);
+    for (const a of all) {
+      expect(refersTo(a.AlarmActions, topicId()), a.AlarmName).toBe(true);
+      expect(refersTo(a.OKActions, topicId()), a.AlarmName).toBe(true);
+    }
+  });
+
+  it("fires when the tick has not run for three minutes, counting a silent minute as missed", () => {
+    expect(alarms().TickStopped).toMatchObject({
+      Namespace: METRIC_NAMESPACE,
+      MetricName: "TickRan",
+      Dimensions: expect.arrayContaining([{ Name: "stage", Value: "test" }, { Name: "service", Value: "uptime" }]),
+      Statistic: "Sum",
+      Period: 60,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 1,
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "breaching",
+    });
+  });
+
+  it("fires on any message in either dead-letter queue", () => {
+    const dlqIds = resources(pipeline, "AWS::SQS::Queue")
+      .filter(([, q]) => !q.Properties.RedrivePolicy)
+      .map(([id]) => id);
+    expect(dlqIds).toHaveLength(2);
+    for (const name of ["ChecksDeadLetters", "AlertsDeadLetters"]) {
+      const a = alarms()[name];
+      expect(a, name).toMatchObject({ Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible", Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold" });
+      expect(dlqIds.some((id) => refersTo(a.Dimensions, id)), name).toBe(true);
+    }
+  });
+
+  it("fires on function errors, slot lag, SES reputation and DynamoDB throttling", () => {
+    const a = alarms();
+    for (const name of ["CheckerErrors", "AlertErrors", "TickErrors"]) {
+      expect(a[name], name).toMatchObject({ Namespace: "AWS/Lambda", MetricName: "Errors", Threshold: FUNCTION_ERRORS_ALARM });
+    }
+    expect(a.SlotLag).toMatchObject({ Namespace: METRIC_NAMESPACE, MetricName: "SlotLagMs", ExtendedStatistic: "p95", Threshold: SLOT_LAG_ALARM_MS, EvaluationPeriods: 5 });
+    expect(a.SesBounceRate).toMatchObject({ Namespace: "AWS/SES", MetricName: "Reputation.BounceRate", Threshold: SES_BOUNCE_RATE_ALARM });
+    expect(a.SesComplaintRate).toMatchObject({ Namespace: "AWS/SES", MetricName: "Reputation.ComplaintRate", Threshold: SES_COMPLAINT_RATE_ALARM });
+    const throttled = a.DynamoThrottling.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.MetricName);
+    expect(throttled.sort()).toEqual(["ReadThrottleEvents", "WriteThrottleEvents"]);
+  });
+
+  it("has a dashboard per stage with the same figures", () => {
+    const [, dash] = only(monitoring(), "AWS::CloudWatch::Dashboard");
+    const body = str(dash.Properties.DashboardBody);
+    for (const metric of ["ChecksCompleted", "SlotLagMs", "TickDurationMs", "JobsEnqueued", "MailsSent", "AlertsFailed", "ApproximateNumberOfMessagesVisible"]) {
+      expect(body, metric).toContain(metric);
+    }
+    expect(dash.Properties.DashboardName).toBe("uptime-test");
   });
 });

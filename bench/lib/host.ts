@@ -68,6 +68,8 @@ export async function startHost(opts: HostOptions = {}): Promise<Host> {
     ALERTS_QUEUE_URL: info.queueUrls.alerts,
     TABLE_NAME: info.tableName,
     TICK_SECONDS: String(info.tickSeconds),
+    // One window per tick invocation, as deployed in steady state (the tick before claimed this one).
+    TICK_LOOKAHEAD: "false",
     ALLOW_PRIVATE_TARGETS: "true",
     JWT_SECRET: info.jwtSecret,
     ...(opts.env ?? {}),

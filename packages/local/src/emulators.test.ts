@@ -7,6 +7,7 @@ import { DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { SendEmailCommand, SESv2Client } from "@aws-sdk/client-sesv2";
 import { createTableInput } from "@uptime/core/platform/table";
+import { queueSettings } from "@uptime/core/platform/queues";
 import dynalite from "dynalite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCredentials, startEmulators, type Emulators } from "./emulators";
@@ -60,7 +61,7 @@ describe("startEmulators (in memory)", () => {
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ["All"] }));
     expect(Attributes?.VisibilityTimeout).toBe("240");
     expect(Attributes?.FifoQueue).toBeUndefined();
-    expect(JSON.parse(Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: q.dlq.arn, maxReceiveCount: 3 });
+    expect(JSON.parse(Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: q.dlq.arn, maxReceiveCount: queueSettings.checks.maxReceiveCount });
   });
 
   it("creates FIFO alerts queues and applies test overrides", async () => {

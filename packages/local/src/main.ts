@@ -75,6 +75,7 @@ async function main() {
       inMemory: env.IN_MEMORY,
       tickSeconds: env.TICK_SECONDS,
       webDir,
+      healthEverySec: 60,
     });
   } catch (err) {
     console.error("Could not start the local stack:", err instanceof Error ? err.message : err);
@@ -93,6 +94,7 @@ async function main() {
       `  SQS            ${stack.endpoints.sqs}   ${stack.queues.checks.name}, ${stack.queues.alerts.name}, ${stack.queues.deliveries.name} (+ DLQs)`,
       `  Data           ${stack.dataDir ?? "in memory (IN_MEMORY=1), lost on exit"}`,
       `  Tick           every ${stack.tickSeconds}s, on the wall-clock boundary`,
+      `  Health         ${stack.apiUrl}/local/health   (Prometheus: ${stack.apiUrl}/local/metrics; a [health] line every minute)`,
       "Ctrl-C to stop.",
       "",
     ].join("\n"),

@@ -25,8 +25,8 @@ async function setup() {
     inMemory: true,
     stage: "p",
     tableName: "poller-test",
-    // Test-only: 1 s instead of 240 s, so redelivery is observable quickly. maxReceiveCount stays 3.
-    queueOverrides: { checks: { visibilityTimeoutSec: 1 }, alerts: { visibilityTimeoutSec: 1 } },
+    // Test-only: 1 s instead of 240 s, so redelivery is observable quickly; 3 receives instead of 5.
+    queueOverrides: { checks: { visibilityTimeoutSec: 1, maxReceiveCount: 3 }, alerts: { visibilityTimeoutSec: 1 } },
     log: () => {},
   });
   const sqs = new SQSClient({ region, endpoint: emu.endpoints.sqs, credentials: localCredentials });

@@ -12,6 +12,9 @@ import { startPoller, type Poller, type SqsHandler } from "./poller";
 import { scheduledEvent, startScheduler, windowStart, type Scheduler } from "./scheduler";
 import { startApiServer, type ApiServer } from "./server";
 import { LOCAL_BOUNCE_PATH, injectSesFeedback } from "./ses-feedback";
+import { Telemetry } from "@uptime/core/platform/telemetry";
+import { createHealth, healthLine, prometheusText, type HealthFigures } from "./health";
+import { startFaultProxy, type FaultProxy, type FaultRates, type FaultService } from "./fault-proxy";
 
 export interface LocalStackOptions {
   /** API port; 0 (default) picks a free one. Everything binds 127.0.0.1. */
@@ -39,6 +42,14 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Failures of background work (tick, consumers), with the error. Default console.error. */
   logError?: (message: string, err: unknown) => void;
+  /**
+   * Fault mode: the functions reach DynamoDB, SQS and SES through proxies that fail a share of
+   * requests as AWS does under load (fault-proxy.ts). The stack's own bookkeeping (queue counts,
+   * the mail viewer) goes straight to the emulators.
+   */
+  faults?: Partial<Record<FaultService, FaultRates>> & { seed?: number };
+  /** Print the one-line health summary (see health.ts) every this many seconds; 0 (default) never. `npm start` uses 60. */
+  healthEverySec?: number;
   /** Replace background handlers; for testing the runtime itself, not the functions. */
   handlers?: Partial<{
     tick: LambdaHandler<ScheduledEvent, unknown>;
@@ -76,6 +87,10 @@ export interface LocalStack {
    * and no tick is running. Messages moved to a DLQ count as done. Requires pollers.
    */
   drainQueues(opts?: DrainOptions): Promise<void>;
+  /** In fault mode, the proxy in front of each emulator (its counts, and setRates to change them). */
+  faults?: Record<FaultService, FaultProxy>;
+  /** The figures of GET /local/health: last minute's checks, slot lag, queues, mails, whether the tick stopped. */
+  health(): Promise<HealthFigures>;
   /** Message counts for every queue (including DLQs), keyed by queue name. */
   queueCounts(): Promise<Record<string, QueueCounts>>;
   /** Idempotent: a second call (say, a second signal) waits for the same stop instead of returning early. */
@@ -179,6 +194,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     base.JWT_SECRET = opts.env?.JWT_SECRET ?? process.env.JWT_SECRET ?? jwtSecretFor(persistentDir);
     base.CHANNEL_SECRET_KEY = opts.env?.CHANNEL_SECRET_KEY ?? process.env.CHANNEL_SECRET_KEY ?? channelKeyFor(persistentDir);
     if (opts.tickSeconds !== undefined) base.TICK_SECONDS = String(opts.tickSeconds);
+    // The scheduler looks ahead as deployed; tests that call tick() by hand get exactly the window they name.
+    base.TICK_LOOKAHEAD = String(opts.scheduler ?? true);
     setEnv({ ...base, ...opts.env });
     // Validates before anything starts, so a bad value fails with config's message.
     const c = reloadConfig();
@@ -194,12 +211,23 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     cleanups.push(() => emulators.stop());
 
+    let faults: Record<FaultService, FaultProxy> | undefined;
+    if (opts.faults) {
+      const seed = opts.faults.seed ?? 1;
+      const services = ["dynamodb", "sqs", "ses"] as const;
+      const proxies = await Promise.all(
+        services.map((service, i) => startFaultProxy({ upstream: emulators.endpoints[service], service, rates: opts.faults?.[service], seed: seed + i })),
+      );
+      faults = { dynamodb: proxies[0]!, sqs: proxies[1]!, ses: proxies[2]! };
+      for (const p of proxies) cleanups.push(() => p.stop());
+    }
+
     setEnv({
       // Differs from TABLE_NAME only with an external DynamoDB (LOCAL_DYNAMODB_ENDPOINT), where each stack gets its own table.
       TABLE_NAME: emulators.tableName,
-      DYNAMODB_ENDPOINT: emulators.endpoints.dynamodb,
-      SQS_ENDPOINT: emulators.endpoints.sqs,
-      SES_ENDPOINT: emulators.endpoints.ses,
+      DYNAMODB_ENDPOINT: faults?.dynamodb.url ?? emulators.endpoints.dynamodb,
+      SQS_ENDPOINT: faults?.sqs.url ?? emulators.endpoints.sqs,
+      SES_ENDPOINT: faults?.ses.url ?? emulators.endpoints.ses,
       CHECKS_QUEUE_URL: emulators.queues.checks.url,
       ALERTS_QUEUE_URL: emulators.queues.alerts.url,
       DELIVERIES_QUEUE_URL: emulators.queues.deliveries.url,
@@ -207,6 +235,18 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     reloadConfig();
     const region = c.AWS_REGION;
     const tickSeconds = config().TICK_SECONDS;
+
+    // The functions' metrics come here instead of stdout: the figures the deployed alarms watch.
+    const health = createHealth({ tickSeconds, queueCounts: () => emulators.queueCounts() });
+    Telemetry.setLocalSink(health.record);
+    cleanups.push(async () => Telemetry.setLocalSink(undefined));
+    if (opts.healthEverySec) {
+      const timer = setInterval(() => {
+        health.figures().then((f) => log(healthLine(f)), (err) => logError("[health] figures failed:", err));
+      }, opts.healthEverySec * 1000);
+      timer.unref();
+      cleanups.push(async () => clearInterval(timer));
+    }
 
     const h = opts.handlers ?? {};
     const [tickHandler, checkHandler, alertHandler, deliveryHandler, rollupHandler] = await Promise.all([
@@ -268,6 +308,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     if (opts.scheduler ?? true) {
       scheduler = startScheduler({
         tickSeconds,
+        lateFireMs: config().TICK_LATE_FIRE_MS,
         fire: invokeTick,
         onError: (err, at) => logError(`[tick] ${at.toISOString()} failed:`, err),
       });
@@ -289,7 +330,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       logError,
       region,
       webDir: opts.webDir,
-      localEndpoints: { [`POST ${LOCAL_BOUNCE_PATH}`]: (req) => injectSesFeedback(req, region) },
+      localEndpoints: {
+        [`POST ${LOCAL_BOUNCE_PATH}`]: (req) => injectSesFeedback(req, region),
+        "GET /local/health": async () => Response.json(await health.figures(), { headers: { "cache-control": "no-store" } }),
+        "GET /local/metrics": async () =>
+          new Response(prometheusText(await health.figures()), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" } }),
+      },
     });
     cleanups.push(() => api.stop());
     // Links in emails (recipient confirmations) lead to this server unless PUBLIC_URL says otherwise.
@@ -321,6 +367,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       tick: (at = new Date()) => invokeTick(windowStart(at, tickSeconds)),
       rollup: (at = new Date()) => invokeRollup(at),
       queueCounts: () => emulators.queueCounts(),
+      faults,
+      health: () => health.figures(),
       async drainQueues({ includeDelayed = true, timeoutMs = 20_000 }: DrainOptions = {}) {
         if (pollers.length === 0) throw new Error("drainQueues needs the pollers, but this stack was started with pollers: false");
         const deadline = Date.now() + timeoutMs;

@@ -71,6 +71,26 @@ describe("startScheduler", () => {
     await s.stop();
   });
 
+  it("can fire late, as EventBridge does, still naming the boundary", async () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date("2024-01-01T12:00:04.000Z"));
+    const fired: Array<{ at: string; firedAt: string }> = [];
+    const s = startScheduler({
+      tickSeconds: 5,
+      lateFireMs: 4000,
+      random: () => 0.5,
+      fire: async (at) => void fired.push({ at: at.toISOString(), firedAt: new Date().toISOString() }),
+    });
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(fired).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fired).toEqual([{ at: "2024-01-01T12:00:05.000Z", firedAt: "2024-01-01T12:00:07.000Z" }]);
+    // The next boundary is not pushed back by the lateness of this one.
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(fired.at(-1)).toEqual({ at: "2024-01-01T12:00:10.000Z", firedAt: "2024-01-01T12:00:12.000Z" });
+    await s.stop();
+  });
+
   it("waits for a running tick on stop", async () => {
     vi.useFakeTimers();
     vi.setSystemTime(new Date("2024-01-01T12:00:04.900Z"));

@@ -29,8 +29,14 @@ export interface SchedulerOptions {
   /** Invoked with the window start; its errors are reported, never thrown. */
   fire: (windowStart: Date) => Promise<void>;
   onError?: (err: unknown, windowStart: Date) => void;
+  /**
+   * Fire each boundary up to this many ms late (uniformly at random), still naming the boundary,
+   * as EventBridge does: a rate rule fires seconds into its minute, plus the function's cold start.
+   */
+  lateFireMs?: number;
   /** For tests. */
   now?: () => number;
+  random?: () => number;
 }
 
 export interface Scheduler {
@@ -50,6 +56,7 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
   const now = opts.now ?? Date.now;
   const windowMs = opts.tickSeconds * 1000;
   const onError = opts.onError ?? ((err, at) => console.error(`[tick ${at.toISOString()}] failed:`, err));
+  const random = opts.random ?? Math.random;
   const inFlight = new Set<Promise<void>>();
   let next = windowStart(now(), opts.tickSeconds).getTime() + windowMs;
   let timer: NodeJS.Timeout | undefined;
@@ -64,7 +71,10 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
     // Timers may fire a little early against the wall clock; the boundary is what was planned.
     const at = new Date(next);
     next = Math.max(next + windowMs, windowStart(now(), opts.tickSeconds).getTime());
+    const lateBy = Math.floor(random() * (opts.lateFireMs ?? 0));
     const run = (async () => {
+      if (lateBy > 0) await new Promise((resolve) => setTimeout(resolve, lateBy));
+      if (stopped) return;
       try {
         await opts.fire(at);
       } catch (err) {

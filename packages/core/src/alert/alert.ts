@@ -17,6 +17,7 @@ import { Invitation } from "../orgs/invitation";
 import { AlertRecipient } from "./recipients";
 import { Delivery } from "../channels/delivery";
 import { FollowUp } from "../channels/follow-up";
+import { Claim } from "../platform/claim";
 
 /**
  * One item per (incident, transition, recipient): claimed with a conditional create before
@@ -38,6 +39,8 @@ export const NotificationEntity = bindToTable(
         reason: { type: "string" },
         messageId: { type: "string" },
         claimedAt: { type: "number", required: true },
+        /** Which call claimed it (platform/claim.ts): a retried write finds its own claim. */
+        claimToken: { type: "string" },
         sentAt: { type: "number" },
       },
       indexes: {
@@ -98,20 +101,12 @@ export type SkipReason = "already_handled" | "unconfirmed" | "declined" | "flapp
 
 /** Claims the (incident, transition, recipient) slot: as `sending`, or as `skipped` with the reason. */
 async function claim(incidentId: string, transition: Transition, recipient: string, reason?: SkipReason): Promise<boolean> {
-  try {
-    await NotificationEntity.create({
-      incidentId,
-      transition,
-      recipient,
-      status: reason ? "skipped" : "sending",
-      ...(reason && { reason }),
-      claimedAt: Date.now(),
-    }).go({ response: "none" });
-    return true;
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+  const key = { incidentId, transition, recipient };
+  return Claim.create(
+    (claimToken) =>
+      NotificationEntity.create({ ...key, status: reason ? "skipped" : "sending", ...(reason && { reason }), claimedAt: Date.now(), claimToken }).go({ response: "none" }),
+    async () => (await NotificationEntity.get(key).go({ consistent: true })).data?.claimToken,
+  );
 }
 
 /** What the alerts queue carries: incident transitions, recipient confirmations, password reset and invitation mails. */

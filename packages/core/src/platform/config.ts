@@ -13,6 +13,8 @@ const bool = z
 
 const ConfigSchema = z.object({
   STAGE: z.string().default("local"),
+  /** Powertools log level of every function (platform/telemetry.ts). */
+  LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
   AWS_REGION: z.string().default("us-east-1"),
   TABLE_NAME: z.string().min(1).default("uptime-local"),
   DYNAMODB_ENDPOINT: z.url().optional(),
@@ -66,6 +68,7 @@ const ConfigSchema = z.object({
    * Unset (npm start, tests): the TCP peer is the caller.
    */
   ORIGIN_VERIFY_SECRET: z.string().min(32).optional(),
+  // Deployed it is the SST secret ORIGIN_VERIFY_SECRET, read at run time; several comma-separated values are all accepted (rotation).
   /** Password reset mails per email address per clock hour, and reset requests per client address per clock hour. */
   PASSWORD_RESETS_PER_HOUR: z.coerce.number().int().positive().default(3),
   PASSWORD_RESET_CLIENT_PER_HOUR: z.coerce.number().int().positive().default(20),
@@ -95,12 +98,25 @@ const ConfigSchema = z.object({
     .int()
     .refine((n) => [5, 10, 15, 20, 30, 60].includes(n), "TICK_SECONDS must divide 60 and be at least 5")
     .default(60),
+  /**
+   * Each scheduled tick also fans out the window after its own, ahead of time, so that window's first
+   * slots are not late when the rule fires seconds into its minute. On when deployed and under
+   * `npm start`; the local runtime turns it off when tests drive ticks by hand (one window per tick).
+   */
+  TICK_LOOKAHEAD: bool.default(true),
+  /** Local scheduler only: fire each tick up to this many ms after its boundary, as EventBridge does (0: on the boundary). */
+  TICK_LATE_FIRE_MS: z.coerce.number().int().min(0).max(59_000).default(0),
   /** Allow monitors to target loopback/private addresses. Off when deployed (SSRF); on for npm start and tests. */
   ALLOW_PRIVATE_TARGETS: bool.default(false),
   /** A check run through the API must answer within API Gateway's 30 s, whatever the monitor's timeoutMs. */
   MANUAL_CHECK_MAX_MS: z.coerce.number().int().positive().max(28000).default(25000),
   /** Where links in emails point (confirmation pages): the API's public address. The local runtime sets it to its own. */
   PUBLIC_URL: z.url().optional(),
+  /**
+   * Deployed with PUBLIC_URL=cloudfront: the SSM parameter holding the distribution's address, which
+   * the Web stack writes after these functions exist. Read once per container (below) into PUBLIC_URL.
+   */
+  PUBLIC_URL_PARAMETER: z.string().optional(),
   /** Alert emails (and recipient confirmations) per account per clock hour; past it mails are dropped and counted. */
   ALERT_EMAILS_PER_HOUR: z.coerce.number().int().positive().default(100),
   /** A monitor opening more incidents than this in a clock hour gets one [FLAPPING] summary instead of more mails that hour. */
@@ -150,9 +166,56 @@ const ConfigSchema = z.object({
   ROLLUP_CONCURRENCY: z.coerce.number().int().positive().default(16),
 });
 
+/**
+ * Deploy-time settings: read by the stacks (stacks/*.ts) when `sst deploy` or `sst dev` synthesises,
+ * never by a function at run time. Nothing here has a silent default that a forgotten variable would
+ * deploy: a missing MAIL_FROM or PUBLIC_URL fails the synthesis (docs/deploying.md).
+ */
+const DeploySchema = z.object({
+  /** The sender of every mail; its address or domain must be a verified SES identity in the stack's region. */
+  MAIL_FROM: z.email({ error: "MAIL_FROM must be set to the verified SES sender address, e.g. alerts@example.com" }),
+  /**
+   * Where links in mails point: `https://status.example.com` for a custom domain, or `cloudfront` for
+   * this stack's own CloudFront address (known only after the distribution exists; functions read it
+   * from SSM at cold start, so no second deploy is needed).
+   */
+  PUBLIC_URL: z.union([z.literal("cloudfront"), z.url()], {
+    error: 'PUBLIC_URL must be set: "cloudfront" (the stack\'s own CloudFront address) or your custom domain\'s https:// URL',
+  }),
+  /** Retain the table and turn on its deletion protection; default: only stages named prod or production. */
+  PRODUCTION: z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1").optional(),
+  /** At most this many checker invocations at once (the event source mapping's maximum concurrency, 2-1000). */
+  CHECKER_MAX_CONCURRENCY: z.coerce.number().int().min(2).max(1000).default(10),
+  /** API Gateway's default-route throttle: steady requests per second and burst, for the whole API. */
+  API_THROTTLE_RATE: z.coerce.number().int().positive().default(100),
+  API_THROTTLE_BURST: z.coerce.number().int().positive().default(200),
+});
+export type DeployConfig = z.infer<typeof DeploySchema> & { production: boolean };
+
+/** Stage names that are production unless PRODUCTION says otherwise. */
+export const PRODUCTION_STAGES = ["prod", "production"];
+
+export function deployConfig(stage: string, env: Record<string, string | undefined> = process.env): DeployConfig {
+  const parsed = DeploySchema.safeParse(env);
+  if (!parsed.success) throw new Error(`Cannot deploy stage "${stage}": ${z.prettifyError(parsed.error)}`);
+  return { ...parsed.data, production: parsed.data.PRODUCTION ?? PRODUCTION_STAGES.includes(stage) };
+}
+
 export type Config = z.infer<typeof ConfigSchema>;
 
 let cached: Config | undefined;
+
+// Before anything calls config(): module evaluation waits for it, so PUBLIC_URL is set by the first request.
+if (process.env.PUBLIC_URL_PARAMETER && !process.env.PUBLIC_URL) {
+  try {
+    const { getParameters } = await import("./ssm");
+    const [found] = await getParameters([process.env.PUBLIC_URL_PARAMETER], process.env.AWS_REGION ?? "us-east-1");
+    if (found) process.env.PUBLIC_URL = found.Value;
+  } catch (err) {
+    // Mails with links fail (and say PUBLIC_URL is missing); everything else works.
+    console.error(JSON.stringify({ msg: "PUBLIC_URL not read from SSM", parameter: process.env.PUBLIC_URL_PARAMETER, error: String(err) }));
+  }
+}
 
 export function config(): Config {
   if (!cached) {
@@ -214,7 +277,8 @@ export async function channelSecretKey(): Promise<Buffer> {
   return key;
 }
 
-async function secretFromSsm(name: string): Promise<string | undefined> {
+/** An SST secret of this stage (or the app's fallback), read from SSM. */
+export async function secretFromSsm(name: string): Promise<string | undefined> {
   const { getParameters } = await import("./ssm");
   const stagePath = `${process.env.SST_SSM_PREFIX ?? ""}Secret/${name}/value`;
   const fallbackPath = `/sst/${process.env.SST_APP}/.fallback/Secret/${name}/value`;

@@ -2,6 +2,8 @@ export * as Mail from "./mail";
 
 import { config } from "./config";
 import { MailSuppression } from "./mail-suppression";
+import { MailRejection } from "./mail-rejection";
+import { Telemetry } from "./telemetry";
 
 export interface Message {
   to: string;
@@ -45,7 +47,18 @@ export async function send(m: Message): Promise<string | undefined> {
     console.log(JSON.stringify({ msg: "mail suppressed", subject: headerSafe(m.subject).slice(0, 80) }));
     return undefined;
   }
-  return transport({ ...m, subject: headerSafe(m.subject), headers: m.headers?.map((h) => ({ name: h.name, value: headerSafe(h.value) })) });
+  try {
+    const id = await transport({ ...m, subject: headerSafe(m.subject), headers: m.headers?.map((h) => ({ name: h.name, value: headerSafe(h.value) })) });
+    Telemetry.metric("MailsSent", 1);
+    return id;
+  } catch (err) {
+    // A refusal no retry can change is recorded for the recipient, and the mail counts as handled (see mail-rejection.ts).
+    const code = MailRejection.permanentCode(err);
+    if (!code) throw err;
+    await MailRejection.record(m.to, code, err instanceof Error ? err.message : String(err));
+    Telemetry.log.error("mail rejected", { code, subject: headerSafe(m.subject).slice(0, 80) });
+    return undefined;
+  }
 }
 
 /** An absolute link under the API's public address. */

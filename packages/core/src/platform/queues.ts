@@ -9,8 +9,10 @@ export const queueSettings = {
     fifo: false, // per-message DelaySeconds (sub-minute slots, retry confirmation) is not available on FIFO queues
     functionTimeoutSec: 40,
     visibilityTimeoutSec: 240,
-    maxReceiveCount: 3,
-    batchSize: 10,
+    // AWS recommends at least 5: throttled receives count too, and would dead-letter checks otherwise.
+    maxReceiveCount: 5,
+    // One message (up to 10 checks) per invocation: measured latency stays honest (stacks/Pipeline.ts).
+    batchSize: 1,
     maxBatchingWindowSec: 0,
   },
   alerts: {

@@ -44,6 +44,22 @@ export interface Report {
   followUps?: { reminders: number; escalations: number };
 }
 
+/**
+ * What the scheduled rule runs for the window starting at `at`. A rate(1 minute) rule fires some
+ * seconds into its minute (plus a cold start), so the window it names has already begun: fanned
+ * out then, its first slots would get no delay and run late and bunched. So each tick also fans out
+ * the next window, ahead of time, with every job delayed to its slot; its own window is normally
+ * already claimed by the tick before and skipped at the cost of one refused write. It is fanned out
+ * here only when nothing did (a new stage, missed ticks), late but not lost.
+ */
+export async function onSchedule(at: Date | number, now = Date.now()): Promise<{ own: Report; next?: Report }> {
+  const c = config();
+  const atMs = typeof at === "number" ? at : at.getTime();
+  const own = await run(atMs, now);
+  if (!c.TICK_LOOKAHEAD) return { own };
+  return { own, next: await run(atMs + c.TICK_SECONDS * 1000, now) };
+}
+
 /** Finds the monitors due in a window and enqueues their checks, once per window. */
 export async function run(at: Date | number, now = Date.now()): Promise<Report> {
   const windowSec = config().TICK_SECONDS;

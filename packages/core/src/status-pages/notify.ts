@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { Entity } from "electrodb";
 import { z } from "zod";
 import { isConditionalCheckFailed } from "../platform/errors";
+import { Claim } from "../platform/claim";
 import { escapeHtml } from "../platform/html";
 import { Mail } from "../platform/mail";
 import { bindToTable, entityOptions } from "../platform/table";
@@ -58,6 +59,8 @@ export const SubscriberMailEntity = bindToTable(
         status: { type: ["sending", "sent"] as const, required: true },
         messageId: { type: "string" },
         claimedAt: { type: "number", required: true },
+        /** Which call claimed it (platform/claim.ts): a retried write finds its own claim. */
+        claimToken: { type: "string" },
         /** Epoch seconds: a claim outlives any redelivery of its message by far. */
         expiresAt: { type: "number" },
       },
@@ -148,13 +151,11 @@ export function render(page: StatusPageItem, e: PageEvent, subject: Subject, lin
 }
 
 async function claim(mailId: string, pageId: string, subscriberId: string): Promise<boolean> {
-  try {
-    await SubscriberMailEntity.create({ mailId, pageId, subscriberId, status: "sending", claimedAt: Date.now(), expiresAt: Math.ceil(Date.now() / 1000) + CLAIM_TTL_SEC }).go({ response: "none" });
-    return true;
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+  return Claim.create(
+    (claimToken) =>
+      SubscriberMailEntity.create({ mailId, pageId, subscriberId, status: "sending", claimedAt: Date.now(), claimToken, expiresAt: Math.ceil(Date.now() / 1000) + CLAIM_TTL_SEC }).go({ response: "none" }),
+    async () => (await SubscriberMailEntity.get({ mailId }).go({ consistent: true })).data?.claimToken,
+  );
 }
 
 async function deliver(pageId: string, event: PageEvent, subscriberIds: string[]) {

@@ -95,6 +95,31 @@ describe("scheduler tick", () => {
     await MonitorEntity.delete({ monitorId: m.monitorId }).go();
   });
 
+  it("looks ahead: a late tick fans out the next window with each job delayed to its slot, and the next tick skips it", async () => {
+    const saved = process.env.TICK_LOOKAHEAD;
+    process.env.TICK_LOOKAHEAD = "true";
+    reloadConfig();
+    try {
+      const m = await createMonitorFixture({ intervalSec: 60, offsetSec: 2 });
+      const windowStart = Math.floor(Date.now() / 60000) * 60 + 1200; // a future window, so no delay is clipped
+      // The rule fires 5 s into the minute: its own window's slot (second 2) has passed, the next one's has not.
+      const first = await Tick.onSchedule(windowStart * 1000, (windowStart + 5) * 1000);
+      expect([first.own.windowStart, first.own.skipped, first.own.jobs]).toEqual([windowStart, false, 1]);
+      expect([first.next?.windowStart, first.next?.skipped, first.next?.jobs]).toEqual([windowStart + 60, false, 1]);
+      // Own window: due 3 s ago, sent at once; the next window's slot: delayed 57 s.
+      expect(await queueCounts()).toEqual({ visible: 1, delayed: 1 });
+      const second = await Tick.onSchedule((windowStart + 60) * 1000, (windowStart + 65) * 1000);
+      expect(second.own.skipped).toBe(true);
+      expect(second.next?.windowStart).toBe(windowStart + 120);
+      await purge();
+      await MonitorEntity.delete({ monitorId: m.monitorId }).go();
+    } finally {
+      if (saved === undefined) delete process.env.TICK_LOOKAHEAD;
+      else process.env.TICK_LOOKAHEAD = saved;
+      reloadConfig();
+    }
+  });
+
   it("skips paused monitors", async () => {
     const m = await createMonitorFixture({ intervalSec: 60, offsetSec: 30, paused: true });
     const windowStart = 1_900_000_000 - (1_900_000_000 % 60);

@@ -4,6 +4,7 @@ import { Delivery } from "@uptime/core/channels/delivery";
 import { SubscriberMail } from "@uptime/core/status-pages/notify";
 import { Mail } from "@uptime/core/platform/mail";
 import { sesTransport } from "@uptime/core/platform/ses";
+import { Telemetry } from "@uptime/core/platform/telemetry";
 
 Mail.useTransport(sesTransport);
 
@@ -13,7 +14,10 @@ Mail.useTransport(sesTransport);
  * of one message group (a monitor) must not overtake each other: once a record fails, later
  * records are reported failed too and come back in order.
  */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+export const handler = (event: SQSEvent): Promise<SQSBatchResponse> =>
+  Telemetry.withTelemetry("alertConsumer", event.Records[0]?.messageId, () => consume(event));
+
+async function consume(event: SQSEvent): Promise<SQSBatchResponse> {
   const batchItemFailures: { itemIdentifier: string }[] = [];
   for (const record of event.Records) {
     if (batchItemFailures.length) {
@@ -30,9 +34,10 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       }
       else await Alert.handle(Alert.Event.parse(body));
     } catch (err) {
-      console.error(JSON.stringify({ msg: "alert failed", messageId: record.messageId, error: String(err) }));
+      Telemetry.metric("AlertsFailed", 1, { channel: "email" });
+      Telemetry.log.error("alert failed", { messageId: record.messageId, error: String(err) });
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }
   return { batchItemFailures };
-};
+}
