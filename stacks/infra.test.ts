@@ -769,12 +769,12 @@ describe("Monitoring", () => {
     });
   });
 
-  it("fires on any message in either dead-letter queue", () => {
+  it("fires on any message in any dead-letter queue", () => {
     const dlqIds = resources(pipeline, "AWS::SQS::Queue")
       .filter(([, q]) => !q.Properties.RedrivePolicy)
       .map(([id]) => id);
-    expect(dlqIds).toHaveLength(2);
-    for (const name of ["ChecksDeadLetters", "AlertsDeadLetters"]) {
+    expect(dlqIds).toHaveLength(3);
+    for (const name of ["ChecksDeadLetters", "AlertsDeadLetters", "DeliveriesDeadLetters"]) {
       const a = alarms()[name];
       expect(a, name).toMatchObject({ Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible", Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold" });
       expect(dlqIds.some((id) => refersTo(a.Dimensions, id)), name).toBe(true);
