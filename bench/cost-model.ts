@@ -13,6 +13,7 @@ import path from "node:path";
 import type { CheckerData } from "./checker";
 import type { FanoutData, FanoutRow } from "./fanout";
 import type { WriteCostData } from "./write-cost";
+import { queueSettings } from "@uptime/core/platform/queues";
 import { BENCH_DIR, REPO_ROOT, cents, commandFor, finish, fmt, log, readResult, usd, type BenchResult } from "./lib/report";
 
 const NAME = "cost-model";
@@ -153,7 +154,8 @@ async function main() {
     const tickMsPerDue = sum((r) => r.tickMs) / due;
     // A fleet of N one-minute monitors: all N due every minute.
     const messagesPerSecond = N / 60 / jobsPerMessage;
-    const messagesPerInvocation = Math.min(10, Math.max(1, Math.round(messagesPerSecond / A("sqsEsmPollersIdle"))));
+    // Never more than the mapping's batch size (stacks/Pipeline.ts: one message, for honest latencies).
+    const messagesPerInvocation = Math.min(queueSettings.checks.batchSize, Math.max(1, Math.round(messagesPerSecond / A("sqsEsmPollersIdle"))));
     const checksPerInvocation = jobsPerMessage * messagesPerInvocation;
     const invocationMs = lambdaMs(checksPerInvocation);
     const perCheck = {
@@ -287,7 +289,7 @@ async function main() {
         columns: ["Input", ...fleets.map((f) => `${f.monitors.toLocaleString("en-US")} monitors`), "Source"],
         rows: [
           ["Jobs per SQS message", ...fleets.map((f) => fmt(f.inputs.jobsPerMessage!)), "fan-out bench (all-1-minute table of that size)"],
-          ["Messages per checker invocation", ...fleets.map((f) => fmt(f.inputs.messagesPerInvocation!)), "assumed: messages visible per second / 5 pollers, 1–10"],
+          ["Messages per checker invocation", ...fleets.map((f) => fmt(f.inputs.messagesPerInvocation!)), `assumed: messages visible per second / 5 pollers, 1–${queueSettings.checks.batchSize} (the mapping's batch size)`],
           ["Checks per checker invocation", ...fleets.map((f) => fmt(f.inputs.checksPerInvocation!)), "product of the two above"],
           ["Checker invocation on Lambda", ...fleets.map((f) => `${fmt(f.inputs.invocationMs!)} ms`), `checker bench at ${typicalMs} ms target (1/10/100 jobs), CPU part × ${cpuScale}`],
           ["Lambda GB-s per check", ...fleets.map((f) => fmt(f.inputs.lambdaGbSPerCheck!, 3)), "512 MB × duration / checks"],

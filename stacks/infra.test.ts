@@ -56,6 +56,7 @@ let storage: Template;
 let pipeline: Template;
 let api: Template;
 let web: Template;
+let monitoring: Template;
 
 beforeAll(async () => {
   process.chdir(root); // handler paths are relative to the repo root
@@ -74,6 +75,7 @@ beforeAll(async () => {
   pipeline = Template.fromStack(getStack(Pipeline));
   api = Template.fromStack(getStack(Api));
   web = Template.fromStack(getStack(Web));
+  monitoring = Template.fromStack(getStack(Monitoring));
 }, 120_000);
 
 afterAll(() => {
@@ -737,13 +739,12 @@ describe("Functions", () => {
 // ---- Monitoring ----
 
 describe("Monitoring", () => {
-  const monitoring = () => Template.fromStack(getStack(Monitoring));
   const alarms = (): Record<string, any> =>
-    Object.fromEntries(resources(monitoring(), "AWS::CloudWatch::Alarm").map(([, a]) => [a.Properties.AlarmName.replace("uptime-test-", ""), a.Properties]));
-  const topicId = () => only(monitoring(), "AWS::SNS::Topic")[0];
+    Object.fromEntries(resources(monitoring, "AWS::CloudWatch::Alarm").map(([, a]) => [a.Properties.AlarmName.replace("uptime-test-", ""), a.Properties]));
+  const topicId = () => only(monitoring, "AWS::SNS::Topic")[0];
 
   it("mails every alarm, and its recovery, to OPERATOR_EMAIL through one SNS topic", () => {
-    const [, sub] = only(monitoring(), "AWS::SNS::Subscription");
+    const [, sub] = only(monitoring, "AWS::SNS::Subscription");
     expect(sub.Properties).toMatchObject({ Protocol: "email", Endpoint: synthEnv.OPERATOR_EMAIL });
     expect(refersTo(sub.Properties.TopicArn, topicId())).toBe(true);
     const all = Object.values(alarms());
@@ -794,7 +795,7 @@ describe("Monitoring", () => {
   });
 
   it("has a dashboard per stage with the same figures", () => {
-    const [, dash] = only(monitoring(), "AWS::CloudWatch::Dashboard");
+    const [, dash] = only(monitoring, "AWS::CloudWatch::Dashboard");
     const body = str(dash.Properties.DashboardBody);
     for (const metric of ["ChecksCompleted", "SlotLagMs", "TickDurationMs", "JobsEnqueued", "MailsSent", "AlertsFailed", "ApproximateNumberOfMessagesVisible"]) {
       expect(body, metric).toContain(metric);

@@ -6,6 +6,7 @@
 import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { config } from "@uptime/core/platform/config";
 import { startLocalStack, type LocalStack } from "./runtime";
 import { ensureWebBuild } from "./web";
 
@@ -93,7 +94,7 @@ async function main() {
       `  DynamoDB       ${stack.endpoints.dynamodb}   table ${stack.tableName}`,
       `  SQS            ${stack.endpoints.sqs}   ${stack.queues.checks.name}, ${stack.queues.alerts.name}, ${stack.queues.deliveries.name} (+ DLQs)`,
       `  Data           ${stack.dataDir ?? "in memory (IN_MEMORY=1), lost on exit"}`,
-      `  Tick           every ${stack.tickSeconds}s, on the wall-clock boundary`,
+      `  Tick           every ${stack.tickSeconds}s, ${config().TICK_LATE_FIRE_MS ? `up to ${config().TICK_LATE_FIRE_MS} ms after` : "on"} the wall-clock boundary`,
       `  Health         ${stack.apiUrl}/local/health   (Prometheus: ${stack.apiUrl}/local/metrics; a [health] line every minute)`,
       "Ctrl-C to stop.",
       "",

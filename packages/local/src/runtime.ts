@@ -279,9 +279,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     const pollers: Poller[] = [];
     if (opts.pollers ?? true) {
-      // Invocations in flight at most. Deployed, the checks mapping has no maximum concurrency:
-      // Lambda adds invocations while batches wait on slow targets (up to 30 s each), so a
-      // steady stream of hanging checks needs about (batches a second x 30) at once.
+      // Invocations in flight at most. Deployed, the checks mapping is capped at
+      // CHECKER_MAX_CONCURRENCY (default 10) so the checker leaves the API its share of the
+      // account's pool; locally nothing competes, so more batches may wait on slow targets at once.
       const consumers: Array<[QueueName, SqsHandler, string, number]> = [
         ["checks", checkHandler, "checkConsumer", 64],
         ["alerts", alertHandler, "alertConsumer", 2],
