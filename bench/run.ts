@@ -47,6 +47,7 @@ const SECTIONS = [
   { name: "status-pages", heading: "10. Status page under a traffic spike", order: 10, timeoutMin: 3 },
   { name: "dashboard-reads", heading: "11. Dashboard and monitor-list reads by account size", order: 11, timeoutMin: 6 },
   { name: "vs-kuma", heading: "12. Side by side with Uptime Kuma", order: 12, timeoutMin: 6 },
+  { name: "channels", heading: "13. Alert channels: cost of one event per channel", order: 13, timeoutMin: 3 },
 ] as const;
 
 interface Outcome {

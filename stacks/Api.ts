@@ -26,11 +26,12 @@ const tableAccess: Record<ApiFunctionName, "none" | "readWrite"> = {
   status: "readWrite",
   publicPages: "readWrite",
   docs: "none",
+  channels: "readWrite",
 };
 
 export function Api({ stack, app }: StackContext) {
   const { table } = use(Storage);
-  const { checksQueue, alertsQueue, environment, defaultPermissions, jwtSecret } = use(Pipeline);
+  const { checksQueue, alertsQueue, deliveriesQueue, alertBus, channelKey, environment, defaultPermissions, jwtSecret } = use(Pipeline);
   const deploy = deployConfig(app.stage);
   // Web apps on other origins that may use the API with cookies; the app CloudFront serves needs none (same origin).
   const webOrigin = process.env.WEB_ORIGIN ?? "";
@@ -61,6 +62,12 @@ export function Api({ stack, app }: StackContext) {
   alertsQueue.cdk.queue.grantSendMessages(functions.publicPages);
   // Posting an incident or moving maintenance queues the subscribers' mail.
   alertsQueue.cdk.queue.grantSendMessages(functions.statusPages);
+
+  // Channels: "Send test" opens a channel's secrets and calls it (or queues an email channel's test); acknowledging queues the news.
+  functions.channels.bind([channelKey]);
+  deliveriesQueue.cdk.queue.grantSendMessages(functions.channels);
+  alertsQueue.cdk.queue.grantSendMessages(functions.channels);
+  alertBus.grantPutEventsTo(functions.channels);
 
   const api = new HttpApi(stack, "Api", {
     // CORS is answered by the functions (functions/src/api/http.ts): public status JSON, feeds and

@@ -41,7 +41,7 @@ function operatorEmail(): string | undefined {
  */
 export function Monitoring({ stack, app }: StackContext) {
   const { table } = use(Storage);
-  const { checksQueue, alertsQueue, functions } = use(Pipeline);
+  const { checksQueue, alertsQueue, deliveriesQueue, functions } = use(Pipeline);
 
   const topic = new Topic(stack, "OperatorAlarms");
   const email = operatorEmail();
@@ -73,10 +73,12 @@ export function Monitoring({ stack, app }: StackContext) {
   const dlqs = [
     ["ChecksDeadLetters", checksQueue],
     ["AlertsDeadLetters", alertsQueue],
+    // Alert channel deliveries (issue 16): a delivery our own storage kept failing.
+    ["DeliveriesDeadLetters", deliveriesQueue],
   ] as const;
   for (const [id, queue] of dlqs) {
     const dlq = deadLetterQueueOf(queue.cdk.queue);
-    alarm(id, `A message reached ${id === "ChecksDeadLetters" ? "the checks" : "the alerts"} dead-letter queue: a check or mail was given up after every retry.`, dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum" }), 1, 1);
+    alarm(id, `A message reached ${id === "ChecksDeadLetters" ? "the checks" : id === "AlertsDeadLetters" ? "the alerts" : "the channel deliveries"} dead-letter queue: a check, mail or channel delivery was given up after every retry.`, dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum" }), 1, 1);
   }
   for (const [id, fn] of [["CheckerErrors", functions.checker], ["AlertErrors", functions.alerter], ["TickErrors", functions.tick]] as const) {
     alarm(id, `The ${fn.node.id} function failed ${FUNCTION_ERRORS_ALARM} or more times in 5 minutes.`, fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }), FUNCTION_ERRORS_ALARM, 1);

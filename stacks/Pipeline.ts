@@ -1,6 +1,7 @@
 import { Duration } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { ConfigurationSet, EmailSendingEvent, EventDestination } from "aws-cdk-lib/aws-ses";
+import { EventBus } from "aws-cdk-lib/aws-events";
 import { Config, Cron, Function, Queue, Stack, StackContext, Topic, use } from "sst/constructs";
 import { queueSettings, type QueueName } from "@uptime/core/platform/queues";
 import { deployConfig } from "@uptime/core/platform/config";
@@ -56,8 +57,15 @@ export function Pipeline({ stack, app }: StackContext) {
   // Every mail goes out through this configuration set, so SES reports its bounces and complaints.
   const configurationSet = new ConfigurationSet(stack, "Mail", {});
 
+  // ---- alert channels (issue 16): deliveries queue, their consumer, the key of channel secrets, the stage's bus ----
+  const deliveries = queueWithDlq(stack, "Deliveries", queueSettings.deliveries);
+  const channelKey = new Config.Secret(stack, "CHANNEL_SECRET_KEY");
+  const alertBus = new EventBus(stack, "AlertEvents", { eventBusName: `${app.stage}-${app.name}-alerts` });
+
   const environment = {
     TABLE_NAME: table.tableName,
+    DELIVERIES_QUEUE_URL: deliveries.queueUrl,
+    EVENT_BUS_NAME: alertBus.eventBusName,
     CHECKS_QUEUE_URL: checks.queueUrl,
     ALERTS_QUEUE_URL: alerts.queueUrl,
     MAIL_FROM: mail.address,
@@ -182,5 +190,37 @@ export function Pipeline({ stack, app }: StackContext) {
     }),
   ]);
 
-  return { checksQueue: checks, alertsQueue: alerts, environment, defaultPermissions, jwtSecret, sesFeedbackTopic: feedbackTopic, functions: { tick, checker, alerter } };
+  // ---- alert channels ----
+  const deliverer = new Function(stack, "ChannelDelivery", {
+    handler: backgroundFunctions.channelDelivery.handler,
+    timeout: queueSettings.deliveries.functionTimeoutSec,
+    memorySize: 256,
+    bind: [channelKey],
+  });
+  consume(stack, deliveries, deliverer, queueSettings.deliveries);
+  data.grantReadWriteData(deliverer);
+  deliveries.cdk.queue.grantSendMessages(deliverer); // retries, delayed
+  deliveries.cdk.queue.grantSendMessages(alerter); // fan-out of incident news to channels
+  alertBus.grantPutEventsTo(deliverer);
+  // Email channels and the broken-channel notice mail like the alert function, From MAIL_FROM only.
+  deliverer.attachPermissions([
+    new PolicyStatement({
+      actions: ["ses:SendEmail", "ses:SendRawEmail"],
+      resources: [stack.formatArn({ service: "ses", resource: "identity", resourceName: "*" }), sourceArn],
+      conditions: { StringEquals: { "ses:FromAddress": mail.address } },
+    }),
+  ]);
+
+  return {
+    checksQueue: checks,
+    alertsQueue: alerts,
+    deliveriesQueue: deliveries,
+    alertBus,
+    channelKey,
+    environment,
+    defaultPermissions,
+    jwtSecret,
+    sesFeedbackTopic: feedbackTopic,
+    functions: { tick, checker, alerter, deliverer },
+  };
 }

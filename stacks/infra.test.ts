@@ -228,11 +228,12 @@ describe("Storage", () => {
 const consumerHandlers: Record<QueueName, string> = {
   checks: backgroundFunctions.checkConsumer.handler,
   alerts: backgroundFunctions.alertConsumer.handler,
+  deliveries: backgroundFunctions.channelDelivery.handler,
 };
 
 describe("Pipeline", () => {
-  it("has exactly the two queues and their dead-letter queues", () => {
-    expect(resources(pipeline, "AWS::SQS::Queue")).toHaveLength(4);
+  it("has exactly the three queues and their dead-letter queues", () => {
+    expect(resources(pipeline, "AWS::SQS::Queue")).toHaveLength(6);
   });
 
   it.each(Object.keys(queueSettings) as QueueName[])("%s queue: redrive, visibility, FIFO-ness", (name) => {
@@ -356,13 +357,14 @@ describe("Pipeline", () => {
     expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
   });
 
-  it("alert consumer: reads/writes the table, may email only From MAIL_FROM (to any recipient identity: the sandbox checks those too), sends only to the alerts queue (subscriber fan-out)", () => {
+  it("alert consumer: reads/writes the table, may email only From MAIL_FROM (to any recipient identity: the sandbox checks those too), sends to the alerts queue (subscriber fan-out) and the deliveries queue (channels)", () => {
     const [id] = fnByHandler(pipeline, backgroundFunctions.alertConsumer.handler);
     const stmts = statementsOf(pipeline, id);
     expect(granting(stmts, "dynamodb:PutItem")).toHaveLength(1);
     const sends = granting(stmts, "sqs:SendMessage").flatMap(targets);
-    expect(sends).toHaveLength(1);
-    expect(refersTo(sends[0], queueId("alerts"))).toBe(true);
+    expect(sends).toHaveLength(2);
+    expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
+    expect(sends.some((r) => refersTo(r, queueId("deliveries")))).toBe(true);
     const ses = stmts.filter((s) => actions(s).some((a) => a.startsWith("ses:")));
     expect(ses).toHaveLength(1);
     expect(actions(ses[0]).sort()).toEqual(["ses:SendEmail", "ses:SendRawEmail"]);
@@ -401,7 +403,34 @@ describe("Pipeline", () => {
     const sesHolders = allSstFunctions().filter(({ t, id }) =>
       statementsOf(t, id).some((s) => actions(s).some((a) => a.startsWith("ses:"))),
     );
-    expect(sesHolders.map(({ r }) => r.Properties.Handler)).toEqual([backgroundFunctions.alertConsumer.handler]);
+    expect(sesHolders.map(({ r }) => r.Properties.Handler).sort()).toEqual([backgroundFunctions.alertConsumer.handler, backgroundFunctions.channelDelivery.handler].sort());
+  });
+
+  it("channel delivery: one EventBridge bus, PutEvents granted only on it, to the delivery function and the channels API (send test)", () => {
+    const [busId, bus] = only(pipeline, "AWS::Events::EventBus");
+    expect(bus.Properties.Name).toMatch(/alerts$/);
+    const [deliverId, deliverer] = fnByHandler(pipeline, backgroundFunctions.channelDelivery.handler);
+    expect(refersTo(deliverer.Properties.Environment.Variables.EVENT_BUS_NAME, busId)).toBe(true);
+    const holders = allSstFunctions().filter(({ t, id }) => granting(statementsOf(t, id), "events:PutEvents").length > 0);
+    expect(holders.map(({ r }) => r.Properties.Handler).sort()).toEqual([backgroundFunctions.channelDelivery.handler, apiFunctions.channels.handler].sort());
+    for (const { t, id } of holders) {
+      const put = granting(statementsOf(t, id), "events:PutEvents").flatMap(targets);
+      expect(put.length).toBeGreaterThan(0);
+      // Scoped to the bus (its ARN, imported across stacks for the API), never "*".
+      for (const r of put) expect(str(r)).not.toBe("*");
+    }
+    expect(granting(statementsOf(pipeline, deliverId), "events:PutEvents").flatMap(targets).every((r) => refersTo(r, busId))).toBe(true);
+    const sends = granting(statementsOf(pipeline, deliverId), "sqs:SendMessage").flatMap(targets);
+    expect(sends).toHaveLength(1);
+    expect(refersTo(sends[0], queueId("deliveries"))).toBe(true);
+  });
+
+  it("binds the channel secret key only to the delivery function and the channels API", () => {
+    for (const { r } of allSstFunctions()) {
+      const bound = r.Properties.Environment.Variables.SST_Secret_value_CHANNEL_SECRET_KEY !== undefined;
+      const expected = [backgroundFunctions.channelDelivery.handler, apiFunctions.channels.handler].includes(r.Properties.Handler);
+      expect(bound, r.Properties.Handler).toBe(expected);
+    }
   });
 });
 
@@ -476,6 +505,10 @@ describe("Api", () => {
       if (name === "monitors") {
         expect(sends.some((r) => refersTo(r, queueId("checks")))).toBe(true);
         expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
+      } else if (name === "channels") {
+        expect(sends, name).toHaveLength(2);
+        expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
+        expect(sends.some((r) => refersTo(r, queueId("deliveries")))).toBe(true);
       } else if (name === "auth" || name === "publicPages" || name === "statusPages") {
         expect(sends, name).toHaveLength(1);
         expect(refersTo(sends[0], queueId("alerts"))).toBe(true);
@@ -737,12 +770,12 @@ describe("Monitoring", () => {
     });
   });
 
-  it("fires on any message in either dead-letter queue", () => {
+  it("fires on any message in any dead-letter queue", () => {
     const dlqIds = resources(pipeline, "AWS::SQS::Queue")
       .filter(([, q]) => !q.Properties.RedrivePolicy)
       .map(([id]) => id);
-    expect(dlqIds).toHaveLength(2);
-    for (const name of ["ChecksDeadLetters", "AlertsDeadLetters"]) {
+    expect(dlqIds).toHaveLength(3);
+    for (const name of ["ChecksDeadLetters", "AlertsDeadLetters", "DeliveriesDeadLetters"]) {
       const a = alarms()[name];
       expect(a, name).toMatchObject({ Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible", Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold" });
       expect(dlqIds.some((id) => refersTo(a.Dimensions, id)), name).toBe(true);

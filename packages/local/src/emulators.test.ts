@@ -75,9 +75,9 @@ describe("startEmulators (in memory)", () => {
     expect(JSON.parse(main.Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: q.dlq.arn, maxReceiveCount: 7 });
   });
 
-  it("reports queue counts for all four queues", async () => {
+  it("reports queue counts for all six queues", async () => {
     const counts = await emu.queueCounts();
-    expect(Object.keys(counts).sort()).toEqual(["t-alerts-dlq.fifo", "t-alerts.fifo", "t-checks", "t-checks-dlq"]);
+    expect(Object.keys(counts).sort()).toEqual(["t-alerts-dlq.fifo", "t-alerts.fifo", "t-checks", "t-checks-dlq", "t-deliveries", "t-deliveries-dlq"]);
     expect(counts["t-checks"]).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
 

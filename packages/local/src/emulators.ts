@@ -290,7 +290,7 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
         });
         return { ...main, dlq };
       };
-      queues = { checks: await make("checks"), alerts: await make("alerts") };
+      queues = { checks: await make("checks"), alerts: await make("alerts"), deliveries: await make("deliveries") };
     } finally {
       dynamoClient.destroy();
       sqsClient.destroy();

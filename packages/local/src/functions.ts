@@ -17,6 +17,7 @@ export const apiLoaders = {
   status: () => import("@uptime/functions/api/status"),
   publicPages: () => import("@uptime/functions/api/public-pages"),
   docs: () => import("@uptime/functions/api/docs"),
+  channels: () => import("@uptime/functions/api/channels"),
 } satisfies Record<ApiFunctionName, Loader>;
 
 export const backgroundLoaders = {
@@ -25,4 +26,5 @@ export const backgroundLoaders = {
   alertConsumer: () => import("@uptime/functions/alert/alert-consumer"),
   rollup: () => import("@uptime/functions/schedule/rollup"),
   sesFeedback: () => import("@uptime/functions/alert/ses-feedback"),
+  channelDelivery: () => import("@uptime/functions/alert/channel-delivery"),
 } satisfies Record<keyof typeof backgroundFunctions, Loader>;

@@ -92,7 +92,7 @@ async function main() {
       `  API            ${stack.apiUrl}/v1   (docs: ${stack.apiUrl}/docs)`,
       `  Mail viewer    ${stack.mailUrl}   (SES endpoint; sent emails land here)`,
       `  DynamoDB       ${stack.endpoints.dynamodb}   table ${stack.tableName}`,
-      `  SQS            ${stack.endpoints.sqs}   ${stack.queues.checks.name}, ${stack.queues.alerts.name} (+ DLQs)`,
+      `  SQS            ${stack.endpoints.sqs}   ${stack.queues.checks.name}, ${stack.queues.alerts.name}, ${stack.queues.deliveries.name} (+ DLQs)`,
       `  Data           ${stack.dataDir ?? "in memory (IN_MEMORY=1), lost on exit"}`,
       `  Tick           every ${stack.tickSeconds}s, ${config().TICK_LATE_FIRE_MS ? `up to ${config().TICK_LATE_FIRE_MS} ms after` : "on"} the wall-clock boundary`,
       `  Health         ${stack.apiUrl}/local/health   (Prometheus: ${stack.apiUrl}/local/metrics; a [health] line every minute)`,

@@ -55,6 +55,7 @@ export interface LocalStackOptions {
     tick: LambdaHandler<ScheduledEvent, unknown>;
     checkConsumer: SqsHandler;
     alertConsumer: SqsHandler;
+    channelDelivery: SqsHandler;
     rollup: LambdaHandler<ScheduledEvent, unknown>;
   }>;
 }
@@ -70,7 +71,7 @@ export interface LocalStack {
   apiUrl: string;
   mailUrl: string;
   endpoints: Emulators["endpoints"];
-  queueUrls: { checks: string; checksDlq: string; alerts: string; alertsDlq: string };
+  queueUrls: { checks: string; checksDlq: string; alerts: string; alertsDlq: string; deliveries: string; deliveriesDlq: string };
   queues: Record<QueueName, EmulatorQueue>;
   tableName: string;
   tickSeconds: number;
@@ -111,6 +112,21 @@ function jwtSecretFor(dataDir: string | undefined): string {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, secret + "\n", { mode: 0o600 });
   return secret;
+}
+
+/** The AES key of channel secrets: generated once and kept beside the data it encrypts. */
+function channelKeyFor(dataDir: string | undefined): string {
+  const fresh = () => randomBytes(32).toString("base64");
+  if (!dataDir) return fresh();
+  const file = path.join(dataDir, "channel-secret-key");
+  if (existsSync(file)) {
+    const saved = readFileSync(file, "utf8").trim();
+    if (Buffer.from(saved, "base64").length === 32) return saved;
+  }
+  const key = fresh();
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, key + "\n", { mode: 0o600 });
+  return key;
 }
 
 async function loadHandler<E, R>(name: keyof typeof backgroundFunctions): Promise<LambdaHandler<E, R>> {
@@ -176,6 +192,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const base: Record<string, string> = {};
     for (const [k, v] of Object.entries(defaults)) base[k] = process.env[k] ?? v;
     base.JWT_SECRET = opts.env?.JWT_SECRET ?? process.env.JWT_SECRET ?? jwtSecretFor(persistentDir);
+    base.CHANNEL_SECRET_KEY = opts.env?.CHANNEL_SECRET_KEY ?? process.env.CHANNEL_SECRET_KEY ?? channelKeyFor(persistentDir);
     if (opts.tickSeconds !== undefined) base.TICK_SECONDS = String(opts.tickSeconds);
     // The scheduler looks ahead as deployed; tests that call tick() by hand get exactly the window they name.
     base.TICK_LOOKAHEAD = String(opts.scheduler ?? true);
@@ -213,6 +230,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       SES_ENDPOINT: faults?.ses.url ?? emulators.endpoints.ses,
       CHECKS_QUEUE_URL: emulators.queues.checks.url,
       ALERTS_QUEUE_URL: emulators.queues.alerts.url,
+      DELIVERIES_QUEUE_URL: emulators.queues.deliveries.url,
     });
     reloadConfig();
     const region = c.AWS_REGION;
@@ -231,10 +249,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     }
 
     const h = opts.handlers ?? {};
-    const [tickHandler, checkHandler, alertHandler, rollupHandler] = await Promise.all([
+    const [tickHandler, checkHandler, alertHandler, deliveryHandler, rollupHandler] = await Promise.all([
       h.tick ?? loadHandler<ScheduledEvent, unknown>("tick"),
       h.checkConsumer ?? (loadHandler("checkConsumer") as Promise<SqsHandler>),
       h.alertConsumer ?? (loadHandler("alertConsumer") as Promise<SqsHandler>),
+      h.channelDelivery ?? (loadHandler("channelDelivery") as Promise<SqsHandler>),
       h.rollup ?? loadHandler<ScheduledEvent, unknown>("rollup"),
     ]);
     const invokeRollup = async (at: Date) => {
@@ -266,6 +285,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       const consumers: Array<[QueueName, SqsHandler, string, number]> = [
         ["checks", checkHandler, "checkConsumer", 64],
         ["alerts", alertHandler, "alertConsumer", 2],
+        ["deliveries", deliveryHandler, "channelDelivery", 4],
       ];
       for (const [queue, handler, functionName, concurrency] of consumers) {
         const poller = startPoller({
@@ -324,7 +344,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       reloadConfig();
     }
 
-    const queueNames = [emulators.queues.checks.name, emulators.queues.alerts.name];
+    const queueNames = [emulators.queues.checks.name, emulators.queues.alerts.name, emulators.queues.deliveries.name];
     const activity = () => ticksStarted + pollers.reduce((n, p) => n + p.invocations, 0);
     const busy = () => ticksRunning > 0 || pollers.some((p) => p.busy);
 
@@ -337,6 +357,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         checksDlq: emulators.queues.checks.dlq.url,
         alerts: emulators.queues.alerts.url,
         alertsDlq: emulators.queues.alerts.dlq.url,
+        deliveries: emulators.queues.deliveries.url,
+        deliveriesDlq: emulators.queues.deliveries.dlq.url,
       },
       queues: emulators.queues,
       tableName: emulators.tableName,

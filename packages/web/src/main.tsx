@@ -20,6 +20,7 @@ const CreateOrg = lazyScreen(() => import("./screens/org").then((m) => m.CreateO
 const ApiKeys = lazyScreen(() => import("./screens/org-api-keys").then((m) => m.ApiKeys));
 const AuditLog = lazyScreen(() => import("./screens/org-audit").then((m) => m.AuditLog));
 const AcceptInvitation = lazyScreen(() => import("./screens/org-accept").then((m) => m.AcceptInvitation));
+const Channels = lazyScreen(() => import("./screens/channels").then((m) => m.Channels));
 const Account = lazyScreen(() => import("./screens/account").then((m) => m.Account));
 const ForgotPassword = lazyScreen(() => import("./screens/account-recovery").then((m) => m.ForgotPassword));
 const ResetPassword = lazyScreen(() => import("./screens/account-recovery").then((m) => m.ResetPassword));
@@ -39,6 +40,7 @@ function Screen({ path }: { path: string }) {
   if (path === "/org/audit") return <AuditLog />;
   if (path === "/invitations/accept") return <AcceptInvitation />;
   if (path === "/account") return <Account />;
+  if (path === "/channels") return <Channels />;
   if (path === "/status-pages" || path.startsWith("/status-pages/")) return <StatusPages path={path} />;
   return <Dashboard />;
 }
@@ -81,6 +83,7 @@ function App() {
         <nav aria-label="Main">
           <a href="/" aria-current={path === "/" ? "page" : undefined}>Monitors</a>
           <a href="/incidents" aria-current={path === "/incidents" ? "page" : undefined}>Incidents</a>
+          <a href="/channels" aria-current={path === "/channels" ? "page" : undefined}>Channels</a>
           <a href="/status-pages" aria-current={path.startsWith("/status-pages") ? "page" : undefined}>Status pages</a>
           <a href="/org" aria-current={path.startsWith("/org") ? "page" : undefined}>Organisation</a>
           <a href="/account" aria-current={path === "/account" ? "page" : undefined}>Account</a>

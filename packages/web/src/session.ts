@@ -10,7 +10,7 @@ import type { components } from "./api/schema";
 
 export const PERMISSIONS = [
   "org.read", "org.update", "org.delete", "members.read", "members.manage", "invitations.manage", "apiKeys.manage",
-  "audit.read", "monitors.read", "monitors.write", "statusPages.read", "statusPages.write",
+  "audit.read", "monitors.read", "monitors.write", "statusPages.read", "statusPages.write", "channels.read", "channels.write",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export type Role = "owner" | "admin" | "member" | "viewer";

@@ -10,10 +10,14 @@ import { UserText } from "../platform/user-text";
 import { Flapping } from "../incident/flapping";
 import { Incident, type IncidentItem } from "../incident/incident";
 import { config } from "../platform/config";
+import { formatDuration } from "../platform/time";
+export { formatDuration };
 import { bindToTable, entityOptions } from "../platform/table";
 import { AlertCaps } from "./caps";
 import { Invitation } from "../orgs/invitation";
 import { AlertRecipient } from "./recipients";
+import { Delivery } from "../channels/delivery";
+import { FollowUp } from "../channels/follow-up";
 import { Claim } from "../platform/claim";
 
 /**
@@ -56,15 +60,6 @@ export type Transition = "opened" | "resolved";
 
 const utc = (ms: number) => new Date(ms).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
 
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const parts = [d && `${d}d`, h && `${h}h`, m && `${m}m`, (sec || (!d && !h && !m)) && `${sec}s`].filter(Boolean);
-  return parts.join(" ");
-}
 
 
 /** The app's monitor screen, in the monitor's organisation (a recipient may belong to several). */
@@ -116,14 +111,18 @@ async function claim(incidentId: string, transition: Transition, recipient: stri
 }
 
 /** What the alerts queue carries: incident transitions, recipient confirmations, password reset and invitation mails. */
-export const Event = z.union([Incident.Event, AlertRecipient.ConfirmationRequested, PasswordReset.Requested, Invitation.MailRequested]);
+export const Event = z.union([Incident.Event, FollowUp.Event, AlertRecipient.ConfirmationRequested, PasswordReset.Requested, Invitation.MailRequested]);
 export type Event = z.infer<typeof Event>;
 
 export async function handle(event: Event) {
   if (event.type === "recipient.confirmation") return AlertRecipient.sendConfirmation(event);
   if (event.type === "password.reset") return PasswordReset.send(event);
   if (event.type === "invitation.mail") return Invitation.sendMail(event);
-  return notify(event);
+  if (event.type === "incident.followup") return FollowUp.handle(event);
+  const mails = await notify(event);
+  const incident = await Incident.get(event.incidentId);
+  if (incident) await Delivery.fanOut(incident, { kind: event.type === "incident.opened" ? "opened" : "resolved", at: event.at });
+  return mails;
 }
 
 /**

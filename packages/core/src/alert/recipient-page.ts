@@ -7,7 +7,8 @@ import { escapeHtml } from "../platform/html";
  * page only shows two buttons; the button's POST is what confirms or declines.
  */
 
-const page = (title: string, body: string) => `<!doctype html>
+/** A small self-contained page: no scripts, nothing loaded. */
+export const page = (title: string, body: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;color:#101828;max-width:36rem;margin:3rem auto;padding:0 1rem}

@@ -11,6 +11,7 @@ import type { MonitorItem } from "../monitors/entity";
 import { markDown, markUp } from "../monitors/state";
 import { bindToTable, entityOptions } from "../platform/table";
 import { Flapping } from "./flapping";
+import { FollowUpAgenda } from "../channels/agenda";
 
 /**
  * An outage of one monitor. Its id is derived from the check that crossed the failure
@@ -37,6 +38,15 @@ export const IncidentEntity = bindToTable(
         monitorName: { type: "string", required: true },
         url: { type: "string", required: true },
         alertEmails: { type: "list", items: { type: "string" }, required: true },
+        // The monitor's channel settings when the incident opened: its recovery goes where its alert went.
+        channelIds: { type: "list", items: { type: "string" } },
+        escalationChannelIds: { type: "list", items: { type: "string" } },
+        remindEveryMin: { type: "number" },
+        escalateAfterMin: { type: "number" },
+        escalatedAt: { type: "number" },
+        acknowledgedAt: { type: "number" },
+        /** Who acknowledged: a member's email, an API key's name, or "link" for the one-click link in a message. */
+        acknowledgedBy: { type: "string" },
       },
       indexes: {
         // one incident
@@ -81,6 +91,8 @@ export const View = z.object({
   message: z.string().nullable(),
   /** Why the incident ended other than by recovery, e.g. "monitor_deleted"; null when it recovered or is open. */
   closedReason: z.string().nullable(),
+  acknowledgedAt: z.string().nullable(),
+  acknowledgedBy: z.string().nullable(),
 });
 export type View = z.infer<typeof View>;
 
@@ -96,6 +108,8 @@ export function toView(i: IncidentItem): View {
     reason: i.reason,
     message: i.message ?? null,
     closedReason: i.closedReason ?? null,
+    acknowledgedAt: i.acknowledgedAt ? new Date(i.acknowledgedAt).toISOString() : null,
+    acknowledgedBy: i.acknowledgedBy ?? null,
   };
 }
 
@@ -137,6 +151,10 @@ export async function open(
     monitorName: monitor.name,
     url: monitor.url,
     alertEmails: monitor.alertEmails,
+    channelIds: monitor.channelIds ?? [],
+    escalationChannelIds: monitor.escalationChannelIds ?? [],
+    remindEveryMin: monitor.remindEveryMin ?? 0,
+    escalateAfterMin: monitor.escalateAfterMin ?? 0,
   };
   try {
     await IncidentEntity.create(incident).go({ response: "none" });
@@ -150,6 +168,7 @@ export async function open(
     return undefined;
   }
   await Flapping.recordOpening(monitor.monitorId, incidentId, startedAt);
+  await FollowUpAgenda.schedule(incident);
   await publish({ type: "incident.opened", incidentId, monitorId: monitor.monitorId, at: startedAt });
   return incident;
 }

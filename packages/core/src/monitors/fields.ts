@@ -31,6 +31,12 @@ export const Fields = z.object({
   paused: z.boolean(),
   slug: z.string(),
   alertEmails: z.array(z.string()),
+  channelIds: z.array(z.string()),
+  /** Minutes between reminders while the monitor stays down and nobody acknowledged; 0: no reminders. */
+  remindEveryMin: z.number(),
+  /** Minutes after which an unacknowledged incident also goes to escalationChannelIds; 0: no escalation. */
+  escalateAfterMin: z.number(),
+  escalationChannelIds: z.array(z.string()),
 });
 export type Fields = z.infer<typeof Fields>;
 
@@ -103,6 +109,16 @@ const Rules = z.object({
     .describe(
       "Who gets this monitor's alert emails (default: your account's email). Any other address first gets one confirmation email and receives alerts only after it confirms; an address that declines gets nothing from your account. An incident keeps the addresses it had when it opened: its RECOVERED email goes to those (if confirmed and not declined by then), not to addresses added during the incident.",
     ),
+  channelIds: z
+    .array(z.string().min(1).max(100))
+    .max(20)
+    .refine((ids) => new Set(ids).size === ids.length, "must not repeat a channel")
+    .describe(
+      "The organisation's alert channels this monitor notifies (default: its channels marked default). An incident keeps the channels it had when it opened: its recovery, reminders and acknowledgement go to those (if they still exist), not to channels added during the incident.",
+    ),
+  remindEveryMin: z.number().int().refine((v) => v === 0 || (v >= 5 && v <= 1440), "0 (off) or 5-1440 minutes"),
+  escalateAfterMin: z.number().int().min(0).max(1440),
+  escalationChannelIds: z.array(z.string().min(1).max(100)).max(20),
 } satisfies { [K in keyof Fields]: z.ZodType<Fields[K]> });
 
 export const CreateInput = Rules.partial({
@@ -113,8 +129,12 @@ export const CreateInput = Rules.partial({
   retryIntervalSec: true,
   slug: true,
   alertEmails: true,
+  channelIds: true,
 })
   .extend({
+    remindEveryMin: Rules.shape.remindEveryMin.default(0),
+    escalateAfterMin: Rules.shape.escalateAfterMin.default(0),
+    escalationChannelIds: Rules.shape.escalationChannelIds.default([]),
     method: Rules.shape.method.default("GET"),
     expectedStatus: Rules.shape.expectedStatus.default(["200-399"]),
     timeoutMs: Rules.shape.timeoutMs.default(10000),
@@ -129,6 +149,9 @@ export const CreateInput = Rules.partial({
       ctx.addIssue({ code: "custom", path: ["retryIntervalSec"], message: "must not be longer than intervalSec" });
     }
     if (m.keywordMode && !m.keyword) ctx.addIssue({ code: "custom", path: ["keywordMode"], message: "needs a keyword" });
+    if (m.escalateAfterMin > 0 && m.escalationChannelIds.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["escalationChannelIds"], message: "escalation needs at least one channel" });
+    }
   });
 export type CreateInput = z.input<typeof CreateInput>;
 

@@ -8,6 +8,7 @@ import { Target } from "../check/target";
 import { CheckJob } from "../check/check-job";
 import { Incident } from "../incident/incident";
 import { AlertRecipient } from "../alert/recipients";
+import { Channel } from "../channels/channel";
 import { dueKeys } from "../schedule/due-index";
 import { OrgGuard } from "../orgs/guard";
 
@@ -102,6 +103,8 @@ const storedHeaders = (headers: Record<string, string> | undefined) => headers &
 export async function create(ownerId: string, ownerEmail: string, input: CreateInput, now = Date.now()): Promise<MonitorItem> {
   const m = settingsOf(input, ownerEmail);
   await Target.assertAllowedUrl(m.url);
+  await Channel.assertOwned(ownerId, m.channelIds ?? [], "channelIds");
+  await Channel.assertOwned(ownerId, m.escalationChannelIds, "escalationChannelIds");
   const { accountId } = await OrgGuard.enterCreate(ownerId, now);
   await reserveQuota(ownerId, now);
   try {
@@ -118,6 +121,7 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
       monitorId,
       ownerId,
       ...m,
+      channelIds: m.channelIds ?? (await Channel.defaultsOf(ownerId)),
       headers: storedHeaders(m.headers),
       offsetSec,
       ...dueKeys(m.intervalSec, offsetSec, m.paused),
@@ -155,6 +159,14 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
   const u = UpdateInput.parse(input);
   const current = await getOwned(ownerId, monitorId);
   if (u.url) await Target.assertAllowedUrl(u.url);
+  if (u.channelIds) await Channel.assertOwned(ownerId, u.channelIds, "channelIds");
+  if (u.escalationChannelIds) await Channel.assertOwned(ownerId, u.escalationChannelIds, "escalationChannelIds");
+  const escalateAfterMin = u.escalateAfterMin ?? current.escalateAfterMin ?? 0;
+  if (escalateAfterMin > 0 && !(u.escalationChannelIds ?? current.escalationChannelIds ?? []).length) {
+    throw new VisibleError("invalid", "validation_error", "Request is invalid", [
+      { path: "escalationChannelIds", message: "escalation needs at least one channel", code: "custom" },
+    ]);
+  }
 
   const intervalSec = u.intervalSec ?? current.intervalSec;
   const retryIntervalSec = u.retryIntervalSec ?? Math.min(current.retryIntervalSec, intervalSec);
@@ -184,6 +196,10 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
     ...(u.failureThreshold !== undefined && { failureThreshold: u.failureThreshold }),
     ...(u.recoveryThreshold !== undefined && { recoveryThreshold: u.recoveryThreshold }),
     ...(u.alertEmails !== undefined && { alertEmails: u.alertEmails }),
+    ...(u.channelIds !== undefined && { channelIds: u.channelIds }),
+    ...(u.remindEveryMin !== undefined && { remindEveryMin: u.remindEveryMin }),
+    ...(u.escalateAfterMin !== undefined && { escalateAfterMin: u.escalateAfterMin }),
+    ...(u.escalationChannelIds !== undefined && { escalationChannelIds: u.escalationChannelIds }),
     ...(u.headers && { headers: storedHeaders(u.headers) }),
     ...(u.body && { body: u.body }),
     ...(keyword && { keyword, keywordMode: u.keywordMode ?? current.keywordMode ?? "contains" }),

@@ -23,6 +23,8 @@ export const PERMISSIONS = {
   "audit.read": { roles: admins, describe: "read the audit log" },
   "monitors.read": { roles: everyone, describe: "read monitors, results, incidents, dashboards, alert recipients" },
   "monitors.write": { roles: editors, describe: "create, change, delete, pause and check monitors" },
+  "channels.read": { roles: everyone, describe: "list alert channels (secrets masked) and their delivery logs" },
+  "channels.write": { roles: editors, describe: "create, change, delete and test alert channels" },
   "statusPages.read": { roles: everyone, describe: "read status pages, components, posted incidents, maintenance, subscriber counts" },
   "statusPages.write": { roles: editors, describe: "manage status pages; post incidents and maintenance" },
 } as const satisfies Record<string, { roles: readonly Role[]; describe: string }>;
@@ -33,8 +35,8 @@ export type Permission = keyof typeof PERMISSIONS;
  * leaked key cannot mint more keys or lock the team out.
  */
 export const KEY_SCOPES = {
-  read: ["org.read", "members.read", "monitors.read", "statusPages.read"],
-  write: ["org.read", "members.read", "monitors.read", "monitors.write", "statusPages.read", "statusPages.write"],
+  read: ["org.read", "members.read", "monitors.read", "channels.read", "statusPages.read"],
+  write: ["org.read", "members.read", "monitors.read", "monitors.write", "channels.read", "channels.write", "statusPages.read", "statusPages.write"],
 } as const satisfies Record<string, readonly Permission[]>;
 export type KeyScope = keyof typeof KEY_SCOPES;
 

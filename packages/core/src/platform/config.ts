@@ -22,6 +22,23 @@ const ConfigSchema = z.object({
   SES_ENDPOINT: z.url().optional(),
   CHECKS_QUEUE_URL: z.string().default(""),
   ALERTS_QUEUE_URL: z.string().default(""),
+  /** Alert channel deliveries and their retries (a standard queue: retries wait with DelaySeconds, which FIFO queues lack). */
+  DELIVERIES_QUEUE_URL: z.string().default(""),
+  /** The stage's EventBridge bus for `eventbridge` channels; unset locally, where such events are only logged. */
+  EVENT_BUS_NAME: z.string().optional(),
+  /**
+   * Base64 of the 32-byte AES-256-GCM key that encrypts channel secrets at rest. Locally generated once
+   * into the data dir; deployed, the SST Config.Secret CHANNEL_SECRET_KEY.
+   */
+  CHANNEL_SECRET_KEY: z.string().optional(),
+  /** A channel delivery that still fails after this many hours of retries is marked failed. */
+  CHANNEL_RETRY_HOURS: z.coerce.number().positive().max(48).default(24),
+  /** The first retry of a failed delivery waits about this long; each further one twice as long (with jitter), at most an hour. */
+  CHANNEL_RETRY_BASE_SEC: z.coerce.number().int().min(1).default(30),
+  /** One channel request (connect to last byte) may take this long. */
+  CHANNEL_TIMEOUT_MS: z.coerce.number().int().positive().max(30000).default(10000),
+  /** Channels per organisation. */
+  CHANNEL_LIMIT: z.coerce.number().int().positive().default(50),
   MAIL_FROM: z.email().default("alerts@uptime.local"),
   /** The SES configuration set whose bounce and complaint events feed the suppression list; unset locally. */
   SES_CONFIGURATION_SET: z.string().optional(),
@@ -270,6 +287,22 @@ export async function jwtSecret(): Promise<Uint8Array> {
   if (!secret || secret.length < 32) throw new Error("JWT secret missing or shorter than 32 characters");
   jwtSecretCache = new TextEncoder().encode(secret);
   return jwtSecretCache;
+}
+
+let channelKeyCache: Buffer | undefined;
+onConfigReload(() => (channelKeyCache = undefined));
+
+/** The AES-256 key of channel secrets: CHANNEL_SECRET_KEY locally, the SST secret of the same name deployed (see jwtSecret). */
+export async function channelSecretKey(): Promise<Buffer> {
+  if (channelKeyCache) return channelKeyCache;
+  let value = config().CHANNEL_SECRET_KEY;
+  const bound = process.env.SST_Secret_value_CHANNEL_SECRET_KEY;
+  if (!value && bound && bound !== "__FETCH_FROM_SSM__") value = bound;
+  if (!value) value = await secretFromSsm("CHANNEL_SECRET_KEY");
+  const key = Buffer.from(value ?? "", "base64");
+  if (key.length !== 32) throw new Error("CHANNEL_SECRET_KEY must be the base64 of 32 random bytes (openssl rand -base64 32)");
+  channelKeyCache = key;
+  return key;
 }
 
 /** An SST secret of this stage (or the app's fallback), read from SSM. */

@@ -23,6 +23,14 @@ export const queueSettings = {
     batchSize: 10,
     maxBatchingWindowSec: 0,
   },
+  deliveries: {
+    fifo: false, // retries wait with per-message DelaySeconds; exactly-once comes from the delivery item's conditional claims
+    functionTimeoutSec: 30, // a batch's requests run side by side, each at most CHANNEL_TIMEOUT_MS
+    visibilityTimeoutSec: 180,
+    maxReceiveCount: 5,
+    batchSize: 10,
+    maxBatchingWindowSec: 0,
+  },
 } as const;
 
 export type QueueName = keyof typeof queueSettings;

@@ -27,16 +27,15 @@ export interface Parameter {
   Value: string;
 }
 
-export async function getParameters(names: string[], region: string): Promise<Parameter[]> {
+/** One AWS JSON-protocol call (x-amz-json-1.1), SigV4-signed with the Lambda's credentials; the answer's status and text. */
+export async function awsJsonCall(opts: { service: string; target: string; region: string; endpoint: URL; body: string }) {
   const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) throw new Error("No AWS credentials in the environment to read SSM parameters");
-  // The SDK's own variable for a service endpoint, so tests can point this at a local stand-in.
-  const endpoint = new URL(process.env.AWS_ENDPOINT_URL_SSM ?? `https://ssm.${region}.amazonaws.com/`);
-  const body = JSON.stringify({ Names: names, WithDecryption: true });
+  if (!accessKeyId || !secretAccessKey) throw new Error(`No AWS credentials in the environment to call ${opts.service}`);
+  const { endpoint, body } = opts;
   const signer = new SignatureV4({
-    service: "ssm",
-    region,
+    service: opts.service,
+    region: opts.region,
     sha256: Sha256,
     credentials: { accessKeyId, secretAccessKey, sessionToken: process.env.AWS_SESSION_TOKEN },
   });
@@ -46,15 +45,18 @@ export async function getParameters(names: string[], region: string): Promise<Pa
     hostname: endpoint.hostname,
     port: endpoint.port ? Number(endpoint.port) : undefined,
     path: endpoint.pathname,
-    headers: {
-      host: endpoint.host,
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": "AmazonSSM.GetParameters",
-    },
+    headers: { host: endpoint.host, "content-type": "application/x-amz-json-1.1", "x-amz-target": opts.target },
     body,
   });
   const res = await fetch(endpoint, { method: "POST", headers: signed.headers as Record<string, string>, body });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`SSM GetParameters answered ${res.status}: ${text.slice(0, 300)}`);
-  return ((JSON.parse(text) as { Parameters?: Parameter[] }).Parameters ?? []);
+  return { ok: res.ok, status: res.status, text: await res.text() };
+}
+
+export async function getParameters(names: string[], region: string): Promise<Parameter[]> {
+  // The SDK's own variable for a service endpoint, so tests can point this at a local stand-in.
+  const endpoint = new URL(process.env.AWS_ENDPOINT_URL_SSM ?? `https://ssm.${region}.amazonaws.com/`);
+  const body = JSON.stringify({ Names: names, WithDecryption: true });
+  const res = await awsJsonCall({ service: "ssm", target: "AmazonSSM.GetParameters", region, endpoint, body });
+  if (!res.ok) throw new Error(`SSM GetParameters answered ${res.status}: ${res.text.slice(0, 300)}`);
+  return ((JSON.parse(res.text) as { Parameters?: Parameter[] }).Parameters ?? []);
 }

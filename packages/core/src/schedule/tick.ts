@@ -2,6 +2,7 @@ export * as Tick from "./tick";
 
 import { Entity } from "electrodb";
 import { Maintenance } from "../status-pages/maintenance";
+import { FollowUp } from "../channels/follow-up";
 import { CheckJob } from "../check/check-job";
 import { config } from "../platform/config";
 import { Claim } from "../platform/claim";
@@ -42,6 +43,7 @@ export interface Report {
   jobs: number;
   sqsRequests: number;
   maintenance?: { started: number; completed: number };
+  followUps?: { reminders: number; escalations: number };
 }
 
 /**
@@ -78,6 +80,13 @@ export async function run(at: Date | number, now = Date.now()): Promise<Report> 
     report.maintenance = await Maintenance.runDue(now);
   } catch (err) {
     console.error(JSON.stringify({ msg: "maintenance transitions failed", error: String(err) }));
+  }
+
+  // Incident reminders and escalations due by now: one query of their agenda.
+  try {
+    report.followUps = await FollowUp.runDue(now);
+  } catch (err) {
+    console.error(JSON.stringify({ msg: "incident follow-ups failed", error: String(err) }));
   }
 
   try {

@@ -3,6 +3,9 @@ import { startTarget, startTestStack, type TestStack, type Target } from "@uptim
 import { Checker } from "@uptime/core/check/checker";
 import { CheckJob } from "@uptime/core/check/check-job";
 import { Monitor } from "@uptime/core/monitors/monitor";
+import { Channel } from "@uptime/core/channels/channel";
+import { ChannelEntity } from "@uptime/core/channels/entity";
+import { ChannelSecrets } from "@uptime/core/channels/secrets";
 import { createUser, type TestUser } from "../kit/test-users";
 
 // As deployed: private targets are refused. (npm start and the other tests allow loopback.)
@@ -50,6 +53,37 @@ describe("server-side request forgery guard", () => {
     const job = { monitor: { ...CheckJob.snapshotOf(monitor), url: target.url.replace("127.0.0.1", "localhost") }, dueAt: Date.now(), kind: "scheduled" as const };
     const out = await Checker.runJob(job);
     expect(out.result).toMatchObject({ ok: false, reason: "blocked_target" });
+    expect(target.hits).toHaveLength(0);
+  });
+});
+
+describe("alert channels obey the same rules", () => {
+  it.each([
+    { type: "slack", url: "http://127.0.0.1:9000/hook" },
+    { type: "webhook", url: "http://169.254.169.254/latest/meta-data/" },
+    { type: "ntfy", url: "http://[::1]/alerts" },
+    { type: "pagerduty", routingKey: "R0123456789abcdef0123456789abcde", eventsUrl: "http://10.0.0.5/v2/enqueue" },
+  ])("refuses a $type channel aimed at a private address with 400 blocked_target", async (body) => {
+    const res = await user.call("POST", "/v1/channels", { name: "sneaky", ...body });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("blocked_target");
+  });
+
+  it("refuses to send to a channel whose address turned private after it was saved", async () => {
+    const created = await user.call("POST", "/v1/channels", { name: "fine", type: "webhook", url: "https://example.com/hook" });
+    expect(created.status).toBe(201);
+    // As if its DNS changed since: the stored URL now names this machine.
+    const res = await user.call("PATCH", `/v1/channels/${created.body.channel.id}`, { url: target.url.replace("127.0.0.1", "localhost") });
+    expect(res.body.error.code).toBe("blocked_target");
+    const channel = (await Channel.get(created.body.channel.id))!;
+    const secrets = await ChannelSecrets.open(channel.channelId, channel.sealed);
+    await ChannelEntity.patch({ channelId: channel.channelId })
+      .set({ sealed: await ChannelSecrets.seal(channel.channelId, { ...secrets, url: target.url.replace("127.0.0.1", "localhost") }) })
+      .go();
+    const sent = await user.call("POST", `/v1/channels/${channel.channelId}/test`);
+    expect(sent.status).toBe(200);
+    expect(sent.body).toMatchObject({ ok: false, httpStatus: null });
+    expect(sent.body.error).toMatch(/EBLOCKED/);
     expect(target.hits).toHaveLength(0);
   });
 });

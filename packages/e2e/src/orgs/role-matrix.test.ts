@@ -17,7 +17,7 @@ const users = {} as Record<Role, TestUser & { userId: string }>;
 let monitorId: string;
 let n = 0;
 /** Shared fixtures for the operations that do not consume them. */
-const shared = { pageId: "", groupId: "", componentId: "", incidentId: "", updateId: "", maintenanceId: "", monitorIncidentId: "" };
+const shared = { pageId: "", groupId: "", componentId: "", incidentId: "", updateId: "", maintenanceId: "", monitorIncidentId: "", channelId: "" };
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -67,6 +67,13 @@ const created = async (path: string, body: unknown): Promise<string> => {
   if (res.status !== 201) throw new Error(`fixture ${path}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id ?? res.body.key.id;
 };
+/** A webhook channel to the healthy target; `keep` makes it the shared one. */
+async function newChannel(keep: boolean) {
+  const res = await owner()("POST", "/v1/channels", { type: "webhook", name: `Hook ${n++}`, url: target.url });
+  if (res.status !== 201) throw new Error(`fixture channel: ${res.status} ${JSON.stringify(res.body)}`);
+  if (keep) shared.channelId = res.body.channel.id;
+  return res.body.channel.id as string;
+}
 const pagePath = (pageId = shared.pageId) => `/v1/status-pages/${pageId}`;
 const newPage = () => created("/v1/status-pages", { slug: `matrix-${n++}-${Date.now()}`, title: "Matrix status" });
 const newGroup = () => created(`${pagePath()}/groups`, { name: `Group ${n++}` });
@@ -90,7 +97,9 @@ async function inputFor(op: Operation): Promise<{ params: Record<string, string>
   const params: Record<string, string> = {};
   let body: unknown;
   for (const name of op.pathParams) {
-    if (name === "id") params.id = op.method === "DELETE" ? (await owner()("POST", "/v1/monitors", { name: "Doomed", url: target.url })).body.id : monitorId;
+    if (name === "id" && op.path.startsWith("/v1/channels/")) params.id = op.method === "DELETE" || !shared.channelId ? await newChannel(op.method !== "DELETE") : shared.channelId;
+    else if (name === "id" && op.path.startsWith("/v1/incidents/")) params.id = shared.monitorIncidentId;
+    else if (name === "id") params.id = op.method === "DELETE" ? (await owner()("POST", "/v1/monitors", { name: "Doomed", url: target.url })).body.id : monitorId;
     if (name === "userId") params.userId = await spareMember();
     if (name === "invitationId") params.invitationId = (await owner()("POST", "/v1/org/invitations", { email: `invitee-${n++}@example.com` })).body.id;
     if (name === "keyId") params.keyId = await created("/v1/org/api-keys", { name: `Doomed ${n++}`, scope: "read" });
@@ -106,6 +115,8 @@ async function inputFor(op: Operation): Promise<{ params: Record<string, string>
   const bodies: Record<string, () => unknown> = {
     "POST /v1/monitors": () => ({ name: "Made in the matrix", url: target.url }),
     "PATCH /v1/monitors/{id}": () => ({ name: "Renamed" }),
+    "POST /v1/channels": () => ({ type: "slack", name: `Matrix ${n++}`, url: target.url }),
+    "PATCH /v1/channels/{id}": () => ({ name: "Renamed" }),
     "PATCH /v1/org": () => ({ name: "Matrix renamed" }),
     "POST /v1/org/transfer": async () => ({ userId: await spareMember() }),
     "PATCH /v1/org/members/{userId}": () => ({ role: "member" }),

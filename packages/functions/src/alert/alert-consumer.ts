@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { Alert } from "@uptime/core/alert/alert";
+import { Delivery } from "@uptime/core/channels/delivery";
 import { SubscriberMail } from "@uptime/core/status-pages/notify";
 import { Mail } from "@uptime/core/platform/mail";
 import { sesTransport } from "@uptime/core/platform/ses";
@@ -25,7 +26,12 @@ async function consume(event: SQSEvent): Promise<SQSBatchResponse> {
     }
     try {
       const body: unknown = JSON.parse(record.body);
-      if (SubscriberMail.isOurs(body)) await SubscriberMail.handle(SubscriberMail.QueueMessage.parse(body));
+      if (SubscriberMail.isOurs(body)) {
+        const message = SubscriberMail.QueueMessage.parse(body);
+        await SubscriberMail.handle(message);
+        // A posted status page incident's news also reaches the channels that asked for it.
+        if (message.type === "subscribers.fanout") await Delivery.fanOutStatusPage(message.pageId, message.event);
+      }
       else await Alert.handle(Alert.Event.parse(body));
     } catch (err) {
       Telemetry.metric("AlertsFailed", 1, { channel: "email" });

@@ -10,7 +10,7 @@ const Token = z.string().min(1).max(100);
 const html = (description: string) => ({ description, content: { "text/html": { schema: z.string().openapi({ description: "A page, no scripts" }) } } });
 
 /** The token is in the URL: keep the page out of caches and referrers; no scripts, the form posts only here. */
-function lockedDown(c: Context) {
+export function lockedDown(c: Context) {
   c.header("Cache-Control", "no-store");
   c.header("Referrer-Policy", "no-referrer");
   c.header("X-Content-Type-Options", "nosniff");

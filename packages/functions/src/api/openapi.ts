@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { app as alertRecipients } from "./alert-recipients";
 import { app as apiKeys } from "./api-keys";
 import { app as auth } from "./auth";
+import { app as channels } from "./channels";
 import { app as dashboards } from "./dashboards";
 import { app as docs } from "./docs";
 import { app as monitors } from "./monitors";
@@ -11,7 +12,7 @@ import { app as status } from "./status";
 import { app as statusPages } from "./status-pages";
 
 /** Every function's app, by the name routes.ts gives its Lambda. */
-export const functionApps = { auth, monitors, alertRecipients, apiKeys, dashboards, orgs, statusPages, status, publicPages, docs };
+export const functionApps = { auth, monitors, alertRecipients, apiKeys, dashboards, orgs, statusPages, status, publicPages, docs, channels };
 
 /** The OpenAPI 3.1 document of every route of every function, built from their registries. */
 export function buildDocument() {
@@ -29,6 +30,7 @@ export function buildDocument() {
     tags: [
       { name: "auth", description: "Accounts and sessions" },
       { name: "monitors", description: "Create and manage monitors" },
+      { name: "channels", description: "Alert channels (webhooks, chat, on-call, email, EventBridge), their delivery logs, and acknowledging incidents" },
       { name: "alerts", description: "Who gets alert emails: addresses other than your own confirm first" },
       { name: "api keys", description: "Keys for automation: act in one organisation with a read or write scope" },
       { name: "organisations", description: "Organisations, members, invitations and the audit log" },

@@ -18,6 +18,7 @@ export const apiFunctions = {
   status: { handler: "packages/functions/src/api/status.handler" },
   publicPages: { handler: "packages/functions/src/api/public-pages.handler" },
   docs: { handler: "packages/functions/src/api/docs.handler" },
+  channels: { handler: "packages/functions/src/api/channels.handler" },
 } as const;
 
 export type ApiFunctionName = keyof typeof apiFunctions;
@@ -75,6 +76,12 @@ export const apiRoutes: Record<string, ApiFunctionName> = {
   "ANY /status/{slug}/{proxy+}": "publicPages",
   "GET /v1/status-pages/{pageId}/subscribers/count": "publicPages",
   "GET /v1/demo/snapshot": "status",
+  "ANY /v1/channels": "channels",
+  "ANY /v1/channels/{proxy+}": "channels",
+  "POST /v1/incidents/{id}/acknowledge": "channels",
+  "GET /v1/incidents/{id}/ack": "channels",
+  "POST /v1/incidents/{id}/ack": "channels",
+
   "GET /openapi.json": "docs",
   "GET /docs": "docs",
 };
@@ -89,4 +96,5 @@ export const backgroundFunctions = {
   alertConsumer: { handler: "packages/functions/src/alert/alert-consumer.handler" },
   rollup: { handler: "packages/functions/src/schedule/rollup.handler" },
   sesFeedback: { handler: "packages/functions/src/alert/ses-feedback.handler" },
+  channelDelivery: { handler: "packages/functions/src/alert/channel-delivery.handler" },
 } as const;

@@ -711,6 +711,14 @@ export interface paths {
                         slug?: string;
                         /** @description Who gets this monitor's alert emails (default: your account's email). Any other address first gets one confirmation email and receives alerts only after it confirms; an address that declines gets nothing from your account. An incident keeps the addresses it had when it opened: its RECOVERED email goes to those (if confirmed and not declined by then), not to addresses added during the incident. */
                         alertEmails?: string[];
+                        /** @description The organisation's alert channels this monitor notifies (default: its channels marked default). An incident keeps the channels it had when it opened: its recovery, reminders and acknowledgement go to those (if they still exist), not to channels added during the incident. */
+                        channelIds?: string[];
+                        /** @default 0 */
+                        remindEveryMin?: number;
+                        /** @default 0 */
+                        escalateAfterMin?: number;
+                        /** @default [] */
+                        escalationChannelIds?: string[];
                     };
                 };
             };
@@ -930,6 +938,11 @@ export interface paths {
                         slug?: string | null;
                         /** @description Who gets this monitor's alert emails (default: your account's email). Any other address first gets one confirmation email and receives alerts only after it confirms; an address that declines gets nothing from your account. An incident keeps the addresses it had when it opened: its RECOVERED email goes to those (if confirmed and not declined by then), not to addresses added during the incident. */
                         alertEmails?: string[];
+                        /** @description The organisation's alert channels this monitor notifies (default: its channels marked default). An incident keeps the channels it had when it opened: its recovery, reminders and acknowledgement go to those (if they still exist), not to channels added during the incident. */
+                        channelIds?: string[];
+                        remindEveryMin?: number;
+                        escalateAfterMin?: number;
+                        escalationChannelIds?: string[];
                     };
                 };
             };
@@ -7234,6 +7247,664 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the organisation's alert channels (secrets masked) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of channels */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Channel"][];
+                            cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+            };
+        };
+        put?: never;
+        /**
+         * Create an alert channel (webhook, Slack, Discord, Teams, Google Chat, Telegram, ntfy, PagerDuty, email, EventBridge)
+         * @description Secret fields (url, botToken, token, routingKey) are stored encrypted and only ever shown masked. A webhook channel's signing secret is in this answer only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uri */
+                        url?: string;
+                        botToken?: string;
+                        token?: string;
+                        routingKey?: string;
+                        chatId?: string | number;
+                        /** Format: uri */
+                        apiUrl?: string;
+                        priority?: number;
+                        tags?: string[];
+                        /** @enum {string} */
+                        severity?: "critical" | "error" | "warning" | "info";
+                        /** Format: uri */
+                        eventsUrl?: string;
+                        /** Format: email */
+                        address?: string;
+                        statusPages?: boolean;
+                        /** @enum {string} */
+                        type: "webhook" | "slack" | "discord" | "teams" | "googlechat" | "telegram" | "ntfy" | "pagerduty" | "email" | "eventbridge";
+                        name: string;
+                        /**
+                         * @description Add this channel to monitors created from now on
+                         * @default false
+                         */
+                        isDefault?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channel: components["schemas"]["Channel"];
+                            /** @description Webhook channels: the Standard Webhooks signing secret, shown only in this answer */
+                            signingSecret?: string;
+                        };
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert channel (secrets masked) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The channel */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Channel"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a channel; monitors naming it skip it from then on */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a channel: its name, default flag, settings, or a secret (send the whole new value) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uri */
+                        url?: string;
+                        botToken?: string;
+                        token?: string;
+                        routingKey?: string;
+                        chatId?: string | number;
+                        /** Format: uri */
+                        apiUrl?: string;
+                        priority?: number;
+                        tags?: string[];
+                        /** @enum {string} */
+                        severity?: "critical" | "error" | "warning" | "info";
+                        /** Format: uri */
+                        eventsUrl?: string;
+                        /** Format: email */
+                        address?: string;
+                        statusPages?: boolean;
+                        name?: string;
+                        isDefault?: boolean;
+                        /** @enum {boolean} */
+                        rotateSigningSecret?: true;
+                    };
+                };
+            };
+            responses: {
+                /** @description The changed channel */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channel: components["schemas"]["Channel"];
+                            /** @description Webhook channels: the Standard Webhooks signing secret, shown only in this answer */
+                            signingSecret?: string;
+                        };
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/channels/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a channel.test event now and show the service's real answer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What the service answered */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChannelTestResult"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/channels/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The channel's last 100 delivery attempts, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Delivery attempts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["DeliveryAttempt"][];
+                        };
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incidents/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge an open incident: reminders and escalation stop, its channels are told who took it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                    "X-Org-Id"?: components["parameters"]["OrgId"];
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The incident */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Incident"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                403: components["responses"]["Forbidden"];
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incidents/{id}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The page an alert message's acknowledge link opens: one button. Opening it changes nothing. */
+        get: {
+            parameters: {
+                query: {
+                    token: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The button */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown link */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** The page's button: acknowledges the incident (as "link") */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown link */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7291,6 +7962,10 @@ export interface components {
             paused: boolean;
             slug: string | null;
             alertEmails: string[];
+            channelIds: string[];
+            remindEveryMin: number;
+            escalateAfterMin: number;
+            escalationChannelIds: string[];
             /** @enum {string} */
             status: "up" | "down" | "pending" | "paused";
             lastCheckedAt: string | null;
@@ -7380,6 +8055,8 @@ export interface components {
                     reason: string;
                     message: string | null;
                     closedReason: string | null;
+                    acknowledgedAt: string | null;
+                    acknowledgedBy: string | null;
                 } | null;
             }[];
             /** @description Where the next page starts (send it as ?cursor=); null on the last page */
@@ -7450,6 +8127,8 @@ export interface components {
                 reason: string;
                 message: string | null;
                 closedReason: string | null;
+                acknowledgedAt: string | null;
+                acknowledgedBy: string | null;
             } | null;
             incidents: {
                 /** @description Incidents that overlap the range */
@@ -7493,6 +8172,8 @@ export interface components {
             reason: string;
             message: string | null;
             closedReason: string | null;
+            acknowledgedAt: string | null;
+            acknowledgedBy: string | null;
         };
         MyOrganisation: {
             id: string;
@@ -7515,7 +8196,7 @@ export interface components {
             createdAt: string;
             /** @enum {string} */
             role: "owner" | "admin" | "member" | "viewer";
-            permissions: ("org.read" | "org.update" | "org.delete" | "members.read" | "members.manage" | "invitations.manage" | "apiKeys.manage" | "audit.read" | "monitors.read" | "monitors.write" | "statusPages.read" | "statusPages.write")[];
+            permissions: ("org.read" | "org.update" | "org.delete" | "members.read" | "members.manage" | "invitations.manage" | "apiKeys.manage" | "audit.read" | "monitors.read" | "monitors.write" | "channels.read" | "channels.write" | "statusPages.read" | "statusPages.write")[];
         };
         Member: {
             userId: string;
@@ -7742,6 +8423,44 @@ export interface components {
         };
         SubscriberCount: {
             count: number;
+        };
+        Channel: {
+            id: string;
+            /** @enum {string} */
+            type: "webhook" | "slack" | "discord" | "teams" | "googlechat" | "telegram" | "ntfy" | "pagerduty" | "email" | "eventbridge";
+            name: string;
+            isDefault: boolean;
+            settings: {
+                [key: string]: unknown;
+            };
+            secrets: {
+                [key: string]: string;
+            };
+            broken: {
+                at: string;
+                reason: string;
+            } | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        ChannelTestResult: {
+            ok: boolean;
+            httpStatus: number | null;
+            latencyMs: number;
+            response: string | null;
+            error: string | null;
+        };
+        DeliveryAttempt: {
+            at: string;
+            eventId: string;
+            eventType: string;
+            attempt: number;
+            /** @enum {string} */
+            outcome: "sent" | "retry" | "failed" | "skipped";
+            httpStatus: number | null;
+            latencyMs: number | null;
+            error: string | null;
+            response: string | null;
         };
     };
     responses: {

@@ -4,6 +4,7 @@ import { ago, percent } from "../format";
 import { usePoll } from "../poll";
 import { can, useSession } from "../session";
 import { Failed, Loading, ScrollBox, StatusBadge, type Status } from "./status";
+import { Acknowledge } from "./acknowledge";
 
 /** Rows rendered at first: 1,000 rows of DOM cost a phone most of a second; filters and search still see every monitor. */
 const PAGE = 100;
@@ -86,7 +87,7 @@ export function Dashboard() {
                     <td><StatusBadge status={m.status} /></td>
                     <td>{ago(m.lastCheckedAt)}</td>
                     <td>{percent(m.uptime24h)}</td>
-                    <td>{m.openIncident ? <span class="incident">{m.openIncident.reason} since {ago(m.openIncident.startedAt)}</span> : "–"}</td>
+                    <td>{m.openIncident ? <><span class="incident">{m.openIncident.reason} since {ago(m.openIncident.startedAt)}</span><Acknowledge incident={m.openIncident} /></> : "–"}</td>
                   </tr>
                 ))}
               </tbody>

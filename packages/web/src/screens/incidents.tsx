@@ -3,6 +3,7 @@ import { api, authed, errorOf, type Incident } from "../api/client";
 import { duration } from "../format";
 import { usePoll } from "../poll";
 import { Failed, Loading } from "./status";
+import { Acknowledge } from "./acknowledge";
 
 export function IncidentList({ incidents, showMonitor }: { incidents: Incident[]; showMonitor: boolean }) {
   if (incidents.length === 0) return <p>No incidents.</p>;
@@ -13,6 +14,7 @@ export function IncidentList({ incidents, showMonitor }: { incidents: Incident[]
           <strong>{i.status === "open" ? "Open" : "Resolved"}</strong>{" "}
           {showMonitor && <a href={`/monitors/${encodeURIComponent(i.monitorId)}`}>{i.monitorName}</a>} {i.reason}
           {i.message ? ` (${i.message})` : ""} · started {new Date(i.startedAt).toLocaleString()} · {duration(i.durationMs)}
+          {showMonitor && <Acknowledge incident={i} />}
         </li>
       ))}
     </ul>

@@ -6,6 +6,7 @@ import { navigate } from "../router";
 import { can, useSession } from "../session";
 import { IncidentList } from "./incidents";
 import { Failed, Loading, ScrollBox, StatusBadge } from "./status";
+import { Acknowledge } from "./acknowledge";
 
 const ranges = ["24h", "7d", "30d", "90d"] as const;
 type Points = Array<{ at: string; avgMs: number | null; p95Ms: number | null }>;
@@ -117,7 +118,7 @@ export function MonitorDetails({ id }: { id: string }) {
         )}
         {monitor.slug && <a class="button secondary" href={`/status/${monitor.slug}`} data-external>Public status page</a>}
       </div>
-      {open && <p class="incident" role="status">Open incident: {open.reason} since {ago(open.startedAt)}</p>}
+      {open && <p class="incident" role="status">Open incident: {open.reason} since {ago(open.startedAt)}<Acknowledge incident={open} /></p>}
       <section aria-labelledby="uptime-h">
         <h2 id="uptime-h">Uptime</h2>
         <dl class="stats">

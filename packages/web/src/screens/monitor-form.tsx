@@ -3,6 +3,7 @@ import { api, authed, errorOf, fieldErrors, type CreateMonitor, type FieldErrors
 import { navigate } from "../router";
 import { can, useSession } from "../session";
 import { Field } from "./field";
+import { MonitorChannels } from "./monitor-channels";
 import { Failed, Loading } from "./status";
 
 type Text = Record<
@@ -131,6 +132,7 @@ export function MonitorForm({ id }: { id?: string }) {
         <input id="f-paused" type="checkbox" checked={paused} onChange={(e) => setPaused((e.target as HTMLInputElement).checked)} />
         <label for="f-paused">Paused</label>
       </div>
+      <MonitorChannels id={id} />
       {message && <p class="error" role="alert">{message}</p>}
       <div class="actions">
         <button type="submit" disabled={busy}>{id ? "Save" : "Create monitor"}</button>
