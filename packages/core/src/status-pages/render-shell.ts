@@ -49,7 +49,7 @@ footer a{margin-right:.75rem}
 /** Updates the banner and each component's status from summary.json every minute, without a reload. */
 export const REFRESH_SCRIPT = `(function(){var d=document,b=d.getElementById("banner");if(!b||!window.fetch)return;
 setInterval(function(){fetch(b.dataset.summary,{credentials:"same-origin"}).then(function(r){return r.ok?r.json():null}).then(function(s){if(!s)return;
-b.textContent=s.status.description;b.className="banner "+(s.status.indicator==="none"&&s.status.description.indexOf("Maintenance")>=0?"maintenance":s.status.indicator);
+b.textContent=s.status.description;b.className="banner "+s.status.indicator;
 s.components.forEach(function(c){var e=d.querySelector('[data-component="'+c.id+'"]');if(e&&e.dataset.status!==c.status){e.dataset.status=c.status;e.className="status s-"+c.status;e.textContent=c.status.replace(/_/g," ")}});
 var n=d.getElementById("active-count");if(n&&String(s.incidents.length)!==n.dataset.count)location.reload()}).catch(function(){})},60000)})();`;
 

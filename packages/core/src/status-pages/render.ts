@@ -2,7 +2,7 @@ export * as StatusPageHtml from "./render";
 
 import { escapeHtml as h } from "../platform/html";
 import { DAY } from "../platform/time";
-import type { ComponentGroupItem, MaintenanceItem, PostedIncidentItem } from "./entity";
+import type { MaintenanceItem, PostedIncidentItem } from "./entity";
 import type { ComponentStatus } from "./fields";
 import { shell, simplePage, type Theme } from "./render-shell";
 import type { Snapshot } from "./snapshot";
@@ -74,11 +74,11 @@ function component(s: Snapshot, c: Snapshot["components"][number]) {
 ${c.description ? `<div class="muted">${h(c.description)}</div>` : ""}${bars(c.uptimeDays, s.firstDay, c.uptime)}</div>`;
 }
 
-function group(s: Snapshot, g: ComponentGroupItem) {
+function group(s: Snapshot, g: Snapshot["groups"][number]) {
   const members = s.components.filter((c) => c.groupId === g.groupId);
-  const worst = members.find((c) => c.status !== "operational")?.status;
-  return `<details class="card"${g.collapsed && !worst ? "" : " open"}><summary>${h(g.name)} <span class="muted">(${members.length})</span>${
-    worst ? ` <span class="status s-${worst}">${LABEL[worst]}</span>` : ""
+  const wrong = g.status !== "operational";
+  return `<details class="card"${g.collapsed && !wrong ? "" : " open"}><summary>${h(g.name)} <span class="muted">(${members.length})</span>${
+    wrong ? ` <span class="status s-${g.status}" data-component="${h(g.groupId)}" data-status="${g.status}">${LABEL[g.status]}</span>` : ""
   }</summary>${members.map((c) => component(s, c)).join("")}</details>`;
 }
 
@@ -125,7 +125,6 @@ export function renderPage(s: Snapshot, o: { base: string; history: History }): 
   const active = s.incidents.filter((i) => i.status !== "resolved");
   const running = s.maintenance.filter((m) => m.status === "in_progress");
   const upcoming = s.maintenance.filter((m) => m.status === "scheduled").sort((a, b) => a.startsAt - b.startsAt);
-  const bannerClass = s.indicator === "none" && s.description.includes("Maintenance") ? "maintenance" : s.indicator;
   const groupIds = new Set(s.groups.map((g) => g.groupId));
   const ungrouped = s.components.filter((c) => !c.groupId || !groupIds.has(c.groupId));
   const hist = o.history;
@@ -136,7 +135,7 @@ export function renderPage(s: Snapshot, o: { base: string; history: History }): 
   const body = `<header>${p.logoUrl ? `<img src="${h(p.logoUrl)}" alt="">` : ""}<div><h1>${h(p.title)}</h1>${
     p.description ? `<p class="muted" style="margin:0">${h(p.description)}</p>` : ""
   }</div></header>
-<div id="banner" class="banner ${bannerClass}" role="status" data-summary="${o.base}/api/v2/summary.json">${h(s.description)}</div>
+<div id="banner" class="banner ${s.indicator}" role="status" data-summary="${o.base}/api/v2/summary.json">${h(s.description)}</div>
 <span id="active-count" data-count="${active.length}" hidden></span>
 ${active.length ? `<section aria-labelledby="active"><h2 id="active">Active incidents</h2>${active.map((i) => incident(s, i, when)).join("")}</section>` : ""}
 ${running.length ? `<section aria-labelledby="running"><h2 id="running">Maintenance in progress</h2>${running.map((m) => maintenance(s, m, when)).join("")}</section>` : ""}

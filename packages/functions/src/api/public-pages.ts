@@ -7,11 +7,12 @@ import { VisibleError } from "@uptime/core/platform/errors";
 import { StatusPage } from "@uptime/core/status-pages/page";
 import { PageAccess } from "@uptime/core/status-pages/page-access";
 import { PublicView, type Document, type Entry } from "@uptime/core/status-pages/public-view";
+import { StatuspageJson } from "@uptime/core/status-pages/statuspage-json";
 import { CSP, StatusPageHtml } from "@uptime/core/status-pages/render";
 import { Subscribers } from "@uptime/core/status-pages/subscriber";
 import { SubscriptionPages } from "@uptime/core/status-pages/subscription-pages";
 import { clientAddress } from "./client-address";
-import { createApi, errorJson, errorResponses, json } from "./http";
+import { ErrorBody, createApi, errorJson, errorResponses, json, named } from "./http";
 import { orgScoped } from "./require-org";
 import { monitorPage } from "./status";
 
@@ -29,21 +30,57 @@ const html = { "text/html": { schema: z.string().openapi({ description: "A serve
 type Handler = (c: Context) => Promise<Response>;
 const TYPES = { html: "text/html", json: "application/json", atom: "application/atom+xml", rss: "application/rss+xml", svg: "image/svg+xml" } as const;
 
-/** Registers a public route in the OpenAPI document too (its path parameters from the path). */
-function publicRoute(method: "get" | "post", path: string, summary: string, type: keyof typeof TYPES, handler: Handler) {
+interface PublicDoc {
+  summary: string;
+  description?: string;
+  type: keyof typeof TYPES;
+  /** The body's shape (JSON); other types are strings. */
+  body?: z.ZodType;
+  /** A form post's fields (application/x-www-form-urlencoded). */
+  form?: z.ZodObject;
+  /** The error answers besides 200, with what each means. */
+  errors: Record<number, string>;
+  query?: z.ZodObject;
+}
+
+/**
+ * A public route: documented in the OpenAPI registry and served by a plain handler, because these
+ * answer bad input with a page (HTML) rather than the API's JSON 400, and read their forms themselves.
+ */
+function publicRoute(method: "get" | "post", path: string, doc: PublicDoc, handler: Handler) {
   const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
   const params = z.object(Object.fromEntries(names.map((n) => [n, z.string().min(1).max(200).openapi({ param: { name: n, in: "path" } })])));
-  const content = { [TYPES[type]]: { schema: type === "json" ? z.object({}).passthrough() : z.string() } };
-  const route = createRoute({
+  const schema = doc.body ?? z.string();
+  app.openAPIRegistry.registerPath({
     method,
     path,
     tags: ["status"],
-    summary,
-    request: { params },
-    responses: { 200: { description: summary, content }, ...(type === "html" ? {} : errorResponses(401, 404)) },
+    summary: doc.summary,
+    ...(doc.description ? { description: doc.description } : {}),
+    request: {
+      params,
+      ...(doc.query ? { query: doc.query } : {}),
+      ...(doc.form ? { body: { required: true, content: { "application/x-www-form-urlencoded": { schema: doc.form } } } } : {}),
+    },
+    responses: {
+      200: { description: doc.summary, content: { [TYPES[doc.type]]: { schema } } },
+      ...Object.fromEntries(
+        Object.entries(doc.errors).map(([status, description]) => [
+          status,
+          doc.type === "html" ? { description, content: html } : { description, content: { "application/json": { schema: ErrorBody } } },
+        ]),
+      ),
+    },
   });
-  app.openapi(route, handler as never);
+  app.on(method.toUpperCase(), path.replace(/\{(\w+)\}/g, ":$1"), async (c) => {
+    if (!params.safeParse(c.req.param()).success) return errorJson(c, 400, "validation_error", "Request is invalid");
+    return handler(c);
+  });
 }
+
+const Link = { s: z.string().max(200).describe("The subscription id from the mailed link"), t: z.string().max(200).describe("The link's token") };
+const LINK_ERRORS = { 404: "The link is not valid (or no longer)" };
+const ComponentChoice = z.union([z.string(), z.array(z.string())]).optional().describe("Component ids; none: every component");
 
 function publicCache(c: Context, e: Entry) {
   if (e.snapshot.page.visibility === "protected") c.header("Cache-Control", "private, no-store");
@@ -98,7 +135,16 @@ app.openapi(
   },
 );
 
-publicRoute("post", "/status/{slug}/access", "A protected page's password form: sets the signed access cookie", "html", async (c) => {
+publicRoute(
+  "post",
+  "/status/{slug}/access",
+  {
+    summary: "A protected page's password form: sets the signed access cookie",
+    type: "html",
+    form: z.object({ password: z.string().max(200) }).openapi("PagePasswordForm"),
+    errors: { 401: "Wrong password: the form again", 404: "No such page" },
+  },
+  async (c) => {
   noStore(c);
   c.header("Content-Security-Policy", CSP);
   const e = await PublicView.load(c.req.param("slug") ?? "");
@@ -120,8 +166,39 @@ publicRoute("post", "/status/{slug}/access", "A protected page's password form: 
   return c.redirect(baseOf(e), 303);
 });
 
+const V2_NAMES: Record<Document, string> = {
+  summary: "Summary",
+  status: "Status",
+  components: "Components",
+  incidents: "Incidents",
+  "incidents/unresolved": "UnresolvedIncidents",
+  "scheduled-maintenances": "ScheduledMaintenances",
+  "scheduled-maintenances/upcoming": "UpcomingMaintenances",
+  "scheduled-maintenances/active": "ActiveMaintenances",
+};
+const V2_WHAT: Record<Document, string> = {
+  summary: "the page, its components, unresolved incidents, maintenance not completed and the status indicator",
+  status: "the page's status indicator and its description",
+  components: "every component and group",
+  incidents: "the 50 most recent incidents",
+  "incidents/unresolved": "incidents not resolved yet",
+  "scheduled-maintenances": "every scheduled maintenance, newest first",
+  "scheduled-maintenances/upcoming": "maintenance not started yet",
+  "scheduled-maintenances/active": "maintenance in progress",
+};
+
 for (const doc of PublicView.DOCUMENTS) {
-  publicRoute("get", `/status/{slug}/api/v2/${doc}.json`, `Statuspage v2 ${doc}.json`, "json", async (c) => {
+  publicRoute(
+    "get",
+    `/status/{slug}/api/v2/${doc}.json`,
+    {
+      summary: `Statuspage v2 ${doc}.json: ${V2_WHAT[doc]}`,
+      description: `The document Atlassian Statuspage serves at /api/v2/${doc}.json, field for field, so Statuspage widgets and clients read this page unchanged. Public; a protected page's needs its access cookie.`,
+      type: "json",
+      body: named(StatuspageJson.DOCUMENT_SCHEMAS[doc], `Statuspage${V2_NAMES[doc]}`),
+      errors: { 401: "A protected page: enter its password on the page first", 404: "No such page" },
+    },
+    async (c) => {
     c.header("Access-Control-Allow-Origin", "*");
     const e = await visible(c, "data");
     if (e instanceof Response) return e;
@@ -134,7 +211,7 @@ for (const [path, kind, type] of [
   ["feed.atom", "atom", "application/atom+xml"],
   ["feed.rss", "rss", "application/rss+xml"],
 ] as const) {
-  publicRoute("get", `/status/{slug}/${path}`, `The ${kind} feed of incidents and maintenance`, kind, async (c) => {
+  publicRoute("get", `/status/{slug}/${path}`, { summary: `The ${kind} feed of incidents and maintenance`, type: kind, errors: { 401: "A protected page", 404: "No such page" } }, async (c) => {
     const e = await visible(c, "data");
     if (e instanceof Response) return e;
     publicCache(c, e);
@@ -155,15 +232,44 @@ async function badge(c: Context, componentId: string | undefined, as: "svg" | "s
   c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
   return c.body(b.svg, 200, { "Content-Type": "image/svg+xml; charset=utf-8" });
 }
-publicRoute("get", "/status/{slug}/badge.svg", "The page's status as an SVG badge", "svg", (c) => badge(c, undefined, "svg"));
-publicRoute("get", "/status/{slug}/components/{componentId}/badge.svg", "A component's status as an SVG badge", "svg", (c) => badge(c, c.req.param("componentId"), "svg"));
-publicRoute("get", "/status/{slug}/shields.json", "shields.io endpoint JSON of the page (or ?component=id)", "json", (c) => badge(c, c.req.query("component"), "shields"));
+const BADGE_ERRORS = { 401: "A protected page", 404: "No such page or component" };
+publicRoute("get", "/status/{slug}/badge.svg", { summary: "The page's status as an SVG badge", type: "svg", errors: BADGE_ERRORS }, (c) => badge(c, undefined, "svg"));
+publicRoute(
+  "get",
+  "/status/{slug}/components/{componentId}/badge.svg",
+  { summary: "A component's status as an SVG badge", type: "svg", errors: BADGE_ERRORS },
+  (c) => badge(c, c.req.param("componentId"), "svg"),
+);
+publicRoute(
+  "get",
+  "/status/{slug}/shields.json",
+  {
+    summary: "shields.io endpoint JSON of the page (or ?component=id)",
+    type: "json",
+    query: z.object({ component: z.string().max(200).optional().openapi({ description: "A component id: its status instead of the page's" }) }),
+    body: named(
+      z.object({ schemaVersion: z.literal(1), label: z.string(), message: z.string(), color: z.string() }).describe("https://shields.io/badges/endpoint-badge"),
+      "ShieldsEndpoint",
+    ),
+    errors: BADGE_ERRORS,
+  },
+  (c) => badge(c, c.req.query("component"), "shields"),
+);
 
 // ---------- subscribing ----------
 
 const formList = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string");
 
-publicRoute("post", "/status/{slug}/subscribe", "Subscribe by email (form post): mails a confirmation link", "html", async (c) => {
+publicRoute(
+  "post",
+  "/status/{slug}/subscribe",
+  {
+    summary: "Subscribe by email (form post): mails a confirmation link",
+    type: "html",
+    form: z.object({ email: z.string().max(254), components: ComponentChoice }).openapi("SubscribeForm"),
+    errors: { 400: "Not an email address", 401: "A protected page", 404: "No such page", 429: "Too many requests" },
+  },
+  async (c) => {
   noStore(c);
   c.header("Content-Security-Policy", CSP);
   const e = await visible(c, "html");
@@ -201,7 +307,7 @@ const linkParams = async (c: Context) => {
 };
 const invalidLink = (c: Context, e?: Entry) => c.html(SubscriptionPages.invalid(e ? theme(e) : "auto"), 404);
 
-publicRoute("get", "/status/{slug}/subscription/confirm", "A confirmation link's page: a button, never a confirmation", "html", async (c) => {
+publicRoute("get", "/status/{slug}/subscription/confirm", { summary: "A confirmation link's page: a button, never a confirmation", type: "html", query: z.object(Link), errors: LINK_ERRORS }, async (c) => {
   const e = await pageOf(c);
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.checkConfirmLink(e.pageId, s, t));
@@ -209,7 +315,7 @@ publicRoute("get", "/status/{slug}/subscription/confirm", "A confirmation link's
   return c.html(SubscriptionPages.confirmQuestion(e.snapshot, sub.email, { s, t }, baseOf(e)), 200);
 });
 
-publicRoute("post", "/status/{slug}/subscription/confirm", "Confirms a subscription", "html", async (c) => {
+publicRoute("post", "/status/{slug}/subscription/confirm", { summary: "Confirms a subscription", type: "html", query: z.object({ s: Link.s.optional(), t: Link.t.optional() }), form: z.object(Link).openapi("SubscriptionLinkForm"), errors: LINK_ERRORS }, async (c) => {
   const e = await pageOf(c);
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.confirm(e.pageId, s, t));
@@ -217,7 +323,7 @@ publicRoute("post", "/status/{slug}/subscription/confirm", "Confirms a subscript
   return c.html(SubscriptionPages.confirmed(e.snapshot, sub.email, baseOf(e)), 200);
 });
 
-publicRoute("get", "/status/{slug}/subscription", "Manage a subscription (link from every mail)", "html", async (c) => {
+publicRoute("get", "/status/{slug}/subscription", { summary: "Manage a subscription (link from every mail)", type: "html", query: z.object(Link), errors: LINK_ERRORS }, async (c) => {
   const e = await pageOf(c);
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.fromManageLink(e.pageId, s, t));
@@ -225,7 +331,7 @@ publicRoute("get", "/status/{slug}/subscription", "Manage a subscription (link f
   return c.html(SubscriptionPages.manage(e.snapshot, sub, { s, t }, baseOf(e)), 200);
 });
 
-publicRoute("post", "/status/{slug}/subscription", "Chooses the components a subscription covers", "html", async (c) => {
+publicRoute("post", "/status/{slug}/subscription", { summary: "Chooses the components a subscription covers", type: "html", form: z.object({ ...Link, components: ComponentChoice }).openapi("SubscriptionChoiceForm"), errors: LINK_ERRORS }, async (c) => {
   const e = await pageOf(c);
   const form = await c.req.parseBody({ all: true });
   const s = formList(form.s)[0] ?? "";
@@ -237,7 +343,7 @@ publicRoute("post", "/status/{slug}/subscription", "Chooses the components a sub
 });
 
 /** A GET only asks (mail scanners follow links); the POST, from the page's button or a mail client's one-click (RFC 8058), unsubscribes. */
-publicRoute("get", "/status/{slug}/subscription/unsubscribe", "An unsubscribe link's page: a button", "html", async (c) => {
+publicRoute("get", "/status/{slug}/subscription/unsubscribe", { summary: "An unsubscribe link's page: a button", type: "html", query: z.object(Link), errors: LINK_ERRORS }, async (c) => {
   const e = await pageOf(c);
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.fromManageLink(e.pageId, s, t));
@@ -245,7 +351,7 @@ publicRoute("get", "/status/{slug}/subscription/unsubscribe", "An unsubscribe li
   return c.html(SubscriptionPages.unsubscribeQuestion(e.snapshot, sub.email, { s, t }, baseOf(e)), 200);
 });
 
-publicRoute("post", "/status/{slug}/subscription/unsubscribe", "Unsubscribes; also the RFC 8058 one-click target", "html", async (c) => {
+publicRoute("post", "/status/{slug}/subscription/unsubscribe", { summary: "Unsubscribes; also the RFC 8058 one-click target", type: "html", query: z.object({ s: Link.s.optional(), t: Link.t.optional() }), form: z.object({ ...Link, "List-Unsubscribe": z.literal("One-Click").optional().describe("RFC 8058 one-click") }).openapi("UnsubscribeForm"), errors: LINK_ERRORS }, async (c) => {
   const e = await pageOf(c);
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.unsubscribe(e.pageId, s, t));
@@ -259,7 +365,7 @@ app.openapi(
   createRoute({
     method: "get",
     path: "/v1/status-pages/{pageId}/subscribers/count",
-    tags: ["status-pages"],
+    tags: ["status pages"],
     summary: "How many confirmed email subscribers a status page has (never who)",
     ...orgScoped("statusPages.read"),
     request: { params: z.object({ pageId: z.string().min(1).max(100).openapi({ param: { name: "pageId", in: "path" } }) }) },
