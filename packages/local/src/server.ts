@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve, type HttpBindings } from "@hono/node-server";
 import { apiFunctions, apiRoutes, defaultRouteFunction, type ApiFunctionName } from "@uptime/functions/api/routes";
+import { customDomainPath, isCustomHost } from "@uptime/functions/api/custom-domain";
 import { apiLoaders } from "./functions";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { lambdaContext, LOCAL_ACCOUNT_ID } from "./lambda";
@@ -104,6 +105,10 @@ export async function startApiServer<N extends string = ApiFunctionName>(opts: A
   async function dispatch(req: Request, env: HttpBindings): Promise<Response> {
     const started = performance.now();
     const url = new URL(req.url);
+    // What CloudFront does for a status page's custom domain (custom-domain.ts).
+    if (isCustomHost(url.hostname)) {
+      url.pathname = customDomainPath(url.hostname, url.pathname);
+    }
     const local = opts.localEndpoints?.[`${req.method} ${url.pathname}`];
     if (local) {
       const res = await local(req).catch((err) => {
@@ -137,7 +142,7 @@ export async function startApiServer<N extends string = ApiFunctionName>(opts: A
         log(`[api] ${req.method} ${url.pathname} ${res.status} ${Math.round(performance.now() - started)}ms (rejected by the gateway)`);
         return res;
       }
-      const forwarded = new Request(req.url, { method: req.method, headers, body: body?.byteLength ? body : undefined });
+      const forwarded = new Request(url, { method: req.method, headers, body: body?.byteLength ? body : undefined });
       res = await app.fetch(
         forwarded,
         lambdaBindings(forwarded, url, sourceIp, match?.routeKey ?? "$default", match?.pathParameters ?? {}, fn, region),

@@ -49,7 +49,7 @@ interface PublicDoc {
  */
 function publicRoute(method: "get" | "post", path: string, doc: PublicDoc, handler: Handler) {
   const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-  const params = z.object(Object.fromEntries(names.map((n) => [n, z.string().min(1).max(200).openapi({ param: { name: n, in: "path" } })])));
+  const params = z.object(Object.fromEntries(names.map((n) => [n, z.string().min(1).max(253).openapi({ param: { name: n, in: "path" } })])));
   const schema = doc.body ?? z.string();
   app.openAPIRegistry.registerPath({
     method,
@@ -89,20 +89,40 @@ function publicCache(c: Context, e: Entry) {
 }
 const noStore = (c: Context) => c.header("Cache-Control", "private, no-store");
 
-const baseOf = (e: Entry) => `/status/${encodeURIComponent(e.snapshot.page.slug)}`;
-/** The page's address for feeds and JSON: under PUBLIC_URL when set (behind CloudFront the request's host is the API's). */
-const urlOf = (c: Context, e: Entry) => new URL(baseOf(e), config().PUBLIC_URL ?? c.req.url).toString();
+/**
+ * A `{slug}` with a dot is a hostname: the request came to the root of a page's custom domain,
+ * which the edge (CloudFront locally emulated by packages/local) maps to /status/{host}/….
+ * Such a page links from its host's root.
+ */
+const hostOf = (c: Context) => {
+  const slug = c.req.param("slug") ?? "";
+  return slug.includes(".") ? slug.toLowerCase() : undefined;
+};
+async function load(c: Context): Promise<Entry | undefined> {
+  const host = hostOf(c);
+  if (!host) return PublicView.load(c.req.param("slug") ?? "");
+  const page = await StatusPage.byHost(host);
+  return page ? PublicView.load(page.slug) : undefined;
+}
+const baseOf = (c: Context, e: Entry) => (hostOf(c) ? "" : `/status/${encodeURIComponent(e.snapshot.page.slug)}`);
+/** The page itself: its base, or the host's root. */
+const homeOf = (c: Context, e: Entry) => baseOf(c, e) || "/";
+/** The page's address for feeds and JSON: its custom domain, else under PUBLIC_URL when set (behind CloudFront the request's host is the API's). */
+function urlOf(c: Context, e: Entry) {
+  const host = hostOf(c);
+  return host ? `https://${host}` : new URL(baseOf(c, e), config().PUBLIC_URL ?? c.req.url).toString();
+}
 const theme = (e: Entry) => e.snapshot.page.theme;
 
 /** The page if the visitor may see it; else a response: 404, or the password form / 401 JSON for a protected page. */
 async function visible(c: Context, kind: "html" | "data"): Promise<Entry | Response> {
-  const e = await PublicView.load(c.req.param("slug") ?? "");
+  const e = await load(c);
   if (!e) return kind === "html" ? c.html(StatusPageHtml.renderMessage("Not found", "auto", "There is no status page here."), 404) : errorJson(c, 404, "not_found", "Status page not found");
   if (await PageAccess.allows(e.snapshot.page, getCookie(c, PageAccess.COOKIE_NAME))) return e;
   noStore(c);
   if (kind === "data") return errorJson(c, 401, "password_required", "This status page is protected: enter its password on the page first");
   c.header("Content-Security-Policy", CSP);
-  return c.html(StatusPageHtml.renderPasswordForm({ title: e.snapshot.page.title, theme: theme(e), base: baseOf(e) }), 401);
+  return c.html(StatusPageHtml.renderPasswordForm({ title: e.snapshot.page.title, theme: theme(e), base: baseOf(c, e) }), 401);
 }
 
 app.openapi(
@@ -112,15 +132,15 @@ app.openapi(
     tags: ["status"],
     summary: "A public status page (HTML), or a monitor's page when the slug names a monitor",
     request: {
-      params: z.object({ slug: z.string().min(1).max(100) }),
+      params: z.object({ slug: z.string().min(1).max(253).openapi({ description: "The page's slug, or the custom domain a request to that host's root carries" }) }),
       query: z.object({ month: z.string().max(7).optional().openapi({ description: "History month, YYYY-MM (default: this month)" }) }),
     },
     responses: { 200: { description: "The page", content: html }, 401: { description: "Protected: the password form", content: html }, 404: { description: "No such page", content: html } },
   }),
   async (c) => {
     const { slug } = c.req.valid("param");
-    const e = await PublicView.load(slug);
-    if (!e) return monitorPage(c, slug);
+    const e = await load(c);
+    if (!e) return hostOf(c) ? c.html(StatusPageHtml.renderMessage("Not found", "auto", "There is no status page at this address."), 404) : monitorPage(c, slug);
     const shown = await visible(c, "html");
     if (shown instanceof Response) return shown;
     publicCache(c, e);
@@ -129,9 +149,9 @@ app.openapi(
     try {
       month = PublicView.parseMonth(e, c.req.valid("query").month);
     } catch (err) {
-      return c.html(StatusPageHtml.renderMessage("No such month", theme(e), (err as Error).message, baseOf(e)), 400);
+      return c.html(StatusPageHtml.renderMessage("No such month", theme(e), (err as Error).message, homeOf(c, e)), 400);
     }
-    return c.html(await PublicView.html(e, baseOf(e), month), 200);
+    return c.html(await PublicView.html(e, baseOf(c, e), month), 200);
   },
 );
 
@@ -147,23 +167,23 @@ publicRoute(
   async (c) => {
   noStore(c);
   c.header("Content-Security-Policy", CSP);
-  const e = await PublicView.load(c.req.param("slug") ?? "");
+  const e = await load(c);
   if (!e) return c.html(StatusPageHtml.renderMessage("Not found", "auto", "There is no status page here."), 404);
   const form = await c.req.parseBody();
   const password = typeof form.password === "string" ? form.password.slice(0, 200) : "";
   // The cached snapshot may predate a password change by seconds; the hash is read fresh here.
   const page = await StatusPage.bySlug(e.snapshot.page.slug);
   if (!page || !(await StatusPage.checkPassword(page, password))) {
-    return c.html(StatusPageHtml.renderPasswordForm({ title: e.snapshot.page.title, theme: theme(e), base: baseOf(e), wrong: true }), 401);
+    return c.html(StatusPageHtml.renderPasswordForm({ title: e.snapshot.page.title, theme: theme(e), base: baseOf(c, e), wrong: true }), 401);
   }
   setCookie(c, PageAccess.COOKIE_NAME, await PageAccess.issue(page), {
     httpOnly: true,
     secure: config().COOKIE_SECURE,
     sameSite: "Lax",
-    path: baseOf(e),
+    path: homeOf(c, e),
     maxAge: PageAccess.TTL_MS / 1000,
   });
-  return c.redirect(baseOf(e), 303);
+  return c.redirect(homeOf(c, e), 303);
 });
 
 const V2_NAMES: Record<Document, string> = {
@@ -278,16 +298,16 @@ publicRoute(
   const known = new Set(e.snapshot.components.map((x) => x.componentId));
   const componentIds = formList(form.components).filter((id) => known.has(id));
   const parsed = Subscribers.SubscribeInput.safeParse({ email: form.email, componentIds: componentIds.length ? componentIds : undefined });
-  if (!parsed.success) return c.html(StatusPageHtml.renderMessage("Check the address", theme(e), "That does not look like an email address.", baseOf(e)), 400);
+  if (!parsed.success) return c.html(StatusPageHtml.renderMessage("Check the address", theme(e), "That does not look like an email address.", homeOf(c, e)), 400);
   try {
     await Subscribers.subscribe(e.pageId, parsed.data, Date.now(), clientAddress(c));
   } catch (err) {
     if (!(err instanceof VisibleError && err.kind === "rate_limited")) throw err;
     c.header("Retry-After", String(err.retryAfterSec));
-    return c.html(StatusPageHtml.renderMessage("Too many requests", theme(e), `${err.message}.`, baseOf(e)), 429);
+    return c.html(StatusPageHtml.renderMessage("Too many requests", theme(e), `${err.message}.`, homeOf(c, e)), 429);
   }
   return c.html(
-    StatusPageHtml.renderMessage("Check your email", theme(e), `If ${parsed.data.email} can receive updates, we sent it a link to confirm. Nothing is sent before you confirm.`, baseOf(e)),
+    StatusPageHtml.renderMessage("Check your email", theme(e), `If ${parsed.data.email} can receive updates, we sent it a link to confirm. Nothing is sent before you confirm.`, homeOf(c, e)),
     200,
   );
 });
@@ -297,7 +317,7 @@ async function pageOf(c: Context) {
   noStore(c);
   c.header("Content-Security-Policy", CSP);
   c.header("Referrer-Policy", "no-referrer");
-  return PublicView.load(c.req.param("slug") ?? "");
+  return load(c);
 }
 const linkParams = async (c: Context) => {
   const q = { s: c.req.query("s") ?? "", t: c.req.query("t") ?? "" };
@@ -312,7 +332,7 @@ publicRoute("get", "/status/{slug}/subscription/confirm", { summary: "A confirma
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.checkConfirmLink(e.pageId, s, t));
   if (!e || !sub) return invalidLink(c, e);
-  return c.html(SubscriptionPages.confirmQuestion(e.snapshot, sub.email, { s, t }, baseOf(e)), 200);
+  return c.html(SubscriptionPages.confirmQuestion(e.snapshot, sub.email, { s, t }, baseOf(c, e)), 200);
 });
 
 publicRoute("post", "/status/{slug}/subscription/confirm", { summary: "Confirms a subscription", type: "html", query: z.object({ s: Link.s.optional(), t: Link.t.optional() }), form: z.object(Link).openapi("SubscriptionLinkForm"), errors: LINK_ERRORS }, async (c) => {
@@ -320,7 +340,7 @@ publicRoute("post", "/status/{slug}/subscription/confirm", { summary: "Confirms 
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.confirm(e.pageId, s, t));
   if (!e || !sub) return invalidLink(c, e);
-  return c.html(SubscriptionPages.confirmed(e.snapshot, sub.email, baseOf(e)), 200);
+  return c.html(SubscriptionPages.confirmed(e.snapshot, sub.email, baseOf(c, e)), 200);
 });
 
 publicRoute("get", "/status/{slug}/subscription", { summary: "Manage a subscription (link from every mail)", type: "html", query: z.object(Link), errors: LINK_ERRORS }, async (c) => {
@@ -328,7 +348,7 @@ publicRoute("get", "/status/{slug}/subscription", { summary: "Manage a subscript
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.fromManageLink(e.pageId, s, t));
   if (!e || !sub) return invalidLink(c, e);
-  return c.html(SubscriptionPages.manage(e.snapshot, sub, { s, t }, baseOf(e)), 200);
+  return c.html(SubscriptionPages.manage(e.snapshot, sub, { s, t }, baseOf(c, e)), 200);
 });
 
 publicRoute("post", "/status/{slug}/subscription", { summary: "Chooses the components a subscription covers", type: "html", form: z.object({ ...Link, components: ComponentChoice }).openapi("SubscriptionChoiceForm"), errors: LINK_ERRORS }, async (c) => {
@@ -339,7 +359,7 @@ publicRoute("post", "/status/{slug}/subscription", { summary: "Chooses the compo
   const known = new Set(e?.snapshot.components.map((x) => x.componentId));
   const sub = e && (await Subscribers.choose(e.pageId, s, t, formList(form.components).filter((id) => known.has(id))));
   if (!e || !sub) return invalidLink(c, e);
-  return c.html(SubscriptionPages.manage(e.snapshot, sub, { s, t }, baseOf(e), "Saved."), 200);
+  return c.html(SubscriptionPages.manage(e.snapshot, sub, { s, t }, baseOf(c, e), "Saved."), 200);
 });
 
 /** A GET only asks (mail scanners follow links); the POST, from the page's button or a mail client's one-click (RFC 8058), unsubscribes. */
@@ -348,7 +368,7 @@ publicRoute("get", "/status/{slug}/subscription/unsubscribe", { summary: "An uns
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.fromManageLink(e.pageId, s, t));
   if (!e || !sub) return invalidLink(c, e);
-  return c.html(SubscriptionPages.unsubscribeQuestion(e.snapshot, sub.email, { s, t }, baseOf(e)), 200);
+  return c.html(SubscriptionPages.unsubscribeQuestion(e.snapshot, sub.email, { s, t }, baseOf(c, e)), 200);
 });
 
 publicRoute("post", "/status/{slug}/subscription/unsubscribe", { summary: "Unsubscribes; also the RFC 8058 one-click target", type: "html", query: z.object({ s: Link.s.optional(), t: Link.t.optional() }), form: z.object({ ...Link, "List-Unsubscribe": z.literal("One-Click").optional().describe("RFC 8058 one-click") }).openapi("UnsubscribeForm"), errors: LINK_ERRORS }, async (c) => {
@@ -356,7 +376,7 @@ publicRoute("post", "/status/{slug}/subscription/unsubscribe", { summary: "Unsub
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.unsubscribe(e.pageId, s, t));
   if (!e || !sub) return invalidLink(c, e);
-  return c.html(SubscriptionPages.unsubscribed(e.snapshot, sub.email, baseOf(e)), 200);
+  return c.html(SubscriptionPages.unsubscribed(e.snapshot, sub.email, baseOf(c, e)), 200);
 });
 
 // ---------- admin ----------

@@ -1888,6 +1888,8 @@ export interface components {
             /** @enum {string} */
             visibility: "public" | "protected";
             timeZone: string;
+            /** @description The host whose root serves the page too */
+            customDomain: string | null;
             /** @description Bumped by every change on the page; public renders are cached per version */
             version: number;
             createdAt: string;
@@ -5347,6 +5349,8 @@ export interface operations {
                     password?: string;
                     /** @default UTC */
                     timeZone?: string;
+                    /** @description Serve the page at the root of this host too (point its DNS at the deployment; see docs/status-pages.md) */
+                    customDomain?: string;
                 };
             };
         };
@@ -5598,6 +5602,8 @@ export interface operations {
                     visibility?: "public" | "protected";
                     password?: string;
                     timeZone?: string;
+                    /** @description Serve the page at the root of this host too (point its DNS at the deployment; see docs/status-pages.md) */
+                    customDomain?: string | null;
                 };
             };
         };
@@ -7877,6 +7883,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The page's slug, or the custom domain a request to that host's root carries */
                 slug: string;
             };
             cookie?: never;
