@@ -36,6 +36,9 @@ const TimeZone = z.string().refine((tz) => {
 
 // ---------- page ----------
 
+/** How a page is named in titles and mails: "Acme status", never "Acme status status". */
+export const statusName = (title: string) => (/\bstatus$/i.test(title.trim()) ? title.trim() : `${title.trim()} status`);
+
 /**
  * A hostname the page answers at the root of (status.acme.com): lowercase DNS labels with at least
  * one dot, which no slug has, so hostnames and slugs share the claim namespace without clashing.

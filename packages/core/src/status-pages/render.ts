@@ -4,8 +4,10 @@ import { escapeHtml as h } from "../platform/html";
 import { DAY } from "../platform/time";
 import type { MaintenanceItem, PostedIncidentItem } from "./entity";
 import type { ComponentStatus } from "./fields";
-import { shell, simplePage, type Theme } from "./render-shell";
-import type { Snapshot } from "./snapshot";
+import { statusName } from "./fields";
+import { inZone } from "./time-text";
+import { faviconFor, shell, simplePage, type Theme } from "./render-shell";
+import { inLayoutOrder, type Snapshot } from "./snapshot";
 
 export { CSP } from "./render-shell";
 
@@ -21,6 +23,10 @@ export interface History {
   maintenance: MaintenanceItem[];
   previous?: string;
   next?: string;
+  /** The page's first month, set when `month` is before it: nothing to list, say so. */
+  startedIn?: string;
+  /** Months with a link, newest first: this month back to the page's first (at most a year). */
+  months: string[];
 }
 
 const LABEL: Record<ComponentStatus, string> = {
@@ -41,9 +47,8 @@ const INCIDENT_LABEL: Record<string, string> = {
 };
 
 function formatter(timeZone: string) {
-  const f = new Intl.DateTimeFormat("en-GB", { timeZone, dateStyle: "medium", timeStyle: "short" });
-  const zone = new Intl.DateTimeFormat("en-GB", { timeZone, timeZoneName: "short" }).formatToParts(0).find((p) => p.type === "timeZoneName")?.value ?? timeZone;
-  return (t: number) => `<time datetime="${new Date(t).toISOString()}">${h(f.format(t))} ${h(zone)}</time>`;
+  const text = inZone(timeZone);
+  return (t: number) => `<time datetime="${new Date(t).toISOString()}">${h(text(t))}</time>`;
 }
 
 const dayLabel = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -108,7 +113,7 @@ ${names(s, m.componentIds)}${timeline(m.updates, when)}</article>`;
 }
 
 function subscribeForm(s: Snapshot, base: string) {
-  const choices = s.components
+  const choices = inLayoutOrder(s)
     .map((c) => `<label><input type="checkbox" name="components" value="${h(c.componentId)}"> ${h(c.name)}</label>`)
     .join("");
   return `<section aria-labelledby="subscribe"><h2 id="subscribe">Get updates by email</h2>
@@ -128,10 +133,19 @@ export function renderPage(s: Snapshot, o: { base: string; history: History }): 
   const groupIds = new Set(s.groups.map((g) => g.groupId));
   const ungrouped = s.components.filter((c) => !c.groupId || !groupIds.has(c.groupId));
   const hist = o.history;
-  const past = [...hist.incidents.filter((i) => i.status === "resolved"), ...hist.maintenance.filter((m) => m.status === "completed")];
+  // everything that started this month and is not still ahead: open incidents and running maintenance too
+  const past = [...hist.incidents, ...hist.maintenance.filter((m) => m.status !== "scheduled")];
   const startOf = (x: PostedIncidentItem | MaintenanceItem) => ("incidentId" in x ? x.startedAt : x.startsAt);
   past.sort((a, b) => startOf(b) - startOf(a));
-  const monthName = new Date(`${hist.month}-01T00:00:00Z`).toLocaleString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+  const monthName = (m: string) => new Date(`${m}-01T00:00:00Z`).toLocaleString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+  const historyBody = hist.startedIn
+    ? `<p>This status page started in ${h(monthName(hist.startedIn))}: there is no history before that. <a href="${o.base}?month=${hist.startedIn}#history">See ${h(monthName(hist.startedIn))}</a>.</p>`
+    : past.length
+      ? past.map((x) => ("incidentId" in x ? incident(s, x, when) : maintenance(s, x, when))).join("")
+      : `<p class="muted">No incidents or maintenance in ${h(monthName(hist.month))}.</p>`;
+  const monthLinks = hist.months
+    .map((m) => (m === hist.month ? `<li><strong aria-current="page">${h(monthName(m))}</strong></li>` : `<li><a href="${o.base}?month=${m}#history">${h(monthName(m))}</a></li>`))
+    .join("");
   const body = `<header>${p.logoUrl ? `<img src="${h(p.logoUrl)}" alt="">` : ""}<div><h1>${h(p.title)}</h1>${
     p.description ? `<p class="muted" style="margin:0">${h(p.description)}</p>` : ""
   }</div></header>
@@ -143,9 +157,10 @@ ${upcoming.length ? `<section aria-labelledby="upcoming"><h2 id="upcoming">Upcom
 <section aria-labelledby="components"><h2 id="components">Components</h2>
 ${s.groups.map((g) => group(s, g)).join("")}${ungrouped.length ? `<div class="card">${ungrouped.map((c) => component(s, c)).join("")}</div>` : ""}
 ${s.components.length ? "" : `<p class="muted">No components yet.</p>`}</section>
-<section aria-labelledby="history"><h2 id="history">History: ${h(monthName)}</h2>
-${past.length ? past.map((x) => ("incidentId" in x ? incident(s, x, when) : maintenance(s, x, when))).join("") : `<p class="muted">No incidents or maintenance this month.</p>`}
-<nav class="pager" aria-label="History by month">${hist.previous ? `<a href="${o.base}?month=${hist.previous}#history">← ${hist.previous}</a>` : "<span></span>"}${
+<section aria-labelledby="history"><h2 id="history">History: ${h(monthName(hist.month))}</h2>
+${historyBody}
+<nav aria-label="Months of history"><ul class="months">${monthLinks}</ul></nav>
+<nav class="pager" aria-label="Previous and next month">${hist.previous ? `<a href="${o.base}?month=${hist.previous}#history">← ${hist.previous}</a>` : "<span></span>"}${
     hist.next ? `<a href="${o.base}?month=${hist.next}#history">${hist.next} →</a>` : "<span></span>"
   }</nav></section>
 ${subscribeForm(s, o.base)}
@@ -154,7 +169,16 @@ ${subscribeForm(s, o.base)}
   const feeds = `
 <link rel="alternate" type="application/atom+xml" title="${h(p.title)}" href="${o.base}/feed.atom">
 <link rel="alternate" type="application/rss+xml" title="${h(p.title)}" href="${o.base}/feed.rss">`;
-  return shell({ title: `${p.title} status`, theme: p.theme as Theme, body, script: true, feeds, noindex: p.visibility === "protected" });
+  return shell({
+    title: statusName(p.title),
+    theme: p.theme as Theme,
+    body,
+    script: true,
+    feeds,
+    noindex: p.visibility === "protected",
+    description: `${s.description}. ${p.description ?? `Live status, incidents and maintenance of ${p.title}`}.`.replace(/\.\.$/, "."),
+    icon: faviconFor(s.indicator),
+  });
 }
 
 export function renderPasswordForm(o: { title: string; theme: Theme; base: string; wrong?: boolean }): string {

@@ -189,6 +189,12 @@ function automaticIncidents(
   return out.sort((a, b) => b.startedAt - a.startedAt);
 }
 
+/** The page's components in the order the page shows them: each group's in turn, then the ungrouped ones. */
+export function inLayoutOrder(s: Pick<Snapshot, "groups" | "components">): Snapshot["components"] {
+  const groupIds = new Set(s.groups.map((g) => g.groupId));
+  return [...s.groups.flatMap((g) => s.components.filter((c) => c.groupId === g.groupId)), ...s.components.filter((c) => !c.groupId || !groupIds.has(c.groupId))];
+}
+
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 // a page's incidents started in one UTC month ("YYYY-MM"), newest first, a page at a time: the public history

@@ -14,6 +14,7 @@ import { RateLimit } from "../platform/rate-limit";
 import { bindToTable, entityOptions } from "../platform/table";
 import { DAY, HOUR } from "../platform/time";
 import { StatusPageEntity } from "./entity";
+import { statusName } from "./fields";
 
 /**
  * Email subscribers of a status page, with double opt-in: subscribing stores a `pending` item and
@@ -144,14 +145,13 @@ export async function sendConfirmation(event: ConfirmationRequested): Promise<"s
   if (!page) return "stale";
   const link = Mail.publicLink(`status/${page.slug}/subscription/confirm?s=${subscriberId}&t=${await confirmToken(subscriberId, requestedAt)}`);
   const text = [
-    `Someone (hopefully you) asked for email updates from the ${page.title} status page.`,
+    `Someone (hopefully you) asked for email updates from the ${statusName(page.title)} page.`,
     "Nothing is sent until you confirm. To confirm, open this link and press the button:",
     link,
     `The link works for ${config().RECIPIENT_TOKEN_TTL_DAYS} days. If you did not ask for this, ignore this email.`,
   ].join("\n");
   try {
-    const name = /\bstatus$/i.test(page.title) ? page.title : `${page.title} status`;
-    await Mail.send({ to: sub.email!, subject: `Confirm your subscription to ${name}`, text, html: paragraphs(text) });
+    await Mail.send({ to: sub.email!, subject: `Confirm your subscription to ${statusName(page.title)}`, text, html: paragraphs(text) });
   } catch (err) {
     await SubscriberEntity.patch({ pageId, subscriberId }).remove(["mailedFor"]).go({ response: "none" });
     throw err;
