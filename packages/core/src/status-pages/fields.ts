@@ -60,11 +60,17 @@ const PageRules = z.object({
   /** Required to make a page protected; stored only as a bcrypt hash. */
   password: z.string().min(8).refine((p) => Buffer.byteLength(p, "utf8") <= 72, "must be at most 72 bytes in UTF-8 (bcrypt ignores the rest)"),
   timeZone: TimeZone,
+  autoPublishIncidents: z.boolean().describe("Publish linked monitors' incidents on the page automatically (default), or only once someone promotes them"),
   customDomain: Hostname.describe("Serve the page at the root of this host too (point its DNS at the deployment; see docs/status-pages.md)"),
 });
 
 export const CreatePageInput = PageRules.partial({ description: true, logoUrl: true, password: true, customDomain: true })
-  .extend({ theme: PageRules.shape.theme.default("auto"), visibility: PageRules.shape.visibility.default("public"), timeZone: TimeZone.default("UTC") })
+  .extend({
+    theme: PageRules.shape.theme.default("auto"),
+    visibility: PageRules.shape.visibility.default("public"),
+    timeZone: TimeZone.default("UTC"),
+    autoPublishIncidents: PageRules.shape.autoPublishIncidents.default(true),
+  })
   .strict()
   .superRefine((p, ctx) => {
     if (p.visibility === "protected" && !p.password) ctx.addIssue({ code: "custom", path: ["password"], message: "a protected page needs a password" });

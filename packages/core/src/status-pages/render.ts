@@ -7,7 +7,7 @@ import type { ComponentStatus } from "./fields";
 import { statusName } from "./fields";
 import { inZone } from "./time-text";
 import { faviconFor, shell, simplePage, type Theme } from "./render-shell";
-import { inLayoutOrder, type Snapshot } from "./snapshot";
+import { inLayoutOrder, isAutomatic, type Snapshot } from "./snapshot";
 
 export { CSP } from "./render-shell";
 
@@ -101,7 +101,8 @@ function names(s: Snapshot, ids: string[]) {
 }
 
 function incident(s: Snapshot, i: PostedIncidentItem, when: (t: number) => string) {
-  return `<article class="card" id="incident-${h(i.incidentId)}"><h3>${h(i.title)}</h3>
+  const automatic = isAutomatic(i) ? `<div class="muted tag">Posted automatically by our monitoring; a person has not reviewed it yet.</div>` : "";
+  return `<article class="card" id="incident-${h(i.incidentId)}"><h3>${h(i.title)}</h3>${automatic}
 <div class="muted">Impact: ${h(i.impact)} · started ${when(i.startedAt)}${i.resolvedAt ? ` · resolved ${when(i.resolvedAt)}` : ""}</div>
 ${names(s, i.componentIds)}${timeline(i.updates, when)}</article>`;
 }

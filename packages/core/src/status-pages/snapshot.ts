@@ -89,7 +89,8 @@ export async function snapshot(slug: string, now = Date.now(), opts: { meter?: M
     ),
   );
 
-  incidents.unshift(...automaticIncidents(page, components, monitors, incidents));
+  // a page set to review first shows a monitor's incident only once someone promotes it
+  if (page.autoPublishIncidents !== false) incidents.unshift(...automaticIncidents(page, components, monitors, incidents));
 
   const withStatus = components.map((c) => {
     const linked = c.monitorId ? monitors.get(c.monitorId) : undefined;
@@ -144,6 +145,10 @@ function lastChangeOf(
   return Math.max(...times.filter((t) => t <= now));
 }
 
+/** Incidents the page published from its monitors by itself (not posted or promoted by a person). */
+export const isAutomatic = (i: { incidentId: string }) => i.incidentId.startsWith(AUTOMATIC_PREFIX);
+const AUTOMATIC_PREFIX = "monitor.";
+
 /**
  * A linked monitor's open automatic incident, shown as the page's own incident on the components
  * following that monitor, until it recovers or someone promotes it (then the posted one shows).
@@ -163,7 +168,7 @@ function automaticIncidents(
     const at = openIncident.startedAt;
     out.push({
       pageId: page.pageId,
-      incidentId: `monitor.${openIncident.incidentId}`,
+      incidentId: `${AUTOMATIC_PREFIX}${openIncident.incidentId}`,
       orgId: page.orgId,
       title: `${names} unavailable`,
       status: "investigating",

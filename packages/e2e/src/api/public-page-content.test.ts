@@ -7,6 +7,9 @@ import { Subscribers } from "@uptime/core/status-pages/subscriber";
 import { DAY, HOUR } from "@uptime/core/platform/time";
 import { createUser, type TestUser } from "../kit/test-users";
 import { createStatusPageFixture, type StatusPageFixture } from "../kit/status-page-fixture";
+import { writeIncident } from "../kit/test-history";
+import { MonitorEntity } from "@uptime/core/monitors/entity";
+import { RenderCache } from "@uptime/core/status-pages/render-cache";
 
 /** What a visitor and a subscriber see first: titles, history, icons, mails, in the page's words and time zone. */
 
@@ -103,5 +106,28 @@ describe("subscribing", () => {
     const manage: string = (await stack.api(`/status/${page.slug}/subscription?s=${s}&t=${await Subscribers.manageToken(s)}`)).body;
     const names = [...manage.matchAll(/name="components" value="[^"]+"> (\w+)/g)].map((m) => m[1]);
     expect(names).toEqual(["Alpha", "Bravo", "Zulu"]);
+  });
+});
+
+describe("automatic incidents", () => {
+  it("publish by default, marked as automatic; a page set to review first shows them only once promoted", async () => {
+    expect((await ada.call("GET", `/v1/status-pages/${f.page.pageId}`)).body.autoPublishIncidents).toBe(true);
+    const monitor = (await MonitorEntity.get({ monitorId: f.monitorId }).go()).data!;
+    await writeIncident(monitor, { startedAt: Date.now() - 60_000 });
+    try {
+      RenderCache.clear();
+      const html: string = (await stack.api(`/status/${f.page.slug}`)).body;
+      expect(html).toContain("API unavailable");
+      expect(html).toContain("Posted automatically by our monitoring");
+      const off = await ada.call("PATCH", `/v1/status-pages/${f.page.pageId}`, { autoPublishIncidents: false });
+      expect(off.body.autoPublishIncidents).toBe(false);
+      RenderCache.clear();
+      const summary = (await stack.api(`/status/${f.page.slug}/api/v2/summary.json`)).body;
+      expect(summary.incidents.map((i: { name: string }) => i.name)).not.toContain("API unavailable");
+      expect((await stack.api(`/status/${f.page.slug}`)).body).not.toContain("Posted automatically");
+    } finally {
+      await MonitorEntity.patch({ monitorId: f.monitorId }).set({ state: "up" }).remove(["openIncidentId"]).go();
+      await ada.call("PATCH", `/v1/status-pages/${f.page.pageId}`, { autoPublishIncidents: true });
+    }
   });
 });

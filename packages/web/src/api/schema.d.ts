@@ -1890,6 +1890,8 @@ export interface components {
             timeZone: string;
             /** @description The host whose root serves the page too */
             customDomain: string | null;
+            /** @description Linked monitors' incidents appear on the page at once; false: only once promoted */
+            autoPublishIncidents: boolean;
             /** @description Bumped by every change on the page; public renders are cached per version */
             version: number;
             createdAt: string;
@@ -5349,6 +5351,11 @@ export interface operations {
                     password?: string;
                     /** @default UTC */
                     timeZone?: string;
+                    /**
+                     * @description Publish linked monitors' incidents on the page automatically (default), or only once someone promotes them
+                     * @default true
+                     */
+                    autoPublishIncidents?: boolean;
                     /** @description Serve the page at the root of this host too (point its DNS at the deployment; see docs/status-pages.md) */
                     customDomain?: string;
                 };
@@ -5602,6 +5609,8 @@ export interface operations {
                     visibility?: "public" | "protected";
                     password?: string;
                     timeZone?: string;
+                    /** @description Publish linked monitors' incidents on the page automatically (default), or only once someone promotes them */
+                    autoPublishIncidents?: boolean;
                     /** @description Serve the page at the root of this host too (point its DNS at the deployment; see docs/status-pages.md) */
                     customDomain?: string | null;
                 };
