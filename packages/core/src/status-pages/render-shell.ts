@@ -41,6 +41,9 @@ label{display:block;margin:.25rem 0}
 input[type=email],input[type=password]{font:inherit;padding:.5rem;border:1px solid var(--muted);border-radius:6px;width:100%;max-width:24rem;background:var(--bg);color:var(--fg)}
 button{font:inherit;padding:.5rem 1rem;border-radius:6px;border:1px solid var(--link);background:var(--link);color:var(--bg);cursor:pointer;margin-top:.5rem}
 fieldset{border:1px solid var(--line);border-radius:6px;margin:.5rem 0}
+dl.uptime{display:grid;grid-template-columns:repeat(auto-fit,minmax(7rem,1fr));gap:.5rem;margin:1rem 0}
+dl.uptime div{border:1px solid var(--line);border-radius:8px;padding:.5rem;background:var(--card)}
+dl.uptime dt{font-size:.85rem;color:var(--muted)}dl.uptime dd{margin:0;font-size:1.2rem;font-weight:600}
 ul.months{display:flex;flex-wrap:wrap;gap:.25rem .9rem;list-style:none;padding:0;margin:.75rem 0;font-size:.9rem}
 nav.pager{display:flex;justify-content:space-between;gap:1rem;margin:.5rem 0}
 footer{margin:2rem 0 1rem;font-size:.85rem;color:var(--muted)}

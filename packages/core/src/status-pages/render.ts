@@ -27,6 +27,17 @@ export interface History {
   startedIn?: string;
   /** Months with a link, newest first: this month back to the page's first (at most a year). */
   months: string[];
+  /** Instead of "History: <month>" (a monitor's page lists its last 90 days). */
+  heading?: string;
+  empty?: string;
+}
+
+/** What a monitor's own page adds: its state in words, uptime per window, when it was last checked; no subscriptions or feeds. */
+export interface MonitorExtras {
+  state: string;
+  uptime: { label: string; value: number | null }[];
+  lastCheckedAt?: number;
+  links: { label: string; href: string }[];
 }
 
 const LABEL: Record<ComponentStatus, string> = {
@@ -125,7 +136,14 @@ ${choices ? `<details><summary>Only some components (optional)</summary><fieldse
 <p class="muted">We email you a link to confirm. Every email has a one-click unsubscribe link.</p></section>`;
 }
 
-export function renderPage(s: Snapshot, o: { base: string; history: History }): string {
+const pct = (v: number | null) => (v === null ? "no data" : `${v.toFixed(v === 100 ? 0 : 2)}%`);
+
+function monitorSection(m: MonitorExtras, when: (t: number) => string) {
+  return `<p class="muted" data-state>${h(m.state)}. ${m.lastCheckedAt ? `Last checked ${when(m.lastCheckedAt)}.` : "Not checked yet."}</p>
+<dl class="uptime">${m.uptime.map((u) => `<div><dt>${h(u.label)}</dt><dd>${h(pct(u.value))}</dd></div>`).join("")}</dl>`;
+}
+
+export function renderPage(s: Snapshot, o: { base: string; history: History; monitor?: MonitorExtras }): string {
   const p = s.page;
   const when = formatter(p.timeZone);
   const active = s.incidents.filter((i) => i.status !== "resolved");
@@ -143,7 +161,7 @@ export function renderPage(s: Snapshot, o: { base: string; history: History }): 
     ? `<p>This status page started in ${h(monthName(hist.startedIn))}: there is no history before that. <a href="${o.base}?month=${hist.startedIn}#history">See ${h(monthName(hist.startedIn))}</a>.</p>`
     : past.length
       ? past.map((x) => ("incidentId" in x ? incident(s, x, when) : maintenance(s, x, when))).join("")
-      : `<p class="muted">No incidents or maintenance in ${h(monthName(hist.month))}.</p>`;
+      : `<p class="muted">${h(hist.empty ?? `No incidents or maintenance in ${monthName(hist.month)}.`)}</p>`;
   const monthLinks = hist.months
     .map((m) => (m === hist.month ? `<li><strong aria-current="page">${h(monthName(m))}</strong></li>` : `<li><a href="${o.base}?month=${m}#history">${h(monthName(m))}</a></li>`))
     .join("");
@@ -155,17 +173,23 @@ export function renderPage(s: Snapshot, o: { base: string; history: History }): 
 ${active.length ? `<section aria-labelledby="active"><h2 id="active">Active incidents</h2>${active.map((i) => incident(s, i, when)).join("")}</section>` : ""}
 ${running.length ? `<section aria-labelledby="running"><h2 id="running">Maintenance in progress</h2>${running.map((m) => maintenance(s, m, when)).join("")}</section>` : ""}
 ${upcoming.length ? `<section aria-labelledby="upcoming"><h2 id="upcoming">Upcoming maintenance</h2>${upcoming.map((m) => maintenance(s, m, when)).join("")}</section>` : ""}
-<section aria-labelledby="components"><h2 id="components">Components</h2>
+${o.monitor ? monitorSection(o.monitor, when) : ""}
+<section aria-labelledby="components"><h2 id="components">${o.monitor ? "Uptime" : "Components"}</h2>
 ${s.groups.map((g) => group(s, g)).join("")}${ungrouped.length ? `<div class="card">${ungrouped.map((c) => component(s, c)).join("")}</div>` : ""}
 ${s.components.length ? "" : `<p class="muted">No components yet.</p>`}</section>
-<section aria-labelledby="history"><h2 id="history">History: ${h(monthName(hist.month))}</h2>
+<section aria-labelledby="history"><h2 id="history">${h(hist.heading ?? `History: ${monthName(hist.month)}`)}</h2>
 ${historyBody}
-<nav aria-label="Months of history"><ul class="months">${monthLinks}</ul></nav>
-<nav class="pager" aria-label="Previous and next month">${hist.previous ? `<a href="${o.base}?month=${hist.previous}#history">← ${hist.previous}</a>` : "<span></span>"}${
+${monthLinks ? `<nav aria-label="Months of history"><ul class="months">${monthLinks}</ul></nav>` : ""}
+${hist.previous || hist.next ? `<nav class="pager" aria-label="Previous and next month">${hist.previous ? `<a href="${o.base}?month=${hist.previous}#history">← ${hist.previous}</a>` : "<span></span>"}${
     hist.next ? `<a href="${o.base}?month=${hist.next}#history">${hist.next} →</a>` : "<span></span>"
-  }</nav></section>
-${subscribeForm(s, o.base)}
-<footer><a href="${o.base}/feed.atom">Atom</a><a href="${o.base}/feed.rss">RSS</a><a href="${o.base}/api/v2/summary.json">JSON API</a><a href="${o.base}/badge.svg">Badge</a>
+  }</nav>` : ""}</section>
+${o.monitor ? "" : subscribeForm(s, o.base)}
+<footer>${(o.monitor?.links ?? [
+    { label: "Atom", href: `${o.base}/feed.atom` },
+    { label: "RSS", href: `${o.base}/feed.rss` },
+    { label: "JSON API", href: `${o.base}/api/v2/summary.json` },
+    { label: "Badge", href: `${o.base}/badge.svg` },
+  ]).map((l) => `<a href="${h(l.href)}">${h(l.label)}</a>`).join("")}
 <div>Updated ${when(s.generatedAt)}. Times in ${h(p.timeZone)}.</div></footer>`;
   const feeds = `
 <link rel="alternate" type="application/atom+xml" title="${h(p.title)}" href="${o.base}/feed.atom">
@@ -174,8 +198,8 @@ ${subscribeForm(s, o.base)}
     title: statusName(p.title),
     theme: p.theme as Theme,
     body,
-    script: true,
-    feeds,
+    script: !o.monitor,
+    feeds: o.monitor ? "" : feeds,
     noindex: p.visibility === "protected",
     description: `${s.description}. ${p.description ?? `Live status, incidents and maintenance of ${p.title}`}.`.replace(/\.\.$/, "."),
     icon: faviconFor(s.indicator),
