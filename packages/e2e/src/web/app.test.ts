@@ -102,6 +102,20 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
   const row = () => page.locator("tr", { has: page.getByRole("link", { name: "Shop", exact: true }) });
   let monitorId = "";
 
+  it("loads signed out without a failing request or a console error", async () => {
+    const failures: string[] = [];
+    const onResponse = (r: { status(): number; url(): string }) => void (r.status() >= 400 && failures.push(`${r.status()} ${r.url()}`));
+    const onConsole = (m: { type(): string; text(): string }) => void (m.type() === "error" && failures.push(m.text()));
+    page.on("response", onResponse);
+    page.on("console", onConsole);
+    await page.goto(`${stack.apiUrl}/login`);
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await page.waitForLoadState("networkidle");
+    page.off("response", onResponse);
+    page.off("console", onConsole);
+    expect(failures).toEqual([]);
+  });
+
   // The main flow, register → create a monitor → check it, with the keyboard alone.
   it("registers with the keyboard alone and lands on the empty dashboard", async () => {
     await page.goto(`${stack.apiUrl}/register`);

@@ -31,8 +31,35 @@ export const onSessionChange = (fn: (signedIn: boolean) => void) => {
   return () => listeners.delete(fn);
 };
 
+/**
+ * Whether this browser had a session: the refresh cookie is HttpOnly, so without this hint a
+ * signed-out visitor's every load would ask /v1/auth/refresh and log its 401 in the console.
+ */
+const HAD_SESSION = "uptime.hadSession";
+const hint = {
+  get: () => {
+    try {
+      return localStorage.getItem(HAD_SESSION) === "1";
+    } catch {
+      return true; // storage blocked: ask, as before
+    }
+  },
+  set: (on: boolean) => {
+    try {
+      if (on) localStorage.setItem(HAD_SESSION, "1");
+      else localStorage.removeItem(HAD_SESSION);
+    } catch {
+      /* storage blocked */
+    }
+  },
+};
+
+/** On load: the session the refresh cookie still holds, asked only if this browser had one. */
+export const resume = (): Promise<boolean> => (hint.get() ? refresh() : Promise.resolve(false));
+
 function setSession(token: string | null, expiresInSec = 0) {
   accessToken = token;
+  hint.set(token !== null);
   clearTimeout(refreshTimer);
   if (!token) {
     lastSeen.clear();
