@@ -153,6 +153,18 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
     await tabTo(page.getByRole("button", { name: "Check now" }));
     await page.keyboard.press("Enter");
     await page.locator(".title-row .badge.up").waitFor();
+    // the check's own result is said where the user looks
+    await page.getByRole("status").filter({ hasText: /Checked just now\. Up: HTTP 200 in \d+ ms\./ }).waitFor();
+  });
+
+  it("shows a refused check (429) and keeps it shown after the screen reloads its data", async () => {
+    const body = JSON.stringify({ error: { code: "too_many_manual_checks", message: "Too many checks run on this monitor; try again in 7 seconds" } });
+    await page.route("**/v1/monitors/*/check", (r) => r.fulfill({ status: 429, headers: { "retry-after": "7", "content-type": "application/json" }, body }), { times: 1 });
+    await page.getByRole("button", { name: "Check now" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "Too many checks run on this monitor; try again in 7 seconds" });
+    await alert.waitFor();
+    await page.waitForTimeout(1500); // a poll (every second here) must not clear it
+    expect(await alert.count()).toBe(1);
   });
 
   it("turns down and opens an incident on the dashboard without a reload, then recovers", async () => {
