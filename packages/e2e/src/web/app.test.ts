@@ -167,6 +167,19 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
     expect(await alert.count()).toBe(1);
   });
 
+  it("shows a monitor failing below its threshold as "failing, n of 3", not as up or pending", async () => {
+    const login = await stack.api("/v1/auth/login", { method: "POST", json: { email, password } });
+    const created = await stack.api("/v1/monitors", { method: "POST", token: login.body.accessToken, json: { name: "Flaky", url: "http://127.0.0.1:9/", failureThreshold: 3, retryIntervalSec: 3600, intervalSec: 3600 } });
+    expect((await stack.api(`/v1/monitors/${created.body.id}/check`, { method: "POST", token: login.body.accessToken })).status).toBe(200);
+    await page.goto(`${stack.apiUrl}/monitors/${created.body.id}`);
+    // the check queued at creation may have run too: one or two failures of three
+    await page.locator("[data-failing]", { hasText: /^Failing, [12] of 3$/ }).waitFor();
+    await page.getByText(/down after [12] more failed checks?/).waitFor();
+    await stack.api(`/v1/monitors/${created.body.id}`, { method: "DELETE", token: login.body.accessToken });
+    await page.goto(`${stack.apiUrl}/`);
+    await page.getByRole("heading", { name: "Monitors" }).waitFor();
+  });
+
   it("turns down and opens an incident on the dashboard without a reload, then recovers", async () => {
     await page.getByRole("link", { name: "Monitors" }).click();
     await row().locator(".badge.up").waitFor();

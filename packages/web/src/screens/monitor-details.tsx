@@ -87,15 +87,26 @@ export function MonitorDetails({ id }: { id: string }) {
 
   if (!monitor) return failure ? <Failed message={failure} /> : <Loading />;
   const open = incidents.find((i) => i.status === "open");
+  // Up, but the latest checks failed: not down yet (the threshold is not reached), and not simply up either
+  const notDown = monitor.status === "up" || monitor.status === "pending";
+  const failing = notDown ? results.findIndex((r) => r.ok || r.inMaintenance) : 0;
+  const streak = failing === -1 ? results.length : failing;
   return (
     <>
       <div class="title-row">
         <h1>{monitor.name}</h1>
-        <StatusBadge status={monitor.status} />
+        {streak > 0 && streak < monitor.failureThreshold ? (
+          <span class="badge pending" data-failing>
+            Failing, {streak} of {monitor.failureThreshold}
+          </span>
+        ) : (
+          <StatusBadge status={monitor.status} />
+        )}
       </div>
       <p class="muted">
         {monitor.method} {monitor.url} · every {monitor.intervalSec}s · last check {ago(monitor.lastCheckedAt)} ({ms(monitor.lastLatencyMs)})
         {monitor.lastError ? ` · ${monitor.lastError}` : ""}
+        {streak > 0 && streak < monitor.failureThreshold ? ` · down after ${monitor.failureThreshold - streak} more failed check${monitor.failureThreshold - streak === 1 ? "" : "s"}` : ""}
       </p>
       {failure && <Failed message={failure} />}
       <div class="actions">
