@@ -167,7 +167,7 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
     expect(await alert.count()).toBe(1);
   });
 
-  it("shows a monitor failing below its threshold as "failing, n of 3", not as up or pending", async () => {
+  it('shows a monitor failing below its threshold as "failing, n of 3", not as up or pending', async () => {
     const login = await stack.api("/v1/auth/login", { method: "POST", json: { email, password } });
     const created = await stack.api("/v1/monitors", { method: "POST", token: login.body.accessToken, json: { name: "Flaky", url: "http://127.0.0.1:9/", failureThreshold: 3, retryIntervalSec: 3600, intervalSec: 3600 } });
     expect((await stack.api(`/v1/monitors/${created.body.id}/check`, { method: "POST", token: login.body.accessToken })).status).toBe(200);
