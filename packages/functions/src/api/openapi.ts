@@ -25,7 +25,7 @@ export function buildDocument() {
       title: "Uptime API",
       version: "1.0.0",
       description:
-        "Serverless uptime monitoring and public status pages. Authenticate with `POST /v1/auth/login` and send the access token as `Authorization: Bearer <token>`. Operations marked `x-permission` act in an organisation: your personal one, or the one named by the `X-Org-Id` header; they need that permission (see the README's table).",
+        "Serverless uptime monitoring and public status pages. Authenticate with `POST /v1/auth/login` and send the access token as `Authorization: Bearer <token>`. Operations marked `x-permission` act in an organisation: your personal one, or the one named by the `X-Org-Id` header; they need that permission (see the table in docs/organisations.md).",
     },
     tags: [
       { name: "auth", description: "Accounts and sessions" },
