@@ -32,25 +32,16 @@ export const onSessionChange = (fn: (signedIn: boolean) => void) => {
 };
 
 /**
- * Whether this browser had a session: the refresh cookie is HttpOnly, so without this hint a
- * signed-out visitor's every load would ask /v1/auth/refresh and log its 401 in the console.
+ * Whether this browser had a session: the refresh cookie is HttpOnly, so without this hint (a
+ * script-readable cookie holding nothing but "1") a signed-out visitor's every load would ask
+ * /v1/auth/refresh and log its 401 in the console.
  */
-const HAD_SESSION = "uptime.hadSession";
+const HAD_SESSION = "uptime_had_session";
 const hint = {
-  get: () => {
-    try {
-      return localStorage.getItem(HAD_SESSION) === "1";
-    } catch {
-      return true; // storage blocked: ask, as before
-    }
-  },
+  get: () => document.cookie.split("; ").includes(`${HAD_SESSION}=1`),
   set: (on: boolean) => {
-    try {
-      if (on) localStorage.setItem(HAD_SESSION, "1");
-      else localStorage.removeItem(HAD_SESSION);
-    } catch {
-      /* storage blocked */
-    }
+    // as long as a refresh token can live (30 days); a stale hint costs one refresh, as before
+    document.cookie = `${HAD_SESSION}=${on ? "1" : ""}; path=/; SameSite=Strict; max-age=${on ? 30 * 86_400 : 0}`;
   },
 };
 
