@@ -1,4 +1,4 @@
 import { permissionTable } from "../packages/core/src/orgs/roles";
 
-// Prints the permission table for README.md's "Organisations" section.
+// Prints the permission table for docs/organisations.md.
 console.log(permissionTable());

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve, type HttpBindings } from "@hono/node-server";
 import { apiFunctions, apiRoutes, defaultRouteFunction, type ApiFunctionName } from "@uptime/functions/api/routes";
+import { customDomainPath, isCustomHost } from "@uptime/functions/api/custom-domain";
 import { apiLoaders } from "./functions";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { lambdaContext, LOCAL_ACCOUNT_ID } from "./lambda";
@@ -82,6 +84,29 @@ function lambdaBindings(req: Request, url: URL, sourceIp: string, routeKey: stri
 
 const UNSUPPORTED_METHODS = new Set(["TRACE", "TRACK", "CONNECT"]);
 
+/** Bodies worth compressing: text of any kind, JSON, JavaScript, SVG. */
+const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml|atom\+xml|rss\+xml)|image\/svg\+xml)/;
+const MIN_COMPRESS_BYTES = 1024;
+
+/**
+ * gzip for clients that accept it, as CloudFront compresses in front of the deployed stack (its
+ * "compress objects automatically" on the distribution), so local timings and Lighthouse see the
+ * same bytes. Small bodies, already encoded ones and streams of unknown length are left alone.
+ */
+export async function compressed(req: Request, res: Response): Promise<Response> {
+  const type = res.headers.get("content-type") ?? "";
+  const accepts = /\bgzip\b/i.test(req.headers.get("accept-encoding") ?? "");
+  if (!accepts || !res.body || res.status === 204 || res.status === 304 || res.headers.has("content-encoding") || !COMPRESSIBLE.test(type) || req.method === "HEAD") return res;
+  // every local response is in memory already (a Lambda's is too)
+  const body = Buffer.from(await res.arrayBuffer());
+  const init = { status: res.status, statusText: res.statusText, headers: new Headers(res.headers) };
+  if (body.byteLength < MIN_COMPRESS_BYTES) return new Response(body, init);
+  init.headers.set("content-encoding", "gzip");
+  init.headers.delete("content-length");
+  init.headers.append("vary", "Accept-Encoding");
+  return new Response(gzipSync(body), init);
+}
+
 /** Serves the HTTP API locally: each request goes to the function app API Gateway would invoke. */
 export async function startApiServer<N extends string = ApiFunctionName>(opts: ApiServerOptions<N> = {}): Promise<ApiServer> {
   const routes = (opts.routes ?? apiRoutes) as Record<string, N>;
@@ -110,6 +135,10 @@ export async function startApiServer<N extends string = ApiFunctionName>(opts: A
     if (UNSUPPORTED_METHODS.has(req.method.toUpperCase())) {
       log(`[api] ${req.method} ${url.pathname} 405`);
       return Response.json({ message: "Method Not Allowed" }, { status: 405, headers: { allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" } });
+    }
+    // What CloudFront does for a status page's custom domain (custom-domain.ts).
+    if (isCustomHost(url.hostname)) {
+      url.pathname = customDomainPath(url.hostname, url.pathname);
     }
     const local = opts.localEndpoints?.[`${req.method} ${url.pathname}`];
     if (local) {
@@ -144,7 +173,7 @@ export async function startApiServer<N extends string = ApiFunctionName>(opts: A
         log(`[api] ${req.method} ${url.pathname} ${res.status} ${Math.round(performance.now() - started)}ms (rejected by the gateway)`);
         return res;
       }
-      const forwarded = new Request(req.url, { method: req.method, headers, body: body?.byteLength ? body : undefined });
+      const forwarded = new Request(url, { method: req.method, headers, body: body?.byteLength ? body : undefined });
       res = await app.fetch(
         forwarded,
         lambdaBindings(forwarded, url, sourceIp, match?.routeKey ?? "$default", match?.pathParameters ?? {}, fn, region),
@@ -159,7 +188,7 @@ export async function startApiServer<N extends string = ApiFunctionName>(opts: A
   }
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: (req, env) => dispatch(req, env as HttpBindings), port: opts.port ?? 0, hostname: "127.0.0.1" }, () => {
+    const s = serve({ fetch: async (req, env) => compressed(req, await dispatch(req, env as HttpBindings)), port: opts.port ?? 0, hostname: "127.0.0.1" }, () => {
       s.off("error", onError);
       resolve(s as Server);
     });

@@ -14,6 +14,7 @@ beforeAll(() => {
   mkdirSync(path.join(dir, "assets"), { recursive: true });
   writeFileSync(path.join(dir, "index.html"), "<!doctype html><title>app</title>");
   writeFileSync(path.join(dir, "assets", "index-abc.js"), "console.log(1)");
+  writeFileSync(path.join(dir, "assets", "big.js"), "x".repeat(5000));
   writeFileSync(path.join(dir, ".source-hash"), "x");
   writeFileSync(path.join(parent, "secret.txt"), "secret");
 });
@@ -64,6 +65,15 @@ describe("the API server with a web app", () => {
     const unknown = await fetch(`${server.url}/v1/nope`);
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ fn: "fallback" });
+  });
+
+  it("compresses what a browser accepts compressed, and leaves small bodies alone", async () => {
+    const big = await fetch(`${server.url}/assets/big.js`, { headers: { "accept-encoding": "gzip" } });
+    expect(big.headers.get("content-encoding")).toBe("gzip");
+    expect(big.headers.get("vary")).toMatch(/Accept-Encoding/i);
+    expect(await big.text()).toBe("x".repeat(5000)); // fetch decodes it: the bytes survive
+    const small = await fetch(`${server.url}/assets/index-abc.js`, { headers: { "accept-encoding": "gzip" } });
+    expect(small.headers.get("content-encoding")).toBeNull();
   });
 
   it("serves the app at / and its routes", async () => {

@@ -13,3 +13,22 @@ export const duration = (msec: number | null | undefined) => {
   const s = Math.round(msec / 1000);
   return s < 60 ? `${s}s` : s < 3600 ? `${Math.round(s / 60)}m` : `${(s / 3600).toFixed(1)}h`;
 };
+
+/** Failure classes in words (the API's codes are for machines). */
+const REASONS: Record<string, string> = {
+  timeout: "no answer in time",
+  dns: "the name did not resolve",
+  connection_refused: "connection refused",
+  tls: "TLS (certificate) problem",
+  status_mismatch: "unexpected HTTP status",
+  keyword_mismatch: "expected text not found",
+  blocked_target: "address not allowed",
+  error: "request error",
+};
+export const reasonText = (reason: string | null | undefined) => (reason ? (REASONS[reason] ?? reason.replace(/_/g, " ")) : "");
+
+/** One check's outcome in a sentence: "Up: HTTP 200 in 143 ms." / "Down: connection refused (after 12 ms)." */
+export function checkOutcome(r: { ok: boolean; reason: string | null; httpStatus: number | null; latencyMs: number }) {
+  const http = r.httpStatus ? `HTTP ${r.httpStatus} ` : "";
+  return r.ok ? `Up: ${http}in ${ms(r.latencyMs)}.` : `Failed: ${reasonText(r.reason)}${r.httpStatus ? ` (HTTP ${r.httpStatus})` : ""}, after ${ms(r.latencyMs)}.`;
+}

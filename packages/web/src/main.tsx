@@ -1,6 +1,6 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { loadOrg, logout, onSessionChange, refresh } from "./api/client";
+import { loadOrg, logout, onSessionChange, resume } from "./api/client";
 import { lazyScreen } from "./lazy";
 import { navigate, usePath } from "./router";
 import { AuthScreen, safeNext } from "./screens/auth";
@@ -50,7 +50,7 @@ function App() {
   const [signedIn, setSignedIn] = useState<boolean | null>(null);
   useEffect(() => {
     const off = onSessionChange(setSignedIn);
-    void refresh().then((ok) => setSignedIn(ok));
+    void resume().then((ok) => setSignedIn(ok));
     return () => void off();
   }, []);
   useEffect(() => {

@@ -14,6 +14,7 @@ const holds = (claim: Claim, holder: Holder) => ("pageId" in holder ? claim.page
  * only when `isAbandoned` (the holder's own rule) says so, and only if it is still that claim.
  */
 export async function claim(slug: string, holder: Holder, now: number, isAbandoned: (claim: Claim) => Promise<boolean>) {
+  let taken: Claim | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await SlugClaimEntity.create({ slug, ...holder, claimedAt: now }).go();
@@ -24,6 +25,7 @@ export async function claim(slug: string, holder: Holder, now: number, isAbandon
     const { data: current } = await SlugClaimEntity.get({ slug }).go({ consistent: true });
     if (current && holds(current, holder)) return;
     if (!current) continue; // released meanwhile
+    taken = current;
     if (!(await isAbandoned(current))) break;
     try {
       await SlugClaimEntity.put({ slug, ...holder, claimedAt: now })
@@ -38,7 +40,9 @@ export async function claim(slug: string, holder: Holder, now: number, isAbandon
       if (!isConditionalCheckFailed(err)) throw err;
     }
   }
-  throw new VisibleError("conflict", "slug_taken", `The slug "${slug}" is already in use`);
+  // say what has it (a kind, never whose: it may be another organisation's)
+  const message = `The slug "${slug}" is already used by ${taken?.pageId ? "a status page" : taken?.monitorId ? "a monitor's public page" : "another page"}`;
+  throw new VisibleError("conflict", "slug_taken", message, [{ path: "slug", message, code: "slug_taken" }]);
 }
 
 /** Frees a slug if this holder still has it. */

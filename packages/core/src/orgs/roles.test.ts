@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
 import { KEY_SCOPES, PERMISSIONS, ROLES, permissionTable, rank, roleCan } from "./roles";
 
-it("README's permission table is the one printed from PERMISSIONS (npm run permissions)", () => {
-  const readme = readFileSync(new URL("../../../../README.md", import.meta.url), "utf8");
-  const copy = /<!-- permissions:start -->\n([\s\S]*?)\n<!-- permissions:end -->/.exec(readme)?.[1];
+it("docs/organisations.md's permission table is the one printed from PERMISSIONS (npm run permissions)", () => {
+  const doc = readFileSync(new URL("../../../../docs/organisations.md", import.meta.url), "utf8");
+  const copy = /<!-- permissions:start -->\n([\s\S]*?)\n<!-- permissions:end -->/.exec(doc)?.[1];
   expect(copy).toBe(permissionTable());
 });
 

@@ -2,7 +2,7 @@ export * as Roles from "./roles";
 
 /**
  * Who may do what in an organisation: written once here; every route names one permission
- * (functions/src/api/require-org.ts), and README's permission table is printed from this file.
+ * (functions/src/api/require-org.ts), and the permission table in docs/organisations.md is printed from this file.
  */
 export const ROLES = ["owner", "admin", "member", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
@@ -46,7 +46,7 @@ export const scopeCan = (scope: KeyScope, permission: Permission) => (KEY_SCOPES
 /** Owners outrank admins outrank members outrank viewers; used for "may not grant more than you have". */
 export const rank = (role: Role) => ROLES.length - ROLES.indexOf(role);
 
-/** The README's permission table, printed from PERMISSIONS (`npm run permissions`; a test keeps the README equal to it). */
+/** The permission table of docs/organisations.md, printed from PERMISSIONS (`npm run permissions`; a test keeps the page equal to it). */
 export function permissionTable(): string {
   const head = `| Permission | ${ROLES.join(" | ")} | API key scopes | What it allows |`;
   const rule = `|---|${ROLES.map(() => ":-:|").join("")}---|---|`;

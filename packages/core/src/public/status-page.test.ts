@@ -1,31 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml } from "../platform/html";
 import { Stats } from "../history/stats";
 import { StatusPage } from "./status-page";
+import { monitorViewFixture } from "./view-fixture";
 
 const DAY = 86_400_000;
 const today = Date.UTC(2025, 0, 31);
-
-function view(overrides: Partial<StatusPage.View> = {}): StatusPage.View {
-  return {
-    name: "Shop",
-    status: "up",
-    lastCheckedAt: "2025-01-31T11:59:00.000Z",
-    generatedAt: "2025-01-31T12:00:00.000Z",
-    uptime: { "24h": 100, "7d": 99.95, "30d": 99.5, "90d": 97 },
-    days: Array.from({ length: 90 }, (_, i) => ({
-      date: new Date(today - (89 - i) * DAY).toISOString().slice(0, 10),
-      uptimePercent: i < 10 ? null : i === 50 ? 90 : i === 60 ? 99.5 : 100,
-      checks: i < 10 ? 0 : 1440,
-      failed: i === 50 ? 144 : 0,
-    })),
-    incidents: [
-      { status: "open", startedAt: "2025-01-31T11:00:00.000Z", resolvedAt: null, durationMs: null, reason: "status_mismatch" },
-      { status: "resolved", startedAt: "2025-01-10T03:00:00.000Z", resolvedAt: "2025-01-10T04:30:00.000Z", durationMs: 90 * 60_000, reason: "timeout" },
-    ],
-    ...overrides,
-  };
-}
+const view = monitorViewFixture;
 
 describe("public view", () => {
   it("has only allow-listed fields", () => {
@@ -45,43 +25,6 @@ describe("uptime", () => {
       { date: "2025-01-31", uptimePercent: 90, checks: 100, failed: 10 },
     ]);
     expect(StatusPage.uptimeOf(Stats.mergeAll(days))).toBe(92.308);
-  });
-});
-
-describe("HTML", () => {
-  it("escapes everything that comes from users", () => {
-    const html = StatusPage.renderHtml(view({ name: `<img src=x onerror="alert(1)">&'`, incidents: [{ ...view().incidents[1]!, reason: "<script>x</script>" }] }));
-    expect(html).not.toContain("<img");
-    expect(html).not.toContain("<script");
-    expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;");
-    expect(html).toContain("&lt;script&gt;x&lt;/script&gt;");
-    expect(escapeHtml(`<>&"'`)).toBe("&lt;&gt;&amp;&quot;&#39;");
-  });
-
-  it("has a status banner, 90 labelled bars coloured by uptime, incidents and the update time", () => {
-    const html = StatusPage.renderHtml(view());
-    expect(html).toContain('<p class="banner up" role="status">Operational</p>');
-    const bars = [...html.matchAll(/<li class="(\w+)" title="([^"]+)"><span class="sr-only">([^<]+)<\/span><\/li>/g)];
-    expect(bars).toHaveLength(90);
-    expect(bars[0]![1]).toBe("none");
-    expect(bars[0]![2]).toBe("2024-11-03: no data");
-    expect(bars[50]![1]).toBe("bad");
-    expect(bars[50]![3]).toBe("2024-12-23: 90.00% of 1440 checks");
-    expect(bars[60]![1]).toBe("fair");
-    expect(bars[89]![1]).toBe("good");
-    expect(bars[89]![2]).toBe("2025-01-31: 100% of 1440 checks");
-    expect(html).toContain("Ongoing (status mismatch)");
-    expect(html).toContain("Resolved after 1 h 30 min (timeout)");
-    expect(html).toContain('Last checked <time datetime="2025-01-31T11:59:00.000Z">2025-01-31 11:59:00 UTC</time>');
-    expect(html).toContain("<dt>Last 7d</dt><dd>99.95%</dd>");
-  });
-
-  it("says when there is nothing to show", () => {
-    const html = StatusPage.renderHtml(view({ status: "paused", lastCheckedAt: null, incidents: [] }));
-    expect(html).toContain("Paused: not being checked");
-    expect(html).toContain("Not checked yet.");
-    expect(html).toContain("No incidents in the last 90 days.");
-    expect(StatusPage.renderNotFound()).toContain("<h1>Status page not found</h1>");
   });
 });
 

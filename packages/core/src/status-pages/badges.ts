@@ -31,11 +31,11 @@ export interface Badge {
 }
 
 export function forPage(s: Snapshot): Badge {
-  const maintenance = s.indicator === "none" && s.description.includes("Maintenance");
+  if (s.indicator === "maintenance") return { label: "status", message: "maintenance", color: STATUS_COLOR.under_maintenance };
   return {
     label: "status",
-    message: maintenance ? "maintenance" : s.indicator === "none" ? "operational" : s.description.toLowerCase(),
-    color: maintenance ? STATUS_COLOR.under_maintenance : IMPACT_COLOR[s.indicator],
+    message: s.indicator === "none" ? "operational" : s.description.toLowerCase(),
+    color: IMPACT_COLOR[s.indicator],
   };
 }
 

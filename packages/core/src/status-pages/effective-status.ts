@@ -119,6 +119,19 @@ export function pageIndicator(componentStatuses: ComponentStatus[], incidents: P
   return indicator;
 }
 
+/** A group shows its worst component (an empty group: operational). */
+export const groupStatus = (componentStatuses: ComponentStatus[]): ComponentStatus => componentStatuses.reduce(worse, "operational");
+
+/** Statuspage's page indicator: an impact, or `maintenance` while maintenance is the only thing going on. */
+export type Indicator = Impact | "maintenance";
+
+/** The page's indicator and its words, computed once for the HTML page, the JSON, the feeds and the badges. */
+export function pageStatus(componentStatuses: ComponentStatus[], incidents: Pick<IncidentFacts, "status" | "impact">[]): { indicator: Indicator; description: string } {
+  const impact = pageIndicator(componentStatuses, incidents);
+  if (impact === "none" && componentStatuses.includes("under_maintenance")) return { indicator: "maintenance", description: "Service Under Maintenance" };
+  return { indicator: impact, description: DESCRIPTIONS[impact] };
+}
+
 const DESCRIPTIONS: Record<Impact, string> = {
   none: "All Systems Operational",
   minor: "Minor Service Outage",

@@ -25,6 +25,10 @@ export const StatusPageEntity = bindToTable(
         /** bcrypt; present only while the page is protected. */
         passwordHash: { type: "string" },
         timeZone: { type: "string", required: true, default: "UTC" },
+        /** A hostname claimed like a slug (SlugClaimEntity, keyed by the hostname). */
+        customDomain: { type: "string" },
+        /** Show linked monitors' open incidents on the page at once (absent on older pages: on). */
+        autoPublishIncidents: { type: "boolean" },
         version: { type: "number", required: true, default: 1 },
         createdAt: { type: "number", required: true },
         updatedAt: { type: "number", required: true },

@@ -37,6 +37,20 @@ const TimeZone = z.string().refine((tz) => {
 
 // ---------- page ----------
 
+/** How a page is named in titles and mails: "Acme status", never "Acme status status". */
+export const statusName = (title: string) => (/\bstatus$/i.test(title.trim()) ? title.trim() : `${title.trim()} status`);
+
+/**
+ * A hostname the page answers at the root of (status.acme.com): lowercase DNS labels with at least
+ * one dot, which no slug has, so hostnames and slugs share the claim namespace without clashing.
+ */
+export const Hostname = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(/^(?=[a-z0-9-]{1,63}\.)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a hostname such as status.example.com");
+
 const PageRules = z.object({
   slug: Slug,
   title: Text(100),
@@ -47,17 +61,24 @@ const PageRules = z.object({
   /** Required to make a page protected; stored only as a bcrypt hash. */
   password: z.string().min(8).refine((p) => Buffer.byteLength(p, "utf8") <= 72, "must be at most 72 bytes in UTF-8 (bcrypt ignores the rest)"),
   timeZone: TimeZone,
+  autoPublishIncidents: z.boolean().describe("Publish linked monitors' incidents on the page automatically (default), or only once someone promotes them"),
+  customDomain: Hostname.describe("Serve the page at the root of this host too (point its DNS at the deployment; see docs/status-pages.md)"),
 });
 
-export const CreatePageInput = PageRules.partial({ description: true, logoUrl: true, password: true })
-  .extend({ theme: PageRules.shape.theme.default("auto"), visibility: PageRules.shape.visibility.default("public"), timeZone: TimeZone.default("UTC") })
+export const CreatePageInput = PageRules.partial({ description: true, logoUrl: true, password: true, customDomain: true })
+  .extend({
+    theme: PageRules.shape.theme.default("auto"),
+    visibility: PageRules.shape.visibility.default("public"),
+    timeZone: TimeZone.default("UTC"),
+    autoPublishIncidents: PageRules.shape.autoPublishIncidents.default(true),
+  })
   .strict()
   .superRefine((p, ctx) => {
     if (p.visibility === "protected" && !p.password) ctx.addIssue({ code: "custom", path: ["password"], message: "a protected page needs a password" });
   });
 export type CreatePageInput = z.input<typeof CreatePageInput>;
 
-export const UpdatePageInput = PageRules.extend({ description: Description.nullable(), logoUrl: PageRules.shape.logoUrl.nullable() })
+export const UpdatePageInput = PageRules.extend({ description: Description.nullable(), logoUrl: PageRules.shape.logoUrl.nullable(), customDomain: PageRules.shape.customDomain.nullable() })
   .partial()
   .strict()
   .refine((u) => Object.keys(u).length > 0, "send at least one field to change");

@@ -11,6 +11,7 @@ import { UserText } from "../platform/user-text";
 import { bindToTable, entityOptions } from "../platform/table";
 import { MaintenanceEntity, PostedIncidentEntity, StatusPageEntity, type MaintenanceItem, type PostedIncidentItem, type StatusPageItem, type Unannounced } from "./entity";
 import { Subscribers } from "./subscriber";
+import { inZone } from "./time-text";
 
 /**
  * Subscriber emails, each exactly once per (event, subscriber) however often SQS delivers:
@@ -129,7 +130,9 @@ const HEADLINE: Record<PageEvent["kind"], string> = {
 export function render(page: StatusPageItem, e: PageEvent, subject: Subject, links: { page: string; manage: string; unsubscribe: string }) {
   const item = "incident" in subject ? subject.incident : subject.maintenance;
   const update = item.updates.find((u) => u.updateId === e.updateId) ?? item.updates[item.updates.length - 1]!;
-  const when = "maintenance" in subject ? `\nScheduled: ${new Date(subject.maintenance.startsAt).toISOString()} to ${new Date(subject.maintenance.endsAt).toISOString()}` : "";
+  const at = inZone(page.timeZone);
+  const when =
+    ("maintenance" in subject ? `\nScheduled: ${at(subject.maintenance.startsAt)} to ${at(subject.maintenance.endsAt)}` : "") + `\nPosted: ${at(update.at)}`;
   // Titles are the page owner's words: short and defanged in the subject (after fixed tags), quoted in the body.
   const subject_ = `[${UserText.short(page.title)}] ${HEADLINE[e.kind]}: ${UserText.short(item.title)}`;
   const text = [
@@ -144,7 +147,7 @@ export function render(page: StatusPageItem, e: PageEvent, subject: Subject, lin
   ].join("\n");
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#101828">
 <h2 style="margin:0 0 8px">${escapeHtml(HEADLINE[e.kind])}: ${escapeHtml(UserText.quoted(item.title))}</h2>
-<p style="color:#475467">Status: ${escapeHtml(update.status.replace(/_/g, " "))}${escapeHtml(when)}</p>
+<p style="color:#475467;white-space:pre-line">Status: ${escapeHtml(update.status.replace(/_/g, " "))}${escapeHtml(when)}</p>
 <p style="white-space:pre-line">${escapeHtml(update.message)}</p>
 <p><a href="${escapeHtml(links.page)}">View the status page</a></p>
 <p style="color:#667085;font-size:12px"><a href="${escapeHtml(links.manage)}">Manage your subscription</a> · <a href="${escapeHtml(links.unsubscribe)}">Unsubscribe</a></p>

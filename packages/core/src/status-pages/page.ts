@@ -34,7 +34,21 @@ const SETTLE_MS = 60_000;
 async function isAbandoned(claim: SlugClaim.Claim, now: number) {
   if (!claim.pageId || now - (claim.claimedAt ?? 0) < SETTLE_MS) return false;
   const holder = await StatusPageEntity.get({ pageId: claim.pageId }).go({ consistent: true });
-  return holder.data?.slug !== claim.slug;
+  return holder.data?.slug !== claim.slug && holder.data?.customDomain !== claim.slug;
+}
+
+/** A custom domain is claimed like a slug; a taken one says so in words. */
+async function claimDomain(hostname: string, pageId: string, now: number) {
+  try {
+    await SlugClaim.claim(hostname, { pageId }, now, (c) => isAbandoned(c, now));
+  } catch (err) {
+    if (err instanceof VisibleError && err.kind === "conflict") {
+      throw new VisibleError("conflict", "domain_taken", `${hostname} is already the custom domain of another status page`, [
+        { path: "customDomain", message: `${hostname} is already the custom domain of another status page`, code: "domain_taken" },
+      ]);
+    }
+    throw err;
+  }
 }
 
 const hashPassword = (password: string) => bcrypt.hash(password, config().BCRYPT_COST);
@@ -44,6 +58,10 @@ export async function create(access: OrgAccess, input: CreatePageInput, now = Da
   await OrgGuard.enterCreate(access.orgId, now);
   const pageId = randomUUID();
   await SlugClaim.claim(p.slug, { pageId }, now, (c) => isAbandoned(c, now));
+  if (p.customDomain) await claimDomain(p.customDomain, pageId, now).catch(async (err) => {
+    await SlugClaim.release(p.slug, { pageId });
+    throw err;
+  });
   try {
     await StatusPageEntity.create({
       pageId,
@@ -56,12 +74,15 @@ export async function create(access: OrgAccess, input: CreatePageInput, now = Da
       visibility: p.visibility,
       passwordHash: p.visibility === "protected" ? await hashPassword(p.password!) : undefined,
       timeZone: p.timeZone,
+      customDomain: p.customDomain,
+      autoPublishIncidents: p.autoPublishIncidents,
       version: 1,
       createdAt: now,
       updatedAt: now,
     }).go();
   } catch (err) {
     await SlugClaim.release(p.slug, { pageId });
+    if (p.customDomain) await SlugClaim.release(p.customDomain, { pageId });
     throw err;
   }
   if (await OrgGuard.deletionStarted(access.orgId)) {
@@ -95,10 +116,13 @@ export async function update(access: OrgAccess, pageId: string, input: UpdatePag
     throw new VisibleError("invalid", "validation_error", "Request is invalid", [{ path: "password", message: "a protected page needs a password", code: "custom" }]);
   }
   if (u.slug && u.slug !== current.slug) await SlugClaim.claim(u.slug, { pageId }, now, (c) => isAbandoned(c, now));
+  const domainChanged = u.customDomain !== undefined && u.customDomain !== (current.customDomain ?? null);
+  if (domainChanged && u.customDomain) await claimDomain(u.customDomain, pageId, now);
   const passwordHash = visibility === "protected" && u.password ? await hashPassword(u.password) : undefined;
   const remove = [
     ...(u.description === null || u.description === "" ? ["description" as const] : []),
     ...(u.logoUrl === null ? ["logoUrl" as const] : []),
+    ...(u.customDomain === null && current.customDomain ? ["customDomain" as const] : []),
     ...(visibility === "public" && current.passwordHash ? ["passwordHash" as const] : []),
   ];
   let op = StatusPageEntity.patch({ pageId })
@@ -109,6 +133,8 @@ export async function update(access: OrgAccess, pageId: string, input: UpdatePag
       ...(u.logoUrl && { logoUrl: u.logoUrl }),
       ...(u.theme && { theme: u.theme }),
       ...(u.timeZone && { timeZone: u.timeZone }),
+      ...(u.customDomain && { customDomain: u.customDomain }),
+      ...(u.autoPublishIncidents !== undefined && { autoPublishIncidents: u.autoPublishIncidents }),
       ...(passwordHash && { passwordHash }),
       visibility,
       updatedAt: now,
@@ -117,6 +143,7 @@ export async function update(access: OrgAccess, pageId: string, input: UpdatePag
   if (remove.length) op = op.remove(remove);
   await op.go();
   if (u.slug && u.slug !== current.slug) await SlugClaim.release(current.slug, { pageId });
+  if (domainChanged && current.customDomain) await SlugClaim.release(current.customDomain, { pageId });
   await Audit.record(access, "statusPage.update", { type: "statusPage", id: pageId }, { fields: Object.keys(u).filter((k) => k !== "password") });
   return (await StatusPageEntity.get({ pageId }).go({ consistent: true })).data!;
 }
@@ -140,7 +167,7 @@ export async function remove(access: OrgAccess, pageId: string) {
 }
 
 /** Takes a page offline and deletes it with everything under it (also what deleting its organisation does). */
-export async function removePage(page: Pick<StatusPageItem, "pageId" | "slug">) {
+export async function removePage(page: Pick<StatusPageItem, "pageId" | "slug" | "customDomain">) {
   const { pageId } = page;
   const open = await MaintenanceEntity.query.open({ pageId }).go({ pages: "all" });
   for (const m of open.data) {
@@ -171,6 +198,7 @@ export async function removePage(page: Pick<StatusPageItem, "pageId" | "slug">) 
   ]);
   await StatusPageEntity.delete({ pageId }).go();
   await SlugClaim.release(page.slug, { pageId });
+  if (page.customDomain) await SlugClaim.release(page.customDomain, { pageId });
 }
 
 /** The page's confirmed subscribers; admins see the count only, never addresses. */
@@ -184,6 +212,14 @@ export async function bySlug(slug: string): Promise<StatusPageItem | undefined> 
   if (!data?.pageId) return undefined;
   const { data: page } = await StatusPageEntity.get({ pageId: data.pageId }).go();
   return page?.slug === data.slug ? page : undefined;
+}
+
+/** The page that claimed a hostname as its custom domain, if any. */
+export async function byHost(hostname: string): Promise<StatusPageItem | undefined> {
+  const { data } = await SlugClaimEntity.get({ slug: hostname.toLowerCase() }).go();
+  if (!data?.pageId) return undefined;
+  const { data: page } = await StatusPageEntity.get({ pageId: data.pageId }).go();
+  return page?.customDomain === data.slug ? page : undefined;
 }
 
 /** For a protected page's password form; constant-ish time: a missing hash still costs a compare. */

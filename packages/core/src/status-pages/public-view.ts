@@ -29,15 +29,22 @@ function shiftMonth(month: string, by: number) {
   return monthOf(d.getTime());
 }
 
-/** A `?month=YYYY-MM` of the page's history: not before the page existed, not after this month. */
+/** A `?month=YYYY-MM` of the page's history, not after this month (one before the page existed gets a page saying so). */
 export function parseMonth(e: Entry, month: string | undefined): string {
   const current = monthOf(e.snapshot.generatedAt);
   if (month === undefined || month === "") return current;
-  const first = monthOf(e.snapshot.page.createdAt);
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month) || month > current || month < first) {
-    throw new VisibleError("invalid", "invalid_month", `month must be YYYY-MM between ${first} and ${current}`);
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month) || month > current) {
+    throw new VisibleError("invalid", "invalid_month", `month must be YYYY-MM, ${current} or earlier`);
   }
   return month;
+}
+
+/** The months a visitor can pick, newest first: this one back to the page's first, a year at most. */
+function monthsOf(e: Entry): string[] {
+  const first = monthOf(e.snapshot.page.createdAt);
+  const out = [monthOf(e.snapshot.generatedAt)];
+  while (out.length < 12 && shiftMonth(out[out.length - 1]!, -1) >= first) out.push(shiftMonth(out[out.length - 1]!, -1));
+  return out;
 }
 
 // a page's incidents and maintenance that started in one month (older than the snapshot's 90 days)
@@ -51,6 +58,8 @@ async function monthFromTable(pageId: string, from: number, to: number) {
 
 async function historyOf(e: Entry, month: string): Promise<History> {
   const s = e.snapshot;
+  const first = monthOf(s.page.createdAt);
+  if (month < first) return { month, incidents: [], maintenance: [], next: first, startedIn: first, months: monthsOf(e) };
   const from = Date.parse(`${month}-01T00:00:00Z`);
   const to = Date.parse(`${shiftMonth(month, 1)}-01T00:00:00Z`);
   const since = s.generatedAt - Uptime.DAYS * DAY;
@@ -66,6 +75,7 @@ async function historyOf(e: Entry, month: string): Promise<History> {
     ...found,
     previous: previous >= monthOf(s.page.createdAt) ? previous : undefined,
     next: next <= monthOf(s.generatedAt) ? next : undefined,
+    months: monthsOf(e),
   };
 }
 

@@ -41,6 +41,10 @@ label{display:block;margin:.25rem 0}
 input[type=email],input[type=password]{font:inherit;padding:.5rem;border:1px solid var(--muted);border-radius:6px;width:100%;max-width:24rem;background:var(--bg);color:var(--fg)}
 button{font:inherit;padding:.5rem 1rem;border-radius:6px;border:1px solid var(--link);background:var(--link);color:var(--bg);cursor:pointer;margin-top:.5rem}
 fieldset{border:1px solid var(--line);border-radius:6px;margin:.5rem 0}
+dl.uptime{display:grid;grid-template-columns:repeat(auto-fit,minmax(7rem,1fr));gap:.5rem;margin:1rem 0}
+dl.uptime div{border:1px solid var(--line);border-radius:8px;padding:.5rem;background:var(--card)}
+dl.uptime dt{font-size:.85rem;color:var(--muted)}dl.uptime dd{margin:0;font-size:1.2rem;font-weight:600}
+ul.months{display:flex;flex-wrap:wrap;gap:.25rem .9rem;list-style:none;padding:0;margin:.75rem 0;font-size:.9rem}
 nav.pager{display:flex;justify-content:space-between;gap:1rem;margin:.5rem 0}
 footer{margin:2rem 0 1rem;font-size:.85rem;color:var(--muted)}
 footer a{margin-right:.75rem}
@@ -49,7 +53,7 @@ footer a{margin-right:.75rem}
 /** Updates the banner and each component's status from summary.json every minute, without a reload. */
 export const REFRESH_SCRIPT = `(function(){var d=document,b=d.getElementById("banner");if(!b||!window.fetch)return;
 setInterval(function(){fetch(b.dataset.summary,{credentials:"same-origin"}).then(function(r){return r.ok?r.json():null}).then(function(s){if(!s)return;
-b.textContent=s.status.description;b.className="banner "+(s.status.indicator==="none"&&s.status.description.indexOf("Maintenance")>=0?"maintenance":s.status.indicator);
+b.textContent=s.status.description;b.className="banner "+s.status.indicator;
 s.components.forEach(function(c){var e=d.querySelector('[data-component="'+c.id+'"]');if(e&&e.dataset.status!==c.status){e.dataset.status=c.status;e.className="status s-"+c.status;e.textContent=c.status.replace(/_/g," ")}});
 var n=d.getElementById("active-count");if(n&&String(s.incidents.length)!==n.dataset.count)location.reload()}).catch(function(){})},60000)})();`;
 
@@ -60,13 +64,22 @@ export const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src '$
 
 export type Theme = "light" | "dark" | "auto";
 
-export function shell(o: { title: string; theme: Theme; body: string; script?: boolean; feeds?: string; noindex?: boolean }): string {
+/** The colour of each page indicator, for the favicon (a tab shows the page's state at a glance). */
+const ICON_COLOR: Record<string, string> = { none: "#067647", minor: "#b54708", major: "#c4320a", critical: "#b42318", maintenance: "#175cd3" };
+
+/** A round SVG favicon in the indicator's colour, inline (a data: URL, allowed by img-src). */
+export const faviconFor = (indicator: string) =>
+  `data:image/svg+xml,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="${ICON_COLOR[indicator] ?? ICON_COLOR.none}"/></svg>`)}`;
+
+export function shell(o: { title: string; theme: Theme; body: string; script?: boolean; feeds?: string; noindex?: boolean; description?: string; icon?: string }): string {
   return `<!doctype html>
 <html lang="en" data-theme="${escapeHtml(o.theme)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="${o.theme === "auto" ? "light dark" : escapeHtml(o.theme)}">
 <meta name="referrer" content="no-referrer">${o.noindex ? '\n<meta name="robots" content="noindex">' : ""}
-<title>${escapeHtml(o.title)}</title>${o.feeds ?? ""}
+<title>${escapeHtml(o.title)}</title>${o.description ? `\n<meta name="description" content="${escapeHtml(o.description)}">` : ""}${
+    o.icon ? `\n<link rel="icon" href="${escapeHtml(o.icon)}">` : ""
+  }${o.feeds ?? ""}
 <style>${STYLE}</style></head>
 <body><main>${o.body}</main>${o.script ? `<script>${REFRESH_SCRIPT}</script>` : ""}</body></html>`;
 }

@@ -2,10 +2,12 @@ export * as StatusPageHtml from "./render";
 
 import { escapeHtml as h } from "../platform/html";
 import { DAY } from "../platform/time";
-import type { ComponentGroupItem, MaintenanceItem, PostedIncidentItem } from "./entity";
+import type { MaintenanceItem, PostedIncidentItem } from "./entity";
 import type { ComponentStatus } from "./fields";
-import { shell, simplePage, type Theme } from "./render-shell";
-import type { Snapshot } from "./snapshot";
+import { statusName } from "./fields";
+import { inZone } from "./time-text";
+import { faviconFor, shell, simplePage, type Theme } from "./render-shell";
+import { inLayoutOrder, isAutomatic, type Snapshot } from "./snapshot";
 
 export { CSP } from "./render-shell";
 
@@ -21,6 +23,21 @@ export interface History {
   maintenance: MaintenanceItem[];
   previous?: string;
   next?: string;
+  /** The page's first month, set when `month` is before it: nothing to list, say so. */
+  startedIn?: string;
+  /** Months with a link, newest first: this month back to the page's first (at most a year). */
+  months: string[];
+  /** Instead of "History: <month>" (a monitor's page lists its last 90 days). */
+  heading?: string;
+  empty?: string;
+}
+
+/** What a monitor's own page adds: its state in words, uptime per window, when it was last checked; no subscriptions or feeds. */
+export interface MonitorExtras {
+  state: string;
+  uptime: { label: string; value: number | null }[];
+  lastCheckedAt?: number;
+  links: { label: string; href: string }[];
 }
 
 const LABEL: Record<ComponentStatus, string> = {
@@ -41,9 +58,8 @@ const INCIDENT_LABEL: Record<string, string> = {
 };
 
 function formatter(timeZone: string) {
-  const f = new Intl.DateTimeFormat("en-GB", { timeZone, dateStyle: "medium", timeStyle: "short" });
-  const zone = new Intl.DateTimeFormat("en-GB", { timeZone, timeZoneName: "short" }).formatToParts(0).find((p) => p.type === "timeZoneName")?.value ?? timeZone;
-  return (t: number) => `<time datetime="${new Date(t).toISOString()}">${h(f.format(t))} ${h(zone)}</time>`;
+  const text = inZone(timeZone);
+  return (t: number) => `<time datetime="${new Date(t).toISOString()}">${h(text(t))}</time>`;
 }
 
 const dayLabel = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -74,11 +90,11 @@ function component(s: Snapshot, c: Snapshot["components"][number]) {
 ${c.description ? `<div class="muted">${h(c.description)}</div>` : ""}${bars(c.uptimeDays, s.firstDay, c.uptime)}</div>`;
 }
 
-function group(s: Snapshot, g: ComponentGroupItem) {
+function group(s: Snapshot, g: Snapshot["groups"][number]) {
   const members = s.components.filter((c) => c.groupId === g.groupId);
-  const worst = members.find((c) => c.status !== "operational")?.status;
-  return `<details class="card"${g.collapsed && !worst ? "" : " open"}><summary>${h(g.name)} <span class="muted">(${members.length})</span>${
-    worst ? ` <span class="status s-${worst}">${LABEL[worst]}</span>` : ""
+  const wrong = g.status !== "operational";
+  return `<details class="card"${g.collapsed && !wrong ? "" : " open"}><summary>${h(g.name)} <span class="muted">(${members.length})</span>${
+    wrong ? ` <span class="status s-${g.status}" data-component="${h(g.groupId)}" data-status="${g.status}">${LABEL[g.status]}</span>` : ""
   }</summary>${members.map((c) => component(s, c)).join("")}</details>`;
 }
 
@@ -96,7 +112,8 @@ function names(s: Snapshot, ids: string[]) {
 }
 
 function incident(s: Snapshot, i: PostedIncidentItem, when: (t: number) => string) {
-  return `<article class="card" id="incident-${h(i.incidentId)}"><h3>${h(i.title)}</h3>
+  const automatic = isAutomatic(i) ? `<div class="muted tag">Posted automatically by our monitoring; a person has not reviewed it yet.</div>` : "";
+  return `<article class="card" id="incident-${h(i.incidentId)}"><h3>${h(i.title)}</h3>${automatic}
 <div class="muted">Impact: ${h(i.impact)} · started ${when(i.startedAt)}${i.resolvedAt ? ` · resolved ${when(i.resolvedAt)}` : ""}</div>
 ${names(s, i.componentIds)}${timeline(i.updates, when)}</article>`;
 }
@@ -108,7 +125,7 @@ ${names(s, m.componentIds)}${timeline(m.updates, when)}</article>`;
 }
 
 function subscribeForm(s: Snapshot, base: string) {
-  const choices = s.components
+  const choices = inLayoutOrder(s)
     .map((c) => `<label><input type="checkbox" name="components" value="${h(c.componentId)}"> ${h(c.name)}</label>`)
     .join("");
   return `<section aria-labelledby="subscribe"><h2 id="subscribe">Get updates by email</h2>
@@ -119,43 +136,74 @@ ${choices ? `<details><summary>Only some components (optional)</summary><fieldse
 <p class="muted">We email you a link to confirm. Every email has a one-click unsubscribe link.</p></section>`;
 }
 
-export function renderPage(s: Snapshot, o: { base: string; history: History }): string {
+const pct = (v: number | null) => (v === null ? "no data" : `${v.toFixed(v === 100 ? 0 : 2)}%`);
+
+function monitorSection(m: MonitorExtras, when: (t: number) => string) {
+  return `<p class="muted" data-state>${h(m.state)}. ${m.lastCheckedAt ? `Last checked ${when(m.lastCheckedAt)}.` : "Not checked yet."}</p>
+<dl class="uptime">${m.uptime.map((u) => `<div><dt>${h(u.label)}</dt><dd>${h(pct(u.value))}</dd></div>`).join("")}</dl>`;
+}
+
+export function renderPage(s: Snapshot, o: { base: string; history: History; monitor?: MonitorExtras }): string {
   const p = s.page;
   const when = formatter(p.timeZone);
   const active = s.incidents.filter((i) => i.status !== "resolved");
   const running = s.maintenance.filter((m) => m.status === "in_progress");
   const upcoming = s.maintenance.filter((m) => m.status === "scheduled").sort((a, b) => a.startsAt - b.startsAt);
-  const bannerClass = s.indicator === "none" && s.description.includes("Maintenance") ? "maintenance" : s.indicator;
   const groupIds = new Set(s.groups.map((g) => g.groupId));
   const ungrouped = s.components.filter((c) => !c.groupId || !groupIds.has(c.groupId));
   const hist = o.history;
-  const past = [...hist.incidents.filter((i) => i.status === "resolved"), ...hist.maintenance.filter((m) => m.status === "completed")];
+  // everything that started this month and is not still ahead: open incidents and running maintenance too
+  const past = [...hist.incidents, ...hist.maintenance.filter((m) => m.status !== "scheduled")];
   const startOf = (x: PostedIncidentItem | MaintenanceItem) => ("incidentId" in x ? x.startedAt : x.startsAt);
   past.sort((a, b) => startOf(b) - startOf(a));
-  const monthName = new Date(`${hist.month}-01T00:00:00Z`).toLocaleString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+  const monthName = (m: string) => new Date(`${m}-01T00:00:00Z`).toLocaleString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+  const historyBody = hist.startedIn
+    ? `<p>This status page started in ${h(monthName(hist.startedIn))}: there is no history before that. <a href="${o.base}?month=${hist.startedIn}#history">See ${h(monthName(hist.startedIn))}</a>.</p>`
+    : past.length
+      ? past.map((x) => ("incidentId" in x ? incident(s, x, when) : maintenance(s, x, when))).join("")
+      : `<p class="muted">${h(hist.empty ?? `No incidents or maintenance in ${monthName(hist.month)}.`)}</p>`;
+  const monthLinks = hist.months
+    .map((m) => (m === hist.month ? `<li><strong aria-current="page">${h(monthName(m))}</strong></li>` : `<li><a href="${o.base}?month=${m}#history">${h(monthName(m))}</a></li>`))
+    .join("");
   const body = `<header>${p.logoUrl ? `<img src="${h(p.logoUrl)}" alt="">` : ""}<div><h1>${h(p.title)}</h1>${
     p.description ? `<p class="muted" style="margin:0">${h(p.description)}</p>` : ""
   }</div></header>
-<div id="banner" class="banner ${bannerClass}" role="status" data-summary="${o.base}/api/v2/summary.json">${h(s.description)}</div>
+<div id="banner" class="banner ${s.indicator}" role="status" data-summary="${o.base}/api/v2/summary.json">${h(s.description)}</div>
 <span id="active-count" data-count="${active.length}" hidden></span>
 ${active.length ? `<section aria-labelledby="active"><h2 id="active">Active incidents</h2>${active.map((i) => incident(s, i, when)).join("")}</section>` : ""}
 ${running.length ? `<section aria-labelledby="running"><h2 id="running">Maintenance in progress</h2>${running.map((m) => maintenance(s, m, when)).join("")}</section>` : ""}
 ${upcoming.length ? `<section aria-labelledby="upcoming"><h2 id="upcoming">Upcoming maintenance</h2>${upcoming.map((m) => maintenance(s, m, when)).join("")}</section>` : ""}
-<section aria-labelledby="components"><h2 id="components">Components</h2>
+${o.monitor ? monitorSection(o.monitor, when) : ""}
+<section aria-labelledby="components"><h2 id="components">${o.monitor ? "Uptime" : "Components"}</h2>
 ${s.groups.map((g) => group(s, g)).join("")}${ungrouped.length ? `<div class="card">${ungrouped.map((c) => component(s, c)).join("")}</div>` : ""}
 ${s.components.length ? "" : `<p class="muted">No components yet.</p>`}</section>
-<section aria-labelledby="history"><h2 id="history">History: ${h(monthName)}</h2>
-${past.length ? past.map((x) => ("incidentId" in x ? incident(s, x, when) : maintenance(s, x, when))).join("") : `<p class="muted">No incidents or maintenance this month.</p>`}
-<nav class="pager" aria-label="History by month">${hist.previous ? `<a href="${o.base}?month=${hist.previous}#history">← ${hist.previous}</a>` : "<span></span>"}${
+<section aria-labelledby="history"><h2 id="history">${h(hist.heading ?? `History: ${monthName(hist.month)}`)}</h2>
+${historyBody}
+${monthLinks ? `<nav aria-label="Months of history"><ul class="months">${monthLinks}</ul></nav>` : ""}
+${hist.previous || hist.next ? `<nav class="pager" aria-label="Previous and next month">${hist.previous ? `<a href="${o.base}?month=${hist.previous}#history">← ${hist.previous}</a>` : "<span></span>"}${
     hist.next ? `<a href="${o.base}?month=${hist.next}#history">${hist.next} →</a>` : "<span></span>"
-  }</nav></section>
-${subscribeForm(s, o.base)}
-<footer><a href="${o.base}/feed.atom">Atom</a><a href="${o.base}/feed.rss">RSS</a><a href="${o.base}/api/v2/summary.json">JSON API</a><a href="${o.base}/badge.svg">Badge</a>
+  }</nav>` : ""}</section>
+${o.monitor ? "" : subscribeForm(s, o.base)}
+<footer>${(o.monitor?.links ?? [
+    { label: "Atom", href: `${o.base}/feed.atom` },
+    { label: "RSS", href: `${o.base}/feed.rss` },
+    { label: "JSON API", href: `${o.base}/api/v2/summary.json` },
+    { label: "Badge", href: `${o.base}/badge.svg` },
+  ]).map((l) => `<a href="${h(l.href)}">${h(l.label)}</a>`).join("")}
 <div>Updated ${when(s.generatedAt)}. Times in ${h(p.timeZone)}.</div></footer>`;
   const feeds = `
 <link rel="alternate" type="application/atom+xml" title="${h(p.title)}" href="${o.base}/feed.atom">
 <link rel="alternate" type="application/rss+xml" title="${h(p.title)}" href="${o.base}/feed.rss">`;
-  return shell({ title: `${p.title} status`, theme: p.theme as Theme, body, script: true, feeds, noindex: p.visibility === "protected" });
+  return shell({
+    title: statusName(p.title),
+    theme: p.theme as Theme,
+    body,
+    script: !o.monitor,
+    feeds: o.monitor ? "" : feeds,
+    noindex: p.visibility === "protected",
+    description: `${s.description}. ${p.description ?? `Live status, incidents and maintenance of ${p.title}`}.`.replace(/\.\.$/, "."),
+    icon: faviconFor(s.indicator),
+  });
 }
 
 export function renderPasswordForm(o: { title: string; theme: Theme; base: string; wrong?: boolean }): string {

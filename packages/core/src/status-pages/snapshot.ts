@@ -9,7 +9,7 @@ import { DAY } from "../platform/time";
 import { EffectiveStatus } from "./effective-status";
 import { SlugClaimEntity } from "../monitors/entity";
 import { ComponentEntity, ComponentGroupEntity, MaintenanceEntity, PostedIncidentEntity, StatusPageEntity, type ComponentGroupItem, type ComponentItem, type MaintenanceItem, type PostedIncidentItem, type StatusPageItem } from "./entity";
-import type { ComponentStatus, Impact } from "./fields";
+import type { ComponentStatus } from "./fields";
 import { Uptime } from "./uptime";
 
 /**
@@ -22,10 +22,14 @@ import { Uptime } from "./uptime";
  */
 export interface Snapshot {
   page: StatusPageItem;
-  groups: ComponentGroupItem[];
-  components: (ComponentItem & { status: ComponentStatus; uptimeDays: (number | null)[]; uptime: number | null })[];
-  indicator: Impact;
+  /** Each group with the status the HTML page and the JSON both show for it. */
+  groups: (ComponentGroupItem & { status: ComponentStatus })[];
+  /** `changedAt`: the last change of the component or of anything that sets its status. */
+  components: (ComponentItem & { status: ComponentStatus; changedAt: number; uptimeDays: (number | null)[]; uptime: number | null })[];
+  indicator: EffectiveStatus.Indicator;
   description: string;
+  /** The newest change anywhere on the page: its settings, layout, components' statuses, incidents or maintenance. */
+  updatedAt: number;
   /** Unresolved first, then the rest started within the last 90 days, newest first. Older history: incidentsInMonth. */
   incidents: PostedIncidentItem[];
   /** Not completed (in progress and upcoming), plus the rest that started within the last 90 days; newest start first. */
@@ -62,7 +66,7 @@ export async function snapshot(slug: string, now = Date.now(), opts: { meter?: M
     MaintenanceEntity.query.open({ pageId }).between({ startsAt: 0 }, { startsAt: since }).go({ pages: "all", ...reads }),
   ]);
   const byOrder = <T extends { order: number; createdAt: number }>(a: T, b: T) => a.order - b.order || a.createdAt - b.createdAt;
-  const groups = groupRows.data.sort(byOrder);
+  const groupItems = groupRows.data.sort(byOrder);
   const components = componentRows.data.sort(byOrder);
   const incidents = [...olderUnresolved.data, ...recentIncidents.data] as PostedIncidentItem[];
   incidents.sort((a, b) => Number(a.status === "resolved") - Number(b.status === "resolved") || b.startedAt - a.startedAt);
@@ -85,7 +89,8 @@ export async function snapshot(slug: string, now = Date.now(), opts: { meter?: M
     ),
   );
 
-  incidents.unshift(...automaticIncidents(page, components, monitors, incidents));
+  // a page set to review first shows a monitor's incident only once someone promotes it
+  if (page.autoPublishIncidents !== false) incidents.unshift(...automaticIncidents(page, components, monitors, incidents));
 
   const withStatus = components.map((c) => {
     const linked = c.monitorId ? monitors.get(c.monitorId) : undefined;
@@ -97,22 +102,52 @@ export async function snapshot(slug: string, now = Date.now(), opts: { meter?: M
     const uptimeDays = c.monitorId
       ? Uptime.monitorDays(linked?.rollups ?? [], firstDay)
       : Uptime.staticDays(c.componentId, incidents, { firstDay, now, since: c.createdAt });
-    return { ...c, status, uptimeDays, uptime: Uptime.overall(uptimeDays) };
+    const changedAt = lastChangeOf(c, linked?.monitor, incidents, maintenance, now);
+    return { ...c, status, changedAt, uptimeDays, uptime: Uptime.overall(uptimeDays) };
   });
   const statuses = withStatus.map((c) => c.status);
-  const indicator = EffectiveStatus.pageIndicator(statuses, incidents);
+  const groups = groupItems.map((g) => ({ ...g, status: EffectiveStatus.groupStatus(withStatus.filter((c) => c.groupId === g.groupId).map((c) => c.status)) }));
+  const updatedAt = Math.max(
+    page.updatedAt,
+    ...groups.map((g) => g.updatedAt),
+    ...withStatus.map((c) => c.changedAt),
+    ...incidents.map((i) => i.updatedAt),
+    ...maintenance.map((m) => Math.max(m.updatedAt, ...[m.startedAt ?? 0, m.completedAt ?? 0].filter((t) => t <= now))),
+  );
   return {
     page,
     groups,
     components: withStatus,
-    indicator,
-    description: EffectiveStatus.describe(indicator, statuses),
+    ...EffectiveStatus.pageStatus(statuses, incidents),
+    updatedAt,
     incidents,
     maintenance,
     firstDay,
     generatedAt: now,
   };
 }
+
+/**
+ * When anything that sets a component's status last happened: the component's own edits and
+ * override, its monitor's last state change, an update of an incident on it, maintenance on it
+ * starting or ending. Statuspage moves `updated_at` when the status changes; this does too.
+ */
+function lastChangeOf(
+  c: ComponentItem,
+  monitor: { stateChangedAt?: number } | undefined,
+  incidents: PostedIncidentItem[],
+  maintenance: MaintenanceItem[],
+  now: number,
+): number {
+  const times = [c.updatedAt, c.override?.setAt ?? 0, (c.monitorId && monitor?.stateChangedAt) || 0];
+  for (const i of incidents) if (i.componentIds.includes(c.componentId)) times.push(...i.updates.map((u) => u.at), i.resolvedAt ?? 0);
+  for (const m of maintenance) if (m.componentIds.includes(c.componentId)) times.push(m.startedAt ?? 0, m.completedAt ?? 0);
+  return Math.max(...times.filter((t) => t <= now));
+}
+
+/** Incidents the page published from its monitors by itself (not posted or promoted by a person). */
+export const isAutomatic = (i: { incidentId: string }) => i.incidentId.startsWith(AUTOMATIC_PREFIX);
+const AUTOMATIC_PREFIX = "monitor.";
 
 /**
  * A linked monitor's open automatic incident, shown as the page's own incident on the components
@@ -133,7 +168,7 @@ function automaticIncidents(
     const at = openIncident.startedAt;
     out.push({
       pageId: page.pageId,
-      incidentId: `monitor.${openIncident.incidentId}`,
+      incidentId: `${AUTOMATIC_PREFIX}${openIncident.incidentId}`,
       orgId: page.orgId,
       title: `${names} unavailable`,
       status: "investigating",
@@ -141,13 +176,28 @@ function automaticIncidents(
       componentIds: linked.map((c) => c.componentId),
       startedAt: at,
       sourceMonitorIncidentId: openIncident.incidentId,
-      updates: [{ updateId: `monitor.${openIncident.incidentId}.opened`, message: `Our automatic checks find ${names} unavailable. We are looking into it.`, status: "investigating", componentStatuses: {}, at }],
+      updates: [
+        {
+          updateId: `monitor.${openIncident.incidentId}.opened`,
+          message: `Our automatic checks find ${names} unavailable. We are looking into it.`,
+          status: "investigating",
+          // what the monitor being down does to them, listed as Statuspage lists an update's affected components
+          componentStatuses: Object.fromEntries(linked.map((c) => [c.componentId, "major_outage" as const])),
+          at,
+        },
+      ],
       revision: 0,
       createdAt: at,
       updatedAt: at,
     });
   }
   return out.sort((a, b) => b.startedAt - a.startedAt);
+}
+
+/** The page's components in the order the page shows them: each group's in turn, then the ungrouped ones. */
+export function inLayoutOrder(s: Pick<Snapshot, "groups" | "components">): Snapshot["components"] {
+  const groupIds = new Set(s.groups.map((g) => g.groupId));
+  return [...s.groups.flatMap((g) => s.components.filter((c) => c.groupId === g.groupId)), ...s.components.filter((c) => !c.groupId || !groupIds.has(c.groupId))];
 }
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;

@@ -1,7 +1,8 @@
 export * as StatuspageJson from "./statuspage-json";
 
+import { z } from "zod";
 import type { MaintenanceItem, PostedIncidentItem } from "./entity";
-import type { ComponentStatus } from "./fields";
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, type ComponentStatus } from "./fields";
 import type { Snapshot } from "./snapshot";
 
 /**
@@ -10,30 +11,115 @@ import type { Snapshot } from "./snapshot";
  * components with `group: true` and their children's ids, as Statuspage serves them.
  */
 
+// ---------- the documents' shapes: the OpenAPI document's schemas and the tests' decoder ----------
+
+const Instant = z.string().describe("ISO 8601 instant");
+const ComponentStatusJson = z.enum(COMPONENT_STATUSES);
+
+export const PageJson = z.object({ id: z.string(), name: z.string(), url: z.string(), time_zone: z.string(), updated_at: Instant }).strict();
+export const StatusJson = z
+  .object({
+    indicator: z.enum([...IMPACTS, "maintenance"]).describe("`maintenance` while maintenance is the only thing going on"),
+    description: z.string(),
+  })
+  .strict();
+export const ComponentJson = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    status: ComponentStatusJson,
+    created_at: Instant,
+    updated_at: Instant.describe("The last change of the component or of its status"),
+    position: z.number().int(),
+    description: z.string().nullable(),
+    showcase: z.boolean(),
+    start_date: z.string().nullable(),
+    group_id: z.string().nullable(),
+    page_id: z.string(),
+    group: z.boolean(),
+    only_show_if_degraded: z.boolean(),
+    components: z.array(z.string()).optional().describe("A group's components"),
+  })
+  .strict();
+export const AffectedComponentJson = z.object({ code: z.string(), name: z.string(), old_status: ComponentStatusJson, new_status: ComponentStatusJson }).strict();
+const UpdateJson = <S extends z.ZodType>(status: S) =>
+  z
+    .object({
+      id: z.string(),
+      status,
+      body: z.string(),
+      incident_id: z.string(),
+      created_at: Instant,
+      updated_at: Instant,
+      display_at: Instant,
+      affected_components: z.array(AffectedComponentJson),
+    })
+    .strict();
+const IncidentFields = {
+  id: z.string(),
+  name: z.string(),
+  created_at: Instant,
+  updated_at: Instant,
+  monitoring_at: Instant.nullable(),
+  resolved_at: Instant.nullable(),
+  shortlink: z.string(),
+  started_at: Instant,
+  page_id: z.string(),
+  components: z.array(ComponentJson),
+};
+export const IncidentJson = z
+  .object({ ...IncidentFields, status: z.enum(INCIDENT_STATUSES), impact: z.enum(IMPACTS), incident_updates: z.array(UpdateJson(z.enum(INCIDENT_STATUSES))) })
+  .strict();
+export const MaintenanceJson = z
+  .object({
+    ...IncidentFields,
+    status: z.enum(MAINTENANCE_STATUSES),
+    impact: z.literal("maintenance"),
+    scheduled_for: Instant,
+    scheduled_until: Instant,
+    incident_updates: z.array(UpdateJson(z.enum(MAINTENANCE_STATUSES))),
+  })
+  .strict();
+
+/** Each v2 document's shape, by its path under /api/v2/. */
+export const DOCUMENT_SCHEMAS = {
+  summary: z
+    .object({ page: PageJson, components: z.array(ComponentJson), incidents: z.array(IncidentJson), scheduled_maintenances: z.array(MaintenanceJson), status: StatusJson })
+    .strict(),
+  status: z.object({ page: PageJson, status: StatusJson }).strict(),
+  components: z.object({ page: PageJson, components: z.array(ComponentJson) }).strict(),
+  incidents: z.object({ page: PageJson, incidents: z.array(IncidentJson) }).strict(),
+  "incidents/unresolved": z.object({ page: PageJson, incidents: z.array(IncidentJson) }).strict(),
+  "scheduled-maintenances": z.object({ page: PageJson, scheduled_maintenances: z.array(MaintenanceJson) }).strict(),
+  "scheduled-maintenances/upcoming": z.object({ page: PageJson, scheduled_maintenances: z.array(MaintenanceJson) }).strict(),
+  "scheduled-maintenances/active": z.object({ page: PageJson, scheduled_maintenances: z.array(MaintenanceJson) }).strict(),
+} as const;
+
+// ---------- building them ----------
+
 const iso = (t: number) => new Date(t).toISOString();
 const isoOrNull = (t: number | undefined) => (t === undefined ? null : iso(t));
 
-export function pageOf(s: Snapshot, url: string) {
+export function pageOf(s: Snapshot, url: string): z.infer<typeof PageJson> {
   const p = s.page;
-  return { id: p.pageId, name: p.title, url, time_zone: p.timeZone, updated_at: iso(p.updatedAt) };
+  return { id: p.pageId, name: p.title, url, time_zone: p.timeZone, updated_at: iso(s.updatedAt) };
 }
 
-export const statusOf = (s: Snapshot) => ({ indicator: s.indicator, description: s.description });
+export const statusOf = (s: Snapshot): z.infer<typeof StatusJson> => ({ indicator: s.indicator, description: s.description });
 
-export function componentsOf(s: Snapshot) {
+export function componentsOf(s: Snapshot): z.infer<typeof ComponentJson>[] {
   const pageId = s.page.pageId;
   const groupIds = new Set(s.groups.map((g) => g.groupId));
-  const out: Record<string, unknown>[] = [];
+  const out: z.infer<typeof ComponentJson>[] = [];
   let position = 1;
   for (const g of s.groups) {
     const children = s.components.filter((c) => c.groupId === g.groupId);
-    const worst = children.reduce<ComponentStatus>((w, c) => (rank(c.status) > rank(w) ? c.status : w), "operational");
     out.push({
       id: g.groupId,
       name: g.name,
-      status: worst,
+      status: g.status,
       created_at: iso(g.createdAt),
-      updated_at: iso(g.updatedAt),
+      updated_at: iso(Math.max(g.updatedAt, ...children.map((c) => c.changedAt))),
       position: position++,
       description: null,
       showcase: false,
@@ -50,16 +136,13 @@ export function componentsOf(s: Snapshot) {
   return out;
 }
 
-const RANK: Record<ComponentStatus, number> = { operational: 0, under_maintenance: 1, degraded_performance: 2, partial_outage: 3, major_outage: 4 };
-const rank = (s: ComponentStatus) => RANK[s];
-
-function component(s: Snapshot, c: Snapshot["components"][number], position: number, groupId: string | null) {
+function component(s: Snapshot, c: Snapshot["components"][number], position: number, groupId: string | null): z.infer<typeof ComponentJson> {
   return {
     id: c.componentId,
     name: c.name,
     status: c.status,
     created_at: iso(c.createdAt),
-    updated_at: iso(c.updatedAt),
+    updated_at: iso(c.changedAt),
     position,
     description: c.description ?? null,
     showcase: true,
@@ -71,18 +154,30 @@ function component(s: Snapshot, c: Snapshot["components"][number], position: num
   };
 }
 
-function affected(s: Snapshot, statuses: Record<string, ComponentStatus>) {
+/**
+ * Each update's component changes with the status each component had before it: the previous
+ * update's word for it within the incident, else operational (the incident had not touched it).
+ */
+function affectedPerUpdate(s: Snapshot, updates: { componentStatuses: Record<string, ComponentStatus> }[]) {
   const names = new Map(s.components.map((c) => [c.componentId, c.name]));
-  return Object.entries(statuses).map(([id, status]) => ({ code: id, name: names.get(id) ?? id, old_status: null, new_status: status }));
+  const current = new Map<string, ComponentStatus>();
+  return updates.map((u) =>
+    Object.entries(u.componentStatuses).flatMap(([id, status]) => {
+      const old = current.get(id) ?? "operational";
+      current.set(id, status);
+      return old === status ? [] : [{ code: id, name: names.get(id) ?? id, old_status: old, new_status: status }];
+    }),
+  );
 }
 
 function componentRefs(s: Snapshot, ids: string[]) {
-  const byId = new Map(componentsOf(s).map((c) => [c.id as string, c]));
+  const byId = new Map(componentsOf(s).map((c) => [c.id, c]));
   return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
 }
 
-export function incidentOf(s: Snapshot, i: PostedIncidentItem, url: string) {
+export function incidentOf(s: Snapshot, i: PostedIncidentItem, url: string): z.infer<typeof IncidentJson> {
   const monitoring = i.updates.find((u) => u.status === "monitoring");
+  const affected = affectedPerUpdate(s, i.updates);
   return {
     id: i.incidentId,
     name: i.title,
@@ -95,24 +190,34 @@ export function incidentOf(s: Snapshot, i: PostedIncidentItem, url: string) {
     shortlink: `${url}#incident-${i.incidentId}`,
     started_at: iso(i.startedAt),
     page_id: i.pageId,
-    incident_updates: [...i.updates].reverse().map((u) => ({
-      id: u.updateId,
-      status: u.status,
-      body: u.message,
-      incident_id: i.incidentId,
-      created_at: iso(u.at),
-      updated_at: iso(u.editedAt ?? u.at),
-      display_at: iso(u.at),
-      affected_components: affected(s, u.componentStatuses),
-    })),
+    incident_updates: i.updates
+      .map((u, n) => ({
+        id: u.updateId,
+        status: u.status,
+        body: u.message,
+        incident_id: i.incidentId,
+        created_at: iso(u.at),
+        updated_at: iso(u.editedAt ?? u.at),
+        display_at: iso(u.at),
+        affected_components: affected[n]!,
+      }))
+      .reverse(),
     components: componentRefs(s, i.componentIds),
   };
 }
 
 const MAINTENANCE_IMPACT = "maintenance";
 
-export function maintenanceOf(s: Snapshot, m: MaintenanceItem, url: string) {
-  const inMaintenance = Object.fromEntries(m.componentIds.map((id) => [id, "under_maintenance" as ComponentStatus]));
+export function maintenanceOf(s: Snapshot, m: MaintenanceItem, url: string): z.infer<typeof MaintenanceJson> {
+  // Maintenance puts its components under maintenance when it starts and gives them back when it ends.
+  const affected = affectedPerUpdate(
+    s,
+    m.updates.map((u) => ({
+      componentStatuses: Object.fromEntries(
+        u.status === "in_progress" || u.status === "completed" ? m.componentIds.map((id) => [id, u.status === "in_progress" ? "under_maintenance" : "operational"]) : [],
+      ),
+    })),
+  );
   return {
     id: m.maintenanceId,
     name: m.title,
@@ -127,16 +232,18 @@ export function maintenanceOf(s: Snapshot, m: MaintenanceItem, url: string) {
     page_id: m.pageId,
     scheduled_for: iso(m.startsAt),
     scheduled_until: iso(m.endsAt),
-    incident_updates: [...m.updates].reverse().map((u) => ({
-      id: u.updateId,
-      status: u.status,
-      body: u.message,
-      incident_id: m.maintenanceId,
-      created_at: iso(u.at),
-      updated_at: iso(u.at),
-      display_at: iso(u.at),
-      affected_components: u.status === "in_progress" ? affected(s, inMaintenance) : [],
-    })),
+    incident_updates: m.updates
+      .map((u, n) => ({
+        id: u.updateId,
+        status: u.status,
+        body: u.message,
+        incident_id: m.maintenanceId,
+        created_at: iso(u.at),
+        updated_at: iso(u.at),
+        display_at: iso(u.at),
+        affected_components: affected[n]!,
+      }))
+      .reverse(),
     components: componentRefs(s, m.componentIds),
   };
 }
@@ -165,7 +272,7 @@ export const DOCUMENTS: readonly Document[] = [
 ];
 
 /** One of the v2 documents of a page; `url` is the page's public address. */
-export function document(s: Snapshot, doc: Document, url: string): Record<string, unknown> {
+export function document(s: Snapshot, doc: Document, url: string): z.infer<(typeof DOCUMENT_SCHEMAS)[Document]> {
   const page = pageOf(s, url);
   const incidents = (pick: (i: PostedIncidentItem) => boolean) => s.incidents.filter(pick).slice(0, INCIDENT_LIMIT).map((i) => incidentOf(s, i, url));
   const maintenance = (pick: (m: MaintenanceItem) => boolean) =>

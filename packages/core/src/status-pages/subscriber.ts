@@ -17,6 +17,7 @@ import { bindToTable, entityOptions } from "../platform/table";
 import { DAY, HOUR } from "../platform/time";
 import { StatusPageEntity } from "./entity";
 import { OrgGuard } from "../orgs/guard";
+import { statusName } from "./fields";
 
 /**
  * Email subscribers of a status page, with double opt-in: subscribing stores a `pending` item and
@@ -182,13 +183,13 @@ export async function sendConfirmation(event: ConfirmationRequested): Promise<"s
   const link = Mail.publicLink(`status/${page.slug}/subscription/confirm?s=${subscriberId}&t=${await confirmToken(subscriberId, requestedAt)}`);
   // The page's title is its owner's words, and the address typed by anyone: quoted, short, never a link.
   const text = [
-    `Someone (hopefully you) asked for email updates from the status page ${UserText.quoted(page.title)}.`,
+    `Someone (hopefully you) asked for email updates from the ${UserText.quoted(statusName(page.title))} page.`,
     "Nothing is sent until you confirm. To confirm, open this link and press the button:",
     link,
     `The link works for ${config().RECIPIENT_TOKEN_TTL_DAYS} days. If you did not ask for this, ignore this email.`,
   ].join("\n");
   try {
-    await Mail.send({ to: sub.email!, subject: `Confirm your subscription to the status page ${UserText.quoted(page.title)}`, text, html: paragraphs(text, link) });
+    await Mail.send({ to: sub.email!, subject: `Confirm your subscription to ${UserText.quoted(statusName(page.title))}`, text, html: paragraphs(text, link) });
   } catch (err) {
     await SubscriberEntity.patch({ pageId, subscriberId }).remove(["mailedFor"]).go({ response: "none" });
     throw err;

@@ -2,7 +2,8 @@ export * as SubscriptionPages from "./subscription-pages";
 
 import { escapeHtml as h } from "../platform/html";
 import { simplePage, type Theme } from "./render-shell";
-import type { Snapshot } from "./snapshot";
+import { statusName } from "./fields";
+import { inLayoutOrder, type Snapshot } from "./snapshot";
 import type { SubscriberItem } from "./subscriber";
 
 /**
@@ -18,7 +19,7 @@ export const invalid = (theme: Theme) => simplePage("This link does not work", t
 
 export const confirmQuestion = (s: Snapshot, email: string, link: { s: string; t: string }, base: string) =>
   simplePage(
-    `Subscribe to ${s.page.title} status`,
+    `Subscribe to ${statusName(s.page.title)}`,
     themeOf(s),
     `<p>Send email updates about incidents and maintenance of <strong>${h(s.page.title)}</strong> to <strong>${h(email)}</strong>?</p>
 <form method="post" action="${base}/subscription/confirm">${hidden(link)}<button type="submit">Yes, subscribe me</button></form>
@@ -33,7 +34,7 @@ export function manage(s: Snapshot, sub: { email: string; status: SubscriberItem
     return simplePage("Not subscribed", themeOf(s), `<p>${h(sub.email)} gets no updates from ${h(s.page.title)}.</p>${back(base)}`);
   }
   const chosen = new Set(sub.componentIds ?? []);
-  const boxes = s.components
+  const boxes = inLayoutOrder(s)
     .map((c) => `<label><input type="checkbox" name="components" value="${h(c.componentId)}"${chosen.has(c.componentId) ? " checked" : ""}> ${h(c.name)}</label>`)
     .join("");
   return simplePage(

@@ -52,7 +52,7 @@ describe("Statuspage v2 JSON", () => {
     expect(incident).toMatchObject({ id: f.activeIncidentId, status: "identified", impact: "major", resolved_at: null, monitoring_at: null });
     expect(incident.incident_updates.map((u: any) => u.status)).toEqual(["identified", "investigating"]);
     for (const u of incident.incident_updates) for (const k of UPDATE_FIELDS) expect(u, k).toHaveProperty(k);
-    expect(incident.incident_updates[1].affected_components).toEqual([{ code: f.components.web, name: "Website", old_status: null, new_status: "partial_outage" }]);
+    expect(incident.incident_updates[1].affected_components).toEqual([{ code: f.components.web, name: "Website", old_status: "operational", new_status: "partial_outage" }]);
     expect(s.scheduled_maintenances).toHaveLength(1);
     for (const k of MAINTENANCE_FIELDS) expect(s.scheduled_maintenances[0], k).toHaveProperty(k);
     expect(s.scheduled_maintenances[0]).toMatchObject({ id: f.maintenanceId, status: "scheduled" });

@@ -26,7 +26,9 @@ describe("status pages admin API", () => {
     await claimed(`monitors-${stamp}`, { monitorId: "monitor-that-never-was" }, 120_000);
     expect((await ada.call("POST", "/v1/status-pages", { slug: `abandoned-${stamp}`, title: "Taken over" })).status).toBe(201);
     expect((await ada.call("POST", "/v1/status-pages", { slug: `fresh-${stamp}`, title: "Too soon" })).body.error?.code).toBe("slug_taken");
-    expect((await ada.call("POST", "/v1/status-pages", { slug: `monitors-${stamp}`, title: "Not ours" })).body.error?.code).toBe("slug_taken");
+    const monitors = (await ada.call("POST", "/v1/status-pages", { slug: `monitors-${stamp}`, title: "Not ours" })).body.error;
+    expect(monitors).toMatchObject({ code: "slug_taken", message: `The slug "monitors-${stamp}" is already used by a monitor's public page` });
+    expect(monitors.details).toEqual([{ path: "slug", message: monitors.message, code: "slug_taken" }]);
   });
 
   it("builds a page with two groups, posts an incident with updates, schedules maintenance; other organisations see 404", async () => {

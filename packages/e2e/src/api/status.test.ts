@@ -133,15 +133,16 @@ describe("public status page (HTML)", () => {
     expect(res.headers.get("cache-control")).toBe("public, max-age=30");
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
     const html: string = res.body;
-    expect(html).toContain("<html lang=\"en\">");
+    expect(html).toContain('<html lang="en" data-theme="auto">'); // the status pages' template, dark mode included
     expect(html).toContain("Shop &lt;b&gt;&quot;&amp;&#39;&lt;/b&gt;");
     expect(html).not.toContain("<b>");
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain('role="status"');
     expect(html).toContain("Operational");
-    expect(html.match(/<li class="(good|fair|poor|bad|none)"/g)).toHaveLength(90);
-    expect(html).toContain(`${dateOf(Date.now() - 3 * DAY)}: 75.00% of 24 checks`);
-    expect(html).toContain("Resolved after 1 h (dns)");
+    expect(html.match(/<li class="(up|minor|major|down|)" title=/g)).toHaveLength(90);
+    expect(html).toContain(`${dateOf(Date.now() - 3 * DAY)}: 75% uptime`);
+    expect(html).toContain("Available again after 1 h.");
+    expect(html).toContain("its name did not resolve"); // the dns reason, in words
     expect(html).toMatch(/Last checked <time datetime="[^"]+">/);
     leaksNothing(html);
   });

@@ -13,7 +13,7 @@ interface PageGlobals {
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const shots = fileURLToPath(new URL("../../../web/screenshots/out/", import.meta.url));
-// UPDATE_SCREENSHOTS=1 also copies the screens into docs/screenshots/ (committed, shown in the README).
+// UPDATE_SCREENSHOTS=1 also copies the screens into docs/screenshots/ (committed, shown in the README and docs/web-app.md).
 const docsShots = process.env.UPDATE_SCREENSHOTS === "1" ? fileURLToPath(new URL("../../../../docs/screenshots/", import.meta.url)) : null;
 
 export async function expectAccessible(page: Page, name: string) {

@@ -217,7 +217,7 @@ describe("user-chosen names in mails", () => {
     expect((await stack.api(`/status/${slug}/subscribe`, { ...form({ email: to }), from: "127.0.9.9" })).status).toBe(200);
     await stack.drainQueues();
     const mail = (await stack.emails()).find((m) => m.destination.to.includes(to))!;
-    expect(mail.subject).toBe("Confirm your subscription to the status page “Reset your bank password at www[.]evil[.]example now”");
+    expect(mail.subject).toBe("Confirm your subscription to “Reset your bank password at www[.]evil[.]example now status”");
     const anchors = [...mail.body.html!.matchAll(/<a href="([^"]+)"/g)].map((m) => m[1]!);
     expect(anchors).toHaveLength(1);
     expect(anchors[0]).toContain(`/status/${slug}/subscription/confirm?`);

@@ -102,6 +102,20 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
   const row = () => page.locator("tr", { has: page.getByRole("link", { name: "Shop", exact: true }) });
   let monitorId = "";
 
+  it("loads signed out without a failing request or a console error", async () => {
+    const failures: string[] = [];
+    const onResponse = (r: { status(): number; url(): string }) => void (r.status() >= 400 && failures.push(`${r.status()} ${r.url()}`));
+    const onConsole = (m: { type(): string; text(): string }) => void (m.type() === "error" && failures.push(m.text()));
+    page.on("response", onResponse);
+    page.on("console", onConsole);
+    await page.goto(`${stack.apiUrl}/login`);
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await page.waitForLoadState("networkidle");
+    page.off("response", onResponse);
+    page.off("console", onConsole);
+    expect(failures).toEqual([]);
+  });
+
   // The main flow, register → create a monitor → check it, with the keyboard alone.
   it("registers with the keyboard alone and lands on the empty dashboard", async () => {
     await page.goto(`${stack.apiUrl}/register`);
@@ -139,6 +153,31 @@ describe.runIf(haveChromium)("web app in a browser", { timeout: 60_000 }, () => 
     await tabTo(page.getByRole("button", { name: "Check now" }));
     await page.keyboard.press("Enter");
     await page.locator(".title-row .badge.up").waitFor();
+    // the check's own result is said where the user looks
+    await page.getByRole("status").filter({ hasText: /Checked just now\. Up: HTTP 200 in \d+ ms\./ }).waitFor();
+  });
+
+  it("shows a refused check (429) and keeps it shown after the screen reloads its data", async () => {
+    const body = JSON.stringify({ error: { code: "too_many_manual_checks", message: "Too many checks run on this monitor; try again in 7 seconds" } });
+    await page.route("**/v1/monitors/*/check", (r) => r.fulfill({ status: 429, headers: { "retry-after": "7", "content-type": "application/json" }, body }), { times: 1 });
+    await page.getByRole("button", { name: "Check now" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "Too many checks run on this monitor; try again in 7 seconds" });
+    await alert.waitFor();
+    await page.waitForTimeout(1500); // a poll (every second here) must not clear it
+    expect(await alert.count()).toBe(1);
+  });
+
+  it('shows a monitor failing below its threshold as "failing, n of 3", not as up or pending', async () => {
+    const login = await stack.api("/v1/auth/login", { method: "POST", json: { email, password } });
+    const created = await stack.api("/v1/monitors", { method: "POST", token: login.body.accessToken, json: { name: "Flaky", url: "http://127.0.0.1:9/", failureThreshold: 3, retryIntervalSec: 3600, intervalSec: 3600 } });
+    expect((await stack.api(`/v1/monitors/${created.body.id}/check`, { method: "POST", token: login.body.accessToken })).status).toBe(200);
+    await page.goto(`${stack.apiUrl}/monitors/${created.body.id}`);
+    // the check queued at creation may have run too: one or two failures of three
+    await page.locator("[data-failing]", { hasText: /^Failing, [12] of 3$/ }).waitFor();
+    await page.getByText(/down after [12] more failed checks?/).waitFor();
+    await stack.api(`/v1/monitors/${created.body.id}`, { method: "DELETE", token: login.body.accessToken });
+    await page.goto(`${stack.apiUrl}/`);
+    await page.getByRole("heading", { name: "Monitors" }).waitFor();
   });
 
   it("turns down and opens an incident on the dashboard without a reload, then recovers", async () => {

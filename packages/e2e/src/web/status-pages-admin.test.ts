@@ -69,10 +69,14 @@ describe.runIf(haveChromium)("status-page management in a browser", { timeout: 6
     expect(await page.getByLabel("Slug").getAttribute("aria-invalid")).toBe("true");
     await checkScreen("status-page-form");
     await page.getByLabel("Slug").fill(slug);
+    // monitor incidents publish themselves unless the page says otherwise: the switch is in the form
+    expect(await page.getByLabel("Monitor incidents").inputValue()).toBe("yes");
+    await page.getByLabel("Monitor incidents").selectOption("no");
     await page.getByRole("button", { name: "Create status page" }).click();
     await page.getByRole("heading", { name: "Acme status", level: 1 }).waitFor();
     pageId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
     expect(pageId).not.toBe("new");
+    expect((await user.call("GET", `/v1/status-pages/${pageId}`)).body.autoPublishIncidents).toBe(false);
   });
 
   it("adds two groups, a monitor-linked and a static component, and reorders the groups", async () => {

@@ -7,11 +7,12 @@ import { VisibleError } from "@uptime/core/platform/errors";
 import { StatusPage } from "@uptime/core/status-pages/page";
 import { PageAccess } from "@uptime/core/status-pages/page-access";
 import { PublicView, type Document, type Entry } from "@uptime/core/status-pages/public-view";
+import { StatuspageJson } from "@uptime/core/status-pages/statuspage-json";
 import { CSP, StatusPageHtml } from "@uptime/core/status-pages/render";
 import { Subscribers } from "@uptime/core/status-pages/subscriber";
 import { SubscriptionPages } from "@uptime/core/status-pages/subscription-pages";
 import { clientAddress } from "./client-address";
-import { createApi, errorJson, errorResponses, json } from "./http";
+import { ErrorBody, createApi, errorJson, errorResponses, json, named } from "./http";
 import { orgScoped } from "./require-org";
 import { monitorPage } from "./status";
 
@@ -29,21 +30,57 @@ const html = { "text/html": { schema: z.string().openapi({ description: "A serve
 type Handler = (c: Context) => Promise<Response>;
 const TYPES = { html: "text/html", json: "application/json", atom: "application/atom+xml", rss: "application/rss+xml", svg: "image/svg+xml" } as const;
 
-/** Registers a public route in the OpenAPI document too (its path parameters from the path). */
-function publicRoute(method: "get" | "post", path: string, summary: string, type: keyof typeof TYPES, handler: Handler) {
+interface PublicDoc {
+  summary: string;
+  description?: string;
+  type: keyof typeof TYPES;
+  /** The body's shape (JSON); other types are strings. */
+  body?: z.ZodType;
+  /** A form post's fields (application/x-www-form-urlencoded). */
+  form?: z.ZodObject;
+  /** The error answers besides 200, with what each means. */
+  errors: Record<number, string>;
+  query?: z.ZodObject;
+}
+
+/**
+ * A public route: documented in the OpenAPI registry and served by a plain handler, because these
+ * answer bad input with a page (HTML) rather than the API's JSON 400, and read their forms themselves.
+ */
+function publicRoute(method: "get" | "post", path: string, doc: PublicDoc, handler: Handler) {
   const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-  const params = z.object(Object.fromEntries(names.map((n) => [n, z.string().min(1).max(200).openapi({ param: { name: n, in: "path" } })])));
-  const content = { [TYPES[type]]: { schema: type === "json" ? z.object({}).passthrough() : z.string() } };
-  const route = createRoute({
+  const params = z.object(Object.fromEntries(names.map((n) => [n, z.string().min(1).max(253).openapi({ param: { name: n, in: "path" } })])));
+  const schema = doc.body ?? z.string();
+  app.openAPIRegistry.registerPath({
     method,
     path,
     tags: ["status"],
-    summary,
-    request: { params },
-    responses: { 200: { description: summary, content }, ...(type === "html" ? {} : errorResponses(401, 404)) },
+    summary: doc.summary,
+    ...(doc.description ? { description: doc.description } : {}),
+    request: {
+      params,
+      ...(doc.query ? { query: doc.query } : {}),
+      ...(doc.form ? { body: { required: true, content: { "application/x-www-form-urlencoded": { schema: doc.form } } } } : {}),
+    },
+    responses: {
+      200: { description: doc.summary, content: { [TYPES[doc.type]]: { schema } } },
+      ...Object.fromEntries(
+        Object.entries(doc.errors).map(([status, description]) => [
+          status,
+          doc.type === "html" ? { description, content: html } : { description, content: { "application/json": { schema: ErrorBody } } },
+        ]),
+      ),
+    },
   });
-  app.openapi(route, handler as never);
+  app.on(method.toUpperCase(), path.replace(/\{(\w+)\}/g, ":$1"), async (c) => {
+    if (!params.safeParse(c.req.param()).success) return errorJson(c, 400, "validation_error", "Request is invalid");
+    return handler(c);
+  });
 }
+
+const Link = { s: z.string().max(200).describe("The subscription id from the mailed link"), t: z.string().max(200).describe("The link's token") };
+const LINK_ERRORS = { 404: "The link is not valid (or no longer)" };
+const ComponentChoice = z.union([z.string(), z.array(z.string())]).optional().describe("Component ids; none: every component");
 
 function publicCache(c: Context, e: Entry) {
   if (e.snapshot.page.visibility === "protected") c.header("Cache-Control", "private, no-store");
@@ -52,20 +89,40 @@ function publicCache(c: Context, e: Entry) {
 }
 const noStore = (c: Context) => c.header("Cache-Control", "private, no-store");
 
-const baseOf = (e: Entry) => `/status/${encodeURIComponent(e.snapshot.page.slug)}`;
-/** The page's address for feeds and JSON: under PUBLIC_URL when set (behind CloudFront the request's host is the API's). */
-const urlOf = (c: Context, e: Entry) => new URL(baseOf(e), config().PUBLIC_URL ?? c.req.url).toString();
+/**
+ * A `{slug}` with a dot is a hostname: the request came to the root of a page's custom domain,
+ * which the edge (CloudFront locally emulated by packages/local) maps to /status/{host}/….
+ * Such a page links from its host's root.
+ */
+const hostOf = (c: Context) => {
+  const slug = c.req.param("slug") ?? "";
+  return slug.includes(".") ? slug.toLowerCase() : undefined;
+};
+async function load(c: Context): Promise<Entry | undefined> {
+  const host = hostOf(c);
+  if (!host) return PublicView.load(c.req.param("slug") ?? "");
+  const page = await StatusPage.byHost(host);
+  return page ? PublicView.load(page.slug) : undefined;
+}
+const baseOf = (c: Context, e: Entry) => (hostOf(c) ? "" : `/status/${encodeURIComponent(e.snapshot.page.slug)}`);
+/** The page itself: its base, or the host's root. */
+const homeOf = (c: Context, e: Entry) => baseOf(c, e) || "/";
+/** The page's address for feeds and JSON: its custom domain, else under PUBLIC_URL when set (behind CloudFront the request's host is the API's). */
+function urlOf(c: Context, e: Entry) {
+  const host = hostOf(c);
+  return host ? `https://${host}` : new URL(baseOf(c, e), config().PUBLIC_URL ?? c.req.url).toString();
+}
 const theme = (e: Entry) => e.snapshot.page.theme;
 
 /** The page if the visitor may see it; else a response: 404, or the password form / 401 JSON for a protected page. */
 async function visible(c: Context, kind: "html" | "data"): Promise<Entry | Response> {
-  const e = await PublicView.load(c.req.param("slug") ?? "");
+  const e = await load(c);
   if (!e) return kind === "html" ? c.html(StatusPageHtml.renderMessage("Not found", "auto", "There is no status page here."), 404) : errorJson(c, 404, "not_found", "Status page not found");
   if (await PageAccess.allows(e.snapshot.page, getCookie(c, PageAccess.COOKIE_NAME))) return e;
   noStore(c);
   if (kind === "data") return errorJson(c, 401, "password_required", "This status page is protected: enter its password on the page first");
   c.header("Content-Security-Policy", CSP);
-  return c.html(StatusPageHtml.renderPasswordForm({ title: e.snapshot.page.title, theme: theme(e), base: baseOf(e) }), 401);
+  return c.html(StatusPageHtml.renderPasswordForm({ title: e.snapshot.page.title, theme: theme(e), base: baseOf(c, e) }), 401);
 }
 
 app.openapi(
@@ -75,15 +132,15 @@ app.openapi(
     tags: ["status"],
     summary: "A public status page (HTML), or a monitor's page when the slug names a monitor",
     request: {
-      params: z.object({ slug: z.string().min(1).max(100) }),
+      params: z.object({ slug: z.string().min(1).max(253).openapi({ description: "The page's slug, or the custom domain a request to that host's root carries" }) }),
       query: z.object({ month: z.string().max(7).optional().openapi({ description: "History month, YYYY-MM (default: this month)" }) }),
     },
     responses: { 200: { description: "The page", content: html }, 401: { description: "Protected: the password form", content: html }, 404: { description: "No such page", content: html } },
   }),
   async (c) => {
     const { slug } = c.req.valid("param");
-    const e = await PublicView.load(slug);
-    if (!e) return monitorPage(c, slug);
+    const e = await load(c);
+    if (!e) return hostOf(c) ? c.html(StatusPageHtml.renderMessage("Not found", "auto", "There is no status page at this address."), 404) : monitorPage(c, slug);
     const shown = await visible(c, "html");
     if (shown instanceof Response) return shown;
     publicCache(c, e);
@@ -92,16 +149,25 @@ app.openapi(
     try {
       month = PublicView.parseMonth(e, c.req.valid("query").month);
     } catch (err) {
-      return c.html(StatusPageHtml.renderMessage("No such month", theme(e), (err as Error).message, baseOf(e)), 400);
+      return c.html(StatusPageHtml.renderMessage("No such month", theme(e), (err as Error).message, homeOf(c, e)), 400);
     }
-    return c.html(await PublicView.html(e, baseOf(e), month), 200);
+    return c.html(await PublicView.html(e, baseOf(c, e), month), 200);
   },
 );
 
-publicRoute("post", "/status/{slug}/access", "A protected page's password form: sets the signed access cookie", "html", async (c) => {
+publicRoute(
+  "post",
+  "/status/{slug}/access",
+  {
+    summary: "A protected page's password form: sets the signed access cookie",
+    type: "html",
+    form: z.object({ password: z.string().max(200) }).openapi("PagePasswordForm"),
+    errors: { 401: "Wrong password: the form again", 404: "No such page" },
+  },
+  async (c) => {
   noStore(c);
   c.header("Content-Security-Policy", CSP);
-  const e = await PublicView.load(c.req.param("slug") ?? "");
+  const e = await load(c);
   if (!e) return c.html(StatusPageHtml.renderMessage("Not found", "auto", "There is no status page here."), 404);
   const form = await c.req.parseBody();
   const password = typeof form.password === "string" ? form.password.slice(0, 200) : "";
@@ -113,23 +179,54 @@ publicRoute("post", "/status/{slug}/access", "A protected page's password form: 
   } catch (err) {
     if (!(err instanceof VisibleError && err.kind === "rate_limited")) throw err;
     c.header("Retry-After", String(err.retryAfterSec));
-    return c.html(StatusPageHtml.renderMessage("Too many attempts", theme(e), `${err.message}.`, baseOf(e)), 429);
+    return c.html(StatusPageHtml.renderMessage("Too many attempts", theme(e), `${err.message}.`, baseOf(c, e)), 429);
   }
   if (!page || !ok) {
-    return c.html(StatusPageHtml.renderPasswordForm({ title: e.snapshot.page.title, theme: theme(e), base: baseOf(e), wrong: true }), 401);
+    return c.html(StatusPageHtml.renderPasswordForm({ title: e.snapshot.page.title, theme: theme(e), base: baseOf(c, e), wrong: true }), 401);
   }
   setCookie(c, PageAccess.COOKIE_NAME, await PageAccess.issue(page), {
     httpOnly: true,
     secure: config().COOKIE_SECURE,
     sameSite: "Lax",
-    path: baseOf(e),
+    path: homeOf(c, e),
     maxAge: PageAccess.TTL_MS / 1000,
   });
-  return c.redirect(baseOf(e), 303);
+  return c.redirect(homeOf(c, e), 303);
 });
 
+const V2_NAMES: Record<Document, string> = {
+  summary: "Summary",
+  status: "Status",
+  components: "Components",
+  incidents: "Incidents",
+  "incidents/unresolved": "UnresolvedIncidents",
+  "scheduled-maintenances": "ScheduledMaintenances",
+  "scheduled-maintenances/upcoming": "UpcomingMaintenances",
+  "scheduled-maintenances/active": "ActiveMaintenances",
+};
+const V2_WHAT: Record<Document, string> = {
+  summary: "the page, its components, unresolved incidents, maintenance not completed and the status indicator",
+  status: "the page's status indicator and its description",
+  components: "every component and group",
+  incidents: "the 50 most recent incidents",
+  "incidents/unresolved": "incidents not resolved yet",
+  "scheduled-maintenances": "every scheduled maintenance, newest first",
+  "scheduled-maintenances/upcoming": "maintenance not started yet",
+  "scheduled-maintenances/active": "maintenance in progress",
+};
+
 for (const doc of PublicView.DOCUMENTS) {
-  publicRoute("get", `/status/{slug}/api/v2/${doc}.json`, `Statuspage v2 ${doc}.json`, "json", async (c) => {
+  publicRoute(
+    "get",
+    `/status/{slug}/api/v2/${doc}.json`,
+    {
+      summary: `Statuspage v2 ${doc}.json: ${V2_WHAT[doc]}`,
+      description: `The document Atlassian Statuspage serves at /api/v2/${doc}.json, field for field, so Statuspage widgets and clients read this page unchanged. Public; a protected page's needs its access cookie.`,
+      type: "json",
+      body: named(StatuspageJson.DOCUMENT_SCHEMAS[doc], `Statuspage${V2_NAMES[doc]}`),
+      errors: { 401: "A protected page: enter its password on the page first", 404: "No such page" },
+    },
+    async (c) => {
     c.header("Access-Control-Allow-Origin", "*");
     const e = await visible(c, "data");
     if (e instanceof Response) return e;
@@ -142,7 +239,7 @@ for (const [path, kind, type] of [
   ["feed.atom", "atom", "application/atom+xml"],
   ["feed.rss", "rss", "application/rss+xml"],
 ] as const) {
-  publicRoute("get", `/status/{slug}/${path}`, `The ${kind} feed of incidents and maintenance`, kind, async (c) => {
+  publicRoute("get", `/status/{slug}/${path}`, { summary: `The ${kind} feed of incidents and maintenance`, type: kind, errors: { 401: "A protected page", 404: "No such page" } }, async (c) => {
     const e = await visible(c, "data");
     if (e instanceof Response) return e;
     publicCache(c, e);
@@ -163,15 +260,44 @@ async function badge(c: Context, componentId: string | undefined, as: "svg" | "s
   c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
   return c.body(b.svg, 200, { "Content-Type": "image/svg+xml; charset=utf-8" });
 }
-publicRoute("get", "/status/{slug}/badge.svg", "The page's status as an SVG badge", "svg", (c) => badge(c, undefined, "svg"));
-publicRoute("get", "/status/{slug}/components/{componentId}/badge.svg", "A component's status as an SVG badge", "svg", (c) => badge(c, c.req.param("componentId"), "svg"));
-publicRoute("get", "/status/{slug}/shields.json", "shields.io endpoint JSON of the page (or ?component=id)", "json", (c) => badge(c, c.req.query("component"), "shields"));
+const BADGE_ERRORS = { 401: "A protected page", 404: "No such page or component" };
+publicRoute("get", "/status/{slug}/badge.svg", { summary: "The page's status as an SVG badge", type: "svg", errors: BADGE_ERRORS }, (c) => badge(c, undefined, "svg"));
+publicRoute(
+  "get",
+  "/status/{slug}/components/{componentId}/badge.svg",
+  { summary: "A component's status as an SVG badge", type: "svg", errors: BADGE_ERRORS },
+  (c) => badge(c, c.req.param("componentId"), "svg"),
+);
+publicRoute(
+  "get",
+  "/status/{slug}/shields.json",
+  {
+    summary: "shields.io endpoint JSON of the page (or ?component=id)",
+    type: "json",
+    query: z.object({ component: z.string().max(200).optional().openapi({ description: "A component id: its status instead of the page's" }) }),
+    body: named(
+      z.object({ schemaVersion: z.literal(1), label: z.string(), message: z.string(), color: z.string() }).describe("https://shields.io/badges/endpoint-badge"),
+      "ShieldsEndpoint",
+    ),
+    errors: BADGE_ERRORS,
+  },
+  (c) => badge(c, c.req.query("component"), "shields"),
+);
 
 // ---------- subscribing ----------
 
 const formList = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string");
 
-publicRoute("post", "/status/{slug}/subscribe", "Subscribe by email (form post): mails a confirmation link", "html", async (c) => {
+publicRoute(
+  "post",
+  "/status/{slug}/subscribe",
+  {
+    summary: "Subscribe by email (form post): mails a confirmation link",
+    type: "html",
+    form: z.object({ email: z.string().max(254), components: ComponentChoice }).openapi("SubscribeForm"),
+    errors: { 400: "Not an email address", 401: "A protected page", 404: "No such page", 429: "Too many requests" },
+  },
+  async (c) => {
   noStore(c);
   c.header("Content-Security-Policy", CSP);
   const e = await visible(c, "html");
@@ -180,16 +306,16 @@ publicRoute("post", "/status/{slug}/subscribe", "Subscribe by email (form post):
   const known = new Set(e.snapshot.components.map((x) => x.componentId));
   const componentIds = formList(form.components).filter((id) => known.has(id));
   const parsed = Subscribers.SubscribeInput.safeParse({ email: form.email, componentIds: componentIds.length ? componentIds : undefined });
-  if (!parsed.success) return c.html(StatusPageHtml.renderMessage("Check the address", theme(e), "That does not look like an email address.", baseOf(e)), 400);
+  if (!parsed.success) return c.html(StatusPageHtml.renderMessage("Check the address", theme(e), "That does not look like an email address.", homeOf(c, e)), 400);
   try {
     await Subscribers.subscribe(e.pageId, parsed.data, Date.now(), clientAddress(c));
   } catch (err) {
     if (!(err instanceof VisibleError && err.kind === "rate_limited")) throw err;
     c.header("Retry-After", String(err.retryAfterSec));
-    return c.html(StatusPageHtml.renderMessage("Too many requests", theme(e), `${err.message}.`, baseOf(e)), 429);
+    return c.html(StatusPageHtml.renderMessage("Too many requests", theme(e), `${err.message}.`, homeOf(c, e)), 429);
   }
   return c.html(
-    StatusPageHtml.renderMessage("Check your email", theme(e), `If ${parsed.data.email} can receive updates, we sent it a link to confirm. Nothing is sent before you confirm.`, baseOf(e)),
+    StatusPageHtml.renderMessage("Check your email", theme(e), `If ${parsed.data.email} can receive updates, we sent it a link to confirm. Nothing is sent before you confirm.`, homeOf(c, e)),
     200,
   );
 });
@@ -199,7 +325,7 @@ async function pageOf(c: Context) {
   noStore(c);
   c.header("Content-Security-Policy", CSP);
   c.header("Referrer-Policy", "no-referrer");
-  return PublicView.load(c.req.param("slug") ?? "");
+  return load(c);
 }
 const linkParams = async (c: Context) => {
   const q = { s: c.req.query("s") ?? "", t: c.req.query("t") ?? "" };
@@ -209,31 +335,31 @@ const linkParams = async (c: Context) => {
 };
 const invalidLink = (c: Context, e?: Entry) => c.html(SubscriptionPages.invalid(e ? theme(e) : "auto"), 404);
 
-publicRoute("get", "/status/{slug}/subscription/confirm", "A confirmation link's page: a button, never a confirmation", "html", async (c) => {
+publicRoute("get", "/status/{slug}/subscription/confirm", { summary: "A confirmation link's page: a button, never a confirmation", type: "html", query: z.object(Link), errors: LINK_ERRORS }, async (c) => {
   const e = await pageOf(c);
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.checkConfirmLink(e.pageId, s, t));
   if (!e || !sub) return invalidLink(c, e);
-  return c.html(SubscriptionPages.confirmQuestion(e.snapshot, sub.email, { s, t }, baseOf(e)), 200);
+  return c.html(SubscriptionPages.confirmQuestion(e.snapshot, sub.email, { s, t }, baseOf(c, e)), 200);
 });
 
-publicRoute("post", "/status/{slug}/subscription/confirm", "Confirms a subscription", "html", async (c) => {
+publicRoute("post", "/status/{slug}/subscription/confirm", { summary: "Confirms a subscription", type: "html", query: z.object({ s: Link.s.optional(), t: Link.t.optional() }), form: z.object(Link).openapi("SubscriptionLinkForm"), errors: LINK_ERRORS }, async (c) => {
   const e = await pageOf(c);
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.confirm(e.pageId, s, t));
   if (!e || !sub) return invalidLink(c, e);
-  return c.html(SubscriptionPages.confirmed(e.snapshot, sub.email, baseOf(e)), 200);
+  return c.html(SubscriptionPages.confirmed(e.snapshot, sub.email, baseOf(c, e)), 200);
 });
 
-publicRoute("get", "/status/{slug}/subscription", "Manage a subscription (link from every mail)", "html", async (c) => {
+publicRoute("get", "/status/{slug}/subscription", { summary: "Manage a subscription (link from every mail)", type: "html", query: z.object(Link), errors: LINK_ERRORS }, async (c) => {
   const e = await pageOf(c);
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.fromManageLink(e.pageId, s, t));
   if (!e || !sub) return invalidLink(c, e);
-  return c.html(SubscriptionPages.manage(e.snapshot, sub, { s, t }, baseOf(e)), 200);
+  return c.html(SubscriptionPages.manage(e.snapshot, sub, { s, t }, baseOf(c, e)), 200);
 });
 
-publicRoute("post", "/status/{slug}/subscription", "Chooses the components a subscription covers", "html", async (c) => {
+publicRoute("post", "/status/{slug}/subscription", { summary: "Chooses the components a subscription covers", type: "html", form: z.object({ ...Link, components: ComponentChoice }).openapi("SubscriptionChoiceForm"), errors: LINK_ERRORS }, async (c) => {
   const e = await pageOf(c);
   const form = await c.req.parseBody({ all: true });
   const s = formList(form.s)[0] ?? "";
@@ -241,24 +367,24 @@ publicRoute("post", "/status/{slug}/subscription", "Chooses the components a sub
   const known = new Set(e?.snapshot.components.map((x) => x.componentId));
   const sub = e && (await Subscribers.choose(e.pageId, s, t, formList(form.components).filter((id) => known.has(id))));
   if (!e || !sub) return invalidLink(c, e);
-  return c.html(SubscriptionPages.manage(e.snapshot, sub, { s, t }, baseOf(e), "Saved."), 200);
+  return c.html(SubscriptionPages.manage(e.snapshot, sub, { s, t }, baseOf(c, e), "Saved."), 200);
 });
 
 /** A GET only asks (mail scanners follow links); the POST, from the page's button or a mail client's one-click (RFC 8058), unsubscribes. */
-publicRoute("get", "/status/{slug}/subscription/unsubscribe", "An unsubscribe link's page: a button", "html", async (c) => {
+publicRoute("get", "/status/{slug}/subscription/unsubscribe", { summary: "An unsubscribe link's page: a button", type: "html", query: z.object(Link), errors: LINK_ERRORS }, async (c) => {
   const e = await pageOf(c);
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.fromManageLink(e.pageId, s, t));
   if (!e || !sub) return invalidLink(c, e);
-  return c.html(SubscriptionPages.unsubscribeQuestion(e.snapshot, sub.email, { s, t }, baseOf(e)), 200);
+  return c.html(SubscriptionPages.unsubscribeQuestion(e.snapshot, sub.email, { s, t }, baseOf(c, e)), 200);
 });
 
-publicRoute("post", "/status/{slug}/subscription/unsubscribe", "Unsubscribes; also the RFC 8058 one-click target", "html", async (c) => {
+publicRoute("post", "/status/{slug}/subscription/unsubscribe", { summary: "Unsubscribes; also the RFC 8058 one-click target", type: "html", query: z.object({ s: Link.s.optional(), t: Link.t.optional() }), form: z.object({ ...Link, "List-Unsubscribe": z.literal("One-Click").optional().describe("RFC 8058 one-click") }).openapi("UnsubscribeForm"), errors: LINK_ERRORS }, async (c) => {
   const e = await pageOf(c);
   const { s, t } = await linkParams(c);
   const sub = e && (await Subscribers.unsubscribe(e.pageId, s, t));
   if (!e || !sub) return invalidLink(c, e);
-  return c.html(SubscriptionPages.unsubscribed(e.snapshot, sub.email, baseOf(e)), 200);
+  return c.html(SubscriptionPages.unsubscribed(e.snapshot, sub.email, baseOf(c, e)), 200);
 });
 
 // ---------- admin ----------
@@ -267,7 +393,7 @@ app.openapi(
   createRoute({
     method: "get",
     path: "/v1/status-pages/{pageId}/subscribers/count",
-    tags: ["status-pages"],
+    tags: ["status pages"],
     summary: "How many confirmed email subscribers a status page has (never who)",
     ...orgScoped("statusPages.read"),
     request: { params: z.object({ pageId: z.string().min(1).max(100).openapi({ param: { name: "pageId", in: "path" } }) }) },

@@ -48,7 +48,7 @@ export const requireOrg =
 /**
  * Spread into `createRoute({...})` of every organisation-scoped route: the middleware enforces the
  * permission, and `x-permission` puts it in the OpenAPI document, where the role-matrix test and
- * the README's table read it. The X-Org-Id header is added to these operations by openapi.ts.
+ * docs/organisations.md's table read it. The X-Org-Id header is added to these operations by openapi.ts.
  */
 export const orgScoped = (permission: Permission) => ({
   middleware: [requireOrg(permission)],

@@ -5,6 +5,8 @@ import { handle } from "hono/aws-lambda";
 import { config } from "@uptime/core/platform/config";
 import { Demo } from "@uptime/core/public/demo";
 import { StatusPage } from "@uptime/core/public/status-page";
+import { MonitorPage } from "@uptime/core/status-pages/monitor-page";
+import { StatusPageHtml } from "@uptime/core/status-pages/render";
 import { createApi, errorJson, errorResponses, json, named } from "./http";
 
 const SlugParam = z.object({
@@ -29,9 +31,9 @@ function cacheable(c: Context, maxAgeSec = config().STATUS_CACHE_SEC) {
   c.header("Cache-Control", `public, max-age=${maxAgeSec}`);
 }
 
-/** The page has no scripts and loads nothing: say so, so an injected tag could do nothing either. */
+/** The page has no scripts and loads nothing but its inline favicon: say so, so an injected tag could do nothing either. */
 function lockedDown(c: Context) {
-  c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
   c.header("X-Content-Type-Options", "nosniff");
 }
 
@@ -40,8 +42,8 @@ export async function monitorPage(c: Context, slug: string) {
   cacheable(c);
   lockedDown(c);
   const view = await StatusPage.forSlug(slug);
-  if (!view) return c.html(StatusPage.renderNotFound(), 404);
-  return c.html(StatusPage.renderHtml(view), 200);
+  if (!view) return c.html(StatusPageHtml.renderMessage("Status page not found", "auto", "No status page has this address."), 404);
+  return c.html(MonitorPage.html(view, slug), 200);
 }
 
 export const app = createApi();

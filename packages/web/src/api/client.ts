@@ -31,8 +31,26 @@ export const onSessionChange = (fn: (signedIn: boolean) => void) => {
   return () => listeners.delete(fn);
 };
 
+/**
+ * Whether this browser had a session: the refresh cookie is HttpOnly, so without this hint (a
+ * script-readable cookie holding nothing but "1") a signed-out visitor's every load would ask
+ * /v1/auth/refresh and log its 401 in the console.
+ */
+const HAD_SESSION = "uptime_had_session";
+const hint = {
+  get: () => document.cookie.split("; ").includes(`${HAD_SESSION}=1`),
+  set: (on: boolean) => {
+    // as long as a refresh token can live (30 days); a stale hint costs one refresh, as before
+    document.cookie = `${HAD_SESSION}=${on ? "1" : ""}; path=/; SameSite=Strict; max-age=${on ? 30 * 86_400 : 0}`;
+  },
+};
+
+/** On load: the session the refresh cookie still holds, asked only if this browser had one. */
+export const resume = (): Promise<boolean> => (hint.get() ? refresh() : Promise.resolve(false));
+
 function setSession(token: string | null, expiresInSec = 0) {
   accessToken = token;
+  hint.set(token !== null);
   clearTimeout(refreshTimer);
   if (!token) {
     lastSeen.clear();

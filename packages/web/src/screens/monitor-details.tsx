@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, authed, errorOf, type CheckResult, type Incident, type Monitor, type Summary } from "../api/client";
-import { ago, ms, percent } from "../format";
+import { ago, checkOutcome, ms, percent, reasonText } from "../format";
 import { usePoll } from "../poll";
 import { navigate } from "../router";
 import { can, useSession } from "../session";
@@ -36,6 +36,8 @@ export function MonitorDetails({ id }: { id: string }) {
   const [incidents, setIncidents] = useState<Incident[]>([]);
   const [results, setResults] = useState<CheckResult[]>([]);
   const [failure, setFailure] = useState("");
+  // an action's outcome, kept until the next action (a reload of the data must not clear it)
+  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState("");
   const [confirming, setConfirming] = useState(false);
   const [slowLoadedAt, setSlowLoadedAt] = useState(0);
@@ -72,41 +74,73 @@ export function MonitorDetails({ id }: { id: string }) {
   }
   usePoll(load, [id]);
 
-  async function act(label: string, call: () => Promise<{ error?: unknown }>) {
+  async function act<T>(label: string, call: () => Promise<{ data?: T; error?: unknown; response: Response }>, done: (data: T) => string) {
     setBusy(label);
-    const { error } = await call();
+    setNotice(null);
+    const { data, error, response } = await call();
     setBusy("");
-    if (error) setFailure(errorOf(error)?.message ?? `${label} failed`);
     await load();
+    if (data !== undefined) return setNotice({ ok: true, text: done(data) });
+    const wait = response.headers.get("retry-after");
+    const why = errorOf(error)?.message ?? `${label} failed`;
+    setNotice({ ok: false, text: response.status === 429 && wait && !/try again/i.test(why) ? `${why}. Try again in ${wait} s.` : why });
   }
 
   if (!monitor) return failure ? <Failed message={failure} /> : <Loading />;
   const open = incidents.find((i) => i.status === "open");
+  // Up, but the latest checks failed: not down yet (the threshold is not reached), and not simply up either
+  const notDown = monitor.status === "up" || monitor.status === "pending";
+  const failing = notDown ? results.findIndex((r) => r.ok || r.inMaintenance) : 0;
+  const streak = failing === -1 ? results.length : failing;
   return (
     <>
       <div class="title-row">
         <h1>{monitor.name}</h1>
-        <StatusBadge status={monitor.status} />
+        {streak > 0 && streak < monitor.failureThreshold ? (
+          <span class="badge pending" data-failing>
+            Failing, {streak} of {monitor.failureThreshold}
+          </span>
+        ) : (
+          <StatusBadge status={monitor.status} />
+        )}
       </div>
       <p class="muted">
         {monitor.method} {monitor.url} · every {monitor.intervalSec}s · last check {ago(monitor.lastCheckedAt)} ({ms(monitor.lastLatencyMs)})
         {monitor.lastError ? ` · ${monitor.lastError}` : ""}
+        {streak > 0 && streak < monitor.failureThreshold ? ` · down after ${monitor.failureThreshold - streak} more failed check${monitor.failureThreshold - streak === 1 ? "" : "s"}` : ""}
       </p>
       {failure && <Failed message={failure} />}
       <div class="actions">
         {mayEdit && (
           <>
-            <button type="button" disabled={!!busy} onClick={() => void act("Check now", () => authed(() => api.POST("/v1/monitors/{id}/check", { params: path })))}>
+            <button
+              type="button" disabled={!!busy}
+              onClick={() => void act("Check now", () => authed(() => api.POST("/v1/monitors/{id}/check", { params: path })), (d) => `Checked just now. ${checkOutcome(d.result)}`)}
+            >
               {busy === "Check now" ? "Checking…" : "Check now"}
             </button>
-            <button type="button" disabled={!!busy} onClick={() => void act("Pause", () => authed(() => api.PATCH("/v1/monitors/{id}", { params: path, body: { paused: !monitor.paused } })))}>
+            <button
+              type="button" disabled={!!busy}
+              onClick={() =>
+                void act(monitor.paused ? "Resume" : "Pause", () => authed(() => api.PATCH("/v1/monitors/{id}", { params: path, body: { paused: !monitor.paused } })), (m) =>
+                  m.paused ? "Paused: no checks or alerts until you resume." : "Resumed: checks start again.",
+                )
+              }
+            >
               {monitor.paused ? "Resume" : "Pause"}
             </button>
             <a class="button secondary" href={`/monitors/${encodeURIComponent(id)}/edit`}>Edit</a>
             {confirming ? (
               <span class="confirm" role="group" aria-label="Confirm delete">
                 Delete {monitor.name} and its history?{" "}
-                <button type="button" class="danger" onClick={() => void authed(() => api.DELETE("/v1/monitors/{id}", { params: path })).then(() => navigate("/"))}>
+                <button
+                  type="button" class="danger"
+                  onClick={() =>
+                    void authed(() => api.DELETE("/v1/monitors/{id}", { params: path })).then(({ error }) =>
+                      error ? setNotice({ ok: false, text: errorOf(error)?.message ?? "Could not delete the monitor" }) : navigate("/"),
+                    )
+                  }
+                >
                   Yes, delete
                 </button>{" "}
                 <button type="button" class="secondary" onClick={() => setConfirming(false)}>Cancel</button>
@@ -118,7 +152,12 @@ export function MonitorDetails({ id }: { id: string }) {
         )}
         {monitor.slug && <a class="button secondary" href={`/status/${monitor.slug}`} data-external>Public status page</a>}
       </div>
-      {open && <p class="incident" role="status">Open incident: {open.reason} since {ago(open.startedAt)}<Acknowledge incident={open} /></p>}
+      {notice && (
+        <p class={notice.ok ? "notice" : "error"} role={notice.ok ? "status" : "alert"} data-notice>
+          {notice.text}
+        </p>
+      )}
+      {open && <p class="incident" role="status">Open incident: {reasonText(open.reason)} since {ago(open.startedAt)}<Acknowledge incident={open} /></p>}
       <section aria-labelledby="uptime-h">
         <h2 id="uptime-h">Uptime</h2>
         <dl class="stats">

@@ -6,16 +6,17 @@ import { Field } from "../field";
 import { Failed, Loading } from "../status";
 import { ConfirmButton, PageTabs, pagePath, problemOf, type StatusPage } from "./shared";
 
-type Text = Record<"slug" | "title" | "description" | "logoUrl" | "theme" | "visibility" | "password" | "timeZone", string>;
-const FIELDS = ["slug", "title", "description", "logoUrl", "theme", "visibility", "password", "timeZone"];
+type Text = Record<"slug" | "title" | "description" | "logoUrl" | "theme" | "visibility" | "password" | "timeZone" | "autoPublishIncidents" | "customDomain", string>;
+const FIELDS = ["slug", "title", "description", "logoUrl", "theme", "visibility", "password", "timeZone", "autoPublishIncidents", "customDomain"];
 
 const blank = (): Text => ({
   slug: "", title: "", description: "", logoUrl: "", theme: "auto", visibility: "public", password: "",
-  timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
+  timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC", autoPublishIncidents: "yes", customDomain: "",
 });
 const fromPage = (p: StatusPage): Text => ({
   slug: p.slug, title: p.title, description: p.description ?? "", logoUrl: p.logoUrl ?? "", theme: p.theme,
-  visibility: p.visibility, password: "", timeZone: p.timeZone,
+  visibility: p.visibility, password: "", timeZone: p.timeZone, autoPublishIncidents: p.autoPublishIncidents ? "yes" : "no",
+  customDomain: p.customDomain ?? "",
 });
 
 const zones = (() => {
@@ -57,10 +58,21 @@ export function StatusPageForm({ id }: { id?: string }) {
     const common = {
       slug: t.slug.trim(), title: t.title, theme: t.theme as StatusPage["theme"], visibility: t.visibility as StatusPage["visibility"],
       timeZone: t.timeZone, ...(t.visibility === "protected" && t.password ? { password: t.password } : {}),
+      autoPublishIncidents: t.autoPublishIncidents === "yes",
     };
+    const domain = t.customDomain.trim();
     const { data, error } = id
-      ? await authed(() => api.PATCH("/v1/status-pages/{pageId}", { params: { path: { pageId: id } }, body: { ...common, description: t.description || null, logoUrl: t.logoUrl || null } }))
-      : await authed(() => api.POST("/v1/status-pages", { body: { ...common, ...(t.description ? { description: t.description } : {}), ...(t.logoUrl ? { logoUrl: t.logoUrl } : {}) } }));
+      ? await authed(() =>
+          api.PATCH("/v1/status-pages/{pageId}", {
+            params: { path: { pageId: id } },
+            body: { ...common, description: t.description || null, logoUrl: t.logoUrl || null, customDomain: domain || null },
+          }),
+        )
+      : await authed(() =>
+          api.POST("/v1/status-pages", {
+            body: { ...common, ...(t.description ? { description: t.description } : {}), ...(t.logoUrl ? { logoUrl: t.logoUrl } : {}), ...(domain ? { customDomain: domain } : {}) },
+          }),
+        );
     setBusy(false);
     if (data) return navigate(pagePath(data.id));
     const problem = problemOf(error, FIELDS, "Could not save");
@@ -104,6 +116,19 @@ export function StatusPageForm({ id }: { id?: string }) {
               </select>
             </Field>
           </div>
+          <Field
+            label="Monitor incidents" name="autoPublishIncidents" value={text.autoPublishIncidents} onInput={set("autoPublishIncidents")} error={errors.autoPublishIncidents}
+            hint="When a linked monitor goes down, its incident can appear on the page at once (marked as automatic), or wait until you promote it from Incidents."
+          >
+            <select id="f-autoPublishIncidents" value={text.autoPublishIncidents} onChange={(e) => set("autoPublishIncidents")(pick(e))}>
+              <option value="yes">Publish automatically</option>
+              <option value="no">Only after review</option>
+            </select>
+          </Field>
+          <Field
+            label="Custom domain" name="customDomain" value={text.customDomain} onInput={set("customDomain")} error={errors.customDomain}
+            hint="Optional, e.g. status.example.com: the page also answers at the root of that host once its DNS points at this deployment."
+          />
           {text.visibility === "protected" && (
             <Field
               label="Page password" name="password" type="password" value={text.password} onInput={set("password")} error={errors.password}
