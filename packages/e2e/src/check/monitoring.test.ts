@@ -7,6 +7,7 @@ import { Checker } from "@uptime/core/check/checker";
 import { CheckJob } from "@uptime/core/check/check-job";
 import { Incident } from "@uptime/core/incident/incident";
 import { Monitor } from "@uptime/core/monitors/monitor";
+import { UserText } from "@uptime/core/platform/user-text";
 import { createUser, type TestUser } from "../kit/test-users";
 import { confirmRecipients } from "../kit/alert-recipients";
 import { handler as checkConsumer } from "@uptime/functions/check/check-consumer";
@@ -59,7 +60,8 @@ describe("incident lifecycle", () => {
     expect(mails).toHaveLength(1);
     expect(mails[0].subject).toContain("[DOWN]");
     expect(mails[0].destination.to).toContain(ada.email);
-    expect(mails[0].body.text).toContain(target.url);
+    // The monitor's URL is its owner's words: shown, but never as a link (docs/security.md).
+    expect(mails[0].body.text).toContain(UserText.defang(target.url));
     expect(mails[0].body.text).toContain("status_mismatch");
     expect(mails[0].body.text).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
     expect(mails[0].body.html).toContain("DOWN");

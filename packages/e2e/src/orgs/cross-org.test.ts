@@ -108,6 +108,7 @@ async function snapshotOfA() {
 const bodies: Record<string, unknown> = {
   "POST /v1/monitors": { name: "B's", url: "http://127.0.0.1:9/" },
   "PATCH /v1/monitors/{id}": { name: "Hijacked", paused: true },
+  "PATCH /v1/channels/{id}": { name: "Hijacked" },
   "PATCH /v1/org": { name: "Hijacked" },
   "PATCH /v1/org/members/{userId}": { role: "owner" },
   "POST /v1/org/invitations": { email: "b-invitee@example.com" },
