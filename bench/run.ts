@@ -8,7 +8,7 @@
  * the latest saved results of the others).
  */
 import { spawn } from "node:child_process";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ApiData } from "./api-latency";
 import type { CheckerData } from "./checker";
@@ -28,6 +28,8 @@ import {
   renderBudgets,
   renderTables,
   resultPath,
+  SOAK_END,
+  SOAK_START,
   usd,
   type BenchResult,
   type Budget,
@@ -304,7 +306,11 @@ async function main() {
     );
     if (r.budgets.length) md.push(renderBudgets(r.budgets), "");
   }
-  writeFileSync(path.join(REPO_ROOT, "BENCHMARKS.md"), md.join("\n").replace(/\n{3,}/g, "\n\n"));
+  // The soak runs for half an hour on its own (`npm run soak`); its section is carried over as it stands.
+  const benchmarksPath = path.join(REPO_ROOT, "BENCHMARKS.md");
+  const soak = existsSync(benchmarksPath) ? new RegExp(`${SOAK_START}[\\s\\S]*?${SOAK_END}`).exec(readFileSync(benchmarksPath, "utf8"))?.[0] : undefined;
+  if (soak) md.push(soak, "");
+  writeFileSync(benchmarksPath, md.join("\n").replace(/\n{3,}/g, "\n\n"));
   writeFileSync(
     path.join(BENCH_DIR, "README-snippet.md"),
     readmeSnippet({ cost: results["cost-model"], fanout: results.fanout, detection: results.detection, checker: results.checker }),

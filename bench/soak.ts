@@ -11,10 +11,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { runSoak } from "@uptime/e2e/kit/soak";
-import { finish, machine, REPO_ROOT, renderTables, type Table } from "./lib/report";
+import { finish, machine, REPO_ROOT, renderTables, SOAK_END, SOAK_START, type Table } from "./lib/report";
 
-export const SOAK_START = "<!-- soak:start -->";
-export const SOAK_END = "<!-- soak:end -->";
 
 const { values } = parseArgs({
   options: {

@@ -108,7 +108,13 @@ export function Monitoring({ stack, app }: StackContext) {
   );
   dashboard.addWidgets(
     graph("Tick", [ours("TickDurationMs", "Maximum")], [ours("JobsEnqueued", "Sum")]),
-    graph("Mail and alerts", [ours("MailsSent", "Sum"), ours("AlertsFailed", "Sum")]),
+    graph("Mail and alerts", [
+      ours("MailsSent", "Sum"),
+      // Alerts carry the channel type as a dimension of their own: one line per channel.
+      ...(["AlertsSent", "AlertsFailed"] as const).map(
+        (name) => new MathExpression({ expression: `SEARCH('{${METRIC_NAMESPACE},channel,service,stage} MetricName="${name}" stage="${app.stage}"', 'Sum', 60)`, label: name, period: Duration.minutes(1) }),
+      ),
+    ]),
   );
   dashboard.addWidgets(
     graph("Dead-letter queues", dlqs.map(([, q]) => deadLetterQueueOf(q.cdk.queue).metricApproximateNumberOfMessagesVisible({ statistic: "Maximum" }))),

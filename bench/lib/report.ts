@@ -43,6 +43,10 @@ export interface BenchResult<D = unknown> {
   data: D;
 }
 
+/** BENCHMARKS.md's soak section (`npm run soak`) lies between these; `npm run bench` carries it over. */
+export const SOAK_START = "<!-- soak:start -->";
+export const SOAK_END = "<!-- soak:end -->";
+
 export const commandFor = (name: string) => `npx tsx bench/${name}.ts`;
 
 export function machine() {

@@ -8,6 +8,7 @@ import { RateLimit } from "../platform/rate-limit";
 import { HOUR } from "../platform/time";
 import { OrgGuard } from "../orgs/guard";
 import { User } from "../accounts/user";
+import { Telemetry } from "../platform/telemetry";
 
 /**
  * Limits on what one organisation, and the account that created it, can make us send:
@@ -52,7 +53,7 @@ async function dropped(budget: string, noticeTo: () => Promise<string | undefine
   if (ownerEmail) {
     const until = Math.floor(now / HOUR) * HOUR + HOUR;
     await Mail.send({ to: ownerEmail, ...renderCappedNotice(cap, until, scope) }).catch((err) =>
-      console.error(JSON.stringify({ msg: "capped notice not sent", budget, error: String(err) })),
+      Telemetry.log.error("capped notice not sent", { budget, error: String(err) }),
     );
   }
 }

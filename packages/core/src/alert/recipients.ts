@@ -17,6 +17,7 @@ import { DAY, HOUR } from "../platform/time";
 import { AlertCaps } from "./caps";
 import { RateLimit } from "../platform/rate-limit";
 import { OrgGuard } from "../orgs/guard";
+import { Telemetry } from "../platform/telemetry";
 
 /**
  * Double opt-in for alert addresses other than the account's own: one item per (account, address).
@@ -138,7 +139,7 @@ export async function requestConfirmations(ownerId: string, ownerEmail: string |
         if (!(await RateLimit.spaced(spacing, config().RECIPIENT_RESEND_HOURS * HOUR, now)).ok) return release(email);
         await publish({ type: "recipient.confirmation", ownerId, email, requestedAt: now });
       } catch (err) {
-        console.error(JSON.stringify({ msg: "confirmation not requested", ownerId, error: String(err) }));
+        Telemetry.log.error("confirmation not requested", { ownerId, error: String(err) });
         await release(email);
       }
     }),

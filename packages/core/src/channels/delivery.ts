@@ -21,6 +21,7 @@ import { ChannelFormats, type Outgoing, type Resolved } from "./formats";
 import { post } from "./http";
 import { ackLink } from "./ack-token";
 import { PostedIncidentEntity, StatusPageEntity } from "../status-pages/entity";
+import { Telemetry } from "../platform/telemetry";
 
 /** What the deliveries queue carries: the one attempt of one delivery that may act next. */
 export const QueueMessage = z.object({ type: z.literal("channel.delivery"), channelId: z.string(), eventId: z.string(), attempt: z.number().int().min(0) });
@@ -252,7 +253,7 @@ export async function send(out: Outgoing, orgId: string): Promise<Attempt> {
     if (!bus) {
       // Locally there is no bus: the event is logged, and the delivery log shows it.
       // (Its id and type only: the detail carries the incident's acknowledge link.)
-      console.log(JSON.stringify({ msg: "eventbridge event (local: not sent)", detailType: out.detailType, id: (JSON.parse(out.detail) as Payload).id }));
+      Telemetry.log.info("eventbridge event (local: not sent)", { detailType: out.detailType, id: (JSON.parse(out.detail) as Payload).id });
       return { ok: true, retryable: false, gone: false, latencyMs: 0, response: out.detail.slice(0, 2048) };
     }
     const r = await putEvent(config().AWS_REGION, { EventBusName: bus, Source: "uptime", DetailType: out.detailType, Detail: out.detail });
@@ -349,6 +350,8 @@ async function attemptClaimed(item: DeliveryItem, opts: DeliverOptions, now: num
   }
   const result = await send(out, channel.orgId);
   await opts.afterSend?.();
+  // Per channel type, so the operator's dashboard shows which service is failing.
+  Telemetry.metric(result.ok ? "AlertsSent" : "AlertsFailed", 1, { channel: channel.type });
   const entry = { eventId, eventType: event.type, attempt, ...result };
   if (result.ok) {
     await finish({ status: "sent", doneAt: now, lastStatus: result.httpStatus });
@@ -383,7 +386,7 @@ async function reportBroken(channel: ChannelItem, reason: string, now: number) {
   ].join("\n");
   for (const to of owners) {
     await Mail.send({ to, subject: `[CHANNEL BROKEN] ${channel.name} stopped accepting alerts`, text, html: AlertCaps.paragraphs(text) }).catch((err) =>
-      console.error(JSON.stringify({ msg: "broken-channel notice not sent", channelId: channel.channelId, error: String(err) })),
+      Telemetry.log.error("broken-channel notice not sent", { channelId: channel.channelId, error: String(err) }),
     );
   }
 }

@@ -9,6 +9,7 @@ import { VisibleError, isConditionalCheckFailed, notFound } from "../platform/er
 import { nextReminderAt, reminderNumber } from "./agenda";
 import { Delivery } from "./delivery";
 import { FollowUpDueEntity } from "./entity";
+import { Telemetry } from "../platform/telemetry";
 
 /**
  * What happens to an open incident after its DOWN alert: reminders while nobody acknowledges,
@@ -67,7 +68,7 @@ export async function runDue(now = Date.now()): Promise<{ reminders: number; esc
       }
       await FollowUpDueEntity.delete({ at: entry.at, incidentId: entry.incidentId, kind: entry.kind }).go();
     } catch (err) {
-      console.error(JSON.stringify({ msg: "incident follow-up failed", incidentId: entry.incidentId, error: String(err) }));
+      Telemetry.log.error("incident follow-up failed", { incidentId: entry.incidentId, error: String(err) });
     }
   }
   return out;

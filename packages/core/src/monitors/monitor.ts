@@ -22,6 +22,7 @@ export * from "./view";
 export { markDown, markUp } from "./state";
 export { bySlug, get, getOwned } from "./read";
 import { get, getOwned } from "./read";
+import { Telemetry } from "../platform/telemetry";
 
 // ---------- writes ----------
 
@@ -143,7 +144,7 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
   const created = (await MonitorEntity.get({ monitorId }).go({ consistent: true })).data!;
   await AlertRecipient.requestConfirmations(ownerId, ownerEmail, created.alertEmails, now);
   // The monitor exists now; if this first check cannot be queued, its slot in the schedule still comes.
-  await checkSoon(created, now).catch((err) => console.error(JSON.stringify({ msg: "first check not queued", monitorId, error: String(err) })));
+  await checkSoon(created, now).catch((err) => Telemetry.log.error("first check not queued", { monitorId, error: String(err) }));
   return created;
 }
 

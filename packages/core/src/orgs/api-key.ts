@@ -12,6 +12,7 @@ import { Audit } from "./audit";
 import { KEY_SCOPES, type KeyScope } from "./roles";
 import { OrgGuard } from "./guard";
 import { UserText } from "../platform/user-text";
+import { Telemetry } from "../platform/telemetry";
 
 /**
  * An organisation's API key. The token is `upk_<keyId>_<secret>`: authentication is one consistent
@@ -183,6 +184,6 @@ async function touch(keyId: string, now: number) {
       .where((a, op) => `${op.notExists(a.lastUsedAt)} OR ${op.lte(a.lastUsedAt, now - LAST_USED_RESOLUTION_MS)}`)
       .go({ response: "none" });
   } catch (err) {
-    if (!isConditionalCheckFailed(err)) console.error(JSON.stringify({ msg: "api key lastUsedAt not written", keyId, error: String(err) }));
+    if (!isConditionalCheckFailed(err)) Telemetry.log.error("api key lastUsedAt not written", { keyId, error: String(err) });
   }
 }

@@ -44,7 +44,7 @@ export function useTransport(t: Transport) {
 export async function send(m: Message): Promise<string | undefined> {
   if (!transport) throw new Error("No mail transport: only the alert function sends mail (it installs SES with Mail.useTransport)");
   if (await MailSuppression.isSuppressed(m.to)) {
-    console.log(JSON.stringify({ msg: "mail suppressed", subject: headerSafe(m.subject).slice(0, 80) }));
+    Telemetry.log.info("mail suppressed", { subject: headerSafe(m.subject).slice(0, 80) });
     return undefined;
   }
   try {

@@ -29,6 +29,8 @@ export const MetricDefinitions = {
   CheckErrors: MetricUnit.Count,
   /** Scheduled slot → result stored. */
   SlotLagMs: MetricUnit.Milliseconds,
+  /** One attempt of a channel delivery that the service accepted, or refused (dimension `channel`: its type). */
+  AlertsSent: MetricUnit.Count,
   AlertsFailed: MetricUnit.Count,
   MailsSent: MetricUnit.Count,
 } as const;

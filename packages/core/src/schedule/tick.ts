@@ -8,6 +8,7 @@ import { config } from "../platform/config";
 import { Claim } from "../platform/claim";
 import { bindToTable, entityOptions } from "../platform/table";
 import { dueTimes, forEachDuePage, queriesFor } from "./due-index";
+import { Telemetry } from "../platform/telemetry";
 
 /**
  * One item per scheduler window. EventBridge may deliver a scheduled event twice, or late;
@@ -79,14 +80,14 @@ export async function run(at: Date | number, now = Date.now()): Promise<Report> 
   try {
     report.maintenance = await Maintenance.runDue(now);
   } catch (err) {
-    console.error(JSON.stringify({ msg: "maintenance transitions failed", error: String(err) }));
+    Telemetry.log.error("maintenance transitions failed", { error: String(err) });
   }
 
   // Incident reminders and escalations due by now: one query of their agenda.
   try {
     report.followUps = await FollowUp.runDue(now);
   } catch (err) {
-    console.error(JSON.stringify({ msg: "incident follow-ups failed", error: String(err) }));
+    Telemetry.log.error("incident follow-ups failed", { error: String(err) });
   }
 
   try {

@@ -11,6 +11,7 @@ import { CreateMaintenanceInput, MaintenanceStatusInput, MaintenanceUpdateInput,
 import { Muting } from "./muting";
 import { SubscriberMail } from "./notify";
 import { StatusPage } from "./page";
+import { Telemetry } from "../platform/telemetry";
 
 /**
  * Scheduled maintenance: scheduled → in_progress → completed, moved by the every-minute tick
@@ -249,7 +250,7 @@ export async function runDue(now = Date.now()): Promise<{ started: number; compl
       if (m.status === "scheduled" && after.status !== "scheduled") out.started++;
       if (after.status === "completed") out.completed++;
     } catch (err) {
-      console.error(JSON.stringify({ msg: "maintenance transition failed", maintenanceId: entry.maintenanceId, error: String(err) }));
+      Telemetry.log.error("maintenance transition failed", { maintenanceId: entry.maintenanceId, error: String(err) });
     }
   }
   return out;

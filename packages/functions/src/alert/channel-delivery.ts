@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { Delivery } from "@uptime/core/channels/delivery";
 import { Mail } from "@uptime/core/platform/mail";
 import { sesTransport } from "@uptime/core/platform/ses";
+import { Telemetry } from "@uptime/core/platform/telemetry";
 
 Mail.useTransport(sesTransport);
 
@@ -17,7 +18,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
         await Delivery.deliver(Delivery.QueueMessage.parse(JSON.parse(record.body)));
         return undefined;
       } catch (err) {
-        console.error(JSON.stringify({ msg: "delivery failed", messageId: record.messageId, error: String(err) }));
+        Telemetry.log.error("delivery failed", { messageId: record.messageId, error: String(err) });
         return { itemIdentifier: record.messageId };
       }
     }),

@@ -1,5 +1,6 @@
 import type { SNSEvent } from "aws-lambda";
 import { MailSuppression } from "@uptime/core/platform/mail-suppression";
+import { Telemetry } from "@uptime/core/platform/telemetry";
 
 /**
  * SES bounce and complaint notifications, through the SNS topic of the configuration set
@@ -12,10 +13,10 @@ export const handler = async (event: SNSEvent) => {
     try {
       parsed = MailSuppression.SesNotification.parse(JSON.parse(record.Sns.Message));
     } catch (err) {
-      console.error(JSON.stringify({ msg: "unreadable SES notification", messageId: record.Sns.MessageId, error: String(err) }));
+      Telemetry.log.error("unreadable SES notification", { messageId: record.Sns.MessageId, error: String(err) });
       continue;
     }
     const suppressed = await MailSuppression.record(parsed);
-    if (suppressed.length) console.log(JSON.stringify({ msg: "suppressed", count: suppressed.length, kind: parsed.eventType ?? parsed.notificationType }));
+    if (suppressed.length) Telemetry.log.info("suppressed", { count: suppressed.length, kind: parsed.eventType ?? parsed.notificationType });
   }
 };

@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import type { Context } from "hono";
 import { config, secretFromSsm } from "@uptime/core/platform/config";
 import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from "./edge-headers";
+import { Telemetry } from "@uptime/core/platform/telemetry";
 
 /*
  * Deployed, the secret is the SST secret ORIGIN_VERIFY_SECRET (SSM), read at cold start and again
@@ -19,7 +20,7 @@ function refresh(): Promise<void> {
   refreshing ??= secretFromSsm("ORIGIN_VERIFY_SECRET")
     .then((secret) => void (deployed = { values: valuesOf(secret ?? ""), readAt: Date.now() }))
     // Without it the TCP peer counts as the caller (per-edge limits): degraded, never open.
-    .catch((err) => console.error(JSON.stringify({ msg: "origin-verify secret not read", error: String(err) })))
+    .catch((err) => Telemetry.log.error("origin-verify secret not read", { error: String(err) }))
     .finally(() => (refreshing = undefined));
   return refreshing;
 }

@@ -9,6 +9,7 @@ import { config } from "@uptime/core/platform/config";
 import { VisibleError, type ErrorKind } from "@uptime/core/platform/errors";
 import type { Actor } from "@uptime/core/accounts/session";
 import type { OrgAccess } from "@uptime/core/orgs/access";
+import { Telemetry } from "@uptime/core/platform/telemetry";
 
 /** The only place error kinds become HTTP statuses. */
 const statusOf: Record<ErrorKind, ContentfulStatusCode> = {
@@ -99,7 +100,7 @@ export function createApi() {
       if (status === 400) return errorJson(c, 400, "invalid_json", "Request body is not valid JSON");
       return errorJson(c, status, "http_error", err.message || "Request failed");
     }
-    console.error("unhandled error", c.req.method, c.req.path, err);
+    Telemetry.log.error("unhandled error", { method: c.req.method, path: c.req.path, error: err, stack: err instanceof Error ? err.stack : undefined });
     return errorJson(c, 500, "internal_error", "Something went wrong on our side");
   });
 

@@ -1,6 +1,7 @@
 import type { ScheduledEvent } from "aws-lambda";
 import { RollupJob } from "@uptime/core/history/rollup-job";
 import { OrgDeletion } from "@uptime/core/orgs/deletion";
+import { Telemetry } from "@uptime/core/platform/telemetry";
 
 /**
  * Hourly schedule (a few minutes past the hour): roll up every hour that has ended and is not
@@ -10,8 +11,8 @@ import { OrgDeletion } from "@uptime/core/orgs/deletion";
  */
 export const handler = async (_event?: Pick<ScheduledEvent, "time">) => {
   const report = await RollupJob.catchUp(Date.now());
-  console.log(JSON.stringify({ msg: "rollup", ...report, from: new Date(report.from).toISOString(), to: new Date(report.to).toISOString() }));
+  Telemetry.log.info("rollup", { ...report, from: new Date(report.from).toISOString(), to: new Date(report.to).toISOString() });
   const swept = await OrgDeletion.sweep(Date.now());
-  if (swept.organisations) console.log(JSON.stringify({ msg: "org deletion sweep", ...swept }));
+  if (swept.organisations) Telemetry.log.info("org deletion sweep", { ...swept });
   return report;
 };
