@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./listen";
 
 /**
  * The errors AWS returns under load, in front of an emulator: the SDK clients talk to this proxy
@@ -150,10 +150,9 @@ export async function startFaultProxy(opts: { upstream: string; service: FaultSe
       else res.destroy(err as Error);
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     injected,
     get requests() {
       return requests;

@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./listen";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "./runtime";
 
 export interface ApiResponse<T = any> {
@@ -181,13 +181,9 @@ export async function startTarget(initial: TargetBehaviour = {}): Promise<Target
       timers.add(t);
     } else answer();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     set(b) {
       behaviour = b;
     },

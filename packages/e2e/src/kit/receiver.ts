@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "@uptime/local/listen";
 
 export interface Received {
   method: string;
@@ -43,13 +43,9 @@ export async function startReceiver(fallback: Answer = { status: 200, body: "ok"
       res.end(a.body ?? "");
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     received,
     script: (...answers) => void queue.push(...answers),
     get fallback() {
