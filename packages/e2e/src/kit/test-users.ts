@@ -7,10 +7,11 @@ export interface TestUser {
 }
 
 let counter = 0;
+export const TEST_PASSWORD = "correct horse battery";
 
 /** Registers and logs in a fresh user on a test stack; `call` sends its bearer token. */
 export async function createUser(stack: TestStack, email = `user-${Date.now()}-${counter++}@example.com`): Promise<TestUser> {
-  const password = "correct horse battery";
+  const password = TEST_PASSWORD;
   const json = { "content-type": "application/json" };
   await stack.api("/v1/auth/register", { method: "POST", headers: json, body: JSON.stringify({ email, password }) });
   const login = await stack.api("/v1/auth/login", { method: "POST", headers: json, body: JSON.stringify({ email, password }) });
