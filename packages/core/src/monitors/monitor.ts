@@ -9,7 +9,7 @@ import { CheckJob } from "../check/check-job";
 import { Incident } from "../incident/incident";
 import { AlertRecipient } from "../alert/recipients";
 import { Channel } from "../channels/channel";
-import { dueKeys } from "../schedule/due-index";
+import { dueKeys, dueTimes } from "../schedule/due-index";
 import { OrgGuard } from "../orgs/guard";
 
 import { MonitorEntity, MonitorQuotaEntity, SlugClaimEntity, type MonitorItem } from "./entity";
@@ -256,6 +256,18 @@ export async function remove(ownerId: string, monitorId: string, now = Date.now(
  */
 async function checkSoon(m: MonitorItem, now: number) {
   if (m.paused) return;
-  await CheckJob.enqueue([{ monitor: CheckJob.snapshotOf(m), dueAt: now, kind: "scheduled" }], now);
+  const snapshot = CheckJob.snapshotOf(m);
+  const jobs: CheckJob.Job[] = [{ monitor: snapshot, dueAt: now, kind: "scheduled" }];
+  const { TICK_SECONDS, TICK_LOOKAHEAD } = config();
+  if (TICK_LOOKAHEAD) {
+    // Each tick fans out the next window ahead of time, so this window and the next one were
+    // queued before this monitor existed: its slots in them are queued here, or it would wait
+    // up to two windows for its first scheduled check (a slot queued twice stores one result).
+    const nowSec = Math.floor(now / 1000);
+    const current = nowSec - (nowSec % TICK_SECONDS);
+    const slots = [...dueTimes(m, current, TICK_SECONDS), ...dueTimes(m, current + TICK_SECONDS, TICK_SECONDS)].filter((t) => t * 1000 > now);
+    for (const t of slots) jobs.push({ monitor: snapshot, dueAt: t * 1000, kind: "scheduled" });
+  }
+  await CheckJob.enqueue(jobs, now);
 }
 
