@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import AxeBuilder from "@axe-core/playwright";
-import type { Locator, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { expect } from "vitest";
 
 /** The browser globals the page functions below use (this package is typed for Node, without the DOM's types). */
@@ -12,6 +12,20 @@ interface PageGlobals {
 }
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** A 1280 px page of the app, logged in as `email` (a kit user's password) and on the dashboard. */
+export async function loggedInPage(browser: Browser, apiUrl: string, email: string, password: string, onPage?: (page: Page) => void): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  onPage?.(page);
+  await page.goto(`${apiUrl}/login`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { name: "Monitors" }).waitFor();
+  return page;
+}
 const shots = fileURLToPath(new URL("../../../web/screenshots/out/", import.meta.url));
 // UPDATE_SCREENSHOTS=1 also copies the screens into docs/screenshots/ (committed, shown in the README and docs/web-app.md).
 const docsShots = process.env.UPDATE_SCREENSHOTS === "1" ? fileURLToPath(new URL("../../../../docs/screenshots/", import.meta.url)) : null;

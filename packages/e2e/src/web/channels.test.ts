@@ -3,9 +3,9 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
 import { ensureWebBuild } from "@uptime/local/web";
-import { CHROMIUM, checkScreen } from "../kit/browser-checks";
+import { CHROMIUM, checkScreen, loggedInPage } from "../kit/browser-checks";
 import { startReceiver, type Receiver } from "../kit/receiver";
-import { createUser, type TestUser } from "../kit/test-users";
+import { createUser, TEST_PASSWORD, type TestUser } from "../kit/test-users";
 
 /* The Channels screen, the monitor form's alerting part and acknowledging, as a user clicks them. */
 
@@ -28,14 +28,7 @@ describe.runIf(existsSync(CHROMIUM))("alert channels in the web app", { timeout:
     ]);
     user = await createUser(stack);
     monitorId = (await user.call("POST", "/v1/monitors", { name: "Shop", url: site.url, failureThreshold: 1 })).body.id;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    await page.goto(`${stack.apiUrl}/login`);
-    await page.getByLabel("Email").fill(user.email);
-    await page.getByLabel("Password").fill("correct horse battery");
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.getByRole("heading", { name: "Monitors" }).waitFor();
+    page = await loggedInPage(browser, stack.apiUrl, user.email, TEST_PASSWORD);
   }, 90_000);
 
   afterAll(async () => {

@@ -3,8 +3,8 @@ import { chromium, type Browser, type Locator, type Page } from "playwright-core
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { ensureWebBuild } from "@uptime/local/web";
-import { createUser, type TestUser } from "../kit/test-users";
-import { checkScreen as checkScreenOf } from "../kit/browser-checks";
+import { createUser, TEST_PASSWORD, type TestUser } from "../kit/test-users";
+import { checkScreen as checkScreenOf, loggedInPage } from "../kit/browser-checks";
 
 /*
  * The status-page management screens in headless Chromium against a real local stack: a page with
@@ -38,15 +38,9 @@ describe.runIf(haveChromium)("status-page management in a browser", { timeout: 6
     user = await createUser(stack);
     const monitor = await user.call("POST", "/v1/monitors", { name: "API health", url: "http://127.0.0.1:9/health" });
     monitorId = monitor.body.id;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    page.on("console", (m) => m.type() === "error" && !m.text().includes("401") && !m.text().includes("400") && console.error("[browser]", m.text()));
-    await page.goto(`${stack.apiUrl}/login`);
-    await page.getByLabel("Email").fill(user.email);
-    await page.getByLabel("Password").fill("correct horse battery");
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.getByRole("heading", { name: "Monitors" }).waitFor();
+    page = await loggedInPage(browser, stack.apiUrl, user.email, TEST_PASSWORD, (p) =>
+      p.on("console", (m) => m.type() === "error" && !m.text().includes("401") && !m.text().includes("400") && console.error("[browser]", m.text())),
+    );
   }, 90_000);
 
   afterAll(async () => {
