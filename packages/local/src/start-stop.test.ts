@@ -81,7 +81,8 @@ async function startNpm({ onTestFinished }: TestContext): Promise<Started> {
     if (npm.exitCode === null && npm.signalCode === null) npm.kill("SIGKILL");
   });
   let tree: number[] = [];
-  await eventually(() => `npm start printed no banner:\n${out}`, () => out.includes("Ctrl-C to stop."), 15_000);
+  // A boot takes ~3 s alone; on a loaded 2-core CI machine three at once can take far longer.
+  await eventually(() => `npm start printed no banner:\n${out}`, () => out.includes("Ctrl-C to stop."), 60_000);
   const urls = [...out.matchAll(/^ {2}(?:API|Mail viewer|DynamoDB|SQS) +(http:\/\/127\.0\.0\.1:\d+)/gm)].map((m) => m[1]);
   if (urls.length !== 4) throw new Error(`unexpected banner:\n${out}`);
   tree = descendants(npm.pid!);
@@ -89,7 +90,7 @@ async function startNpm({ onTestFinished }: TestContext): Promise<Started> {
 }
 
 // Concurrent: each case is mostly waiting for a boot and a stop, on ports of its own.
-describe.concurrent("npm start", () => {
+describe.concurrent("npm start", { timeout: 120_000 }, () => {
   it.for(["SIGTERM", "SIGINT"] as const)("stops everything and exits 0 on %s to npm's PID", async (signal, context) => {
     const { expect } = context;
     const { npm, output, exited, urls, tree } = await startNpm(context);

@@ -6,6 +6,7 @@ import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
 import { config, jwtSecret, onConfigReload } from "../platform/config";
 import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
 import { bindToTable, entityOptions } from "../platform/table";
+import { Claim } from "../platform/claim";
 
 /**
  * A login session is one refresh-token family. The refresh token of generation g is
@@ -118,13 +119,13 @@ async function issue(actor: Actor, generation: number): Promise<Tokens> {
 
 export async function start(userId: string, now = Date.now()): Promise<Tokens> {
   const sessionId = randomUUID();
-  await SessionEntity.create({
+  await Claim.createFresh(() => SessionEntity.create({
     sessionId,
     userId,
     generation: 1,
     createdAt: now,
     expiresAt: Math.floor(now / 1000) + config().REFRESH_TOKEN_TTL_DAYS * 86400,
-  }).go();
+  }).go());
   return issue({ userId, sessionId }, 1);
 }
 

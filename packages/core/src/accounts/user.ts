@@ -11,6 +11,7 @@ import { COMMON_PASSWORDS } from "./common-passwords";
 import { Org } from "../orgs/org";
 import { LoginThrottle } from "./login-throttle";
 import { UserText } from "../platform/user-text";
+import { Claim } from "../platform/claim";
 
 export const UserEntity = bindToTable(
   new Entity(
@@ -120,7 +121,7 @@ export async function register(input: RegisterInput): Promise<Info> {
 
   await claimEmail(email, userId, now);
   const user: UserItem = { userId, email, name, passwordHash, createdAt: now };
-  await UserEntity.create(user).go();
+  await Claim.createFresh(() => UserEntity.create(user).go());
   await Org.ensurePersonal(user, now);
   return toInfo(user);
 }
@@ -133,6 +134,8 @@ async function claimEmail(email: string, userId: string, now: number) {
     if (!isConditionalCheckFailed(err)) throw err;
   }
   const existing = await EmailClaimEntity.get({ email }).go({ consistent: true });
+  // userId is fresh: a claim naming it is this call's own write whose response was lost.
+  if (existing.data?.userId === userId) return;
   const owner = existing.data && (await UserEntity.get({ userId: existing.data.userId }).go({ consistent: true }));
   const orphaned = existing.data && !owner?.data && now - existing.data.createdAt > ORPHAN_CLAIM_AGE_MS;
   if (orphaned) {

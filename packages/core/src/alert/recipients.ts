@@ -18,6 +18,7 @@ import { AlertCaps } from "./caps";
 import { RateLimit } from "../platform/rate-limit";
 import { OrgGuard } from "../orgs/guard";
 import { Telemetry } from "../platform/telemetry";
+import { Claim } from "../platform/claim";
 
 /**
  * Double opt-in for alert addresses other than the account's own: one item per (account, address).
@@ -36,6 +37,9 @@ export const RecipientEntity = bindToTable(
         requestedAt: { type: "number" },
         /** The request whose mail was claimed (equals requestedAt once its mail is on its way). */
         mailedFor: { type: "number" },
+        /** Which calls wrote requestedAt and mailedFor (platform/claim.ts): a retried write finds its own claim. */
+        requestToken: { type: "string" },
+        mailToken: { type: "string" },
         createdAt: { type: "number", required: true },
         changedAt: { type: "number" },
       },
@@ -94,23 +98,22 @@ const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null)
 
 /** Claims the one confirmation request per address and RECIPIENT_RESEND_HOURS; false when not due. */
 async function claimRequest(ownerId: string, email: string, now: number): Promise<boolean> {
-  try {
-    await RecipientEntity.create({ ownerId, email, status: "pending", requestedAt: now, createdAt: now }).go({ response: "none" });
-    return true;
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
   const cutoff = now - config().RECIPIENT_RESEND_HOURS * HOUR;
-  try {
-    await RecipientEntity.patch({ ownerId, email })
-      .set({ requestedAt: now })
-      .where((a, op) => `${op.eq(a.status, "pending")} AND (${op.notExists(a.requestedAt)} OR ${op.lte(a.requestedAt, cutoff)})`)
-      .go({ response: "none" });
-    return true;
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-    return false;
-  }
+  return Claim.create(
+    async (requestToken) => {
+      try {
+        await RecipientEntity.create({ ownerId, email, status: "pending", requestedAt: now, requestToken, createdAt: now }).go({ response: "none" });
+        return;
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+      await RecipientEntity.patch({ ownerId, email })
+        .set({ requestedAt: now, requestToken })
+        .where((a, op) => `${op.eq(a.status, "pending")} AND (${op.notExists(a.requestedAt)} OR ${op.lte(a.requestedAt, cutoff)})`)
+        .go({ response: "none" });
+    },
+    async () => (await RecipientEntity.get({ ownerId, email }).go({ consistent: true })).data?.requestToken,
+  );
 }
 
 /**
@@ -164,24 +167,24 @@ async function publish(event: ConfirmationRequested) {
  */
 export async function sendConfirmation(event: ConfirmationRequested, now = Date.now()): Promise<"sent" | "stale" | "capped"> {
   const { ownerId, email, requestedAt } = event;
-  try {
-    await RecipientEntity.patch({ ownerId, email })
-      .set({ mailedFor: requestedAt })
-      .where((a, op) => `${op.eq(a.status, "pending")} AND ${op.eq(a.requestedAt, requestedAt)} AND (${op.notExists(a.mailedFor)} OR ${op.ne(a.mailedFor, requestedAt)})`)
-      .go({ response: "none" });
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return "stale";
-    throw err;
-  }
+  const claimed = await Claim.create(
+    (mailToken) =>
+      RecipientEntity.patch({ ownerId, email })
+        .set({ mailedFor: requestedAt, mailToken })
+        .where((a, op) => `${op.eq(a.status, "pending")} AND ${op.eq(a.requestedAt, requestedAt)} AND (${op.notExists(a.mailedFor)} OR ${op.ne(a.mailedFor, requestedAt)})`)
+        .go({ response: "none" }),
+    async () => (await RecipientEntity.get({ ownerId, email }).go({ consistent: true })).data?.mailToken,
+  );
+  if (!claimed) return "stale";
   const owner = await User.get(ownerId);
   if (!(await AlertCaps.admit(ownerId, owner?.email, now))) return "capped";
   const token = randomBytes(32).toString("base64url");
-  await RecipientTokenEntity.create({
+  await Claim.createFresh(() => RecipientTokenEntity.create({
     tokenHash: hashOf(token),
     ownerId,
     email,
     expiresAt: Math.ceil((now + config().RECIPIENT_TOKEN_TTL_DAYS * DAY) / 1000),
-  }).go({ response: "none" });
+  }).go({ response: "none" }));
   try {
     // A personal organisation asks as its user's address; a team organisation by its name.
     const asker = owner ? `account ${UserText.quoted(owner.email)}` : `organisation ${UserText.quoted((await OrgEntity.get({ orgId: ownerId }).go()).data?.name ?? "(deleted)")}`;

@@ -10,6 +10,7 @@ import { assertCursorFor } from "../platform/table";
 import { CHANNEL_TYPES, ChannelEntity, type ChannelItem, type ChannelType } from "./entity";
 import type { Resolved } from "./formats";
 import { ChannelSecrets } from "./secrets";
+import { Claim } from "../platform/claim";
 
 export { CHANNEL_TYPES, type ChannelItem, type ChannelType };
 
@@ -201,7 +202,7 @@ export async function create(orgId: string, ownerEmail: string | undefined, inpu
   }
   if (c.type === "webhook") secrets.signingSecret = newSigningSecret();
   const channelId = randomUUID();
-  await ChannelEntity.create({
+  await Claim.createFresh(async () => ChannelEntity.create({
     channelId,
     orgId,
     type: c.type,
@@ -212,7 +213,7 @@ export async function create(orgId: string, ownerEmail: string | undefined, inpu
     isDefault: c.isDefault,
     createdAt: now,
     updatedAt: now,
-  }).go();
+  }).go());
   if (c.type === "email") await AlertRecipient.requestConfirmations(orgId, ownerEmail, [settings.address as string], now);
   return { channel: await toView((await get(channelId))!), ...(secrets.signingSecret && { signingSecret: secrets.signingSecret }) };
 }

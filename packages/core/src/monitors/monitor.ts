@@ -23,6 +23,7 @@ export { markDown, markUp } from "./state";
 export { bySlug, get, getOwned } from "./read";
 import { get, getOwned } from "./read";
 import { Telemetry } from "../platform/telemetry";
+import { Claim } from "../platform/claim";
 
 // ---------- writes ----------
 
@@ -130,7 +131,7 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
       createdAt: now,
       updatedAt: now,
     };
-    await MonitorEntity.create(item).go();
+    await Claim.createFresh(() => MonitorEntity.create(item).go());
   } catch (err) {
     await releaseQuota(ownerId, now);
     await OrgGuard.givePlace(accountId, "monitors", now);

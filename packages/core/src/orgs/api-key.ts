@@ -13,6 +13,7 @@ import { KEY_SCOPES, type KeyScope } from "./roles";
 import { OrgGuard } from "./guard";
 import { UserText } from "../platform/user-text";
 import { Telemetry } from "../platform/telemetry";
+import { Claim } from "../platform/claim";
 
 /**
  * An organisation's API key. The token is `upk_<keyId>_<secret>`: authentication is one consistent
@@ -111,7 +112,7 @@ export async function create(access: OrgAccess, input: CreateInput, now = Date.n
     createdAt: now,
     ...(validUntil !== undefined && { validUntil }),
   };
-  await ApiKeyEntity.create(item).go({ response: "none" });
+  await Claim.createFresh(() => ApiKeyEntity.create(item).go({ response: "none" }));
   if (await OrgGuard.deletionStarted(access.orgId)) {
     await ApiKeyEntity.patch({ keyId }).set({ revokedAt: now }).go({ response: "none" });
     throw OrgGuard.refuseDeleting();

@@ -7,6 +7,7 @@ import { config } from "../platform/config";
 import { DAY } from "../platform/time";
 import { assertCursorFor, bindToTable, entityOptions } from "../platform/table";
 import type { OrgAccess } from "./access";
+import { Claim } from "../platform/claim";
 
 /**
  * Who did what in an organisation, under the organisation and newest first. DynamoDB deletes an
@@ -54,7 +55,7 @@ export type View = z.infer<typeof View>;
 
 /** Records one action; `details` must stay small and must never hold secrets (tokens, keys). */
 export async function record(access: OrgAccess, action: string, target: { type: string; id: string }, details?: Record<string, unknown>, now = Date.now()) {
-  await AuditEntity.create({
+  await Claim.createFresh(() => AuditEntity.create({
     orgId: access.orgId,
     at: now,
     entryId: randomUUID(),
@@ -67,7 +68,7 @@ export async function record(access: OrgAccess, action: string, target: { type: 
     ...(access.by.kind === "apiKey" && { keyId: access.by.keyId }),
     ...(details && { details: JSON.stringify(details) }),
     expiresAt: Math.ceil((now + config().AUDIT_RETENTION_DAYS * DAY) / 1000),
-  }).go({ response: "none" });
+  }).go({ response: "none" }));
 }
 
 // an organisation's audit log, newest first, a page at a time

@@ -92,6 +92,8 @@ export const InvitationEntity = bindToTable(
         validUntil: { type: "number", required: true },
         /** Taken by the one sender of the mail, so it goes at most once; a capped mail keeps it and is never sent. */
         mailClaimedAt: { type: "number" },
+        /** Which call claimed the mail (platform/claim.ts): a retried write finds its own claim. */
+        mailToken: { type: "string" },
         /** Only once SES took the mail. */
         mailedAt: { type: "number" },
         tokenHash: { type: "string" },

@@ -19,6 +19,7 @@ import { Membership } from "./membership";
 import { OrgGuard } from "./guard";
 import { RateLimit } from "../platform/rate-limit";
 import { actingUserId } from "./access";
+import { Claim } from "../platform/claim";
 
 export { InvitationEntity, InvitationTokenEntity };
 
@@ -107,7 +108,7 @@ export async function create(access: OrgAccess, input: z.input<typeof CreateInpu
     validUntil,
     expiresAt: Math.ceil((validUntil + config().INVITATION_TTL_DAYS * DAY) / 1000),
   };
-  await InvitationEntity.create(item).go({ response: "none" });
+  await Claim.createFresh(() => InvitationEntity.create(item).go({ response: "none" }));
   if (await OrgGuard.deletionStarted(access.orgId)) {
     await InvitationEntity.delete({ orgId: item.orgId, invitationId: item.invitationId }).go();
     throw OrgGuard.refuseDeleting();
@@ -140,23 +141,24 @@ async function publish(event: MailRequested) {
  */
 export async function sendMail(event: MailRequested, now = Date.now()): Promise<"sent" | "stale" | "capped"> {
   const key = { orgId: event.orgId, invitationId: event.invitationId };
-  let invitation: InvitationItem;
-  try {
-    const res = await InvitationEntity.patch(key)
-      .set({ mailClaimedAt: now })
-      // Invitations mailed before the claim existed carry only mailedAt.
-      .where((a, op) => `${op.notExists(a.mailClaimedAt)} AND ${op.notExists(a.mailedAt)} AND ${op.gt(a.validUntil, now)}`)
-      .go({ response: "all_new" });
-    invitation = res.data as InvitationItem;
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return "stale"; // revoked, expired or already mailed
-    throw err;
-  }
+  let invitation: InvitationItem | undefined;
+  const claimed = await Claim.create(
+    async (mailToken) => {
+      const res = await InvitationEntity.patch(key)
+        .set({ mailClaimedAt: now, mailToken })
+        // Invitations mailed before the claim existed carry only mailedAt.
+        .where((a, op) => `${op.notExists(a.mailClaimedAt)} AND ${op.notExists(a.mailedAt)} AND ${op.gt(a.validUntil, now)}`)
+        .go({ response: "all_new" });
+      invitation = res.data as InvitationItem;
+    },
+    async () => (invitation = ((await InvitationEntity.get(key).go({ consistent: true })).data ?? undefined) as InvitationItem | undefined)?.mailToken,
+  );
+  if (!claimed || !invitation) return "stale"; // revoked, expired or already mailed
   if (!(await AlertCaps.admit(event.orgId, undefined, now))) return "capped";
   const [org, inviter] = await Promise.all([OrgEntity.get({ orgId: event.orgId }).go(), User.get(invitation.invitedBy)]);
   const token = randomBytes(32).toString("base64url");
   const tokenHash = hashOf(token);
-  await InvitationTokenEntity.create({ tokenHash, ...key, expiresAt: invitation.expiresAt }).go({ response: "none" });
+  await Claim.createFresh(() => InvitationTokenEntity.create({ tokenHash, ...key, expiresAt: invitation.expiresAt }).go({ response: "none" }));
   try {
     await InvitationEntity.patch(key).set({ tokenHash }).go({ response: "none" });
   } catch (err) {

@@ -10,6 +10,7 @@ import { OrgGuard } from "./guard";
 import { UserText } from "../platform/user-text";
 import { Membership } from "./membership";
 import { PERMISSIONS, ROLES, roleCan, scopeCan, type Permission } from "./roles";
+import { Claim } from "../platform/claim";
 
 export { OrgEntity, type OrgItem };
 
@@ -68,7 +69,7 @@ export async function create(user: { userId: string; sessionId: string; email: s
   // However many organisations an account makes, each counts against its budgets (OrgGuard): so it may make only a few.
   await OrgGuard.takePlace(user.userId, "orgs", now);
   try {
-    await OrgEntity.create(org).go({ response: "none" });
+    await Claim.createFresh(() => OrgEntity.create(org).go({ response: "none" }));
   } catch (err) {
     await OrgGuard.givePlace(user.userId, "orgs", now);
     throw err;

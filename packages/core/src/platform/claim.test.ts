@@ -27,3 +27,13 @@ describe("Claim.create", () => {
     await expect(Claim.create(async () => Promise.reject(new Error("ThrottlingException")), async () => undefined)).rejects.toThrow("Throttling");
   });
 });
+
+describe("Claim.createFresh", () => {
+  it("takes a failed condition on a fresh key as its own lost-response retry", async () => {
+    await expect(Claim.createFresh(async () => Promise.reject(conditionFailed()))).resolves.toBeUndefined();
+  });
+
+  it("passes on any other error", async () => {
+    await expect(Claim.createFresh(async () => Promise.reject(new Error("ThrottlingException")))).rejects.toThrow("Throttling");
+  });
+});

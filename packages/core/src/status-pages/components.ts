@@ -8,6 +8,7 @@ import { VisibleError, notFound } from "../platform/errors";
 import { ComponentEntity, ComponentGroupEntity, type ComponentGroupItem, type ComponentItem } from "./entity";
 import { CreateComponentInput, CreateGroupInput, LayoutInput, UpdateComponentInput, UpdateGroupInput } from "./fields";
 import { StatusPage } from "./page";
+import { Claim } from "../platform/claim";
 
 const invalid = (path: string, message: string) => new VisibleError("invalid", "validation_error", "Request is invalid", [{ path, message, code: "custom" }]);
 
@@ -65,7 +66,7 @@ export async function createGroup(access: OrgAccess, pageId: string, input: Crea
   const g = CreateGroupInput.parse(input);
   const { groups } = await read(pageId);
   const item = { pageId, groupId: randomUUID(), orgId: access.orgId, name: g.name, collapsed: g.collapsed, order: nextOrder(groups), createdAt: now, updatedAt: now };
-  await ComponentGroupEntity.create(item).go();
+  await Claim.createFresh(() => ComponentGroupEntity.create(item).go());
   await StatusPage.touch(pageId, now);
   return item as ComponentGroupItem;
 }
@@ -112,7 +113,7 @@ export async function createComponent(access: OrgAccess, pageId: string, input: 
     createdAt: now,
     updatedAt: now,
   };
-  await ComponentEntity.create(item).go();
+  await Claim.createFresh(() => ComponentEntity.create(item).go());
   await StatusPage.touch(pageId, now);
   return getComponent(pageId, item.componentId);
 }

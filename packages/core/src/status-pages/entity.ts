@@ -127,6 +127,8 @@ export const PostedIncidentEntity = bindToTable(
         unannounced: { type: "any" },
         /** Optimistic concurrency: every write is conditional on the revision it read. */
         revision: { type: "number", required: true, default: 1 },
+        /** Which call wrote this revision (platform/claim.ts): a retried write whose response was lost finds its own. */
+        writeToken: { type: "string" },
         createdAt: { type: "number", required: true },
         updatedAt: { type: "number", required: true },
       },
@@ -175,6 +177,7 @@ export const MaintenanceEntity = bindToTable(
         updates: { type: "any", required: true }, // MaintenanceUpdate[], oldest first
         unannounced: { type: "any" }, // Unannounced[], as on posted incidents
         revision: { type: "number", required: true, default: 1 },
+        writeToken: { type: "string" }, // as on posted incidents
         createdAt: { type: "number", required: true },
         updatedAt: { type: "number", required: true },
       },

@@ -5,6 +5,7 @@ import { IncidentEntity } from "../incident/incident";
 import type { OrgAccess } from "../orgs/access";
 import { Audit } from "../orgs/audit";
 import { VisibleError, isConditionalCheckFailed, notFound } from "../platform/errors";
+import { Claim } from "../platform/claim";
 import { assertCursorFor } from "../platform/table";
 import { Components } from "./components";
 import { PostedIncidentEntity, type IncidentUpdate, type PostedIncidentItem, type Unannounced } from "./entity";
@@ -58,11 +59,15 @@ function assertStatusesOf(componentIds: string[], statuses: Record<string, unkno
 async function save(next: PostedIncidentItem, expectedRevision: number | undefined, now: number, news: Unannounced[] = []) {
   const unannounced = [...(next.unannounced ?? []), ...news];
   const item = { ...settled(next), unannounced: unannounced.length ? unannounced : undefined, revision: (expectedRevision ?? 0) + 1, updatedAt: now };
-  try {
-    const put = expectedRevision === undefined ? PostedIncidentEntity.create(item) : PostedIncidentEntity.put(item).where((a, op) => op.eq(a.revision, expectedRevision));
-    await put.go();
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
+  const written = await Claim.create(
+    (writeToken) =>
+      (expectedRevision === undefined
+        ? PostedIncidentEntity.create({ ...item, writeToken })
+        : PostedIncidentEntity.put({ ...item, writeToken }).where((a, op) => op.eq(a.revision, expectedRevision))
+      ).go({ response: "none" }),
+    async () => (await PostedIncidentEntity.get({ pageId: item.pageId, incidentId: item.incidentId }).go({ consistent: true })).data?.writeToken,
+  );
+  if (!written) {
     throw expectedRevision === undefined
       ? new VisibleError("conflict", "already_posted", "This incident was posted already")
       : new VisibleError("conflict", "edit_conflict", "The incident changed meanwhile; read it again and retry");

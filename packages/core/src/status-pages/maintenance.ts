@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { OrgAccess } from "../orgs/access";
 import { Audit } from "../orgs/audit";
 import { VisibleError, isConditionalCheckFailed, notFound } from "../platform/errors";
+import { Claim } from "../platform/claim";
 import { assertCursorFor } from "../platform/table";
 import { Components } from "./components";
 import { MaintenanceDueEntity, MaintenanceEntity, type MaintenanceItem, type MaintenanceUpdate, type Unannounced } from "./entity";
@@ -53,11 +54,15 @@ const nextTransitionAt = (m: Pick<MaintenanceItem, "status" | "startsAt" | "ends
 async function save(next: MaintenanceItem, expectedRevision: number | undefined, now: number, news: Unannounced[] = []) {
   const unannounced = [...(next.unannounced ?? []), ...news];
   const item = { ...next, unannounced: unannounced.length ? unannounced : undefined, revision: (expectedRevision ?? 0) + 1, updatedAt: now };
-  try {
-    const put = expectedRevision === undefined ? MaintenanceEntity.create(item) : MaintenanceEntity.put(item).where((a, op) => op.eq(a.revision, expectedRevision));
-    await put.go();
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
+  const written = await Claim.create(
+    (writeToken) =>
+      (expectedRevision === undefined
+        ? MaintenanceEntity.create({ ...item, writeToken })
+        : MaintenanceEntity.put({ ...item, writeToken }).where((a, op) => op.eq(a.revision, expectedRevision))
+      ).go({ response: "none" }),
+    async () => (await MaintenanceEntity.get({ pageId: item.pageId, maintenanceId: item.maintenanceId }).go({ consistent: true })).data?.writeToken,
+  );
+  if (!written) {
     throw new VisibleError("conflict", "edit_conflict", "The maintenance changed meanwhile; read it again and retry");
   }
   await StatusPage.touch(item.pageId, now);

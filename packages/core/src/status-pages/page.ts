@@ -21,6 +21,7 @@ import {
 import { CreatePageInput, UpdatePageInput } from "./fields";
 import { Muting } from "./muting";
 import { SubscriberEntity, Subscribers } from "./subscriber";
+import { Claim } from "../platform/claim";
 
 export * from "./entity";
 export * from "./fields";
@@ -63,7 +64,7 @@ export async function create(access: OrgAccess, input: CreatePageInput, now = Da
     throw err;
   });
   try {
-    await StatusPageEntity.create({
+    await Claim.createFresh(async () => StatusPageEntity.create({
       pageId,
       orgId: access.orgId,
       slug: p.slug,
@@ -79,7 +80,7 @@ export async function create(access: OrgAccess, input: CreatePageInput, now = Da
       version: 1,
       createdAt: now,
       updatedAt: now,
-    }).go();
+    }).go());
   } catch (err) {
     await SlugClaim.release(p.slug, { pageId });
     if (p.customDomain) await SlugClaim.release(p.customDomain, { pageId });

@@ -8,6 +8,7 @@ import { sqs } from "../platform/aws";
 import { config, jwtSecret } from "../platform/config";
 import { LoginThrottle } from "../accounts/login-throttle";
 import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
+import { Claim } from "../platform/claim";
 import { Mail } from "../platform/mail";
 import { UserText } from "../platform/user-text";
 import { escapeHtml } from "../platform/html";
@@ -41,6 +42,9 @@ export const SubscriberEntity = bindToTable(
         requestedAt: { type: "number" },
         /** The request whose mail was claimed (equals requestedAt once its mail is on its way). */
         mailedFor: { type: "number" },
+        /** Which calls wrote requestedAt and mailedFor (platform/claim.ts): a retried write finds its own claim. */
+        requestToken: { type: "string" },
+        mailToken: { type: "string" },
         createdAt: { type: "number", required: true },
         changedAt: { type: "number", required: true },
       },
@@ -131,21 +135,23 @@ export async function subscribe(pageId: string, input: SubscribeInput, now = Dat
   if (await MailSuppression.isSuppressed(email)) return;
   const subscriberId = idOf(pageId, email);
   const cutoff = now - config().RECIPIENT_RESEND_HOURS * HOUR;
-  try {
-    await SubscriberEntity.create({ pageId, subscriberId, email, status: "pending", componentIds, requestedAt: now, createdAt: now, changedAt: now }).go({ response: "none" });
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-    try {
-      let op = SubscriberEntity.patch({ pageId, subscriberId }).set({ status: "pending", requestedAt: now, changedAt: now, ...(componentIds && { componentIds }) });
+  const requested = await Claim.create(
+    async (requestToken) => {
+      try {
+        await SubscriberEntity.create({ pageId, subscriberId, email, status: "pending", componentIds, requestedAt: now, requestToken, createdAt: now, changedAt: now }).go({ response: "none" });
+        return;
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+      let op = SubscriberEntity.patch({ pageId, subscriberId }).set({ status: "pending", requestedAt: now, requestToken, changedAt: now, ...(componentIds && { componentIds }) });
       if (!componentIds) op = op.remove(["componentIds"]);
       await op
         .where((a, o) => `${o.ne(a.status, "confirmed")} AND (${o.notExists(a.requestedAt)} OR ${o.lte(a.requestedAt, cutoff)})`)
         .go({ response: "none" });
-    } catch (err2) {
-      if (isConditionalCheckFailed(err2)) return; // confirmed already, or asked recently
-      throw err2;
-    }
-  }
+    },
+    async () => (await SubscriberEntity.get({ pageId, subscriberId }).go({ consistent: true })).data?.requestToken,
+  );
+  if (!requested) return; // confirmed already, or asked recently
   try {
     await takeConfirmationBudgets(pageId, email, now);
   } catch (err) {
@@ -165,18 +171,19 @@ export async function subscribe(pageId: string, input: SubscribeInput, now = Dat
 /** Sends one request's confirmation mail, once: claimed (mailedFor) first, released only if SES refuses. */
 export async function sendConfirmation(event: ConfirmationRequested): Promise<"sent" | "stale" | "suppressed"> {
   const { pageId, subscriberId, requestedAt } = event;
-  let sub;
-  try {
-    sub = (
-      await SubscriberEntity.patch({ pageId, subscriberId })
-        .set({ mailedFor: requestedAt })
-        .where((a, o) => `${o.eq(a.status, "pending")} AND ${o.eq(a.requestedAt, requestedAt)} AND (${o.notExists(a.mailedFor)} OR ${o.ne(a.mailedFor, requestedAt)})`)
-        .go({ response: "all_new" })
-    ).data;
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return "stale";
-    throw err;
-  }
+  let sub: { email?: string; mailToken?: string } | undefined;
+  const claimed = await Claim.create(
+    async (mailToken) => {
+      sub = (
+        await SubscriberEntity.patch({ pageId, subscriberId })
+          .set({ mailedFor: requestedAt, mailToken })
+          .where((a, o) => `${o.eq(a.status, "pending")} AND ${o.eq(a.requestedAt, requestedAt)} AND (${o.notExists(a.mailedFor)} OR ${o.ne(a.mailedFor, requestedAt)})`)
+          .go({ response: "all_new" })
+      ).data;
+    },
+    async () => (sub = (await SubscriberEntity.get({ pageId, subscriberId }).go({ consistent: true })).data ?? undefined)?.mailToken,
+  );
+  if (!claimed || !sub) return "stale";
   if (await MailSuppression.isSuppressed(sub.email!)) return "suppressed";
   const { data: page } = await StatusPageEntity.get({ pageId }).go();
   if (!page) return "stale";

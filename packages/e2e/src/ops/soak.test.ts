@@ -15,17 +15,16 @@ describe("soak under injected AWS faults", () => {
       postedIncidents: 2,
       outageCycleMs: 30_000,
       seed: 7,
-      // Lost responses (a write done, its answer lost) are left to `npm run soak`: claims other
-      // than the alert, subscriber-mail and tick ones do not yet recognise their own write
-      // (docs/operating.md), so this run holds the promises to the retryable faults and redelivery.
+      // Lost responses too: a write done, its answer lost, retried by the SDK. Every claim and
+      // every conditional create must recognise its own earlier attempt (platform/claim.ts).
       faults: {
-        dynamodb: { throttle: 0.04, serverError: 0.03 },
-        sqs: { throttle: 0.04, serverError: 0.03, redeliver: 0.15 },
+        dynamodb: { throttle: 0.04, serverError: 0.03, lostResponse: 0.03 },
+        sqs: { throttle: 0.04, serverError: 0.03, lostResponse: 0.03, redeliver: 0.15 },
         ses: { throttle: 0.1, serverError: 0.03 },
       },
     });
     // The run really was faulty, of every kind, and really had outages.
-    for (const kind of ["dynamodb throttle", "dynamodb serverError", "sqs redeliver", "ses throttle"]) {
+    for (const kind of ["dynamodb throttle", "dynamodb serverError", "dynamodb lostResponse", "sqs lostResponse", "sqs redeliver", "ses throttle"]) {
       const n = Object.entries(report.faults).filter(([k]) => k.startsWith(kind)).reduce((sum, [, v]) => sum + v, 0);
       expect(n, kind).toBeGreaterThan(0);
     }
