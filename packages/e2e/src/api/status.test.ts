@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
 import type { Result } from "@uptime/core/check/result";
@@ -134,6 +135,8 @@ describe("public status page (HTML)", () => {
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
     expect(res.headers.get("cache-control")).toBe("public, max-age=30");
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    // the bars' tooltip script, and nothing else, may run
+    expect(res.headers.get("content-security-policy")).toContain(`'sha256-${createHash("sha256").update(BARS_SCRIPT).digest("base64")}'`);
     const html: string = res.body;
     expect(html).toContain('<html lang="en" data-theme="auto">'); // the status pages' template, dark mode included
     expect(html).toContain("Shop &lt;b&gt;&quot;&amp;&#39;&lt;/b&gt;");

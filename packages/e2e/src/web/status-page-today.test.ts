@@ -62,11 +62,17 @@ describe.runIf(haveChromium)("a status page created a minute ago, in a browser",
     await stack?.stop();
   });
 
+  const consoleErrors: string[] = [];
   async function open(width: number, touch = false): Promise<Page> {
     const context = await browser.newContext({ viewport: { width, height: 900 }, hasTouch: touch, isMobile: touch });
     const page = await context.newPage();
+    // a script the CSP refused, or one that failed, shows here
+    page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+    page.on("pageerror", (e) => consoleErrors.push(String(e)));
     const res = await page.goto(`${stack.apiUrl}/status/${slug}`);
     expect(res?.status()).toBe(200);
+    // what Lighthouse assumes of the server (npm run lighthouse): the page arrives compressed
+    expect((await res!.allHeaders())["content-encoding"]).toBe("gzip");
     return page;
   }
   const strip = (page: Page, name: string) => page.getByRole("slider", { name: `${name}: uptime per day` });
@@ -84,6 +90,7 @@ describe.runIf(haveChromium)("a status page created a minute ago, in a browser",
       const { violations } = await new AxeBuilder({ page }).analyze();
       expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
       await page.screenshot({ path: path.join(shots, `status-page-today-${width}.png`), fullPage: true });
+      expect(consoleErrors).toEqual([]);
       await page.context().close();
     });
   }
@@ -123,6 +130,7 @@ describe.runIf(haveChromium)("a status page created a minute ago, in a browser",
     expect(await tip.textContent()).toMatch(/^Today, .*Major outage: Website down$/);
     await web.locator("i").nth(80).tap();
     expect(await tip.textContent()).toMatch(/^\d{1,2} \w+ \d{4}: no data$/);
+    expect(consoleErrors).toEqual([]);
     await page.context().close();
   });
 });
