@@ -4,7 +4,7 @@ import { escapeHtml as h } from "../platform/html";
 import type { MaintenanceItem, PostedIncidentItem } from "./entity";
 import type { ComponentStatus } from "./fields";
 import { statusName } from "./fields";
-import { dayText as utcDayText, inZone } from "./time-text";
+import { dayText, inZone } from "./time-text";
 import { faviconFor, shell, simplePage, type Theme } from "./render-shell";
 import { inLayoutOrder, isAutomatic, type Snapshot } from "./snapshot";
 import type { Uptime } from "./uptime";
@@ -62,21 +62,20 @@ function formatter(timeZone: string) {
   return (t: number) => `<time datetime="${new Date(t).toISOString()}">${h(text(t))}</time>`;
 }
 
-
 const LEVEL_CLASS: Record<Uptime.Level, string> = { none: "", up: "up", maintenance: "maint", minor: "minor", major: "major", down: "down" };
 
 const eventText = (e: Uptime.DayEvent) => `${e.kind === "maintenance" ? "Maintenance" : LABEL[e.status]}: ${e.title}`;
 
 /** What a bar says: its day, its uptime, and what happened on it. */
-function dayText(d: Uptime.Day, today: number) {
+function barText(d: Uptime.Day, today: number) {
   const figure = d.uptime === null ? "no data" : `${d.uptime}% uptime`;
-  return `${d.start === today ? "Today, " : ""}${utcDayText(d.start)}: ${figure}${d.events.map((e) => `. ${eventText(e)}`).join("")}`;
+  return `${d.start === today ? "Today, " : ""}${dayText(d.start)}: ${figure}${d.events.map((e) => `. ${eventText(e)}`).join("")}`;
 }
 
 /** The bars in one sentence for a screen reader: overall uptime and the days something happened (the newest few). */
 function daysSummary(days: Uptime.Day[], uptime: number | null) {
   const eventful = days.filter((d) => d.events.length > 0 || (d.uptime !== null && d.uptime < 99.9)).reverse();
-  const shown = eventful.slice(0, 5).map((d) => `${utcDayText(d.start)}: ${[d.uptime === null ? "" : `${d.uptime}% uptime`, ...d.events.map(eventText)].filter(Boolean).join(", ")}`);
+  const shown = eventful.slice(0, 5).map((d) => `${dayText(d.start)}: ${[d.uptime === null ? "" : `${d.uptime}% uptime`, ...d.events.map(eventText)].filter(Boolean).join(", ")}`);
   const more = eventful.length > shown.length ? `; and ${eventful.length - shown.length} earlier days` : "";
   return `Last ${days.length} days: ${uptime === null ? "no data" : `${uptime}% uptime`}. ${
     shown.length ? `Days with incidents, maintenance or failed checks: ${shown.join("; ")}${more}.` : "No incidents, maintenance or failed checks."
@@ -90,7 +89,7 @@ function daysSummary(days: Uptime.Day[], uptime: number | null) {
  */
 function bars(c: { componentId: string; name: string }, days: Uptime.Day[], uptime: number | null) {
   const today = days[days.length - 1]?.start ?? 0;
-  const texts = days.map((d) => dayText(d, today));
+  const texts = days.map((d) => barText(d, today));
   const items = days.map((d, i) => `<i class="${LEVEL_CLASS[d.level]}" title="${h(texts[i]!)}"></i>`).join("");
   const id = h(c.componentId);
   return `<div class="bars" role="slider" tabindex="0" aria-label="${h(c.name)}: uptime per day" aria-describedby="days-${id}" aria-valuemin="1" aria-valuemax="${days.length}" aria-valuenow="${days.length}" aria-valuetext="${h(texts[texts.length - 1] ?? "")}">${items}</div>
