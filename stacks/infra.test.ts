@@ -79,7 +79,7 @@ beforeAll(async () => {
   api = Template.fromStack(getStack(Api));
   web = Template.fromStack(getStack(Web));
   monitoring = Template.fromStack(getStack(Monitoring));
-}, 120_000);
+}, 300_000); // bundling every function takes over two minutes on a busy shared machine
 
 afterAll(() => {
   for (const [k, v] of Object.entries(savedEnv)) {
