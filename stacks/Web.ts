@@ -6,6 +6,7 @@ import {
   CachePolicy,
   CacheQueryStringBehavior,
   CfnFunction,
+  Distribution,
   Function as CloudFrontFunction,
   FunctionCode,
   FunctionEventType,
@@ -17,12 +18,14 @@ import {
   type BehaviorOptions,
 } from "aws-cdk-lib/aws-cloudfront";
 import { HttpOrigin, S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
+import { Certificate } from "aws-cdk-lib/aws-certificatemanager";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { BlockPublicAccess, Bucket } from "aws-cdk-lib/aws-s3";
 import { StringParameter } from "aws-cdk-lib/aws-ssm";
 import { AwsCustomResource, AwsCustomResourcePolicy, Logging, PhysicalResourceId } from "aws-cdk-lib/custom-resources";
 import { StackContext, StaticSite, use } from "sst/constructs";
 import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from "@uptime/functions/api/edge-headers";
+import { viewerRequestFunction } from "@uptime/functions/api/custom-domain";
 import { deployConfig } from "@uptime/core/platform/config";
 import { Api } from "./Api";
 import { publicUrlParameter } from "./Pipeline";
@@ -184,6 +187,28 @@ export function Web({ stack, app }: StackContext) {
     new StringParameter(stack, "PublicUrl", { parameterName: publicUrlParameter(app), stringValue: site.url ?? "" });
   }
 
-  stack.addOutputs({ WebUrl: site.customDomainUrl ?? site.url ?? "", PublicUrl: deploy.PUBLIC_URL === "cloudfront" ? (site.url ?? "") : deploy.PUBLIC_URL });
+  /*
+   * Status pages' custom domains: a distribution of their own, since each host's root is a status
+   * page, not the app. Its function puts the viewer's host into the path (/status/{host}/…), so the
+   * API, which answers only on its own Host, serves the page that claimed it; the rest is the
+   * /status/* behaviour above (cache as the page says, cookies to protected pages, the secret).
+   */
+  let statusDomains: Distribution | undefined;
+  if (deploy.STATUS_DOMAINS.length > 0 && deploy.STATUS_DOMAINS_CERTIFICATE_ARN) {
+    const toPage = new CloudFrontFunction(stack, "StatusDomainsToPage", { code: FunctionCode.fromInline(viewerRequestFunction(VIEWER_ADDRESS_HEADER)) });
+    statusDomains = new Distribution(stack, "StatusDomains", {
+      comment: "Status pages at the root of their custom domains",
+      domainNames: deploy.STATUS_DOMAINS,
+      certificate: Certificate.fromCertificateArn(stack, "StatusDomainsCertificate", deploy.STATUS_DOMAINS_CERTIFICATE_ARN),
+      defaultBehavior: { ...statusBehavior, functionAssociations: [{ function: toPage, eventType: FunctionEventType.VIEWER_REQUEST }] },
+    });
+  }
+
+  stack.addOutputs({
+    WebUrl: site.customDomainUrl ?? site.url ?? "",
+    PublicUrl: deploy.PUBLIC_URL === "cloudfront" ? (site.url ?? "") : deploy.PUBLIC_URL,
+    // where each custom domain's DNS (CNAME) points
+    ...(statusDomains ? { StatusDomainsTarget: statusDomains.distributionDomainName } : {}),
+  });
   return { site };
 }

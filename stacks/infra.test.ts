@@ -33,6 +33,7 @@ import { METRIC_NAMESPACE } from "@uptime/core/platform/telemetry";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
+const STATUS_CERTIFICATE = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
 // Non-default values, so the test proves they flow through rather than matching defaults.
 const synthEnv = {
   MAIL_FROM: "alerts@status.example.org",
@@ -40,6 +41,8 @@ const synthEnv = {
   WEB_ORIGIN: "https://app.example.org",
   RESULT_RETENTION_DAYS: "45",
   OPERATOR_EMAIL: "oncall@example.org",
+  STATUS_DOMAINS: "Status.Acme.example, *.status.example.org",
+  STATUS_DOMAINS_CERTIFICATE_ARN: STATUS_CERTIFICATE,
   // App.finish() only skips AWS look-ups (bootstrap bucket) when NODE_ENV is "test".
   NODE_ENV: "test",
 };
@@ -76,7 +79,7 @@ beforeAll(async () => {
   api = Template.fromStack(getStack(Api));
   web = Template.fromStack(getStack(Web));
   monitoring = Template.fromStack(getStack(Monitoring));
-}, 120_000);
+}, 300_000); // bundling every function takes over two minutes on a busy shared machine
 
 afterAll(() => {
   for (const [k, v] of Object.entries(savedEnv)) {
@@ -92,7 +95,7 @@ async function synthStorage(stage: string, env: Record<string, string | undefine
   const saved = { ...process.env };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uptime-synth-storage-"));
   try {
-    for (const k of ["MAIL_FROM", "PUBLIC_URL", "PRODUCTION"]) delete process.env[k];
+    for (const k of ["MAIL_FROM", "PUBLIC_URL", "PRODUCTION", "STATUS_DOMAINS", "STATUS_DOMAINS_CERTIFICATE_ARN"]) delete process.env[k];
     for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
     const app = new App({ mode: "deploy", stage, name: "uptime", region: REGION, account: ACCOUNT }, { outdir: dir });
     app.stack(Storage);
@@ -220,6 +223,15 @@ describe("Storage", () => {
   it("takes PUBLIC_URL as a custom domain's URL or \"cloudfront\", nothing else", async () => {
     await expect(synthStorage("prod", { ...synthEnv, PUBLIC_URL: "https://status.example.org" })).resolves.toBeDefined();
     await expect(synthStorage("prod", { ...synthEnv, PUBLIC_URL: "status.example.org" })).rejects.toThrow("PUBLIC_URL");
+  });
+
+  it("takes status pages' custom domains only with a certificate in us-east-1, where CloudFront reads them", async () => {
+    await expect(synthStorage("prod", { ...synthEnv, STATUS_DOMAINS: "status.acme.example", STATUS_DOMAINS_CERTIFICATE_ARN: undefined })).rejects.toThrow(
+      "STATUS_DOMAINS needs STATUS_DOMAINS_CERTIFICATE_ARN",
+    );
+    const elsewhere = STATUS_CERTIFICATE.replace("us-east-1", "eu-west-1");
+    await expect(synthStorage("prod", { ...synthEnv, STATUS_DOMAINS_CERTIFICATE_ARN: elsewhere })).rejects.toThrow("must be an ACM certificate in us-east-1");
+    await expect(synthStorage("prod", { ...synthEnv, STATUS_DOMAINS: "status acme" })).rejects.toThrow("STATUS_DOMAINS must be hostnames");
   });
 });
 
@@ -561,7 +573,13 @@ describe("Api", () => {
 // ---- every function ----
 
 describe("Web", () => {
-  const distribution = () => only(web, "AWS::CloudFront::Distribution")[1].Properties.DistributionConfig;
+  const distributions = () => resources(web, "AWS::CloudFront::Distribution").map(([, d]) => d.Properties.DistributionConfig);
+  // the app's distribution: the one without alternate domain names (SST's StaticSite, no customDomain)
+  const distribution = () => {
+    const found = distributions().filter((d) => !d.Aliases?.length);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
 
   it("sends the API's paths to API Gateway with every method, unstored but compressed except status pages", () => {
     const behaviors = distribution().CacheBehaviors as any[];
@@ -664,7 +682,7 @@ describe("Web", () => {
     // Authorization and X-Org-Id reach the API: every viewer header but Host goes through.
     for (const b of behaviors) expect(b.OriginRequestPolicyId).toBe("b689b0a8-53d0-40ab-baf2-68738e2966ac");
     const fns = resources(web, "AWS::CloudFront::Function");
-    const [viewerFnId, viewerFn] = fns.find(([, f]) => f.Properties.FunctionCode.includes(VIEWER_ADDRESS_HEADER))!;
+    const [viewerFnId, viewerFn] = fns.find(([, f]) => f.Properties.FunctionCode.includes(VIEWER_ADDRESS_HEADER) && !f.Properties.FunctionCode.includes("/status/"))!;
     expect(viewerFn.Properties.FunctionCode).toContain(`request.headers["${VIEWER_ADDRESS_HEADER}"] = { value: event.viewer.ip }`);
     for (const b of behaviors) {
       expect(b.FunctionAssociations).toEqual([{ EventType: "viewer-request", FunctionARN: { "Fn::GetAtt": [viewerFnId, "FunctionARN"] } }]);
@@ -686,9 +704,28 @@ describe("Web", () => {
 
   it("serves index.html for app routes without rewriting the API's error responses", () => {
     expect(distribution().CustomErrorResponses).toBeUndefined();
-    const [, fn] = resources(web, "AWS::CloudFront::Function").find(([, f]) => f.Properties.FunctionCode.includes("request.uri"))!;
+    const [, fn] = resources(web, "AWS::CloudFront::Function").find(([, f]) => f.Properties.FunctionCode.includes("request.uri") && !f.Properties.FunctionCode.includes("/status/"))!;
     expect(fn.Properties.FunctionCode).toContain('request.uri = "/index.html"');
     expect(fn.Properties.FunctionCode).not.toContain('".html"');
+  });
+
+  it("serves status pages at the root of their custom domains: alternate names, the us-east-1 certificate, the host moved into the path", () => {
+    const d = distributions().find((x) => x.Aliases?.length)!;
+    expect(d.Aliases).toEqual(["status.acme.example", "*.status.example.org"]);
+    expect(d.ViewerCertificate).toMatchObject({ AcmCertificateArn: STATUS_CERTIFICATE, SslSupportMethod: "sni-only" });
+    const b = d.DefaultCacheBehavior;
+    // the API origin with its secret header, as the main distribution's /status/* behaviour
+    const main = (distribution().CacheBehaviors as any[]).find((x) => x.PathPattern === "/status/*");
+    expect(b.CachePolicyId).toEqual(main.CachePolicyId);
+    expect(b.OriginRequestPolicyId).toBe("b689b0a8-53d0-40ab-baf2-68738e2966ac"); // the API keeps its own Host
+    expect(b.ViewerProtocolPolicy).toBe("https-only");
+    const origin = (d.Origins as any[]).find((o) => o.Id === b.TargetOriginId);
+    expect(JSON.stringify(origin.DomainName)).toMatch(/Fn::ImportValue.*ApiEndpoint/);
+    expect((origin.OriginCustomHeaders as any[]).map((h) => h.HeaderName)).toEqual([ORIGIN_VERIFY_HEADER]);
+    const [fnId, fn] = resources(web, "AWS::CloudFront::Function").find(([, f]) => f.Properties.FunctionCode.includes('"/status/" + host'))!;
+    expect(b.FunctionAssociations).toEqual([{ EventType: "viewer-request", FunctionARN: { "Fn::GetAtt": [fnId, "FunctionARN"] } }]);
+    expect(fn.Properties.FunctionCode).toContain(`request.headers["${VIEWER_ADDRESS_HEADER}"] = { value: event.viewer.ip }`);
+    expect(web.toJSON().Outputs.StatusDomainsTarget.Value).toMatchObject({ "Fn::GetAtt": [expect.any(String), "DomainName"] });
   });
 
   it("uploads the built app", () => {

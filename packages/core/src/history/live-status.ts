@@ -4,7 +4,7 @@ import { CheckResult, type Result } from "../check/result";
 import type { MonitorItem } from "../monitors/entity";
 import { mapLimit } from "../platform/concurrency";
 import { metered, type Meter } from "../platform/metering";
-import { HOUR, floorTo } from "../platform/time";
+import { DAY, HOUR, floorTo } from "../platform/time";
 import { History } from "./history";
 import { RollupJob } from "./rollup-job";
 import { Stats } from "./stats";
@@ -15,6 +15,7 @@ import { Stats } from "./stats";
  * "now" (lists, dashboards, status-page bars) read through here, so the result store under it
  * can change without them (docs/architecture.md, "The result store"). On today's store it
  * costs one or two queries per monitor; monitor pages make it one BatchGetItem per 100.
+ * `daily` gives the per-day figures of the status-page bars.
  */
 
 export interface Live {
@@ -39,6 +40,40 @@ export async function forMonitors(
     const hist = await History.read(m, dayStartOf(now), now, { coarsest: "hour", watermark: mark, meter: opts.meter });
     const last = hist.latest ?? (await CheckResult.lastOf(m.monitorId, metered(opts.meter)));
     return [m.monitorId, { last, day: Stats.mergeAll(hist.pieces.map((p) => p.agg)) }];
+  });
+  return new Map(rows);
+}
+
+/** The first of `days` UTC days ending today. */
+export const firstDayOf = (now: number, days: number) => floorTo(now, DAY) - (days - 1) * DAY;
+
+/** Pieces of history summed per UTC day: `days` aggregates from `firstDay` on, oldest first. */
+export function perDay(pieces: { start: number; agg: Stats.Agg }[], firstDay: number, days: number): Stats.Agg[] {
+  const out = Array.from({ length: days }, () => Stats.emptyAgg());
+  for (const p of pieces) {
+    const i = Math.floor((p.start - firstDay) / DAY);
+    if (i >= 0 && i < days) Stats.mergeAgg(out[i]!, p.agg);
+  }
+  return out;
+}
+
+/**
+ * Each monitor's checks per UTC day over the `days` days ending today. Days the rollup job has
+ * closed come from day rollups; today, and any day it has not rolled up yet, from hour rollups
+ * and the raw results past its watermark, so a monitor checked a minute ago already counts.
+ * Per monitor that is at most three queries (day rollups, hour rollups, raw tail; the raw tail
+ * reaches back at most ROLLUP_RAW_MAX_HOURS), plus one watermark read for them all.
+ */
+export async function daily(
+  monitors: Array<Pick<MonitorItem, "monitorId" | "intervalSec">>,
+  opts: { days: number; now?: number; meter?: Meter },
+): Promise<Map<string, Stats.Agg[]>> {
+  const now = opts.now ?? Date.now();
+  const firstDay = firstDayOf(now, opts.days);
+  const mark = monitors.length > 0 ? await RollupJob.watermark(opts.meter) : undefined;
+  const rows = await mapLimit(monitors, 8, async (m): Promise<[string, Stats.Agg[]]> => {
+    const hist = await History.read(m, firstDay, now, { coarsest: "day", watermark: mark, meter: opts.meter });
+    return [m.monitorId, perDay(hist.pieces, firstDay, opts.days)];
   });
   return new Map(rows);
 }

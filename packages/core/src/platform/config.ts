@@ -217,6 +217,24 @@ const DeploySchema = z.object({
   /** API Gateway's default-route throttle: steady requests per second and burst, for the whole API. */
   API_THROTTLE_RATE: z.coerce.number().int().positive().default(100),
   API_THROTTLE_BURST: z.coerce.number().int().positive().default(200),
+  /**
+   * Status pages' custom domains this stage serves (docs/deploying.md, "Custom domains for status
+   * pages"): comma-separated hostnames, wildcards like `*.status.example.com` allowed, the alternate
+   * domain names of a CloudFront distribution that answers at each host's root with its page.
+   */
+  STATUS_DOMAINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "STATUS_DOMAINS must be hostnames, e.g. status.acme.com,*.status.example.com")).max(100)),
+  /** The ACM certificate covering every STATUS_DOMAINS name. CloudFront only takes certificates from us-east-1. */
+  STATUS_DOMAINS_CERTIFICATE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/, "STATUS_DOMAINS_CERTIFICATE_ARN must be an ACM certificate in us-east-1 (CloudFront uses no other region)")
+    .optional(),
+}).refine((d) => d.STATUS_DOMAINS.length === 0 || d.STATUS_DOMAINS_CERTIFICATE_ARN, {
+  path: ["STATUS_DOMAINS_CERTIFICATE_ARN"],
+  message: "STATUS_DOMAINS needs STATUS_DOMAINS_CERTIFICATE_ARN: an ACM certificate in us-east-1 covering them",
 });
 export type DeployConfig = z.infer<typeof DeploySchema> & { production: boolean };
 

@@ -9,9 +9,10 @@ import { STATUSES } from "../monitors/fields";
 import { MonitorRead } from "../monitors/read";
 import { status as monitorStatus } from "../monitors/view";
 import { History } from "../history/history";
+import { LiveStatus } from "../history/live-status";
 import { RollupJob } from "../history/rollup-job";
 import { metered, type Meter } from "../platform/metering";
-import { DAY, floorTo } from "../platform/time";
+import { DAY } from "../platform/time";
 import { Stats } from "../history/stats";
 
 /**
@@ -69,14 +70,7 @@ async function recentIncidents(monitorId: string, since: number, now: number, me
 }
 
 /** The 90 daily aggregates from `firstDay` on, oldest first. */
-export function dailyAggs(pieces: { start: number; agg: Stats.Agg }[], firstDay: number): Stats.Agg[] {
-  const days = Array.from({ length: DAYS }, () => Stats.emptyAgg());
-  for (const p of pieces) {
-    const i = Math.floor((p.start - firstDay) / DAY);
-    if (i >= 0 && i < DAYS) Stats.mergeAgg(days[i]!, p.agg);
-  }
-  return days;
-}
+export const dailyAggs = (pieces: { start: number; agg: Stats.Agg }[], firstDay: number): Stats.Agg[] => LiveStatus.perDay(pieces, firstDay, DAYS);
 
 /** Failed checks outside scheduled maintenance: maintenance counts as up, as on organisation status pages. */
 const downChecks = (a: Stats.Agg) => a.failures - (a.maintenanceFailures ?? 0);
@@ -96,7 +90,7 @@ export async function forSlug(slug: string, opts: { now?: number; meter?: Meter 
 
 export async function build(m: MonitorItem, opts: { now?: number; meter?: Meter } = {}): Promise<View> {
   const now = opts.now ?? Date.now();
-  const firstDay = floorTo(now, DAY) - (DAYS - 1) * DAY;
+  const firstDay = LiveStatus.firstDayOf(now, DAYS);
   const mark = await RollupJob.watermark(opts.meter);
   const [daily, lastDay, incidents] = await Promise.all([
     History.read(m, firstDay, now, { coarsest: "day", watermark: mark, meter: opts.meter }),

@@ -6,6 +6,7 @@ import { EffectiveStatus } from "./effective-status";
 import type { PostedIncidentItem } from "./entity";
 import { StatusPageHtml } from "./render";
 import type { Snapshot } from "./snapshot";
+import { Uptime } from "./uptime";
 
 /**
  * A monitor's own public page (/status/{monitor-slug}) as a status page with one component: the
@@ -67,6 +68,7 @@ export function snapshotOf(v: PublicMonitor.View, slug: string): Snapshot {
     { state: v.status === "paused" ? "pending" : v.status, paused: v.status === "paused" },
   );
   const uptimeDays = v.days.map((d) => (d.checks ? d.uptimePercent : null));
+  const days = Uptime.dayBars(COMPONENT_ID, uptimeDays, incidents, [], { firstDay, now });
   const component = {
     pageId,
     componentId: COMPONENT_ID,
@@ -79,7 +81,7 @@ export function snapshotOf(v: PublicMonitor.View, slug: string): Snapshot {
     updatedAt: now,
     status,
     changedAt: now,
-    uptimeDays,
+    days,
     uptime: v.uptime["90d"],
   };
   return {

@@ -3,8 +3,8 @@ import { escapeHtml } from "../platform/html";
 
 /**
  * The HTML frame every public status-page response shares: no CDN, no external font or script,
- * one inline stylesheet and (on the status page only) one small inline script allowed by its
- * hash in the Content-Security-Policy. Themes are CSS variables; "auto" follows the system.
+ * one inline stylesheet and two small inline scripts (the bars' tooltip; on the status page only,
+ * the refresh) allowed by their hashes in the Content-Security-Policy. Themes are CSS variables; "auto" follows the system.
  */
 
 const STYLE = `
@@ -28,10 +28,12 @@ details>summary{cursor:pointer;font-weight:600;padding:.25rem 0}
 .row{display:flex;justify-content:space-between;gap:.5rem;flex-wrap:wrap}
 .status{font-weight:600;font-size:.9rem}
 .s-operational{color:var(--ok)}.s-degraded_performance{color:var(--minor)}.s-partial_outage{color:var(--major)}.s-major_outage{color:var(--critical)}.s-under_maintenance{color:var(--maint)}
-.bars{display:flex;gap:1px;list-style:none;margin:.4rem 0 .2rem;padding:0;height:2rem}
-.bars li{flex:1 1 0;min-width:0;border-radius:1px;background:var(--none)}
-.bars li.up{background:var(--ok)}.bars li.minor{background:var(--minor)}.bars li.major{background:var(--major)}.bars li.down{background:var(--critical)}
-.bars li:hover,.bars li:focus{outline:2px solid var(--fg);outline-offset:1px}
+.bars{display:flex;gap:1px;margin:.4rem 0 .2rem;padding:0;height:2rem;cursor:pointer;touch-action:manipulation}
+.bars:focus-visible{outline:2px solid var(--link);outline-offset:3px}
+.bars i{flex:1 1 0;min-width:0;border-radius:1px;background:var(--none)}
+.bars i.up{background:var(--ok)}.bars i.minor{background:var(--minor)}.bars i.major{background:var(--major)}.bars i.down{background:var(--critical)}.bars i.maint{background:var(--maint)}
+.bars i:hover,.bars i.sel{outline:2px solid var(--fg);outline-offset:1px}
+.tip{margin:.2rem 0;font-size:.85rem}
 .legend{display:flex;justify-content:space-between;font-size:.8rem;color:var(--muted)}
 ol.timeline{list-style:none;padding:0;margin:.5rem 0 0}
 ol.timeline li{border-left:3px solid var(--line);padding:.1rem 0 .5rem .75rem}
@@ -57,10 +59,31 @@ b.textContent=s.status.description;b.className="banner "+s.status.indicator;
 s.components.forEach(function(c){var e=d.querySelector('[data-component="'+c.id+'"]');if(e&&e.dataset.status!==c.status){e.dataset.status=c.status;e.className="status s-"+c.status;e.textContent=c.status.replace(/_/g," ")}});
 var n=d.getElementById("active-count");if(n&&String(s.incidents.length)!==n.dataset.count)location.reload()}).catch(function(){})},60000)})();`;
 
-const scriptHash = `sha256-${createHash("sha256").update(REFRESH_SCRIPT).digest("base64")}`;
+/**
+ * The day bars' tooltip: the focused strip is a slider over its days (arrows, Home/End, PageUp/
+ * PageDown by a week); a tap or a hover picks the bar under it. The picked day's text (its
+ * title) shows below the strip and becomes the slider's value text, which screen readers read.
+ */
+export const BARS_SCRIPT = `(function(){var d=document;
+function tip(b){return b.nextElementSibling}
+function pick(b,i){var c=b.children,n=c.length;if(!n)return;i=Math.max(0,Math.min(n-1,i));var o=b.querySelector(".sel");if(o)o.classList.remove("sel");var e=c[i];e.classList.add("sel");
+b.dataset.i=i;b.setAttribute("aria-valuenow",i+1);b.setAttribute("aria-valuetext",e.title);var t=tip(b);t.textContent=e.title;t.hidden=false}
+function drop(b){var o=b.querySelector(".sel");if(o)o.classList.remove("sel");tip(b).hidden=true}
+var keys={ArrowLeft:-1,ArrowDown:-1,ArrowRight:1,ArrowUp:1,PageUp:7,PageDown:-7};
+[].forEach.call(d.querySelectorAll(".bars"),function(b){var at=function(){return b.dataset.i?+b.dataset.i:b.children.length-1};
+b.addEventListener("keydown",function(ev){var k=ev.key,n=b.children.length,j=k in keys?at()+keys[k]:k==="Home"?0:k==="End"?n-1:null;if(j===null)return;ev.preventDefault();pick(b,j)});
+b.addEventListener("focus",function(){pick(b,at())});
+b.addEventListener("blur",function(){drop(b)});
+b.addEventListener("click",function(ev){var i=[].indexOf.call(b.children,ev.target);if(i>=0)pick(b,i)});
+b.addEventListener("mouseover",function(ev){var i=[].indexOf.call(b.children,ev.target);if(i>=0)pick(b,i)});
+b.addEventListener("mouseleave",function(){if(d.activeElement!==b)drop(b)})})})();`;
 
-/** The policy of a status page: its own inline style, its own script, a logo from any https address. */
-export const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src '${scriptHash}'; connect-src 'self'; img-src 'self' https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+const hashOf = (script: string) => `'sha256-${createHash("sha256").update(script).digest("base64")}'`;
+/** What a public page may run: the bars' tooltip, and on a status page the refresh. */
+export const SCRIPT_SRC = `script-src ${hashOf(REFRESH_SCRIPT)} ${hashOf(BARS_SCRIPT)}`;
+
+/** The policy of a status page: its own inline style, its own scripts, a logo from any https address. */
+export const CSP = `default-src 'none'; style-src 'unsafe-inline'; ${SCRIPT_SRC}; connect-src 'self'; img-src 'self' https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
 
 export type Theme = "light" | "dark" | "auto";
 
@@ -71,7 +94,7 @@ const ICON_COLOR: Record<string, string> = { none: "#067647", minor: "#b54708", 
 export const faviconFor = (indicator: string) =>
   `data:image/svg+xml,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="${ICON_COLOR[indicator] ?? ICON_COLOR.none}"/></svg>`)}`;
 
-export function shell(o: { title: string; theme: Theme; body: string; script?: boolean; feeds?: string; noindex?: boolean; description?: string; icon?: string }): string {
+export function shell(o: { title: string; theme: Theme; body: string; script?: boolean; bars?: boolean; feeds?: string; noindex?: boolean; description?: string; icon?: string }): string {
   return `<!doctype html>
 <html lang="en" data-theme="${escapeHtml(o.theme)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -81,7 +104,7 @@ export function shell(o: { title: string; theme: Theme; body: string; script?: b
     o.icon ? `\n<link rel="icon" href="${escapeHtml(o.icon)}">` : ""
   }${o.feeds ?? ""}
 <style>${STYLE}</style></head>
-<body><main>${o.body}</main>${o.script ? `<script>${REFRESH_SCRIPT}</script>` : ""}</body></html>`;
+<body><main>${o.body}</main>${o.bars ? `<script>${BARS_SCRIPT}</script>` : ""}${o.script ? `<script>${REFRESH_SCRIPT}</script>` : ""}</body></html>`;
 }
 
 /** A small page of its own (password form, subscription steps). */

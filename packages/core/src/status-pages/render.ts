@@ -1,15 +1,15 @@
 export * as StatusPageHtml from "./render";
 
 import { escapeHtml as h } from "../platform/html";
-import { DAY } from "../platform/time";
 import type { MaintenanceItem, PostedIncidentItem } from "./entity";
 import type { ComponentStatus } from "./fields";
 import { statusName } from "./fields";
-import { inZone } from "./time-text";
+import { dayText, inZone } from "./time-text";
 import { faviconFor, shell, simplePage, type Theme } from "./render-shell";
 import { inLayoutOrder, isAutomatic, type Snapshot } from "./snapshot";
+import type { Uptime } from "./uptime";
 
-export { CSP } from "./render-shell";
+export { CSP, SCRIPT_SRC } from "./render-shell";
 
 /**
  * The server-rendered status page: banner, active incidents with their timelines, maintenance in
@@ -62,24 +62,38 @@ function formatter(timeZone: string) {
   return (t: number) => `<time datetime="${new Date(t).toISOString()}">${h(text(t))}</time>`;
 }
 
-const dayLabel = (t: number) => new Date(t).toISOString().slice(0, 10);
+const LEVEL_CLASS: Record<Uptime.Level, string> = { none: "", up: "up", maintenance: "maint", minor: "minor", major: "major", down: "down" };
 
-function barClass(p: number | null) {
-  if (p === null) return "";
-  if (p >= 99.9) return "up";
-  if (p >= 99) return "minor";
-  if (p >= 95) return "major";
-  return "down";
+const eventText = (e: Uptime.DayEvent) => `${e.kind === "maintenance" ? "Maintenance" : LABEL[e.status]}: ${e.title}`;
+
+/** What a bar says: its day, its uptime, and what happened on it. */
+function barText(d: Uptime.Day, today: number) {
+  const figure = d.uptime === null ? "no data" : `${d.uptime}% uptime`;
+  return `${d.start === today ? "Today, " : ""}${dayText(d.start)}: ${figure}${d.events.map((e) => `. ${eventText(e)}`).join("")}`;
 }
 
-function bars(days: (number | null)[], firstDay: number, uptime: number | null) {
-  const items = days
-    .map((p, i) => {
-      const text = `${dayLabel(firstDay + i * DAY)}: ${p === null ? "no data" : `${p}% uptime`}`;
-      return `<li class="${barClass(p)}" title="${text}"><span class="sr">${text}</span></li>`;
-    })
-    .join("");
-  return `<ol class="bars" aria-label="Uptime per day, last ${days.length} days">${items}</ol>
+/** The bars in one sentence for a screen reader: overall uptime and the days something happened (the newest few). */
+function daysSummary(days: Uptime.Day[], uptime: number | null) {
+  const eventful = days.filter((d) => d.events.length > 0 || (d.uptime !== null && d.uptime < 99.9)).reverse();
+  const shown = eventful.slice(0, 5).map((d) => `${dayText(d.start)}: ${[d.uptime === null ? "" : `${d.uptime}% uptime`, ...d.events.map(eventText)].filter(Boolean).join(", ")}`);
+  const more = eventful.length > shown.length ? `; and ${eventful.length - shown.length} earlier days` : "";
+  return `Last ${days.length} days: ${uptime === null ? "no data" : `${uptime}% uptime`}. ${
+    shown.length ? `Days with incidents, maintenance or failed checks: ${shown.join("; ")}${more}.` : "No incidents, maintenance or failed checks."
+  }`;
+}
+
+/**
+ * 90 bars, one focusable control for all of them: a slider over the days (arrow keys, Home/End,
+ * a tap or a hover picks a day and shows its text below), described by a one-sentence summary,
+ * so a screen reader hears the summary and one day at a time instead of 90 list items.
+ */
+function bars(c: { componentId: string; name: string }, days: Uptime.Day[], uptime: number | null) {
+  const today = days[days.length - 1]?.start ?? 0;
+  const texts = days.map((d) => barText(d, today));
+  const items = days.map((d, i) => `<i class="${LEVEL_CLASS[d.level]}" title="${h(texts[i]!)}"></i>`).join("");
+  const id = h(c.componentId);
+  return `<div class="bars" role="slider" tabindex="0" aria-label="${h(c.name)}: uptime per day" aria-describedby="days-${id}" aria-valuemin="1" aria-valuemax="${days.length}" aria-valuenow="${days.length}" aria-valuetext="${h(texts[texts.length - 1] ?? "")}">${items}</div>
+<p class="tip" aria-hidden="true" hidden></p><p class="sr" id="days-${id}">${h(daysSummary(days, uptime))}</p>
 <div class="legend" aria-hidden="true"><span>${days.length} days ago</span><span>${uptime === null ? "no data" : `${uptime}% uptime`}</span><span>Today</span></div>`;
 }
 
@@ -87,7 +101,7 @@ function component(s: Snapshot, c: Snapshot["components"][number]) {
   const overridden = c.monitorId && c.override ? ` <span class="muted">(set by hand)</span>` : "";
   return `<div class="component"><div class="row"><h3>${h(c.name)}</h3>
 <span class="status s-${c.status}" data-component="${h(c.componentId)}" data-status="${c.status}">${LABEL[c.status]}</span>${overridden}</div>
-${c.description ? `<div class="muted">${h(c.description)}</div>` : ""}${bars(c.uptimeDays, s.firstDay, c.uptime)}</div>`;
+${c.description ? `<div class="muted">${h(c.description)}</div>` : ""}${bars(c, c.days, c.uptime)}</div>`;
 }
 
 function group(s: Snapshot, g: Snapshot["groups"][number]) {
@@ -199,6 +213,7 @@ ${o.monitor ? "" : subscribeForm(s, o.base)}
     theme: p.theme as Theme,
     body,
     script: !o.monitor,
+    bars: true,
     feeds: o.monitor ? "" : feeds,
     noindex: p.visibility === "protected",
     description: `${s.description}. ${p.description ?? `Live status, incidents and maintenance of ${p.title}`}.`.replace(/\.\.$/, "."),

@@ -1,5 +1,5 @@
 import { CheckResult } from "../check/result";
-import { RollupEntity } from "../history/rollup";
+import { LiveStatus } from "../history/live-status";
 import { IncidentEntity } from "../incident/incident";
 import { MonitorRead } from "../monitors/read";
 import { VisibleError } from "../platform/errors";
@@ -17,15 +17,17 @@ import { Uptime } from "./uptime";
  * each component's effective status and 90 daily uptime figures, unresolved and recent incidents,
  * active and upcoming maintenance, and the page indicator. Reads: the slug claim and page, the
  * groups and components, two incident and two maintenance queries (the window, and older ones still
- * open), and per linked monitor its item and up to 90 day rollups (one query), and its automatic
- * incident while one is open. Renders are cached per page version by the caller.
+ * open), the rollup watermark, and per linked monitor its item, its checks per day
+ * (LiveStatus.daily: day rollups, hour rollups and the raw results since the last rollup, at most
+ * three queries), and its automatic incident while one is open. Renders are cached per page
+ * version (and clock minute) by the caller.
  */
 export interface Snapshot {
   page: StatusPageItem;
   /** Each group with the status the HTML page and the JSON both show for it. */
   groups: (ComponentGroupItem & { status: ComponentStatus })[];
   /** `changedAt`: the last change of the component or of anything that sets its status. */
-  components: (ComponentItem & { status: ComponentStatus; changedAt: number; uptimeDays: (number | null)[]; uptime: number | null })[];
+  components: (ComponentItem & { status: ComponentStatus; changedAt: number; days: Uptime.Day[]; uptime: number | null })[];
   indicator: EffectiveStatus.Indicator;
   description: string;
   /** The newest change anywhere on the page: its settings, layout, components' statuses, incidents or maintenance. */
@@ -73,21 +75,20 @@ export async function snapshot(slug: string, now = Date.now(), opts: { meter?: M
   const maintenance = [...olderOpen.data, ...recentMaintenance.data].sort((a, b) => b.startsAt - a.startsAt) as MaintenanceItem[];
 
   const monitorIds = [...new Set(components.flatMap((c) => (c.monitorId ? [c.monitorId] : [])))];
-  const monitors = new Map(
-    await Promise.all(
-      monitorIds.map(async (monitorId) => {
-        const slow = components.some((c) => c.monitorId === monitorId && c.degradedAboveMs !== undefined);
-        const [m, last, rollups] = await Promise.all([
-          MonitorRead.get(monitorId, { consistent: false }),
-          slow ? CheckResult.lastOf(monitorId) : undefined,
-          RollupEntity.query.byMonitor({ monitorId, grain: "day" }).between({ start: firstDay }, { start: now }).go({ pages: "all", ...reads }),
-        ]);
-        const monitor = m && m.ownerId === page.orgId ? m : undefined;
-        const open = monitor?.openIncidentId ? (await IncidentEntity.get({ incidentId: monitor.openIncidentId }).go(reads)).data : undefined;
-        return [monitorId, { monitor, lastLatencyMs: last?.latencyMs, rollups: rollups.data, openIncident: open?.status === "open" ? open : undefined }] as const;
-      }),
-    ),
+  const found = await Promise.all(
+    monitorIds.map(async (monitorId) => {
+      const slow = components.some((c) => c.monitorId === monitorId && c.degradedAboveMs !== undefined);
+      const [m, last] = await Promise.all([MonitorRead.get(monitorId, { consistent: false }), slow ? CheckResult.lastOf(monitorId) : undefined]);
+      const monitor = m && m.ownerId === page.orgId ? m : undefined;
+      const open = monitor?.openIncidentId ? (await IncidentEntity.get({ incidentId: monitor.openIncidentId }).go(reads)).data : undefined;
+      return { monitorId, monitor, lastLatencyMs: last?.latencyMs, openIncident: open?.status === "open" ? open : undefined };
+    }),
   );
+  const perDay = await LiveStatus.daily(
+    found.flatMap((f) => (f.monitor ? [f.monitor] : [])),
+    { days: Uptime.DAYS, now, meter: opts.meter },
+  );
+  const monitors = new Map(found.map((f) => [f.monitorId, { ...f, daily: perDay.get(f.monitorId) ?? [] }]));
 
   // a page set to review first shows a monitor's incident only once someone promotes it
   if (page.autoPublishIncidents !== false) incidents.unshift(...automaticIncidents(page, components, monitors, incidents));
@@ -100,10 +101,11 @@ export async function snapshot(slug: string, now = Date.now(), opts: { meter?: M
       maintenance,
     });
     const uptimeDays = c.monitorId
-      ? Uptime.monitorDays(linked?.rollups ?? [], firstDay)
+      ? Uptime.monitorDays(linked?.daily.map((a, i) => ({ ...a, start: firstDay + i * DAY })) ?? [], firstDay)
       : Uptime.staticDays(c.componentId, incidents, { firstDay, now, since: c.createdAt });
+    const days = Uptime.dayBars(c.componentId, uptimeDays, incidents, maintenance, { firstDay, now });
     const changedAt = lastChangeOf(c, linked?.monitor, incidents, maintenance, now);
-    return { ...c, status, changedAt, uptimeDays, uptime: Uptime.overall(uptimeDays) };
+    return { ...c, status, changedAt, days, uptime: Uptime.overall(uptimeDays) };
   });
   const statuses = withStatus.map((c) => c.status);
   const groups = groupItems.map((g) => ({ ...g, status: EffectiveStatus.groupStatus(withStatus.filter((c) => c.groupId === g.groupId).map((c) => c.status)) }));

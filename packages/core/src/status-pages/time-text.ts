@@ -9,3 +9,7 @@ export function inZone(timeZone: string): (t: number) => string {
     return `${f.format(t)} ${zone}`;
   };
 }
+
+const utcDay = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", dateStyle: "medium" });
+/** A UTC day as the bars name it ("3 Jan 2026"), in the same style as the times beside them. */
+export const dayText = (t: number) => utcDay.format(t);

@@ -74,3 +74,66 @@ describe("overall", () => {
     expect(Uptime.overall(days)).toBe(expected);
   });
 });
+
+describe("dayBars", () => {
+  const opts = { firstDay: day0, now: at(2, 12) };
+  const titled = (title: string, extra: Partial<IncidentTimeline>) => ({ ...incident(extra), title });
+  const maintenance = (extra: Partial<Uptime.MaintenanceWindow>): Uptime.MaintenanceWindow => ({
+    title: "Upgrade",
+    componentIds: ["c1"],
+    startsAt: at(1, 2),
+    endsAt: at(1, 4),
+    status: "completed",
+    startedAt: at(1, 2),
+    completedAt: at(1, 3),
+    ...extra,
+  });
+  const levels = (bars: Uptime.Day[]) => bars.map((d) => d.level);
+
+  it("colours a day by its uptime when nothing was posted on it", () => {
+    const bars = Uptime.dayBars("c1", [null, 99.95, 98.2], [], [], opts);
+    expect(levels(bars)).toEqual(["none", "up", "major"]);
+    expect(bars.map((d) => d.start)).toEqual([at(0), at(1), at(2)]);
+    expect(bars.every((d) => d.events.length === 0)).toBe(true);
+  });
+
+  it("makes a day with a major outage red even at 100% uptime, and names it", () => {
+    const bars = Uptime.dayBars("c1", [100, 100, 100], [titled("API down", { startedAt: at(2, 1), resolvedAt: undefined })], [], opts);
+    expect(levels(bars)).toEqual(["up", "up", "down"]);
+    expect(bars[2]!.events).toEqual([{ kind: "incident", title: "API down", status: "major_outage" }]);
+  });
+
+  it("gives a day the worst status an incident held within it, and spreads incidents across midnight", () => {
+    const lowered = titled("Slow", { impact: "critical", startedAt: at(0, 22), resolvedAt: at(1, 6), updates: [{ at: at(1, 0), componentStatuses: { c1: "degraded_performance" } }] });
+    const bars = Uptime.dayBars("c1", [100, 100, 100], [lowered], [], opts);
+    expect(levels(bars)).toEqual(["down", "minor", "up"]);
+    expect(bars[1]!.events).toEqual([{ kind: "incident", title: "Slow", status: "degraded_performance" }]);
+  });
+
+  it("shows maintenance in its own colour, under any real trouble, and only once it started", () => {
+    const future = maintenance({ title: "Later", status: "scheduled", startsAt: at(2, 20), endsAt: at(2, 22), startedAt: undefined, completedAt: undefined });
+    const running = maintenance({ title: "Now", status: "in_progress", startsAt: at(2, 10), startedAt: at(2, 10), completedAt: undefined });
+    const bars = Uptime.dayBars("c1", [100, 100, 100], [titled("Partial", { impact: "major", startedAt: at(2, 1), resolvedAt: at(2, 2) })], [maintenance({}), future, running], opts);
+    expect(levels(bars)).toEqual(["up", "maintenance", "major"]);
+    expect(bars[1]!.events).toEqual([{ kind: "maintenance", title: "Upgrade", status: "under_maintenance" }]);
+    expect(bars[2]!.events.map((e) => e.title)).toEqual(["Partial", "Now"]);
+  });
+
+  it("ignores other components' incidents and maintenance, and lists an incident of no impact without colouring the day", () => {
+    const bars = Uptime.dayBars(
+      "c1",
+      [100, 100, 100],
+      [titled("Elsewhere", { componentIds: ["c2"] }), titled("Heads-up", { impact: "none", startedAt: at(1, 1), resolvedAt: at(1, 1) })],
+      [maintenance({ componentIds: ["c2"] })],
+      opts,
+    );
+    expect(levels(bars)).toEqual(["up", "up", "up"]);
+    expect(bars[1]!.events).toEqual([{ kind: "incident", title: "Heads-up", status: "operational" }]);
+  });
+
+  it("keeps the worse of what the checks and what the incidents say", () => {
+    expect(Uptime.levelOf(90, [{ kind: "incident", title: "x", status: "degraded_performance" }])).toBe("down");
+    expect(Uptime.levelOf(null, [{ kind: "maintenance", title: "x", status: "under_maintenance" }])).toBe("maintenance");
+    expect(Uptime.levelOf(99.5, [])).toBe("minor");
+  });
+});

@@ -2,14 +2,16 @@ export * as Uptime from "./uptime";
 
 import { DAY, floorTo } from "../platform/time";
 import type { ComponentStatus, Impact } from "./fields";
-import { IMPACT_STATUS } from "./effective-status";
+import { IMPACT_STATUS, worse } from "./effective-status";
 
 /**
  * A component's uptime per UTC day for the status page's bars, as pure functions of what was
- * read. Monitor-linked components use the monitor's daily rollups (never raw results): checks
- * in maintenance count as up. Static components use their posted incidents' timelines, weighted
- * as Instatus does: major outage = down, partial outage = 0.3 down, degraded = up. A day with
- * nothing to go on is null, shown as "no data" rather than as 100%.
+ * read. Monitor-linked components use the monitor's checks per day (LiveStatus.daily: rollups,
+ * and for today raw results): checks in maintenance count as up. Static components use their
+ * posted incidents' timelines, weighted as Instatus does: major outage = down, partial outage =
+ * 0.3 down, degraded = up. A day with nothing to go on is null, shown as "no data" rather than
+ * as 100%. Each day also lists the incidents and maintenance on the component that day, and
+ * its colour (`level`) is the worse of what the checks and what those say.
  */
 
 export const DAYS = 90;
@@ -63,8 +65,8 @@ interface Segment {
   weight: number;
 }
 
-/** The stretches of time an incident held a component at each status, as down weights. */
-export function segmentsOf(incident: IncidentTimeline, componentId: string, now: number): Segment[] {
+/** The stretches of time an incident held a component at each status it gave it, oldest first. */
+export function statusSegmentsOf(incident: IncidentTimeline, componentId: string, now: number): { from: number; to: number; status: ComponentStatus }[] {
   if (!incident.componentIds.includes(componentId)) return [];
   const end = Math.min(incident.resolvedAt ?? now, now);
   const points: { at: number; status: ComponentStatus }[] = [{ at: incident.startedAt, status: IMPACT_STATUS[incident.impact] }];
@@ -72,13 +74,15 @@ export function segmentsOf(incident: IncidentTimeline, componentId: string, now:
     const s = u.componentStatuses[componentId];
     if (s) points.push({ at: Math.max(u.at, incident.startedAt), status: s });
   }
-  const segments: Segment[] = [];
-  points.forEach((p, i) => {
+  return points.flatMap((p, i) => {
     const to = Math.min(points[i + 1]?.at ?? end, end);
-    if (to > p.at && DOWN_WEIGHT[p.status] > 0) segments.push({ from: p.at, to, weight: DOWN_WEIGHT[p.status] });
+    return to > p.at ? [{ from: p.at, to, status: p.status }] : [];
   });
-  return segments;
 }
+
+/** The stretches of time an incident held a component at each status, as down weights. */
+export const segmentsOf = (incident: IncidentTimeline, componentId: string, now: number): Segment[] =>
+  statusSegmentsOf(incident, componentId, now).flatMap((s) => (DOWN_WEIGHT[s.status] > 0 ? [{ from: s.from, to: s.to, weight: DOWN_WEIGHT[s.status] }] : []));
 
 /** Down time in ms per day, weighted; overlapping incidents count the worst weight once. */
 function weightedDownPerDay(segments: Segment[], firstDay: number, days: number): number[] {
@@ -123,4 +127,103 @@ export function staticDays(
 export function overall(days: (number | null)[]): number | null {
   const known = days.filter((d): d is number => d !== null);
   return known.length ? Math.round((known.reduce((a, b) => a + b, 0) / known.length) * 1000) / 1000 : null;
+}
+
+// ---------- days with their incidents and maintenance ----------
+
+/** An incident or maintenance on a component on one day, with the worst status it gave the component that day. */
+export interface DayEvent {
+  kind: "incident" | "maintenance";
+  title: string;
+  status: ComponentStatus;
+}
+
+/** One bar: the day's uptime (null: no data), the incidents and maintenance on it, and its colour. */
+export interface Day {
+  start: number;
+  uptime: number | null;
+  events: DayEvent[];
+  level: Level;
+}
+
+/** A bar's colour, worst last: no data, up, maintenance, then the three grades of trouble. */
+export type Level = "none" | "up" | "maintenance" | "minor" | "major" | "down";
+const LEVEL_RANK: Record<Level, number> = { none: 0, up: 1, maintenance: 2, minor: 3, major: 4, down: 5 };
+const STATUS_LEVEL: Record<ComponentStatus, Level> = {
+  operational: "up",
+  under_maintenance: "maintenance",
+  degraded_performance: "minor",
+  partial_outage: "major",
+  major_outage: "down",
+};
+
+/** The colour uptime alone gives a day. */
+export function uptimeLevel(p: number | null): Level {
+  if (p === null) return "none";
+  if (p >= 99.9) return "up";
+  if (p >= 99) return "minor";
+  if (p >= 95) return "major";
+  return "down";
+}
+
+/** A day's colour: the worse of its uptime's and of what its incidents and maintenance gave the component. */
+export function levelOf(uptime: number | null, events: DayEvent[]): Level {
+  return events.reduce<Level>((l, e) => {
+    const other = STATUS_LEVEL[e.status];
+    return LEVEL_RANK[other] > LEVEL_RANK[l] ? other : l;
+  }, uptimeLevel(uptime));
+}
+
+export interface MaintenanceWindow {
+  title: string;
+  componentIds: string[];
+  startsAt: number;
+  endsAt: number;
+  status: "scheduled" | "in_progress" | "completed";
+  startedAt?: number;
+  completedAt?: number;
+}
+
+/** When maintenance actually held its components: from its start to its end, or to now while it runs; never if it never started. */
+function maintenanceSpan(m: MaintenanceWindow, now: number): { from: number; to: number } | undefined {
+  if (m.status === "scheduled") return undefined;
+  const from = m.startedAt ?? m.startsAt;
+  const to = Math.min(m.completedAt ?? (m.status === "completed" ? m.endsAt : now), now);
+  return to > from ? { from, to } : undefined;
+}
+
+/**
+ * The bars of one component: each day's uptime with the incidents and maintenance that touched
+ * the component that day. An incident counts on a day with the worst status it gave the
+ * component within that day (its impact until an update says otherwise).
+ */
+export function dayBars(
+  componentId: string,
+  uptime: (number | null)[],
+  incidents: (IncidentTimeline & { title: string })[],
+  maintenance: MaintenanceWindow[],
+  opts: { firstDay: number; now: number },
+): Day[] {
+  const events: DayEvent[][] = uptime.map(() => []);
+  const add = (from: number, to: number, event: DayEvent) => {
+    for (let d = Math.max(0, Math.floor((from - opts.firstDay) / DAY)); d < uptime.length && opts.firstDay + d * DAY < to; d++) {
+      const list = events[d]!;
+      const same = list.find((e) => e.kind === event.kind && e.title === event.title);
+      if (same) same.status = worse(same.status, event.status);
+      else list.push({ ...event });
+    }
+  };
+  for (const i of incidents) {
+    // an incident that touched the component at all is on its days, even with "operational" (impact none)
+    const segments = statusSegmentsOf(i, componentId, opts.now);
+    for (const s of segments) add(s.from, s.to, { kind: "incident", title: i.title, status: s.status });
+    if (segments.length === 0 && i.componentIds.includes(componentId) && i.startedAt <= opts.now) {
+      add(i.startedAt, i.startedAt + 1, { kind: "incident", title: i.title, status: IMPACT_STATUS[i.impact] });
+    }
+  }
+  for (const m of maintenance) {
+    const span = m.componentIds.includes(componentId) ? maintenanceSpan(m, opts.now) : undefined;
+    if (span) add(span.from, span.to, { kind: "maintenance", title: m.title, status: "under_maintenance" });
+  }
+  return uptime.map((p, d) => ({ start: opts.firstDay + d * DAY, uptime: p, events: events[d]!, level: levelOf(p, events[d]!) }));
 }

@@ -102,8 +102,8 @@ describe("HTML page", () => {
     expect(html).toContain("Website errors &lt;script&gt;");
     expect(html).toMatch(/<details class="card" open><summary>Services/);
     expect(html).toMatch(/<details class="card"><summary>Data/); // collapsed, nothing wrong in it
-    expect(html.match(/<ol class="bars"/g)).toHaveLength(4);
-    expect(html.match(/<li class="[a-z]*" title="\d{4}-\d\d-\d\d: /g)!.length).toBe(4 * 90);
+    expect(html.match(/<div class="bars" role="slider"/g)).toHaveLength(4);
+    expect(html.match(/<i class="[a-z]*" title="(Today, )?\d{1,2} [A-Z][a-z]{2,3} \d{4}: /g)!.length).toBe(4 * 90);
     expect(html).toContain("Cause found: a bad deploy.");
     expect(html).toContain("Upcoming maintenance");
     expect(html).toContain(`action="${base}/subscribe"`);

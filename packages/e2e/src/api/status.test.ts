@@ -1,9 +1,11 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
 import type { Result } from "@uptime/core/check/result";
 import { Monitor, MonitorEntity } from "@uptime/core/monitors/monitor";
 import { DAY, HOUR, floorTo } from "@uptime/core/platform/time";
 import { Stats } from "@uptime/core/history/stats";
+import { BARS_SCRIPT } from "@uptime/core/status-pages/render-shell";
 import { createUser, type TestUser } from "../kit/test-users";
 import { rollUpSince, writeIncident, writeResults } from "../kit/test-history";
 
@@ -63,6 +65,7 @@ afterAll(async () => {
 
 const uptimeOf = (results: Result[]) => Stats.uptimePercent(results.length, results.filter((r) => !r.ok).length);
 const dateOf = (t: number) => new Date(t).toISOString().slice(0, 10);
+const dayLabel = (t: number) => new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", dateStyle: "medium" }).format(t);
 
 function leaksNothing(text: string) {
   for (const secret of [...SECRETS, ada.email, shop.ownerId, shop.monitorId]) expect(text, secret).not.toContain(secret);
@@ -125,22 +128,24 @@ describe("public status JSON", () => {
 });
 
 describe("public status page (HTML)", () => {
-  it("renders the page for browsers, escaped and without scripts", async () => {
+  it("renders the page for browsers, escaped and with no script but the bars' tooltip", async () => {
     const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
     const res = await stack.api("/v1/status/acme-shop", { headers: { accept: browser } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
     expect(res.headers.get("cache-control")).toBe("public, max-age=30");
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    // the bars' tooltip script, and nothing else, may run
+    expect(res.headers.get("content-security-policy")).toContain(`'sha256-${createHash("sha256").update(BARS_SCRIPT).digest("base64")}'`);
     const html: string = res.body;
     expect(html).toContain('<html lang="en" data-theme="auto">'); // the status pages' template, dark mode included
     expect(html).toContain("Shop &lt;b&gt;&quot;&amp;&#39;&lt;/b&gt;");
     expect(html).not.toContain("<b>");
-    expect(html).not.toMatch(/<script/i);
+    expect(html.replace(`<script>${BARS_SCRIPT}</script>`, "")).not.toMatch(/<script/i);
     expect(html).toContain('role="status"');
     expect(html).toContain("Operational");
-    expect(html.match(/<li class="(up|minor|major|down|)" title=/g)).toHaveLength(90);
-    expect(html).toContain(`${dateOf(Date.now() - 3 * DAY)}: 75% uptime`);
+    expect(html.match(/<i class="(up|maint|minor|major|down|)" title=/g)).toHaveLength(90);
+    expect(html).toContain(`${dayLabel(Date.now() - 3 * DAY)}: 75% uptime`);
     expect(html).toContain("Available again after 1 h.");
     expect(html).toContain("its name did not resolve"); // the dns reason, in words
     expect(html).toMatch(/Last checked <time datetime="[^"]+">/);

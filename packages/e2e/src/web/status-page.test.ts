@@ -67,7 +67,7 @@ describe.runIf(haveChromium)("public status page in a browser", { timeout: 60_00
         expect(overflow.wide).toEqual([]);
         expect(overflow.scrollWidth).toBeLessThanOrEqual(overflow.clientWidth);
         // every component's 90 bars are visible and at least a pixel wide
-        const narrowest = await page.evaluate(() => Math.min(...[...(globalThis as any).document.querySelectorAll(".bars li")].map((li: any) => li.getBoundingClientRect().width)));
+        const narrowest = await page.evaluate(() => Math.min(...[...(globalThis as any).document.querySelectorAll(".bars i")].map((bar: any) => bar.getBoundingClientRect().width)));
         expect(narrowest).toBeGreaterThan(1);
         const { violations } = await new AxeBuilder({ page }).analyze();
         const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
@@ -85,8 +85,8 @@ describe.runIf(haveChromium)("public status page in a browser", { timeout: 60_00
     expect(await data.getAttribute("open")).toBeNull();
     await data.locator("summary").click();
     expect(await data.getAttribute("open")).not.toBeNull();
-    const title = await page.locator(".bars li").last().getAttribute("title");
-    expect(title).toMatch(/^\d{4}-\d\d-\d\d: (no data|[\d.]+% uptime)$/);
+    const title = await page.locator(".bars i").last().getAttribute("title");
+    expect(title).toMatch(/^Today, \d{1,2} \w+ \d{4}: (no data|[\d.]+% uptime)/);
     await page.context().close();
   });
 });

@@ -3,7 +3,7 @@
  * root. The edge in front of the API maps such a request onto the public routes by putting the
  * host where the slug goes (`/api/v2/summary.json` → `/status/status.acme.com/api/v2/summary.json`);
  * public-pages.ts reads a `{slug}` with a dot as that host. Deployed, CloudFront does it with
- * VIEWER_REQUEST_FUNCTION on the distribution that carries the custom domains; locally,
+ * viewerRequestFunction on the distribution that carries the custom domains; locally,
  * packages/local does it for any request whose Host is such a name.
  * No imports: sst.config.ts may bundle this file.
  */
@@ -14,10 +14,17 @@ export const isCustomHost = (hostname: string) => /^(?:[a-z0-9](?:[a-z0-9-]{0,61
 /** The public route a request to a custom domain's `path` is served by. */
 export const customDomainPath = (hostname: string, path: string) => `/status/${hostname.toLowerCase()}${path === "/" ? "" : path}`;
 
-/** The same mapping as a CloudFront Function (cloudfront-js-2.0, viewer request). */
-export const VIEWER_REQUEST_FUNCTION = `function handler(event) {
+/**
+ * The same mapping as a CloudFront Function (cloudfront-js-2.0, viewer request) for the
+ * distribution of status pages' custom domains (stacks/Web.ts). The origin answers on its own
+ * Host, so the viewer's host travels in the path; the function also passes the viewer's address
+ * in `viewerAddressHeader`, as the main distribution's API behaviours do (a behaviour takes one
+ * viewer-request function).
+ */
+export const viewerRequestFunction = (viewerAddressHeader: string) => `function handler(event) {
   var request = event.request;
   var host = request.headers.host.value.toLowerCase();
+  request.headers["${viewerAddressHeader}"] = { value: event.viewer.ip };
   request.uri = "/status/" + host + (request.uri === "/" ? "" : request.uri);
   return request;
 }`;
