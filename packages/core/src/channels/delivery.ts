@@ -134,6 +134,37 @@ export async function fanOut(incident: IncidentItem, news: IncidentNews): Promis
   return report;
 }
 
+/**
+ * A notice about a monitor that is no incident (it turned degraded, its certificate expires
+ * soon) to the monitor's channels; `eventId` names the notice, so a repeated call delivers once.
+ */
+export async function fanOutNotice(
+  monitor: { monitorId: string; ownerId: string; name: string; url: string; channelIds?: string[] },
+  notice: { eventId: string; type: Type; at: number; data: Partial<Payload["data"]> },
+): Promise<FanOutReport> {
+  const report: FanOutReport = { queued: [], skipped: [] };
+  const channelIds = monitor.channelIds ?? [];
+  if (!channelIds.length) return report;
+  const payload: Omit<Payload, "id"> = {
+    type: notice.type,
+    version: 1,
+    timestamp: new Date(notice.at).toISOString(),
+    orgId: monitor.ownerId,
+    data: {
+      monitor: { id: monitor.monitorId, name: monitor.name, url: monitor.url },
+      ...notice.data,
+      links: config().PUBLIC_URL ? { monitor: Mail.publicLink(`monitors/${encodeURIComponent(monitor.monitorId)}?org=${encodeURIComponent(monitor.ownerId)}`) } : {},
+    },
+  };
+  const ownerEmail = (await AlertRecipient.audienceOf(monitor.ownerId)).ownerEmail;
+  for (const channelId of channelIds) {
+    const channel = await Channel.get(channelId);
+    if (!channel || channel.orgId !== monitor.ownerId) report.skipped.push({ channelId, reason: "deleted" });
+    else await start(channel, notice.eventId, payload, ownerEmail, Date.now(), report);
+  }
+  return report;
+}
+
 /** Claims the (channel, event) delivery and queues its first attempt; a capped one is recorded as skipped. */
 async function start(channel: ChannelItem, eventId: string, payload: Omit<Payload, "id">, ownerEmail: string | undefined, now: number, report: FanOutReport) {
   const { channelId } = channel;

@@ -77,6 +77,8 @@ function describeStep(step: CheckRules.Step): string {
       return `read ${step.count} recent`;
     case "markUp":
       return `mark up at ${sec(step.at)}s`;
+    case "markDegraded":
+      return `mark degraded at ${sec(step.at)}s${step.alert ? " with alert" : ""}`;
     case "resolve":
       return `resolve ${nameOf(step.incidentId)} at ${sec(step.recoveredAt)}s`;
     case "open":
