@@ -103,6 +103,13 @@ describe("degraded", () => {
     expect(row).toMatchObject({ status: "degraded", lastOk: true, openIncident: null });
     expect((await ada.call("GET", `/v1/monitors/${m.id}/summary?range=1h`)).body).toMatchObject({ status: "degraded", uptimePercent: 100 });
 
+    // a status page component linked to it shows degraded performance (the page is read for the first time now: no cached render)
+    const page = (await ada.call("POST", "/v1/status-pages", { slug: `slow-${m.id.slice(0, 8)}`, title: "Slow shop status" })).body;
+    expect((await ada.call("POST", `/v1/status-pages/${page.id}/components`, { name: "Shop", monitorId: m.id })).status).toBe(201);
+    const summary = await stack.api(`/status/${page.slug}/api/v2/summary.json`);
+    expect(summary.body.components.find((c: any) => c.name === "Shop").status).toBe("degraded_performance");
+    expect(summary.body.status.indicator).toBe("minor");
+
     target.set({ status: 200, body: "ok" });
     expect((await checkNow(m.id)).monitor.status).toBe("up");
   });
