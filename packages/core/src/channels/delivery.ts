@@ -41,6 +41,9 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 /** The id a receiver sees (webhook-id): the same for every attempt of one event to one channel, different across channels. */
 const messageId = (channelId: string, eventId: string) => `msg_${createHash("sha256").update(`${channelId}\n${eventId}`).digest("base64url").slice(0, 27)}`;
 
+/** The app's monitor screen, in the monitor's organisation. */
+const monitorLink = (monitorId: string, ownerId: string) => Mail.publicLink(`monitors/${encodeURIComponent(monitorId)}?org=${encodeURIComponent(ownerId)}`);
+
 async function incidentPayload(incident: IncidentItem, type: Type, extra: Partial<Payload["data"]>, at: number): Promise<Omit<Payload, "id">> {
   const base = config().PUBLIC_URL;
   return {
@@ -64,7 +67,7 @@ async function incidentPayload(incident: IncidentItem, type: Type, extra: Partia
       ...extra,
       links: base
         ? {
-            monitor: Mail.publicLink(`monitors/${encodeURIComponent(incident.monitorId)}?org=${encodeURIComponent(incident.ownerId)}`),
+            monitor: monitorLink(incident.monitorId, incident.ownerId),
             ...(incident.status === "open" && { acknowledge: await ackLink(incident.incidentId) }),
           }
         : {},
@@ -153,7 +156,7 @@ export async function fanOutNotice(
     data: {
       monitor: { id: monitor.monitorId, name: monitor.name, url: monitor.url },
       ...notice.data,
-      links: config().PUBLIC_URL ? { monitor: Mail.publicLink(`monitors/${encodeURIComponent(monitor.monitorId)}?org=${encodeURIComponent(monitor.ownerId)}`) } : {},
+      links: config().PUBLIC_URL ? { monitor: monitorLink(monitor.monitorId, monitor.ownerId) } : {},
     },
   };
   const ownerEmail = (await AlertRecipient.audienceOf(monitor.ownerId)).ownerEmail;

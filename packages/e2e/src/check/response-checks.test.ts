@@ -1,17 +1,15 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type TestStack, type Target } from "@uptime/local/testing";
 import { Checker } from "@uptime/core/check/checker";
 import { CheckJob } from "@uptime/core/check/check-job";
 import { Probe } from "@uptime/core/check/probe";
+import { hasOpenssl, throwawayCert } from "@uptime/core/check/probe-test-kit";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { UserText } from "@uptime/core/platform/user-text";
 import { createUser, type TestUser } from "../kit/test-users";
+import * as MonitorApi from "../kit/monitor-api";
 
 /** Assertions, the degraded state and certificate expiry warnings, through the real local stack. */
 
@@ -30,18 +28,8 @@ afterAll(async () => {
 });
 beforeEach(() => target.set({ status: 200, body: "ok" }));
 
-async function createMonitor(body: Record<string, unknown>) {
-  const res = await ada.call("POST", "/v1/monitors", { url: target.url, ...body });
-  expect(res.status).toBe(201);
-  await stack.drainQueues(); // the first check queued at creation
-  return res.body;
-}
-
-const checkNow = async (id: string) => {
-  const res = await ada.call("POST", `/v1/monitors/${id}/check`);
-  expect(res.status).toBe(200);
-  return res.body as { result: any; monitor: any };
-};
+const createMonitor = (body: Record<string, unknown>) => MonitorApi.createMonitor(stack, ada, { url: target.url, ...body });
+const checkNow = (id: string) => MonitorApi.checkNow(ada, id);
 
 const mailsFor = async (monitorName: string) => (await stack.emails()).filter((e: any) => String(e.subject).includes(monitorName));
 
@@ -115,37 +103,20 @@ describe("degraded", () => {
   });
 });
 
-const hasOpenssl = (() => {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 describe.skipIf(!hasOpenssl)("certificate expiry", () => {
-  let dir: string;
   let server: https.Server;
   let cert: Buffer;
   let port: number;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "cert-expiry-"));
-    execFileSync(
-      "openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "10", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
-      { stdio: "ignore" },
-    );
-    cert = readFileSync(join(dir, "cert.pem"));
-    server = https.createServer({ key: readFileSync(join(dir, "key.pem")), cert }, (_req, res) => res.end("ok"));
+    const made = throwawayCert(10);
+    cert = made.cert;
+    server = https.createServer(made, (_req, res) => res.end("ok"));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     port = (server.address() as AddressInfo).port;
   });
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** One check as the checker makes it, except that the probe trusts the throwaway certificate (Probe's TEST-ONLY option). */
