@@ -64,6 +64,12 @@ describe("assertions", () => {
     expect(mails[0].subject).toContain("[DOWN]");
     // the reason quotes the response, so it is defanged like all user text in mails
     expect(mails[0].body.text).toContain(`Reason: assertion_failed: ${UserText.defang('assertion 2 failed: $.status == "ok" (got "maintenance")')}`);
+
+    // cleared: no assertions, no degraded threshold, no certificate warnings
+    const cleared = await ada.call("PATCH", `/v1/monitors/${m.id}`, { assertions: [], degradedAboveMs: null, certExpiryDays: [] });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body).toMatchObject({ assertions: [], degradedAboveMs: null, certExpiryDays: [] });
+    expect((await checkNow(m.id)).result).toMatchObject({ ok: true });
   });
 });
 
