@@ -147,6 +147,13 @@ describe("evaluating assertions", () => {
     expect(failure("status == 200", '$.status == "ok"', "responseTime < 100", "$.x exists")).toBe("assertion 3 failed: responseTime < 100 (got 120 ms)");
   });
 
+  it("a regex that passes the checks but still runs too long fails under the time limit instead of stalling the checker", () => {
+    const slow = Assertions.parse("body matches /a.*a.*a.*b/");
+    const started = Date.now();
+    expect(Assertions.firstFailure([slow], { ...response, body: "a".repeat(40_000) })).toBe("assertion 1 failed: body matches /a.*a.*a.*b/ (the regex took longer than 50 ms)");
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it("a JSON path on a body that is not JSON fails saying so", () => {
     expect(Assertions.firstFailure([Assertions.parse("$.a exists")], { ...response, body: "<html>" })).toBe("assertion 1 failed: $.a exists (the body is not JSON)");
   });

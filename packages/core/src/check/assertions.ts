@@ -347,11 +347,13 @@ export function unsafeRegex(pattern: string): { at: number; message: string } | 
   return undefined;
 }
 
-const regexContext = vm.createContext({});
-const regexTest = new vm.Script("re.test(s)");
+// made on first use: most processes that load the monitor fields never run a regex
+let regexRunner: { context: vm.Context; script: vm.Script } | undefined;
 
 /** Runs a checked regex under the time limit; undefined when it ran out of time. */
 function testRegex(re: RegExp, text: string): boolean | undefined {
+  regexRunner ??= { context: vm.createContext({}), script: new vm.Script("re.test(s)") };
+  const { context: regexContext, script: regexTest } = regexRunner;
   regexContext.re = new RegExp(re.source, re.flags);
   regexContext.s = text.slice(0, REGEX_INPUT_CHARS);
   try {
