@@ -8,7 +8,9 @@ import { Probe } from "@uptime/core/check/probe";
 import { hasOpenssl, throwawayCert } from "@uptime/core/check/probe-test-kit";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { UserText } from "@uptime/core/platform/user-text";
+import { Webhook } from "standardwebhooks";
 import { createUser, type TestUser } from "../kit/test-users";
+import { startReceiver } from "../kit/receiver";
 import * as MonitorApi from "../kit/monitor-api";
 
 /** Assertions, the degraded state and certificate expiry warnings, through the real local stack. */
@@ -75,7 +77,9 @@ describe("assertions", () => {
 
 describe("degraded", () => {
   it("a slow target makes the monitor degraded, not down: shown, alerted once, counted as up, up again when fast", async () => {
-    const m = await createMonitor({ name: "Slow shop", degradedAboveMs: 150, degradedAfterChecks: 2 });
+    const hook = await startReceiver();
+    const channel = (await ada.call("POST", "/v1/channels", { type: "webhook", name: "Ops hook", url: `${hook.url}/in` })).body;
+    const m = await createMonitor({ name: "Slow shop", degradedAboveMs: 150, degradedAfterChecks: 2, channelIds: [channel.channel.id] });
     expect(m).toMatchObject({ degradedAboveMs: 150, degradedAfterChecks: 2, degradedAlert: true });
     target.set({ status: 200, body: "ok", delayMs: 300 });
 
@@ -92,6 +96,12 @@ describe("degraded", () => {
     const mails = await mailsFor("Slow shop");
     expect(mails.map((x: any) => x.subject)).toEqual(["[DEGRADED] Slow shop is slow"]);
     expect(mails[0].body.text).toContain("took longer than 150 ms");
+    // the channel hears of it once too, signed like every event
+    expect(hook.received.map((r) => r.json().type)).toEqual(["monitor.degraded"]);
+    const event = new Webhook(channel.signingSecret).verify(hook.received[0]!.body, hook.received[0]!.headers as Record<string, string>) as any;
+    expect(event.data).toMatchObject({ monitor: { id: m.id, name: "Slow shop" }, degraded: { aboveMs: 150, checks: 2 } });
+    expect(event.data.incident).toBeUndefined();
+    await hook.stop();
     expect((await ada.call("GET", `/v1/monitors/${m.id}`)).body.status).toBe("degraded");
     const row = (await ada.call("GET", "/v1/dashboard")).body.monitors.find((x: any) => x.id === m.id);
     expect(row).toMatchObject({ status: "degraded", lastOk: true, openIncident: null });
