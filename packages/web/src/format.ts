@@ -22,6 +22,7 @@ const REASONS: Record<string, string> = {
   tls: "TLS (certificate) problem",
   status_mismatch: "unexpected HTTP status",
   keyword_mismatch: "expected text not found",
+  assertion_failed: "an assertion failed",
   blocked_target: "address not allowed",
   error: "request error",
 };

@@ -19,6 +19,7 @@ import { AlertRecipient } from "./recipients";
 import { Delivery } from "../channels/delivery";
 import { FollowUp } from "../channels/follow-up";
 import { Claim } from "../platform/claim";
+import { MonitorNotice } from "./notice";
 
 /**
  * One item per (incident, transition, recipient): claimed with a conditional create before
@@ -111,7 +112,7 @@ async function claim(incidentId: string, transition: Transition, recipient: stri
 }
 
 /** What the alerts queue carries: incident transitions, recipient confirmations, password reset and invitation mails. */
-export const Event = z.union([Incident.Event, FollowUp.Event, AlertRecipient.ConfirmationRequested, PasswordReset.Requested, Invitation.MailRequested]);
+export const Event = z.union([Incident.Event, FollowUp.Event, AlertRecipient.ConfirmationRequested, PasswordReset.Requested, Invitation.MailRequested, MonitorNotice.Event]);
 export type Event = z.infer<typeof Event>;
 
 export async function handle(event: Event) {
@@ -119,6 +120,7 @@ export async function handle(event: Event) {
   if (event.type === "password.reset") return PasswordReset.send(event);
   if (event.type === "invitation.mail") return Invitation.sendMail(event);
   if (event.type === "incident.followup") return FollowUp.handle(event);
+  if (event.type === "monitor.notice") return MonitorNotice.handle(event);
   const mails = await notify(event);
   const incident = await Incident.get(event.incidentId);
   if (incident) await Delivery.fanOut(incident, { kind: event.type === "incident.opened" ? "opened" : "resolved", at: event.at });

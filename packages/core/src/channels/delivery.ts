@@ -41,6 +41,9 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 /** The id a receiver sees (webhook-id): the same for every attempt of one event to one channel, different across channels. */
 const messageId = (channelId: string, eventId: string) => `msg_${createHash("sha256").update(`${channelId}\n${eventId}`).digest("base64url").slice(0, 27)}`;
 
+/** The app's monitor screen, in the monitor's organisation. */
+const monitorLink = (monitorId: string, ownerId: string) => Mail.publicLink(`monitors/${encodeURIComponent(monitorId)}?org=${encodeURIComponent(ownerId)}`);
+
 async function incidentPayload(incident: IncidentItem, type: Type, extra: Partial<Payload["data"]>, at: number): Promise<Omit<Payload, "id">> {
   const base = config().PUBLIC_URL;
   return {
@@ -64,7 +67,7 @@ async function incidentPayload(incident: IncidentItem, type: Type, extra: Partia
       ...extra,
       links: base
         ? {
-            monitor: Mail.publicLink(`monitors/${encodeURIComponent(incident.monitorId)}?org=${encodeURIComponent(incident.ownerId)}`),
+            monitor: monitorLink(incident.monitorId, incident.ownerId),
             ...(incident.status === "open" && { acknowledge: await ackLink(incident.incidentId) }),
           }
         : {},
@@ -130,6 +133,37 @@ export async function fanOut(incident: IncidentItem, news: IncidentNews): Promis
     }
     // Attempts are timed by the clock, not by the news (a reminder's time may be a tick's look-ahead).
     await start(channel, eventId, payload, audienceOfOrg.ownerEmail, Date.now(), report);
+  }
+  return report;
+}
+
+/**
+ * A notice about a monitor that is no incident (it turned degraded, its certificate expires
+ * soon) to the monitor's channels; `eventId` names the notice, so a repeated call delivers once.
+ */
+export async function fanOutNotice(
+  monitor: { monitorId: string; ownerId: string; name: string; url: string; channelIds?: string[] },
+  notice: { eventId: string; type: Type; at: number; data: Partial<Payload["data"]> },
+): Promise<FanOutReport> {
+  const report: FanOutReport = { queued: [], skipped: [] };
+  const channelIds = monitor.channelIds ?? [];
+  if (!channelIds.length) return report;
+  const payload: Omit<Payload, "id"> = {
+    type: notice.type,
+    version: 1,
+    timestamp: new Date(notice.at).toISOString(),
+    orgId: monitor.ownerId,
+    data: {
+      monitor: { id: monitor.monitorId, name: monitor.name, url: monitor.url },
+      ...notice.data,
+      links: config().PUBLIC_URL ? { monitor: monitorLink(monitor.monitorId, monitor.ownerId) } : {},
+    },
+  };
+  const ownerEmail = (await AlertRecipient.audienceOf(monitor.ownerId)).ownerEmail;
+  for (const channelId of channelIds) {
+    const channel = await Channel.get(channelId);
+    if (!channel || channel.orgId !== monitor.ownerId) report.skipped.push({ channelId, reason: "deleted" });
+    else await start(channel, notice.eventId, payload, ownerEmail, Date.now(), report);
   }
   return report;
 }

@@ -13,6 +13,8 @@ export const TYPES = [
   "monitor.reminder",
   "monitor.flapping",
   "incident.acknowledged",
+  "monitor.degraded",
+  "monitor.certificate_expiring",
   "status_page.incident.created",
   "status_page.incident.updated",
   "status_page.incident.resolved",
@@ -49,6 +51,10 @@ export const Payload = z.object({
     escalated: z.boolean().optional(),
     /** monitor.flapping: state changes this hour, and when alerts resume. */
     flapping: z.object({ changes: z.number(), until: z.string() }).optional(),
+    /** monitor.degraded: the slow streak that made the monitor degraded. */
+    degraded: z.object({ since: z.string(), latencyMs: z.number(), aboveMs: z.number(), checks: z.number() }).optional(),
+    /** monitor.certificate_expiring: days left, the threshold crossed, and the certificate's expiry when known. */
+    certificate: z.object({ daysLeft: z.number(), threshold: z.number(), expiresAt: z.string().nullable() }).optional(),
     /** status_page.incident.*: the posted incident. */
     statusPage: z.object({ pageId: z.string(), incidentId: z.string(), title: z.string(), status: z.string(), message: z.string() }).optional(),
     channel: z.object({ id: z.string(), name: z.string() }).optional(),

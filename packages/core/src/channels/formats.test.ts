@@ -156,3 +156,37 @@ describe("Telegram, ntfy, Google Chat", () => {
     expect(body.text.length).toBeLessThanOrEqual(4096);
   });
 });
+
+describe("monitor notices (degraded, certificate expiring)", () => {
+  const notice = (type: "monitor.degraded" | "monitor.certificate_expiring") => {
+    const e = event(type, hostile, {
+      degraded: { since: "2026-01-02T03:00:00.000Z", latencyMs: 1234, aboveMs: 800, checks: 3 },
+      certificate: { daysLeft: 10, threshold: 14, expiresAt: "2026-01-12T00:00:00.000Z" },
+    });
+    delete e.data.incident;
+    return e;
+  };
+  it("words the notice with its figures and no incident", () => {
+    expect(ChannelFormats.describe(notice("monitor.degraded"))).toMatchObject({
+      title: `${hostile} is DEGRADED: slower than 800 ms for 3 checks`,
+      lines: [["URL", "https://shop.example.com/health"], ["Last response", "1234 ms"], ["Slow since", "2026-01-02 03:00:00 UTC"]],
+    });
+    expect(ChannelFormats.describe(notice("monitor.certificate_expiring"))).toMatchObject({
+      title: `${hostile}: certificate expires in 10 days`,
+      lines: [["URL", "https://shop.example.com/health"], ["Expires", "2026-01-12 00:00:00 UTC"], ["Warning", "14 days before expiry"]],
+    });
+  });
+  it("a Teams card the adaptivecards library parses without a warning, a signed webhook, and no PagerDuty page", () => {
+    for (const type of ["monitor.degraded", "monitor.certificate_expiring"] as const) {
+      const body = bodyOf(ChannelFormats.render(channel("teams", { url: "https://prod.westeurope.logic.azure.com/workflows/x" }), notice(type)));
+      const context = new AdaptiveCards.SerializationContext();
+      new AdaptiveCards.AdaptiveCard().parse(body.attachments[0].content, context);
+      expect(context.eventCount).toBe(0);
+      const secret = `whsec_${Buffer.from("0123456789abcdef0123456789abcdef").toString("base64")}`;
+      const out = ChannelFormats.render(channel("webhook", { url: "https://hooks.example.com/in", signingSecret: secret }), notice(type), Math.floor(Date.now() / 1000));
+      if (out?.kind !== "http") throw new Error("expected http");
+      expect((new Webhook(secret).verify(out.body, out.headers) as Payload).type).toBe(type);
+      expect(ChannelFormats.render(channel("pagerduty", { routingKey: "R0123456789abcdef0123456789abcde" }), notice(type))).toBeUndefined();
+    }
+  });
+});

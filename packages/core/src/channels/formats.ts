@@ -36,6 +36,7 @@ export function clip(text: string, max: number): string {
 // ---------- words, shared by all formats ----------
 
 const hhmm = (iso: string) => iso.slice(11, 16);
+const utc = (iso: string) => iso.replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
 
 /** The one-line headline and the detail lines of an event, as plain text. */
 export function describe(p: Payload): { title: string; lines: [string, string][]; severity: "down" | "up" | "info" } {
@@ -46,7 +47,7 @@ export function describe(p: Payload): { title: string; lines: [string, string][]
   const down = (): [string, string][] => [
     ["URL", m?.url ?? ""],
     ["Reason", reason],
-    ["Down since", i ? i.startedAt.replace("T", " ").replace(/\.\d{3}Z$/, " UTC") : ""],
+    ["Down since", i ? utc(i.startedAt) : ""],
   ];
   switch (p.type) {
     case "monitor.down":
@@ -69,6 +70,22 @@ export function describe(p: Payload): { title: string; lines: [string, string][]
         lines: [["URL", m?.url ?? ""], ["Alerts paused until", `${hhmm(p.data.flapping?.until ?? p.timestamp)} UTC`]],
         severity: "down",
       };
+    case "monitor.degraded": {
+      const g = p.data.degraded;
+      return {
+        title: `${name} is DEGRADED: slower than ${g?.aboveMs ?? 0} ms for ${g?.checks ?? 0} checks`,
+        lines: [["URL", m?.url ?? ""], ["Last response", `${g?.latencyMs ?? 0} ms`], ["Slow since", utc(g?.since ?? p.timestamp)]],
+        severity: "info",
+      };
+    }
+    case "monitor.certificate_expiring": {
+      const c = p.data.certificate;
+      return {
+        title: `${name}: certificate expires in ${c?.daysLeft ?? 0} day${c?.daysLeft === 1 ? "" : "s"}`,
+        lines: [["URL", m?.url ?? ""], ["Expires", c?.expiresAt ? utc(c.expiresAt) : `in ${c?.daysLeft ?? 0} days`], ["Warning", `${c?.threshold ?? 0} days before expiry`]],
+        severity: "info",
+      };
+    }
     case "incident.acknowledged":
       return { title: `${i?.acknowledgedBy ?? "Someone"} acknowledged the incident on ${name}`, lines: [["URL", m?.url ?? ""]], severity: "info" };
     case "channel.test":

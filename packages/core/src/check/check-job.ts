@@ -24,6 +24,12 @@ export const Snapshot = ProbeRequest.extend({
   openIncidentId: z.string().optional(),
   /** Scheduled maintenance mutes the monitor until then (epoch ms): checks are recorded, incidents are not opened. */
   maintenanceUntil: z.number().optional(),
+  /** A passing check slower than this reads the monitor (it may turn degraded); a fast one still reads nothing. */
+  degradedAboveMs: z.number().optional(),
+  /** Absent: the defaults (cert-expiry.ts). */
+  certExpiryDays: z.array(z.number()).optional(),
+  /** The certificate warning already sent, so checks after it publish nothing (cert-expiry.ts). */
+  certWarned: z.string().optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -4,7 +4,10 @@ import { config } from "../platform/config";
 import { Incident } from "../incident/incident";
 import type { MonitorItem } from "../monitors/entity";
 import { MonitorRead } from "../monitors/read";
-import { markUp } from "../monitors/state";
+import { markDegraded, markUp } from "../monitors/state";
+import { MonitorNotice } from "../alert/notice";
+import { Telemetry } from "../platform/telemetry";
+import { CertExpiry } from "./cert-expiry";
 import { CheckJob } from "./check-job";
 import { Probe, type ProbeOutcome } from "./probe";
 import { CheckResult, type Result } from "./result";
@@ -22,6 +25,8 @@ export interface JobOutcome {
   created: boolean;
   opened?: string;
   resolved?: string;
+  /** The monitor turned degraded with this check. */
+  degraded?: boolean;
   retryAt?: number;
   /** A job with the monitor as just read was queued for this slot (CheckRules.refreshSlot). */
   refreshAt?: number;
@@ -50,6 +55,7 @@ export async function observe(job: CheckJob.Job, opts: { redelivered?: boolean; 
     expectedStatus: m.expectedStatus,
     keyword: m.keyword,
     keywordMode: m.keywordMode,
+    assertions: m.assertions,
   });
   return { outcome, checkedAt: (opts.now ?? Date.now)() };
 }
@@ -102,6 +108,12 @@ export async function settle(
           ...(CheckRules.inMaintenance(job.monitor, job.dueAt) && { inMaintenance: true }),
         });
   const out: JobOutcome = { result: stored.result, created: stored.created };
+  if ("outcome" in observation) {
+    // A warning that fails to go out now is due again at the next check; it must not hold up the rules.
+    await CertExpiry.warnIfDue(job.monitor, observation.outcome, observation.checkedAt).catch((err) =>
+      Telemetry.log.error("certificate warning not published", { monitorId, error: String(err) }),
+    );
+  }
   const facts: CheckRules.Facts = {
     job: { kind: job.kind, snapshot: job.monitor },
     result: stored.result,
@@ -135,6 +147,12 @@ export async function settle(
       case "markUp":
         await markUp(monitorId, undefined, step.at);
         return out;
+      case "markDegraded": {
+        // Published first: a crash after marking would lose it, a repeated notice is sent once anyway.
+        if (step.alert) await MonitorNotice.publish(degradedNotice(monitor!, stored.result, step.at, facts.recent?.length ?? 0));
+        out.degraded = await markDegraded(monitorId, step.at);
+        return out;
+      }
       case "resolve": {
         const resolved = await Incident.resolve(monitorId, step.incidentId, step.recoveredAt);
         if (resolved) out.resolved = resolved.incidentId;
@@ -158,6 +176,17 @@ export async function settle(
         return out;
     }
   }
+}
+
+function degradedNotice(m: MonitorItem, result: Result, since: number, checks: number): MonitorNotice.Event {
+  return {
+    type: "monitor.notice",
+    kind: "degraded",
+    noticeId: `${m.monitorId}.degraded.${since}`,
+    monitorId: m.monitorId,
+    at: result.at,
+    degraded: { since, latencyMs: result.latencyMs, aboveMs: m.degradedAboveMs ?? 0, checks },
+  };
 }
 
 /** A check requested through the API: same rules, result returned to the caller. */

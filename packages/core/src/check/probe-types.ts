@@ -8,6 +8,7 @@ export const FAILURE_REASONS = [
   "tls",
   "status_mismatch",
   "keyword_mismatch",
+  "assertion_failed",
   "blocked_target",
   "error",
 ] as const;
@@ -23,7 +24,8 @@ export const ProbeRequest = Fields.pick({
   timeoutMs: true,
   keyword: true,
   keywordMode: true,
-}).partial({ headers: true, body: true, keyword: true, keywordMode: true });
+  assertions: true,
+}).partial({ headers: true, body: true, keyword: true, keywordMode: true, assertions: true });
 export type ProbeRequest = z.infer<typeof ProbeRequest>;
 export type ProbeMethod = ProbeRequest["method"];
 
@@ -42,6 +44,8 @@ export interface ProbeOutcome {
   /** The final hop's phases, when its response came. */
   phases?: Phases;
   certDaysLeft?: number;
+  /** The certificate's notAfter (epoch ms): names the certificate whose expiry warnings were sent (cert-expiry.ts). */
+  certExpiresAt?: number;
   redirects: number;
   finalUrl: string;
 }

@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import { config } from "../platform/config";
 import type { FailureReason, Phases, ProbeMethod, ProbeOutcome, ProbeRequest, ProbeTestOptions } from "./probe-types";
 import { guardedLookup, isBlockedAddress, normalizeHost } from "./target";
+import { Assertions } from "./assertions";
 
 export * from "./probe-types";
 
@@ -75,7 +76,9 @@ interface HopResult {
   status: number;
   location?: string;
   certDaysLeft?: number;
-  /** Only when a keyword is set; at most MAX_RESPONSE_BYTES. */
+  certExpiresAt?: number;
+  headers: http.IncomingHttpHeaders;
+  /** Only when a keyword or an assertion needs it; at most MAX_RESPONSE_BYTES. */
   text?: string;
   endedAt: number;
   phases: Phases;
@@ -212,9 +215,14 @@ function requestOnce(
         res = response;
         const status = response.statusCode ?? 0;
         let certDaysLeft: number | undefined;
+        let certExpiresAt: number | undefined;
         if (isHttps) {
           const cert = (response.socket as TLSSocket).getPeerCertificate?.();
-          if (cert?.valid_to) certDaysLeft = daysUntil(cert.valid_to, Date.now());
+          if (cert?.valid_to) {
+            certDaysLeft = daysUntil(cert.valid_to, Date.now());
+            const t = Date.parse(cert.valid_to);
+            if (!Number.isNaN(t)) certExpiresAt = t;
+          }
         }
         const location = response.headers.location;
         const mode = bodyMode(status, location);
@@ -225,6 +233,8 @@ function requestOnce(
             status,
             location,
             certDaysLeft,
+            certExpiresAt,
+            headers: response.headers,
             text: mode === "keep" ? Buffer.concat(parts).toString("utf8") : undefined,
             endedAt,
             phases: phasesOf(marks, endedAt),
@@ -262,6 +272,17 @@ function withoutHeaders(headers: Record<string, string>, names: string[]): Recor
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !names.includes(k.toLowerCase())));
 }
 
+/** A monitor's assertions were validated when saved; one that no longer parses fails the check rather than passing it. */
+function parseAssertions(texts: string[] | undefined): Assertions.Assertion[] {
+  return (texts ?? []).map((text, i) => {
+    try {
+      return Assertions.parse(text);
+    } catch (err) {
+      throw new ProbeFailure("assertion_failed", `assertion ${i + 1} is invalid: ${(err as Error).message}`);
+    }
+  });
+}
+
 /** One check. Never throws: every failure becomes an outcome. */
 export async function probe(req: ProbeRequest, test?: ProbeTestOptions): Promise<ProbeOutcome> {
   const start = performance.now();
@@ -286,6 +307,8 @@ export async function probe(req: ProbeRequest, test?: ProbeTestOptions): Promise
     }
     let hop: Hop = { url: current, method: req.method, headers, body: req.body };
     const wantKeyword = req.keyword !== undefined && req.keyword !== "";
+    const assertions = parseAssertions(req.assertions);
+    const wantBody = wantKeyword || Assertions.needsBody(assertions);
 
     for (;;) {
       current = hop.url;
@@ -306,7 +329,7 @@ export async function probe(req: ProbeRequest, test?: ProbeTestOptions): Promise
         (status, location) =>
           isFollowable(status, location, req.expectedStatus) || !statusMatches(status, req.expectedStatus)
             ? "skip"
-            : wantKeyword
+            : wantBody
               ? "keep"
               : "drain",
         controller.signal,
@@ -338,7 +361,15 @@ export async function probe(req: ProbeRequest, test?: ProbeTestOptions): Promise
         continue;
       }
 
-      const base = { httpStatus: status, latencyMs: elapsed(result.endedAt), phases: result.phases, redirects, finalUrl, certDaysLeft: result.certDaysLeft };
+      const base = {
+        httpStatus: status,
+        latencyMs: elapsed(result.endedAt),
+        phases: result.phases,
+        redirects,
+        finalUrl,
+        certDaysLeft: result.certDaysLeft,
+        ...(result.certExpiresAt !== undefined && { certExpiresAt: result.certExpiresAt }),
+      };
       if (!statusMatches(status, req.expectedStatus)) {
         return { ...base, ok: false, reason: "status_mismatch", message: `expected ${req.expectedStatus.join(", ")}, got ${status}` };
       }
@@ -352,6 +383,8 @@ export async function probe(req: ProbeRequest, test?: ProbeTestOptions): Promise
           return { ...base, ok: false, reason: "keyword_mismatch", message: `keyword ${JSON.stringify(req.keyword)} found` };
         }
       }
+      const failed = Assertions.firstFailure(assertions, { status, headers: result.headers, body: result.text ?? "", latencyMs: base.latencyMs });
+      if (failed) return { ...base, ok: false, reason: "assertion_failed", message: failed };
       return { ...base, ok: true };
     }
   } catch (err) {

@@ -39,6 +39,8 @@ interface Delivery {
   inMaintenance?: boolean;
   /** Another check opens this incident between our reads and our writes. */
   raceOpens?: string;
+  /** The check's latency (default 1 ms). */
+  ms?: number;
   steps?: string[];
 }
 
@@ -77,6 +79,8 @@ function describeStep(step: CheckRules.Step): string {
       return `read ${step.count} recent`;
     case "markUp":
       return `mark up at ${sec(step.at)}s`;
+    case "markDegraded":
+      return `mark degraded at ${sec(step.at)}s${step.alert ? " with alert" : ""}`;
     case "resolve":
       return `resolve ${nameOf(step.incidentId)} at ${sec(step.recoveredAt)}s`;
     case "open":
@@ -95,9 +99,9 @@ function describeStep(step: CheckRules.Step): string {
 /** One delivery of a job: store, then follow the rules. Returns the steps taken. */
 function deliver(w: World, d: Delivery): string[] {
   const kind = d.kind ?? "scheduled";
-  const snapshot = d.snapshot ?? { state: w.monitor!.state, openIncidentId: w.monitor!.openIncidentId, intervalSec: w.monitor!.intervalSec };
+  const snapshot = d.snapshot ?? { state: w.monitor!.state, openIncidentId: w.monitor!.openIncidentId, intervalSec: w.monitor!.intervalSec, degradedAboveMs: w.monitor!.degradedAboveMs };
   const existing = w.results.find((r) => r.at === at(d.at));
-  const result: Result = existing ?? { monitorId: "m", at: at(d.at), ok: d.ok, latencyMs: 1, kind, checkedAt: at(d.at), ...(d.ok ? {} : { reason: "status_mismatch" }), ...(d.inMaintenance && { inMaintenance: true }) };
+  const result: Result = existing ?? { monitorId: "m", at: at(d.at), ok: d.ok, latencyMs: d.ms ?? 1, kind, checkedAt: at(d.at), ...(d.ok ? {} : { reason: "status_mismatch" }), ...(d.inMaintenance && { inMaintenance: true }) };
   if (!existing) w.results.push(result);
   if (d.storeOnly) return [];
 
@@ -121,6 +125,9 @@ function deliver(w: World, d: Delivery): string[] {
         continue;
       case "markUp":
         if (!m.openIncidentId) m.state = "up";
+        return steps;
+      case "markDegraded":
+        if (!m.openIncidentId && m.state === "up") Object.assign(m, { state: "degraded", stateChangedAt: step.at });
         return steps;
       case "resolve": {
         const incident = w.incidents.get(step.incidentId);
@@ -152,6 +159,96 @@ const read3 = ["read monitor (consistent)", "read 3 recent"];
 const read1 = ["read monitor (consistent)", "read 1 recent"];
 
 const cases: Case[] = [
+  // ---- degraded: passing checks slower than degradedAboveMs
+  {
+    name: "degraded: a fast pass of an up monitor reads nothing, even with a threshold set",
+    monitor: { degradedAboveMs: 500 },
+    deliveries: [{ at: 0, ok: true, ms: 499, steps: ["stop"] }],
+    then: { state: "up" },
+  },
+  {
+    name: "degraded: slow passes below the streak read the recent results and change nothing",
+    monitor: { degradedAboveMs: 500, degradedAfterChecks: 3 },
+    deliveries: [
+      { at: 0, ok: true, ms: 900, steps: [...read3, "stop"] },
+      { at: 60, ok: true, ms: 900, steps: [...read3, "stop"] },
+    ],
+    then: { state: "up", open: null },
+  },
+  {
+    name: "degraded: the third slow pass in a row makes it degraded from the first, with the alert",
+    monitor: { degradedAboveMs: 500 },
+    deliveries: [
+      { at: 0, ok: true, ms: 900 },
+      { at: 60, ok: true, ms: 600 },
+      { at: 120, ok: true, ms: 501, steps: [...read3, "mark degraded at 0s with alert"] },
+    ],
+    then: { state: "degraded", open: null, incidents: {} },
+  },
+  {
+    name: "degraded: a fast pass in between restarts the streak",
+    monitor: { degradedAboveMs: 500, degradedAfterChecks: 2 },
+    deliveries: [
+      { at: 0, ok: true, ms: 900 },
+      { at: 60, ok: true, ms: 10, steps: ["stop"] },
+      { at: 120, ok: true, ms: 900, steps: ["read monitor (consistent)", "read 2 recent", "stop"] },
+      { at: 180, ok: true, ms: 900, steps: ["read monitor (consistent)", "read 2 recent", "mark degraded at 120s with alert"] },
+    ],
+    then: { state: "degraded" },
+  },
+  {
+    name: "degraded: a failure in the streak is not slow, and a slow monitor that fails goes down",
+    monitor: { degradedAboveMs: 500, degradedAfterChecks: 2, failureThreshold: 1 },
+    deliveries: [
+      { at: 0, ok: true, ms: 900 },
+      { at: 60, ok: false, steps: [...read1, "open #60 from 60s (else retry at 80s)"] },
+    ],
+    then: { state: "down", open: "#60" },
+  },
+  {
+    name: "degraded: degradedAlert false marks it without the alert; threshold 1 needs one slow pass",
+    monitor: { degradedAboveMs: 500, degradedAfterChecks: 1, degradedAlert: false },
+    deliveries: [{ at: 0, ok: true, ms: 900, steps: [...read1, "mark degraded at 0s"] }],
+    then: { state: "degraded" },
+  },
+  {
+    name: "degraded: no alert during maintenance",
+    monitor: { degradedAboveMs: 500, degradedAfterChecks: 1, maintenanceUntil: at(100) },
+    deliveries: [{ at: 0, ok: true, ms: 900, steps: [...read1, "mark degraded at 0s"] }],
+    then: { state: "degraded" },
+  },
+  {
+    name: "degraded: further slow passes keep it degraded with one read each; one fast pass makes it up",
+    monitor: { state: "degraded", degradedAboveMs: 500 },
+    deliveries: [
+      { at: 0, ok: true, ms: 900, steps: ["read monitor (consistent)", "stop"] },
+      { at: 60, ok: true, ms: 20, steps: ["read monitor (consistent)", "mark up at 60s"] },
+    ],
+    then: { state: "up" },
+  },
+  {
+    name: "degraded: a degraded monitor whose threshold was removed is up at its next pass",
+    monitor: { state: "degraded" },
+    deliveries: [{ at: 0, ok: true, ms: 900, steps: ["read monitor (consistent)", "mark up at 0s"] }],
+    then: { state: "up" },
+  },
+  {
+    name: "degraded: an incident's recovery makes it up, not degraded, even when the recovering pass is slow",
+    monitor: { state: "down", openIncidentId: CheckRules.incidentIdFor("m", at(0)), degradedAboveMs: 500 },
+    deliveries: [{ at: 60, ok: true, ms: 900, steps: [...read1, "resolve #0 at 60s"] }],
+    then: { state: "up", open: null },
+  },
+  {
+    name: "degraded: a redelivered old slow pass does not mark a newer streak",
+    monitor: { degradedAboveMs: 500, degradedAfterChecks: 2 },
+    deliveries: [
+      { at: 0, ok: true, ms: 900, storeOnly: true },
+      { at: 60, ok: true, ms: 900, storeOnly: true },
+      { at: 120, ok: true, ms: 900, storeOnly: true },
+      { at: 0, ok: true, ms: 900, redelivered: true, steps: ["read monitor (consistent)", "read 2 recent", "stop"] },
+    ],
+    then: { state: "up" },
+  },
   // ---- scheduled maintenance
   {
     name: "maintenance: a failure during maintenance opens no incident and starts no retry",

@@ -3,6 +3,7 @@ export * as CheckRules from "./rules";
 import type { MonitorItem } from "../monitors/entity";
 import type { Snapshot } from "./check-job";
 import type { CheckKind, Result } from "./result";
+import { DEFAULT_DEGRADED_AFTER_CHECKS } from "../monitors/fields";
 
 /**
  * When does an incident open, and when does it resolve? The checker's rules, as pure functions
@@ -13,13 +14,20 @@ import type { CheckKind, Result } from "./result";
  */
 
 /** What a queued job's snapshot says of the monitor: used only to decide whether to read the monitor at all. */
-export type SnapshotState = Pick<Snapshot, "state" | "openIncidentId" | "intervalSec">;
+export type SnapshotState = Pick<Snapshot, "state" | "openIncidentId" | "intervalSec"> & { degradedAboveMs?: number };
 
 /** The monitor as read after the result was stored. Thresholds and intervals always come from here, never from a snapshot. */
 export type MonitorState = Pick<
   MonitorItem,
   "monitorId" | "paused" | "state" | "openIncidentId" | "intervalSec" | "failureThreshold" | "recoveryThreshold" | "retryIntervalSec"
-> & { maintenanceUntil?: number; offsetSec?: number; stateChangedAt?: number };
+> & {
+  maintenanceUntil?: number;
+  offsetSec?: number;
+  stateChangedAt?: number;
+  degradedAboveMs?: number;
+  degradedAfterChecks?: number;
+  degradedAlert?: boolean;
+};
 
 export interface Facts {
   job: { kind: CheckKind; snapshot: SnapshotState };
@@ -43,6 +51,8 @@ export type Step =
   | { do: "readRecent"; count: number }
   /** A first pass of a pending monitor (or one left down without an incident). */
   | { do: "markUp"; at: number }
+  /** The slow streak that began at `at` makes an up monitor degraded; `alert`: tell its emails and channels. */
+  | { do: "markDegraded"; at: number; alert: boolean }
   | { do: "resolve"; incidentId: string; recoveredAt: number }
   /**
    * `retryAt`: the retry this failure gets if another incident turns out to be open already
@@ -64,6 +74,15 @@ export function failureThresholdReached(recent: Result[], threshold: number): bo
 
 /** Whether scheduled maintenance muted the monitor at this instant. */
 export const inMaintenance = (m: { maintenanceUntil?: number }, at: number) => m.maintenanceUntil !== undefined && at < m.maintenanceUntil;
+
+/** A passing check slower than the monitor's degradedAboveMs. */
+export const isSlow = (r: Pick<Result, "ok" | "latencyMs">, m: { degradedAboveMs?: number }) =>
+  r.ok && m.degradedAboveMs !== undefined && r.latencyMs > m.degradedAboveMs;
+
+/** Newest first: true when the newest `count` results all passed, slower than `aboveMs`. */
+export function degradedThresholdReached(recent: Result[], count: number, aboveMs: number): boolean {
+  return recent.length >= count && recent.slice(0, count).every((r) => isSlow(r, { degradedAboveMs: aboveMs }));
+}
 
 /** Newest first: true when the newest `threshold` results all passed. */
 export function recoveryThresholdReached(recent: Result[], threshold: number): boolean {
@@ -96,7 +115,8 @@ export function retrySlot(
 function reread(f: Facts): Step {
   const { snapshot } = f.job;
   const steady = snapshot.state === "up" && !snapshot.openIncidentId;
-  if (f.result.ok && steady) return STOP;
+  // A slow pass may be the one that makes the monitor degraded; a fast one of an up monitor changes nothing.
+  if (f.result.ok && steady && !isSlow(f.result, snapshot)) return STOP;
   return { do: "readMonitor", consistent: true };
 }
 
@@ -124,8 +144,28 @@ export function refreshSlot(m: { intervalSec: number; offsetSec?: number }, afte
   return next < windowEnd ? next : undefined;
 }
 
+/**
+ * A passing check of a monitor without an incident: degraded after `degradedAfterChecks` slow
+ * passes in a row (counted from the recent results, read only after a slow pass), up again
+ * after one pass that is not slow.
+ */
+function afterPassWithoutIncident(f: Facts, monitor: MonitorState): Step {
+  const slow = isSlow(f.result, monitor);
+  if (monitor.state === "degraded") return slow ? STOP : { do: "markUp", at: f.result.at };
+  if (monitor.state !== "up") return { do: "markUp", at: f.result.at };
+  if (!slow) return STOP;
+  const count = monitor.degradedAfterChecks ?? DEFAULT_DEGRADED_AFTER_CHECKS;
+  if (!f.recent) return { do: "readRecent", count };
+  if (!degradedThresholdReached(f.recent, count, monitor.degradedAboveMs!)) return STOP;
+  const streak = f.recent.slice(0, count);
+  // as for incidents: an old redelivered check must not name a newer streak
+  if (!streak.some((r) => r.at === f.result.at)) return STOP;
+  const at = Math.min(...streak.map((r) => r.at));
+  return { do: "markDegraded", at, alert: monitor.degradedAlert !== false && !inMaintenance(monitor, f.result.at) && !f.result.inMaintenance };
+}
+
 function afterPass(f: Facts, monitor: MonitorState): Step {
-  if (!monitor.openIncidentId) return monitor.state === "up" ? STOP : { do: "markUp", at: f.result.at };
+  if (!monitor.openIncidentId) return afterPassWithoutIncident(f, monitor);
   if (!f.recent) return { do: "readRecent", count: monitor.recoveryThreshold };
   if (!recoveryThresholdReached(f.recent, monitor.recoveryThreshold)) return STOP;
   const streak = f.recent.slice(0, monitor.recoveryThreshold);

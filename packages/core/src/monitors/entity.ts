@@ -29,6 +29,13 @@ export const MonitorEntity = bindToTable(
         remindEveryMin: { type: "number" },
         escalateAfterMin: { type: "number" },
         escalationChannelIds: { type: "list", items: { type: "string" } },
+        assertions: { type: "list", items: { type: "string" } },
+        degradedAboveMs: { type: "number" },
+        degradedAfterChecks: { type: "number" },
+        degradedAlert: { type: "boolean" },
+        certExpiryDays: { type: "list", items: { type: "number" } },
+        /** The last certificate warning sent (check/cert-expiry.ts): travels in job snapshots so later checks skip it. */
+        certWarned: { type: "string" },
         offsetSec: { type: "number", required: true },
         dueBucket: { type: "string", required: true },
         dueSk: { type: "string", required: true },

@@ -1,13 +1,17 @@
 import { z } from "zod";
 import { UserText } from "../platform/user-text";
+import { Assertions } from "../check/assertions";
 
 export const INTERVALS = [10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600] as const;
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 export const KEYWORD_MODES = ["contains", "not-contains"] as const;
-/** The live state stored on a monitor. */
-export const STATES = ["pending", "up", "down"] as const;
+/** The live state stored on a monitor; degraded: up, but slower than degradedAboveMs (check/rules.ts). */
+export const STATES = ["pending", "up", "down", "degraded"] as const;
 /** The status shown for a monitor: its state, or paused. */
-export const STATUSES = ["up", "down", "pending", "paused"] as const;
+export const STATUSES = ["up", "down", "pending", "paused", "degraded"] as const;
+/** Days before a certificate expires at which its monitor warns, when not set. */
+export const DEFAULT_CERT_EXPIRY_DAYS = [30, 14, 7, 1];
+export const DEFAULT_DEGRADED_AFTER_CHECKS = 3;
 
 /**
  * A monitor's settings, as stored and shown: every field once. The API's input rules are in
@@ -37,6 +41,16 @@ export const Fields = z.object({
   /** Minutes after which an unacknowledged incident also goes to escalationChannelIds; 0: no escalation. */
   escalateAfterMin: z.number(),
   escalationChannelIds: z.array(z.string()),
+  /** Expressions the response must satisfy (check/assertions.ts); a failed one fails the check. */
+  assertions: z.array(z.string()),
+  /** A passing check slower than this counts as slow; absent: never degraded. */
+  degradedAboveMs: z.number(),
+  /** Consecutive slow checks that make the monitor degraded. */
+  degradedAfterChecks: z.number(),
+  /** Whether turning degraded alerts the monitor's emails and channels. */
+  degradedAlert: z.boolean(),
+  /** Days before the certificate's expiry at which to warn, once each per certificate. */
+  certExpiryDays: z.array(z.number()),
 });
 export type Fields = z.infer<typeof Fields>;
 
@@ -119,6 +133,23 @@ const Rules = z.object({
   remindEveryMin: z.number().int().refine((v) => v === 0 || (v >= 5 && v <= 1440), "0 (off) or 5-1440 minutes"),
   escalateAfterMin: z.number().int().min(0).max(1440),
   escalationChannelIds: z.array(z.string().min(1).max(100)).max(20),
+  assertions: z
+    .array(z.string().max(Assertions.MAX_EXPRESSION_CHARS))
+    .max(Assertions.MAX_ASSERTIONS)
+    .superRefine((list, ctx) => {
+      for (const e of Assertions.validate(list)) {
+        ctx.addIssue({ code: "custom", path: [e.index], message: `at character ${e.position + 1}: ${e.message}`, params: { index: e.index, position: e.position } });
+      }
+    })
+    .describe('Each must hold for the check to pass, e.g. `$.status == "ok"`, `header.content-type contains "json"`, `responseTime < 500`, `body matches /ok/i` (docs/monitor-types.md, "Assertions"). A 400 names the assertion (path assertions.N) and the character (details[].position, 0-based).'),
+  degradedAboveMs: z.number().int().min(1).max(60000).describe("A passing check slower than this (ms) is slow; degradedAfterChecks slow checks in a row make the monitor degraded. Unset: never degraded."),
+  degradedAfterChecks: z.number().int().min(1).max(10),
+  degradedAlert: z.boolean().describe("Alert the monitor's emails and channels when it turns degraded (default true; only with degradedAboveMs)."),
+  certExpiryDays: z
+    .array(z.number().int().min(1).max(365))
+    .max(10)
+    .refine((d) => new Set(d).size === d.length, "must not repeat a day")
+    .describe("Warn this many days before an HTTPS certificate expires, once per threshold and certificate (default 30, 14, 7, 1; [] turns warnings off)."),
 } satisfies { [K in keyof Fields]: z.ZodType<Fields[K]> });
 
 export const CreateInput = Rules.partial({
@@ -130,8 +161,13 @@ export const CreateInput = Rules.partial({
   slug: true,
   alertEmails: true,
   channelIds: true,
+  assertions: true,
+  degradedAboveMs: true,
 })
   .extend({
+    degradedAfterChecks: Rules.shape.degradedAfterChecks.default(DEFAULT_DEGRADED_AFTER_CHECKS),
+    degradedAlert: Rules.shape.degradedAlert.default(true),
+    certExpiryDays: Rules.shape.certExpiryDays.default(DEFAULT_CERT_EXPIRY_DAYS),
     remindEveryMin: Rules.shape.remindEveryMin.default(0),
     escalateAfterMin: Rules.shape.escalateAfterMin.default(0),
     escalationChannelIds: Rules.shape.escalationChannelIds.default([]),
@@ -162,6 +198,7 @@ const clearable = {
   keyword: Rules.shape.keyword.nullable(),
   keywordMode: Rules.shape.keywordMode.nullable(),
   slug: Rules.shape.slug.nullable(),
+  degradedAboveMs: Rules.shape.degradedAboveMs.nullable(),
 };
 
 export const UpdateInput = Rules.extend(clearable)

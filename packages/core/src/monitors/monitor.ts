@@ -202,6 +202,11 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
     ...(u.remindEveryMin !== undefined && { remindEveryMin: u.remindEveryMin }),
     ...(u.escalateAfterMin !== undefined && { escalateAfterMin: u.escalateAfterMin }),
     ...(u.escalationChannelIds !== undefined && { escalationChannelIds: u.escalationChannelIds }),
+    ...(u.assertions !== undefined && { assertions: u.assertions }),
+    ...(u.degradedAboveMs != null && { degradedAboveMs: u.degradedAboveMs }),
+    ...(u.degradedAfterChecks !== undefined && { degradedAfterChecks: u.degradedAfterChecks }),
+    ...(u.degradedAlert !== undefined && { degradedAlert: u.degradedAlert }),
+    ...(u.certExpiryDays !== undefined && { certExpiryDays: u.certExpiryDays }),
     ...(u.headers && { headers: storedHeaders(u.headers) }),
     ...(u.body && { body: u.body }),
     ...(keyword && { keyword, keywordMode: u.keywordMode ?? current.keywordMode ?? "contains" }),
@@ -216,6 +221,7 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
   const remove = [
     ...(u.headers === null ? ["headers" as const] : []),
     ...(u.body === null ? ["body" as const] : []),
+    ...(u.degradedAboveMs === null ? ["degradedAboveMs" as const] : []),
     ...(u.keyword === null ? ["keyword" as const, "keywordMode" as const] : []),
     ...(u.slug === null || (newSlug === undefined && current.slug) ? ["slug" as const] : []),
   ];

@@ -21,6 +21,23 @@ export async function markDown(monitorId: string, incidentId: string, at: number
   }
 }
 
+/**
+ * An up monitor without an incident turns degraded (its checks pass, slowly). False when it was
+ * not up any more (an incident opened, or another check marked it first).
+ */
+export async function markDegraded(monitorId: string, at: number): Promise<boolean> {
+  try {
+    await MonitorEntity.patch({ monitorId })
+      .set({ state: "degraded", stateChangedAt: at })
+      .where((a, op) => `${op.notExists(a.openIncidentId)} AND ${op.eq(a.state, "up")}`)
+      .go();
+    return true;
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+    return false;
+  }
+}
+
 /** Clears the open incident if it is still this one. */
 export async function markUp(monitorId: string, incidentId: string | undefined, at: number) {
   try {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { MonitorItem } from "./entity";
-import { Fields, STATUSES } from "./fields";
+import { DEFAULT_CERT_EXPIRY_DAYS, DEFAULT_DEGRADED_AFTER_CHECKS, Fields, STATUSES } from "./fields";
 
 /** A monitor as the API shows it: settings left unset read as null, plus its live status. */
 export const Info = z
@@ -11,7 +11,9 @@ export const Info = z
     keyword: Fields.shape.keyword.nullable(),
     keywordMode: Fields.shape.keywordMode.nullable(),
     slug: Fields.shape.slug.nullable(),
+    degradedAboveMs: Fields.shape.degradedAboveMs.nullable(),
     status: z.enum(STATUSES),
+    certDaysLeft: z.number().nullable().describe("Whole days until the certificate of the last check expires; null for plain HTTP or before the first check"),
     lastCheckedAt: z.string().nullable(),
     lastLatencyMs: z.number().nullable(),
     lastError: z.string().nullable(),
@@ -26,6 +28,7 @@ export interface LastCheck {
   ok: boolean;
   latencyMs: number;
   message?: string | null;
+  certDaysLeft?: number | null;
 }
 
 export function status(m: Pick<MonitorItem, "paused" | "state" | "openIncidentId">): Info["status"] {
@@ -57,7 +60,13 @@ export function toInfo(m: MonitorItem, last?: LastCheck): Info {
     remindEveryMin: m.remindEveryMin ?? 0,
     escalateAfterMin: m.escalateAfterMin ?? 0,
     escalationChannelIds: m.escalationChannelIds ?? [],
+    assertions: m.assertions ?? [],
+    degradedAboveMs: m.degradedAboveMs ?? null,
+    degradedAfterChecks: m.degradedAfterChecks ?? DEFAULT_DEGRADED_AFTER_CHECKS,
+    degradedAlert: m.degradedAlert ?? true,
+    certExpiryDays: m.certExpiryDays ?? DEFAULT_CERT_EXPIRY_DAYS,
     status: status(m),
+    certDaysLeft: last?.certDaysLeft ?? null,
     lastCheckedAt: last ? new Date(last.at).toISOString() : null,
     lastLatencyMs: last ? last.latencyMs : null,
     lastError: last && !last.ok ? (last.message ?? "check failed") : null,

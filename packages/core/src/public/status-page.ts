@@ -130,7 +130,7 @@ export async function build(m: MonitorItem, opts: { now?: number; meter?: Meter 
 
 // ---------- badge ----------
 
-const BADGE_COLORS = { up: "#4c1", down: "#e05d44", paused: "#9f9f9f", pending: "#9f9f9f" } as const;
+const BADGE_COLORS = { up: "#4c1", down: "#e05d44", degraded: "#dfb317", paused: "#9f9f9f", pending: "#9f9f9f" } as const;
 
 /** Approximate Verdana 11px advance widths, enough to size a shields-style badge. */
 function textWidth(s: string): number {

@@ -28,6 +28,9 @@ describe("baseline", () => {
     ["slower than the threshold is degraded", linked({ degradedAboveMs: 100 }), up, "degraded_performance"],
     ["at the threshold is operational", linked({ degradedAboveMs: 120 }), up, "operational"],
     ["down beats the latency threshold", linked({ degradedAboveMs: 1 }), { ...down, lastLatencyMs: 5000 }, "major_outage"],
+    ["a degraded monitor is degraded performance", linked(), { ...up, state: "degraded" }, "degraded_performance"],
+    ["a paused degraded monitor shows the manual status", linked(), { ...up, state: "degraded", paused: true }, "operational"],
+    ["an override wins over a degraded monitor", linked({ override: { status: "operational", setAt: 1 } }), { ...up, state: "degraded" }, "operational"],
   ])("%s", (_name, c, monitor, expected) => {
     expect(EffectiveStatus.baseline(c, monitor)).toBe(expected);
   });

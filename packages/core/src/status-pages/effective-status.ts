@@ -49,7 +49,7 @@ export interface ComponentFacts {
 
 /** What is known of a linked monitor: its live state and its last check's latency. */
 export interface MonitorFacts {
-  state: "pending" | "up" | "down";
+  state: "pending" | "up" | "down" | "degraded";
   paused: boolean;
   lastLatencyMs?: number;
 }
@@ -69,7 +69,7 @@ export interface MaintenanceFacts {
 
 /**
  * Before maintenance and incidents: the override if set, else the monitor (down = major outage,
- * slower than the threshold = degraded); a static component, or a linked one whose monitor is
+ * degraded, or its last check slower than the component's threshold = degraded performance); a static component, or a linked one whose monitor is
  * gone, paused or not checked yet, shows its manual status.
  */
 export function baseline(c: ComponentFacts, monitor?: MonitorFacts): ComponentStatus {
@@ -77,6 +77,7 @@ export function baseline(c: ComponentFacts, monitor?: MonitorFacts): ComponentSt
   if (c.override) return c.override.status;
   if (!monitor || monitor.paused || monitor.state === "pending") return c.manualStatus;
   if (monitor.state === "down") return "major_outage";
+  if (monitor.state === "degraded") return "degraded_performance";
   if (c.degradedAboveMs !== undefined && monitor.lastLatencyMs !== undefined && monitor.lastLatencyMs > c.degradedAboveMs) return "degraded_performance";
   return "operational";
 }

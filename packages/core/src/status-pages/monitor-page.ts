@@ -100,6 +100,7 @@ export function snapshotOf(v: PublicMonitor.View, slug: string): Snapshot {
 const STATUS_TEXT: Record<PublicMonitor.View["status"], string> = {
   up: "Operational",
   down: "Down",
+  degraded: "Degraded performance",
   pending: "Waiting for the first check",
   paused: "Paused: not being checked",
 };

@@ -10,6 +10,7 @@ import { Monitor } from "@uptime/core/monitors/monitor";
 import { UserText } from "@uptime/core/platform/user-text";
 import { createUser, type TestUser } from "../kit/test-users";
 import { confirmRecipients } from "../kit/alert-recipients";
+import * as MonitorApi from "../kit/monitor-api";
 import { handler as checkConsumer } from "@uptime/functions/check/check-consumer";
 
 let stack: TestStack;
@@ -27,18 +28,8 @@ afterAll(async () => {
 });
 beforeEach(() => target.set({ status: 200, body: "all good" }));
 
-async function createMonitor(overrides: Record<string, unknown> = {}) {
-  const res = await ada.call("POST", "/v1/monitors", { name: "Shop", url: target.url, failureThreshold: 2, ...overrides });
-  expect(res.status).toBe(201);
-  await stack.drainQueues(); // the first check queued at creation
-  return res.body;
-}
-
-const checkNow = async (id: string) => {
-  const res = await ada.call("POST", `/v1/monitors/${id}/check`);
-  expect(res.status).toBe(200);
-  return res.body as { result: any; monitor: any };
-};
+const createMonitor = (overrides: Record<string, unknown> = {}) => MonitorApi.createMonitor(stack, ada, { name: "Shop", url: target.url, failureThreshold: 2, ...overrides });
+const checkNow = (id: string) => MonitorApi.checkNow(ada, id);
 
 const mailsFor = async (monitorName: string) =>
   (await stack.emails()).filter((e: any) => String(e.subject).includes(monitorName));

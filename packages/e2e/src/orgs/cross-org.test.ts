@@ -106,8 +106,8 @@ async function snapshotOfA() {
 }
 
 const bodies: Record<string, unknown> = {
-  "POST /v1/monitors": { name: "B's", url: "http://127.0.0.1:9/" },
-  "PATCH /v1/monitors/{id}": { name: "Hijacked", paused: true },
+  "POST /v1/monitors": { name: "B's", url: "http://127.0.0.1:9/", assertions: ["status == 200"], degradedAboveMs: 5000, degradedAfterChecks: 2, degradedAlert: false, certExpiryDays: [20] },
+  "PATCH /v1/monitors/{id}": { name: "Hijacked", paused: true, assertions: ["status == 200"], degradedAboveMs: 5000, degradedAfterChecks: 2, degradedAlert: false, certExpiryDays: [20] },
   "PATCH /v1/channels/{id}": { name: "Hijacked" },
   "PATCH /v1/org": { name: "Hijacked" },
   "PATCH /v1/org/members/{userId}": { role: "owner" },

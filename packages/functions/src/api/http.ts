@@ -38,7 +38,9 @@ export function errorJson(c: Context, status: ContentfulStatusCode, code: string
 }
 
 function validationDetails(error: z.ZodError) {
-  return error.issues.map((i) => ({ path: i.path.join("."), message: i.message, code: i.code }));
+  // a custom issue may point into its value (an assertion's character position)
+  const position = (i: z.core.$ZodIssue) => (i.code === "custom" && typeof i.params?.position === "number" ? { position: i.params.position } : {});
+  return error.issues.map((i) => ({ path: i.path.join("."), message: i.message, code: i.code, ...position(i) }));
 }
 
 export type Env = { Variables: { actor: Actor; org: OrgAccess } };

@@ -1761,8 +1761,15 @@ export interface components {
             remindEveryMin: number;
             escalateAfterMin: number;
             escalationChannelIds: string[];
+            assertions: string[];
+            degradedAboveMs: number | null;
+            degradedAfterChecks: number;
+            degradedAlert: boolean;
+            certExpiryDays: number[];
             /** @enum {string} */
-            status: "up" | "down" | "pending" | "paused";
+            status: "up" | "down" | "pending" | "paused" | "degraded";
+            /** @description Whole days until the certificate of the last check expires; null for plain HTTP or before the first check */
+            certDaysLeft: number | null;
             lastCheckedAt: string | null;
             lastLatencyMs: number | null;
             lastError: string | null;
@@ -1831,10 +1838,12 @@ export interface components {
                 slug: string | null;
                 intervalSec: number;
                 /** @enum {string} */
-                status: "up" | "down" | "pending" | "paused";
+                status: "up" | "down" | "pending" | "paused" | "degraded";
                 lastCheckedAt: string | null;
                 lastLatencyMs: number | null;
                 lastOk: boolean | null;
+                /** @description Whole days until the last check's TLS certificate expires; null for plain HTTP */
+                certDaysLeft: number | null;
                 /** @description Uptime over the current hour and the 23 before it, in percent */
                 uptime24h: number | null;
                 checks24h: number;
@@ -1894,7 +1903,7 @@ export interface components {
             from: string;
             to: string;
             /** @enum {string} */
-            status: "up" | "down" | "pending" | "paused";
+            status: "up" | "down" | "pending" | "paused" | "degraded";
             lastCheckedAt: string | null;
             lastLatencyMs: number | null;
             /** @description Successful checks / all checks in the range, in percent; null without checks */
@@ -2162,7 +2171,7 @@ export interface components {
         PublicStatus: {
             name: string;
             /** @enum {string} */
-            status: "up" | "down" | "pending" | "paused";
+            status: "up" | "down" | "pending" | "paused" | "degraded";
             lastCheckedAt: string | null;
             generatedAt: string;
             uptime: {
@@ -3468,6 +3477,27 @@ export interface operations {
                     escalateAfterMin?: number;
                     /** @default [] */
                     escalationChannelIds?: string[];
+                    /** @description Each must hold for the check to pass, e.g. `$.status == "ok"`, `header.content-type contains "json"`, `responseTime < 500`, `body matches /ok/i` (docs/monitor-types.md, "Assertions"). A 400 names the assertion (path assertions.N) and the character (details[].position, 0-based). */
+                    assertions?: string[];
+                    /** @description A passing check slower than this (ms) is slow; degradedAfterChecks slow checks in a row make the monitor degraded. Unset: never degraded. */
+                    degradedAboveMs?: number;
+                    /** @default 3 */
+                    degradedAfterChecks?: number;
+                    /**
+                     * @description Alert the monitor's emails and channels when it turns degraded (default true; only with degradedAboveMs).
+                     * @default true
+                     */
+                    degradedAlert?: boolean;
+                    /**
+                     * @description Warn this many days before an HTTPS certificate expires, once per threshold and certificate (default 30, 14, 7, 1; [] turns warnings off).
+                     * @default [
+                     *       30,
+                     *       14,
+                     *       7,
+                     *       1
+                     *     ]
+                     */
+                    certExpiryDays?: number[];
                 };
             };
         };
@@ -3672,6 +3702,15 @@ export interface operations {
                     remindEveryMin?: number;
                     escalateAfterMin?: number;
                     escalationChannelIds?: string[];
+                    /** @description Each must hold for the check to pass, e.g. `$.status == "ok"`, `header.content-type contains "json"`, `responseTime < 500`, `body matches /ok/i` (docs/monitor-types.md, "Assertions"). A 400 names the assertion (path assertions.N) and the character (details[].position, 0-based). */
+                    assertions?: string[];
+                    /** @description A passing check slower than this (ms) is slow; degradedAfterChecks slow checks in a row make the monitor degraded. Unset: never degraded. */
+                    degradedAboveMs?: number | null;
+                    degradedAfterChecks?: number;
+                    /** @description Alert the monitor's emails and channels when it turns degraded (default true; only with degradedAboveMs). */
+                    degradedAlert?: boolean;
+                    /** @description Warn this many days before an HTTPS certificate expires, once per threshold and certificate (default 30, 14, 7, 1; [] turns warnings off). */
+                    certExpiryDays?: number[];
                 };
             };
         };

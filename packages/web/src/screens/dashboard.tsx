@@ -4,6 +4,7 @@ import { ago, percent } from "../format";
 import { usePoll } from "../poll";
 import { can, useSession } from "../session";
 import { Failed, Loading, ScrollBox, StatusBadge, type Status } from "./status";
+import { CertDaysLeft } from "./monitor-assertions";
 import { Acknowledge } from "./acknowledge";
 
 /** Rows rendered at first: 1,000 rows of DOM cost a phone most of a second; filters and search still see every monitor. */
@@ -57,7 +58,7 @@ export function Dashboard() {
           Status{" "}
           <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value as Status | "")}>
             <option value="">All ({rows?.length ?? 0})</option>
-            {(["up", "down", "pending", "paused"] as const).map((s) => (
+            {(["up", "degraded", "down", "pending", "paused"] as const).map((s) => (
               <option value={s}>{`${s[0]!.toUpperCase()}${s.slice(1)} (${counts[s] ?? 0})`}</option>
             ))}
           </select>
@@ -83,7 +84,7 @@ export function Dashboard() {
               <tbody>
                 {shown.slice(0, limit).map((m) => (
                   <tr key={m.id} data-monitor={m.name}>
-                    <td><a href={`/monitors/${encodeURIComponent(m.id)}`}>{m.name}</a><div class="muted small">{m.url}</div></td>
+                    <td><a href={`/monitors/${encodeURIComponent(m.id)}`}>{m.name}</a><div class="muted small">{m.url} <CertDaysLeft days={m.certDaysLeft} /></div></td>
                     <td><StatusBadge status={m.status} /></td>
                     <td>{ago(m.lastCheckedAt)}</td>
                     <td>{percent(m.uptime24h)}</td>

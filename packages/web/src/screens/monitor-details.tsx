@@ -6,6 +6,7 @@ import { navigate } from "../router";
 import { can, useSession } from "../session";
 import { IncidentList } from "./incidents";
 import { Failed, Loading, ScrollBox, StatusBadge } from "./status";
+import { CertDaysLeft } from "./monitor-assertions";
 import { Acknowledge } from "./acknowledge";
 
 const ranges = ["24h", "7d", "30d", "90d"] as const;
@@ -89,7 +90,7 @@ export function MonitorDetails({ id }: { id: string }) {
   if (!monitor) return failure ? <Failed message={failure} /> : <Loading />;
   const open = incidents.find((i) => i.status === "open");
   // Up, but the latest checks failed: not down yet (the threshold is not reached), and not simply up either
-  const notDown = monitor.status === "up" || monitor.status === "pending";
+  const notDown = monitor.status === "up" || monitor.status === "degraded" || monitor.status === "pending";
   const failing = notDown ? results.findIndex((r) => r.ok || r.inMaintenance) : 0;
   const streak = failing === -1 ? results.length : failing;
   return (
@@ -107,6 +108,7 @@ export function MonitorDetails({ id }: { id: string }) {
       <p class="muted">
         {monitor.method} {monitor.url} · every {monitor.intervalSec}s · last check {ago(monitor.lastCheckedAt)} ({ms(monitor.lastLatencyMs)})
         {monitor.lastError ? ` · ${monitor.lastError}` : ""}
+        {monitor.certDaysLeft !== null && <> · <CertDaysLeft days={monitor.certDaysLeft} /></>}
         {streak > 0 && streak < monitor.failureThreshold ? ` · down after ${monitor.failureThreshold - streak} more failed check${monitor.failureThreshold - streak === 1 ? "" : "s"}` : ""}
       </p>
       {failure && <Failed message={failure} />}

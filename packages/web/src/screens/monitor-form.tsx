@@ -4,6 +4,7 @@ import { navigate } from "../router";
 import { can, useSession } from "../session";
 import { Field } from "./field";
 import { MonitorChannels } from "./monitor-channels";
+import { MonitorAssertions } from "./monitor-assertions";
 import { Failed, Loading } from "./status";
 
 type Text = Record<
@@ -133,6 +134,7 @@ export function MonitorForm({ id }: { id?: string }) {
         <label for="f-paused">Paused</label>
       </div>
       <MonitorChannels id={id} />
+      <MonitorAssertions id={id} />
       {message && <p class="error" role="alert">{message}</p>}
       <div class="actions">
         <button type="submit" disabled={busy}>{id ? "Save" : "Create monitor"}</button>

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 
-const labels = { up: "Up", down: "Down", pending: "Pending", paused: "Paused" } as const;
+const labels = { up: "Up", down: "Down", pending: "Pending", paused: "Paused", degraded: "Degraded" } as const;
 export type Status = keyof typeof labels;
 
 export const StatusBadge = ({ status }: { status: Status }) => <span class={`badge ${status}`}>{labels[status]}</span>;
