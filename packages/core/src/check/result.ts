@@ -211,6 +211,12 @@ export async function list(
 
 export type { FailureReason };
 
+/** The newest `count` results of a monitor, newest first (eventually consistent: for views). */
+export async function newest(monitorId: string, count: number, options: { logger?: (event: any) => void; params?: Record<string, unknown> } = {}): Promise<Result[]> {
+  const { data } = await CheckResultEntity.query.history({ monitorId }).go({ order: "desc", limit: count, ...options });
+  return data as Result[];
+}
+
 /** The newest result of a monitor, for its live status fields. */
 export async function lastOf(monitorId: string, options: { logger?: (event: any) => void; params?: Record<string, unknown> } = {}): Promise<Result | undefined> {
   const { data } = await CheckResultEntity.query.history({ monitorId }).go({ order: "desc", limit: 1, ...options });

@@ -22,6 +22,8 @@ export interface Live {
   last?: Result;
   /** Checks over the current hour and the 23 before it (only when asked for). */
   day?: Stats.Agg;
+  /** The newest `recent` checks, oldest first (only when asked for). */
+  recent?: Result[];
 }
 
 /** Start of the 24 h window: whole hours, so the window never begins mid-rollup. */
@@ -29,7 +31,7 @@ export const dayStartOf = (now: number) => floorTo(now, HOUR) - 23 * HOUR;
 
 export async function forMonitors(
   monitors: Array<Pick<MonitorItem, "monitorId" | "intervalSec">>,
-  opts: { day?: boolean; now?: number; meter?: Meter } = {},
+  opts: { day?: boolean; recent?: number; now?: number; meter?: Meter } = {},
 ): Promise<Map<string, Live>> {
   const now = opts.now ?? Date.now();
   const mark = opts.day && monitors.length > 0 ? await RollupJob.watermark(opts.meter) : undefined;
@@ -37,8 +39,15 @@ export async function forMonitors(
     if (!opts.day) return [m.monitorId, { last: await CheckResult.lastOf(m.monitorId, metered(opts.meter)) }];
     // Hour rollups, and raw results past the watermark whose newest doubles as the last check.
     const hist = await History.read(m, dayStartOf(now), now, { coarsest: "hour", watermark: mark, meter: opts.meter });
+    const day = Stats.mergeAll(hist.pieces.map((p) => p.agg));
+    const want = opts.recent ?? 0;
+    if (want > 0) {
+      // Usually the raw results past the watermark hold them; otherwise one query for the newest few (it also gives the last check).
+      const recent = hist.tail.length >= want || (hist.tail.length > 0 && hist.tail.length === day.count) ? hist.tail.slice(-want) : (await CheckResult.newest(m.monitorId, want, metered(opts.meter))).reverse();
+      return [m.monitorId, { last: recent[recent.length - 1], day, recent }];
+    }
     const last = hist.latest ?? (await CheckResult.lastOf(m.monitorId, metered(opts.meter)));
-    return [m.monitorId, { last, day: Stats.mergeAll(hist.pieces.map((p) => p.agg)) }];
+    return [m.monitorId, { last, day }];
   });
   return new Map(rows);
 }
