@@ -1,6 +1,6 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { loadOrg, logout, onSessionChange, resume } from "./api/client";
+import { logout, onSessionChange, openOrg, resume, sessionExpired } from "./api/client";
 import { lazyScreen } from "./lazy";
 import { navigate, usePath } from "./router";
 import { AuthScreen, safeNext } from "./screens/auth";
@@ -58,7 +58,7 @@ function App() {
   }, [signedIn, path]);
   const me = useSession();
   useEffect(() => {
-    if (signedIn) void loadOrg();
+    if (signedIn) void openOrg();
   }, [signedIn]);
 
   if (signedIn === null) return <main class="centered"><p role="status">Loading…</p></main>;
@@ -71,7 +71,13 @@ function App() {
       <AuthScreen
         mode={invited ? "register" : "login"}
         next={path === "/" ? undefined : path + location.search}
-        notice={invited ? "Create an account or log in with the invited email address to accept the invitation." : undefined}
+        notice={
+          invited
+            ? "Create an account or log in with the invited email address to accept the invitation."
+            : sessionExpired()
+              ? "Your session expired. Log in again to carry on where you were."
+              : undefined
+        }
       />
     );
   }

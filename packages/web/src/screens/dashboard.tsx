@@ -1,10 +1,12 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, authed, errorOf, type DashboardRow } from "../api/client";
-import { ago, percent } from "../format";
+import { percent, reasonText } from "../format";
 import { usePoll } from "../poll";
 import { can, useSession } from "../session";
 import { Failed, Loading, ScrollBox, StatusBadge, type Status } from "./status";
 import { Acknowledge } from "./acknowledge";
+import { Url } from "./url";
+import { When } from "./when";
 
 /** Rows rendered at first: 1,000 rows of DOM cost a phone most of a second; filters and search still see every monitor. */
 const PAGE = 100;
@@ -75,7 +77,7 @@ export function Dashboard() {
       ) : (
         <>
           <ScrollBox label="Monitors">
-            <table>
+            <table class="cards">
               <caption class="sr-only">Monitors, {Math.min(limit, shown.length)} of {shown.length} shown</caption>
               <thead>
                 <tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Last check</th><th scope="col">Uptime 24 h</th><th scope="col">Open incident</th></tr>
@@ -83,11 +85,17 @@ export function Dashboard() {
               <tbody>
                 {shown.slice(0, limit).map((m) => (
                   <tr key={m.id} data-monitor={m.name}>
-                    <td><a href={`/monitors/${encodeURIComponent(m.id)}`}>{m.name}</a><div class="muted small">{m.url}</div></td>
-                    <td><StatusBadge status={m.status} /></td>
-                    <td>{ago(m.lastCheckedAt)}</td>
-                    <td>{percent(m.uptime24h)}</td>
-                    <td>{m.openIncident ? <><span class="incident">{m.openIncident.reason} since {ago(m.openIncident.startedAt)}</span><Acknowledge incident={m.openIncident} /></> : "–"}</td>
+                    <td>
+                      <a href={`/monitors/${encodeURIComponent(m.id)}`}>{m.name}</a>
+                      <div class="muted small"><Url url={m.url} /></div>
+                      <RecentChecks checks={m.recentChecks} />
+                    </td>
+                    <td data-label="Status"><StatusBadge status={m.status} /></td>
+                    <td data-label="Last check"><When at={m.lastCheckedAt} relative /></td>
+                    <td data-label="Uptime 24 h">{percent(m.uptime24h)}</td>
+                    <td data-label="Open incident">
+                      {m.openIncident ? <><span class="incident">{reasonText(m.openIncident.reason)} since <When at={m.openIncident.startedAt} relative /></span><Acknowledge incident={m.openIncident} /></> : "–"}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -103,5 +111,18 @@ export function Dashboard() {
         </>
       )}
     </>
+  );
+}
+
+/** The newest checks as a strip of bars (green up, red failed), read as one sentence by a screen reader. */
+function RecentChecks({ checks }: { checks: DashboardRow["recentChecks"] }) {
+  const n = checks.ok.length;
+  if (n === 0) return null;
+  const failed = checks.ok.filter((ok) => !ok).length;
+  const label = `Last ${n} check${n === 1 ? "" : "s"}: ${failed === 0 ? "all up" : `${failed} failed`}`;
+  return (
+    <div class="strip" role="img" aria-label={label} title={label} data-strip={checks.ok.map((ok) => (ok ? "u" : "d")).join("")}>
+      {checks.ok.map((ok) => <i class={ok ? "up" : "down"} />)}
+    </div>
   );
 }
