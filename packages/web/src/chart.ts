@@ -2,9 +2,10 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
 /** What the chart draws: every check (short ranges) or average and p95 per bucket (rollups). */
-export type ChartData =
+export type ChartData = { from: string; to: string } & (
   | { kind: "checks"; checks: Array<{ at: string; ok: boolean; latencyMs: number }> }
-  | { kind: "buckets"; points: Array<{ at: string; avgMs: number | null; p95Ms: number | null }> };
+  | { kind: "buckets"; points: Array<{ at: string; avgMs: number | null; p95Ms: number | null }> }
+);
 
 /** The palette's colours (styles.css), so the chart follows light and dark mode. */
 const colour = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -36,7 +37,13 @@ export function drawLatency(el: HTMLElement, data: ChartData) {
   const { series, aligned } = seriesOf(data);
   const width = () => Math.max(280, el.clientWidth);
   const axis = { stroke: colour("--fg"), grid: { stroke: colour("--line") }, ticks: { stroke: colour("--line") } };
-  const plot = new uPlot({ width: width(), height: 220, series, axes: [axis, { ...axis, label: "ms" }] }, aligned, el);
+  // The whole range on the x axis, so a monitor with one check shows one point in its hour, not a lone dot on a scale of years.
+  const range: [number, number] = [Date.parse(data.from) / 1000, Date.parse(data.to) / 1000];
+  const plot = new uPlot(
+    { width: width(), height: 220, series, scales: { x: { time: true, range: () => range } }, axes: [axis, { ...axis, label: "ms" }] },
+    aligned,
+    el,
+  );
   const onResize = () => plot.setSize({ width: width(), height: 220 });
   addEventListener("resize", onResize);
   return () => {

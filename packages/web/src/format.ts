@@ -8,7 +8,8 @@ export const ago = (iso: string | null | undefined) => {
 };
 /** A moment in the viewer's time zone, with the zone named: "6 Dec 2026, 02:10 CET". */
 export const dateTime = (iso: string | null | undefined) =>
-  iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" }) : "–";
+  // (dateStyle/timeStyle cannot be combined with timeZoneName: the fields are spelled out)
+  iso ? new Date(iso).toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" }) : "–";
 /** A day in the viewer's time zone: "6 Dec 2026". */
 export const date = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleDateString(undefined, { dateStyle: "medium" }) : "–");
 

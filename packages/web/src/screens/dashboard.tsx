@@ -114,14 +114,20 @@ export function Dashboard() {
   );
 }
 
+/** Bars in the strip: the API sends up to this many checks (Dashboard.RECENT_CHECKS). */
+const STRIP_SLOTS = 40;
+
 /** The newest checks as a strip of bars (green up, red failed), read as one sentence by a screen reader. */
 function RecentChecks({ checks }: { checks: DashboardRow["recentChecks"] }) {
   const n = checks.ok.length;
   if (n === 0) return null;
   const failed = checks.ok.filter((ok) => !ok).length;
   const label = `Last ${n} check${n === 1 ? "" : "s"}: ${failed === 0 ? "all up" : `${failed} failed`}`;
+  // A new monitor's few checks stand at the right of empty slots, so a bar is always one check wide.
+  const empty = Math.max(0, STRIP_SLOTS - n);
   return (
     <div class="strip" role="img" aria-label={label} title={label} data-strip={checks.ok.map((ok) => (ok ? "u" : "d")).join("")}>
+      {Array.from({ length: empty }, () => <i class="none" />)}
       {checks.ok.map((ok) => <i class={ok ? "up" : "down"} />)}
     </div>
   );

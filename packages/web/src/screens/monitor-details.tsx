@@ -24,17 +24,19 @@ async function chartData(id: string, range: ChartRange): Promise<ChartData | nul
   if (range === "1h" || range === "24h") {
     const checks: Extract<ChartData, { kind: "checks" }>["checks"] = [];
     let cursor: string | undefined;
+    let span = { from: "", to: "" };
     for (let n = 0; n < MAX_CHECK_PAGES; n++) {
       const { data } = await authed(() => api.GET("/v1/monitors/{id}/response-times/checks", { params: { path, query: { range, ...(cursor ? { cursor } : {}) } } }));
       if (!data) return null;
+      if (n === 0) span = { from: data.from, to: data.to };
       checks.push(...data.checks);
       if (!data.cursor) break;
       cursor = data.cursor;
     }
-    return { kind: "checks", checks };
+    return { kind: "checks", ...span, checks };
   }
   const { data } = await authed(() => api.GET("/v1/monitors/{id}/response-times", { params: { path, query: { range } } }));
-  return data ? { kind: "buckets", points: data.points } : null;
+  return data ? { kind: "buckets", from: data.from, to: data.to, points: data.points } : null;
 }
 
 const hasPoints = (d: ChartData | null) => !!d && (d.kind === "checks" ? d.checks.length > 0 : d.points.some((p) => p.avgMs != null));
@@ -213,7 +215,7 @@ export function MonitorDetails({ id }: { id: string }) {
           <h2 id="latency-h">Response time, {CHART_RANGES[range]}</h2>
           <div class="range-switch" role="group" aria-label="Chart range">
             {(Object.keys(CHART_RANGES) as ChartRange[]).map((r) => (
-              <button type="button" class="secondary" aria-pressed={r === range} onClick={() => pickRange(r)}>{r}</button>
+              <button type="button" aria-pressed={r === range} onClick={() => pickRange(r)}>{r}</button>
             ))}
           </div>
         </div>
