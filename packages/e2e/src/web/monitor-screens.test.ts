@@ -180,9 +180,9 @@ describe.runIf(existsSync(CHROMIUM))("monitor screens", { timeout: 60_000 }, () 
     await page.emulateMedia({ colorScheme: "dark" });
     try {
       await page.goto(`${stack.apiUrl}/`);
-      await page.locator(".strip").first().waitFor();
+      await page.getByRole("link", { name: "Shop", exact: true }).waitFor();
       expect(luminance(await background())).toBeLessThan(0.2);
-      await checkScreen(page, "dashboard-dark");
+      await checkScreen(page, "dashboard-dark", { docs: true });
     } finally {
       await page.emulateMedia({ colorScheme: "light" });
     }
