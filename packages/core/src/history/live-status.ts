@@ -42,8 +42,12 @@ export async function forMonitors(
     const day = Stats.mergeAll(hist.pieces.map((p) => p.agg));
     const want = opts.recent ?? 0;
     if (want > 0) {
-      // Usually the raw results past the watermark hold them; otherwise one query for the newest few (it also gives the last check).
-      const recent = hist.tail.length >= want || (hist.tail.length > 0 && hist.tail.length === day.count) ? hist.tail.slice(-want) : (await CheckResult.newest(m.monitorId, want, metered(opts.meter))).reverse();
+      // The raw results past the watermark usually hold them; if not, one query for the few before
+      // those (without any raw results, it is the query that finds the last check anyway).
+      const tail = hist.tail.slice(-want);
+      const whole = tail.length > 0 && tail.length === day.count;
+      const before = tail.length < want && !whole ? await CheckResult.newest(m.monitorId, want - tail.length, { before: tail[0]?.at, ...metered(opts.meter) }) : [];
+      const recent = [...before.reverse(), ...tail];
       return [m.monitorId, { last: recent[recent.length - 1], day, recent }];
     }
     const last = hist.latest ?? (await CheckResult.lastOf(m.monitorId, metered(opts.meter)));
