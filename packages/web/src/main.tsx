@@ -7,13 +7,14 @@ import { AuthScreen, safeNext } from "./screens/auth";
 import { Dashboard } from "./screens/dashboard";
 import { Incidents } from "./screens/incidents";
 import { MonitorDetails } from "./screens/monitor-details";
-import { MonitorForm } from "./screens/monitor-form";
 import { OrgSwitcher } from "./screens/org-switcher";
 import { useSession } from "./session";
 import "./styles.css";
 
 // Status-page management is fetched on first use: the dashboard's first screen does not carry it.
 const StatusPages = lazyScreen(() => import("./screens/status-pages").then((m) => m.StatusPagesScreen));
+// The monitor form (and the sub-forms that join it) is fetched when first opened.
+const MonitorForm = lazyScreen(() => import("./screens/monitor-form").then((m) => m.MonitorForm));
 // Organisation and account screens: fetched when first shown.
 const OrgScreen = lazyScreen(() => import("./screens/org").then((m) => m.OrgScreen));
 const CreateOrg = lazyScreen(() => import("./screens/org").then((m) => m.CreateOrg));
