@@ -211,17 +211,6 @@ export async function list(
 
 export type { FailureReason };
 
-/** The newest `count` results of a monitor (slots before `before`, if given), newest first; eventually consistent: for views. */
-export async function newest(
-  monitorId: string,
-  count: number,
-  { before, ...options }: { before?: number; logger?: (event: any) => void; params?: Record<string, unknown> } = {},
-): Promise<Result[]> {
-  const q = CheckResultEntity.query.history({ monitorId });
-  const { data } = await (before === undefined ? q : q.lt({ at: before })).go({ order: "desc", limit: count, ...options });
-  return data as Result[];
-}
-
 /** The newest result of a monitor, for its live status fields. */
 export async function lastOf(monitorId: string, options: { logger?: (event: any) => void; params?: Record<string, unknown> } = {}): Promise<Result | undefined> {
   const { data } = await CheckResultEntity.query.history({ monitorId }).go({ order: "desc", limit: 1, ...options });

@@ -3,6 +3,7 @@ export * as LiveStatus from "./live-status";
 import { CheckResult, type Result } from "../check/result";
 import type { MonitorItem } from "../monitors/entity";
 import { mapLimit } from "../platform/concurrency";
+import { config } from "../platform/config";
 import { metered, type Meter } from "../platform/metering";
 import { HOUR, floorTo } from "../platform/time";
 import { History } from "./history";
@@ -29,6 +30,17 @@ export interface Live {
 /** Start of the 24 h window: whole hours, so the window never begins mid-rollup. */
 export const dayStartOf = (now: number) => floorTo(now, HOUR) - 23 * HOUR;
 
+/**
+ * Where the raw part of the 24-hour read starts: at the watermark, or earlier when the newest
+ * `recent` checks are wanted too, so the same raw-results query (no extra one) reaches back over
+ * that many intervals; never further back than reads fall back to raw results.
+ */
+function rawSince(m: Pick<MonitorItem, "intervalSec">, recent: number, now: number, mark: number | undefined) {
+  if (recent === 0 || mark === undefined) return mark;
+  const reach = floorTo(now - recent * m.intervalSec * 1000, HOUR);
+  return Math.min(mark, Math.max(reach, now - config().ROLLUP_RAW_MAX_HOURS * HOUR));
+}
+
 export async function forMonitors(
   monitors: Array<Pick<MonitorItem, "monitorId" | "intervalSec">>,
   opts: { day?: boolean; recent?: number; now?: number; meter?: Meter } = {},
@@ -38,20 +50,11 @@ export async function forMonitors(
   const rows = await mapLimit(monitors, 8, async (m): Promise<[string, Live]> => {
     if (!opts.day) return [m.monitorId, { last: await CheckResult.lastOf(m.monitorId, metered(opts.meter)) }];
     // Hour rollups, and raw results past the watermark whose newest doubles as the last check.
-    const hist = await History.read(m, dayStartOf(now), now, { coarsest: "hour", watermark: mark, meter: opts.meter });
-    const day = Stats.mergeAll(hist.pieces.map((p) => p.agg));
     const want = opts.recent ?? 0;
-    if (want > 0) {
-      // The raw results past the watermark usually hold them; if not, one query for the few before
-      // those (without any raw results, it is the query that finds the last check anyway).
-      const tail = hist.tail.slice(-want);
-      const whole = tail.length > 0 && tail.length === day.count;
-      const before = tail.length < want && !whole ? await CheckResult.newest(m.monitorId, want - tail.length, { before: tail[0]?.at, ...metered(opts.meter) }) : [];
-      const recent = [...before.reverse(), ...tail];
-      return [m.monitorId, { last: recent[recent.length - 1], day, recent }];
-    }
+    const hist = await History.read(m, dayStartOf(now), now, { coarsest: "hour", watermark: rawSince(m, want, now, mark), meter: opts.meter });
     const last = hist.latest ?? (await CheckResult.lastOf(m.monitorId, metered(opts.meter)));
-    return [m.monitorId, { last, day }];
+    const day = Stats.mergeAll(hist.pieces.map((p) => p.agg));
+    return [m.monitorId, { last, day, ...(want > 0 && { recent: hist.tail.slice(-want) }) }];
   });
   return new Map(rows);
 }
