@@ -94,13 +94,8 @@ describe.runIf(existsSync(CHROMIUM))("monitor screens", { timeout: 60_000 }, () 
   });
 
   it("shows reasons in words and times with their zone", async () => {
-    const tz = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: "Asia/Kolkata" });
+    const p = await loggedInPage(browser, stack.apiUrl, user.email, TEST_PASSWORD, undefined, { timezoneId: "Asia/Kolkata" });
     try {
-      const p = await tz.newPage();
-      await p.goto(`${stack.apiUrl}/login`);
-      await p.getByLabel("Email").fill(user.email);
-      await p.getByLabel("Password").fill(TEST_PASSWORD);
-      await p.getByRole("button", { name: "Log in" }).click();
       const down = p.locator("tr", { has: p.getByRole("link", { name: "Down site" }) });
       await down.locator(".incident").waitFor();
       expect(await down.locator(".incident").textContent()).toMatch(/^connection refused since \d+[smh] ago/);
@@ -113,7 +108,7 @@ describe.runIf(existsSync(CHROMIUM))("monitor screens", { timeout: 60_000 }, () 
       expect(await firstResult.locator("td").nth(1).textContent()).toMatch(/^connection refused/);
       expect(await p.locator("body").textContent()).not.toContain("connection_refused");
     } finally {
-      await tz.close();
+      await p.context().close();
     }
   });
 
