@@ -78,6 +78,7 @@ describe.runIf(existsSync(CHROMIUM))("monitor screens", { timeout: 60_000 }, () 
 
   it("shows a strip of the latest checks on the dashboard, from the dashboard's own answer", async () => {
     await user.call("POST", "/v1/monitors", { name: "Down site", url: "http://127.0.0.1:9/", failureThreshold: 1 });
+    await user.call("POST", "/v1/monitors", { name: "Flaky", url: "http://127.0.0.1:9/", failureThreshold: 3, intervalSec: 3600, retryIntervalSec: 3600 });
     await stack.drainQueues();
     const dashboardCalls: string[] = [];
     page.on("request", (r) => void (r.url().includes("/v1/") && dashboardCalls.push(r.url())));
@@ -89,6 +90,9 @@ describe.runIf(existsSync(CHROMIUM))("monitor screens", { timeout: 60_000 }, () 
     expect(await strip.getAttribute("aria-label")).toMatch(/^Last \d+ checks: all up$/);
     const down = page.locator("tr", { has: page.getByRole("link", { name: "Down site" }) });
     expect(await down.locator(".strip").getAttribute("data-strip")).toMatch(/d$/);
+    // failing below its threshold: not "Up", and not down yet
+    const flaky = page.locator("tr", { has: page.getByRole("link", { name: "Flaky" }) });
+    expect(await flaky.locator("[data-failing]").textContent()).toBe("Failing, 1 of 3");
     // no request per monitor: the strip comes with the dashboard
     expect(dashboardCalls.filter((u) => u.includes("/v1/monitors/"))).toEqual([]);
   });

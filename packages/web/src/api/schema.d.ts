@@ -1890,6 +1890,8 @@ export interface components {
                 url: string;
                 slug: string | null;
                 intervalSec: number;
+                /** @description Failed checks in a row before the monitor is down */
+                failureThreshold: number;
                 /** @enum {string} */
                 status: "up" | "down" | "pending" | "paused";
                 lastCheckedAt: string | null;

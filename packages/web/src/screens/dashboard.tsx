@@ -3,7 +3,7 @@ import { api, authed, errorOf, type DashboardRow } from "../api/client";
 import { percent, reasonText } from "../format";
 import { usePoll } from "../poll";
 import { can, useSession } from "../session";
-import { Failed, Loading, ScrollBox, StatusBadge, type Status } from "./status";
+import { Failed, Loading, MonitorBadge, ScrollBox, type Status } from "./status";
 import { Acknowledge } from "./acknowledge";
 import { Url } from "./url";
 import { When } from "./when";
@@ -90,7 +90,7 @@ export function Dashboard() {
                       <div class="muted small"><Url url={m.url} /></div>
                       <RecentChecks checks={m.recentChecks} />
                     </td>
-                    <td data-label="Status"><StatusBadge status={m.status} /></td>
+                    <td data-label="Status"><MonitorBadge status={m.status} failedInARow={failedInARow(m.recentChecks.ok)} threshold={m.failureThreshold} /></td>
                     <td data-label="Last check"><When at={m.lastCheckedAt} relative /></td>
                     <td data-label="Uptime 24 h">{percent(m.uptime24h)}</td>
                     <td data-label="Open incident">
@@ -131,4 +131,10 @@ function RecentChecks({ checks }: { checks: DashboardRow["recentChecks"] }) {
       {checks.ok.map((ok) => <i class={ok ? "up" : "down"} />)}
     </div>
   );
+}
+
+/** Failed checks at the end of the strip (the newest), as the threshold counts them. */
+function failedInARow(ok: boolean[]) {
+  const lastOk = ok.lastIndexOf(true);
+  return ok.length - 1 - lastOk;
 }

@@ -6,7 +6,7 @@ import { usePoll } from "../poll";
 import { navigate } from "../router";
 import { can, useSession } from "../session";
 import { IncidentList } from "./incidents";
-import { Failed, Loading, ScrollBox, StatusBadge } from "./status";
+import { Failed, Loading, MonitorBadge, ScrollBox } from "./status";
 import { Acknowledge } from "./acknowledge";
 import { Url } from "./url";
 import { When } from "./when";
@@ -133,13 +133,7 @@ export function MonitorDetails({ id }: { id: string }) {
     <>
       <div class="title-row">
         <h1>{monitor.name}</h1>
-        {streak > 0 && streak < monitor.failureThreshold ? (
-          <span class="badge pending" data-failing>
-            Failing, {streak} of {monitor.failureThreshold}
-          </span>
-        ) : (
-          <StatusBadge status={monitor.status} />
-        )}
+        <MonitorBadge status={monitor.status} failedInARow={streak} threshold={monitor.failureThreshold} />
       </div>
       <p class="muted">
         {monitor.method} <Url url={monitor.url} /> · every {everyText(monitor.intervalSec)} · last check <When at={monitor.lastCheckedAt} relative /> ({ms(monitor.lastLatencyMs)})
