@@ -6,6 +6,18 @@ export const ago = (iso: string | null | undefined) => {
   if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
   return `${Math.floor(s / 86400)}d ago`;
 };
+/** A moment in the viewer's time zone, with the zone named: "6 Dec 2026, 02:10 CET". */
+export const dateTime = (iso: string | null | undefined) =>
+  // (dateStyle/timeStyle cannot be combined with timeZoneName: the fields are spelled out)
+  iso ? new Date(iso).toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" }) : "–";
+/** A day in the viewer's time zone: "6 Dec 2026". */
+export const date = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleDateString(undefined, { dateStyle: "medium" }) : "–");
+
+/** An interval in words: "30 seconds", "1 minute", "1 hour". */
+export const everyText = (sec: number) =>
+  sec % 3600 === 0 ? plural(sec / 3600, "hour") : sec % 60 === 0 ? plural(sec / 60, "minute") : plural(sec, "second");
+const plural = (n: number, unit: string) => (n === 1 ? `1 ${unit}` : `${n} ${unit}s`);
+
 export const percent = (n: number | null | undefined) => (n == null ? "–" : `${n.toFixed(2)}%`);
 export const ms = (n: number | null | undefined) => (n == null ? "–" : `${Math.round(n)} ms`);
 export const duration = (msec: number | null | undefined) => {
@@ -32,4 +44,27 @@ export const reasonText = (reason: string | null | undefined) => (reason ? (REAS
 export function checkOutcome(r: { ok: boolean; reason: string | null; httpStatus: number | null; latencyMs: number }) {
   const http = r.httpStatus ? `HTTP ${r.httpStatus} ` : "";
   return r.ok ? `Up: ${http}in ${ms(r.latencyMs)}.` : `Failed: ${reasonText(r.reason)}${r.httpStatus ? ` (HTTP ${r.httpStatus})` : ""}, after ${ms(r.latencyMs)}.`;
+}
+
+/**
+ * An API validation message as a sentence about its field: "must be an http or https URL" under
+ * "URL" becomes "URL must be an http or https URL."; zod's own terse forms ("Too small: expected
+ * number to be >=1") are put in words first. A message that is already a sentence stays as it is.
+ */
+export function sentence(label: string, message: string): string {
+  const m = message.trim();
+  const bound = /expected (\w+) to (?:be|have) ([<>])=?(\d+)(?: (characters|items))?/.exec(m);
+  let words: string;
+  if (bound) {
+    const [, type, dir, n, unit] = bound;
+    const least = dir === ">";
+    if (least && n === "1" && (type === "string" || type === "array")) words = type === "string" ? "must not be empty" : "needs at least one entry";
+    else words = `must ${unit ? "have" : "be"} ${least ? "at least" : "at most"} ${Number(n).toLocaleString("en-US")}${unit ? ` ${unit === "items" ? "entries" : unit}` : ""}`;
+  } else if (/received NaN|expected number/.test(m)) words = "must be a number";
+  else if (/received undefined/.test(m)) words = "is required";
+  else if (/^Invalid email/i.test(m)) words = "must be an email address";
+  else if (/^Invalid option: expected one of (.+)$/.test(m)) words = `must be one of ${m.replace(/^Invalid option: expected one of /, "").replace(/\|/g, ", ")}`;
+  else if (/^[A-Z]/.test(m) || !label) return `${m[0]!.toUpperCase()}${m.slice(1)}${/[.!?]$/.test(m) ? "" : "."}`;
+  else words = m;
+  return `${label} ${words}${/[.!?]$/.test(words) ? "" : "."}`;
 }

@@ -1,19 +1,20 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { loadOrg, logout, onSessionChange, resume } from "./api/client";
+import { logout, onSessionChange, openOrg, resume, sessionExpired } from "./api/client";
 import { lazyScreen } from "./lazy";
 import { navigate, usePath } from "./router";
 import { AuthScreen, safeNext } from "./screens/auth";
 import { Dashboard } from "./screens/dashboard";
 import { Incidents } from "./screens/incidents";
 import { MonitorDetails } from "./screens/monitor-details";
-import { MonitorForm } from "./screens/monitor-form";
 import { OrgSwitcher } from "./screens/org-switcher";
 import { useSession } from "./session";
 import "./styles.css";
 
 // Status-page management is fetched on first use: the dashboard's first screen does not carry it.
 const StatusPages = lazyScreen(() => import("./screens/status-pages").then((m) => m.StatusPagesScreen));
+// The monitor form (and the sub-forms that join it) is fetched when first opened.
+const MonitorForm = lazyScreen(() => import("./screens/monitor-form").then((m) => m.MonitorForm));
 // Organisation and account screens: fetched when first shown.
 const OrgScreen = lazyScreen(() => import("./screens/org").then((m) => m.OrgScreen));
 const CreateOrg = lazyScreen(() => import("./screens/org").then((m) => m.CreateOrg));
@@ -58,7 +59,7 @@ function App() {
   }, [signedIn, path]);
   const me = useSession();
   useEffect(() => {
-    if (signedIn) void loadOrg();
+    if (signedIn) void openOrg();
   }, [signedIn]);
 
   if (signedIn === null) return <main class="centered"><p role="status">Loading…</p></main>;
@@ -71,7 +72,13 @@ function App() {
       <AuthScreen
         mode={invited ? "register" : "login"}
         next={path === "/" ? undefined : path + location.search}
-        notice={invited ? "Create an account or log in with the invited email address to accept the invitation." : undefined}
+        notice={
+          invited
+            ? "Create an account or log in with the invited email address to accept the invitation."
+            : sessionExpired()
+              ? "Your session expired. Log in again to carry on where you were."
+              : undefined
+        }
       />
     );
   }

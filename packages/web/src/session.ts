@@ -29,6 +29,8 @@ export interface Session {
 
 // An organisation id is not a secret; remembering it keeps the choice across reloads.
 const ORG_KEY = "uptime.org";
+// When this browser last acted in the remembered organisation: one joined since then opens instead.
+const USED_KEY = "uptime.org.usedAt";
 const remembered = () => {
   try {
     return localStorage.getItem(ORG_KEY);
@@ -40,10 +42,20 @@ function remember(orgId: string | null) {
   try {
     if (orgId) localStorage.setItem(ORG_KEY, orgId);
     else localStorage.removeItem(ORG_KEY);
+    localStorage.setItem(USED_KEY, String(Date.now()));
   } catch {
     // Storage may be disabled: the choice then lasts until the next reload.
   }
 }
+
+/** When this browser last acted in an organisation (0: never, e.g. a new device). */
+export const lastUsedAt = () => {
+  try {
+    return Number(localStorage.getItem(USED_KEY) ?? 0) || 0;
+  } catch {
+    return 0;
+  }
+};
 
 // An alert mail's link names the monitor's organisation (`?org=`): it wins over the remembered choice.
 const linked = new URLSearchParams(location.search).get("org");

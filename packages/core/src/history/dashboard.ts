@@ -154,7 +154,49 @@ export async function series(m: MonitorItem, range: Range, opts: { now?: number;
   };
 }
 
+// ---------- raw checks for short ranges ----------
+
+/** Ranges short enough to chart every check (24 h of 10-second checks is 8,640: nine pages at most). */
+export const RAW_RANGES = ["1h", "24h"] as const;
+export type RawRange = (typeof RAW_RANGES)[number];
+export const CHECK_TIMES_PAGE = 1000;
+
+export const CheckTime = z.object({
+  at: z.string(),
+  ok: z.boolean(),
+  latencyMs: z.number(),
+});
+export const CheckTimes = z.object({
+  monitorId: z.string(),
+  range: z.enum(RAW_RANGES),
+  from: z.string(),
+  to: z.string(),
+  checks: z.array(CheckTime).describe("Oldest first"),
+  cursor: z.string().nullable().describe("Where the next page starts (send it as ?cursor=); null on the last page"),
+});
+export type CheckTimes = z.infer<typeof CheckTimes>;
+
+// a monitor's checks over the last hour or day, oldest first, a page of up to 1,000 at a time (only the charted attributes)
+export async function checkTimes(m: MonitorItem, range: RawRange, opts: { now?: number; cursor?: string | null; limit?: number } = {}): Promise<CheckTimes> {
+  const now = opts.now ?? Date.now();
+  const from = now - rangeMs[range];
+  const query = CheckResult.historyQuery(m.monitorId, { from, to: now });
+  assertCursorFor(opts.cursor, CheckResultEntity, "history", query.params());
+  const res = await query.go({ limit: Math.min(opts.limit ?? CHECK_TIMES_PAGE, CHECK_TIMES_PAGE), cursor: opts.cursor ?? null, attributes: ["at", "ok", "latencyMs"] });
+  return {
+    monitorId: m.monitorId,
+    range,
+    from: iso(from),
+    to: iso(now),
+    checks: res.data.map((r) => ({ at: iso(r.at), ok: r.ok, latencyMs: r.latencyMs })),
+    cursor: res.cursor ?? null,
+  };
+}
+
 // ---------- all monitors at once ----------
+
+/** Checks in the dashboard's bar strip. */
+export const RECENT_CHECKS = 40;
 
 export const Entry = z.object({
   id: z.string(),
@@ -162,6 +204,7 @@ export const Entry = z.object({
   url: z.string(),
   slug: z.string().nullable(),
   intervalSec: z.number(),
+  failureThreshold: z.number().describe("Failed checks in a row before the monitor is down"),
   status: z.enum(STATUSES),
   lastCheckedAt: z.string().nullable(),
   lastLatencyMs: z.number().nullable(),
@@ -170,6 +213,12 @@ export const Entry = z.object({
   uptime24h: z.number().nullable().describe("Uptime over the current hour and the 23 before it, in percent"),
   checks24h: z.number(),
   openIncident: Incident.View.nullable(),
+  recentChecks: z
+    .object({
+      since: z.string().nullable().describe("When the oldest of them ran"),
+      ok: z.array(z.boolean()).describe("Oldest first: true for a successful check"),
+    })
+    .describe(`The newest ${RECENT_CHECKS} checks (fewer for a new monitor), for the dashboard's bar strip`),
 });
 export const Overview = z.object({
   generatedAt: z.string(),
@@ -209,13 +258,13 @@ export async function overview(ownerId: string, opts: { now?: number; meter?: Me
   const now = opts.now ?? Date.now();
   const { monitors, cursor } = await ownedMonitors(ownerId, opts.page ?? {}, opts.meter);
   const [live, open] = await Promise.all([
-    LiveStatus.forMonitors(monitors, { day: true, now, meter: opts.meter }),
+    LiveStatus.forMonitors(monitors, { day: true, recent: RECENT_CHECKS, now, meter: opts.meter }),
     incidentsById(monitors.flatMap((m) => (m.openIncidentId ? [m.openIncidentId] : [])), opts.meter),
   ]);
   return {
     generatedAt: iso(now),
     monitors: monitors.map((m) => {
-      const { last, day } = live.get(m.monitorId) ?? {};
+      const { last, day, recent = [] } = live.get(m.monitorId) ?? {};
       const agg = day ?? Stats.emptyAgg();
       const incident = m.openIncidentId ? open.get(m.openIncidentId) : undefined;
       return {
@@ -224,6 +273,7 @@ export async function overview(ownerId: string, opts: { now?: number; meter?: Me
         url: m.url,
         slug: m.slug ?? null,
         intervalSec: m.intervalSec,
+        failureThreshold: m.failureThreshold,
         status: monitorStatus(m),
         lastCheckedAt: isoOrNull(last?.at),
         lastLatencyMs: last?.latencyMs ?? null,
@@ -232,6 +282,7 @@ export async function overview(ownerId: string, opts: { now?: number; meter?: Me
         uptime24h: Stats.uptimePercent(agg.count, agg.failures),
         checks24h: agg.count,
         openIncident: incident ? Incident.toView(incident) : null,
+        recentChecks: { since: isoOrNull(recent[0]?.at), ok: recent.map((r) => r.ok) },
       };
     }),
     cursor,

@@ -119,6 +119,8 @@ export interface MonitorHistory {
   pieces: Piece[];
   /** The newest result, when the read covered the latest raw results (otherwise look it up). */
   latest?: Result;
+  /** The raw results that end the range, oldest first (empty when rollups cover its end). */
+  tail: Result[];
 }
 
 /** A monitor's history over [from, to), as pieces no coarser than `coarsest`. */
@@ -146,5 +148,5 @@ export async function read(
   ];
   const lastSpan = p.raw[p.raw.length - 1];
   const tail = lastSpan && lastSpan.to === to ? raws[raws.length - 1]! : [];
-  return { pieces, latest: tail[tail.length - 1] };
+  return { pieces, latest: tail[tail.length - 1], tail };
 }

@@ -3,6 +3,7 @@ export * as LiveStatus from "./live-status";
 import { CheckResult, type Result } from "../check/result";
 import type { MonitorItem } from "../monitors/entity";
 import { mapLimit } from "../platform/concurrency";
+import { config } from "../platform/config";
 import { metered, type Meter } from "../platform/metering";
 import { DAY, HOUR, floorTo } from "../platform/time";
 import { History } from "./history";
@@ -23,23 +24,38 @@ export interface Live {
   last?: Result;
   /** Checks over the current hour and the 23 before it (only when asked for). */
   day?: Stats.Agg;
+  /** The newest `recent` checks, oldest first (only when asked for). */
+  recent?: Result[];
 }
 
 /** Start of the 24 h window: whole hours, so the window never begins mid-rollup. */
 export const dayStartOf = (now: number) => floorTo(now, HOUR) - 23 * HOUR;
 
+/**
+ * Where the raw part of the 24-hour read starts: at the watermark, or earlier when the newest
+ * `recent` checks are wanted too, so the same raw-results query (no extra one) reaches back over
+ * that many intervals; never further back than reads fall back to raw results.
+ */
+function rawSince(m: Pick<MonitorItem, "intervalSec">, recent: number, now: number, mark: number | undefined) {
+  if (recent === 0 || mark === undefined) return mark;
+  const reach = floorTo(now - recent * m.intervalSec * 1000, HOUR);
+  return Math.min(mark, Math.max(reach, now - config().ROLLUP_RAW_MAX_HOURS * HOUR));
+}
+
 export async function forMonitors(
   monitors: Array<Pick<MonitorItem, "monitorId" | "intervalSec">>,
-  opts: { day?: boolean; now?: number; meter?: Meter } = {},
+  opts: { day?: boolean; recent?: number; now?: number; meter?: Meter } = {},
 ): Promise<Map<string, Live>> {
   const now = opts.now ?? Date.now();
   const mark = opts.day && monitors.length > 0 ? await RollupJob.watermark(opts.meter) : undefined;
   const rows = await mapLimit(monitors, 8, async (m): Promise<[string, Live]> => {
     if (!opts.day) return [m.monitorId, { last: await CheckResult.lastOf(m.monitorId, metered(opts.meter)) }];
     // Hour rollups, and raw results past the watermark whose newest doubles as the last check.
-    const hist = await History.read(m, dayStartOf(now), now, { coarsest: "hour", watermark: mark, meter: opts.meter });
+    const want = opts.recent ?? 0;
+    const hist = await History.read(m, dayStartOf(now), now, { coarsest: "hour", watermark: rawSince(m, want, now, mark), meter: opts.meter });
     const last = hist.latest ?? (await CheckResult.lastOf(m.monitorId, metered(opts.meter)));
-    return [m.monitorId, { last, day: Stats.mergeAll(hist.pieces.map((p) => p.agg)) }];
+    const day = Stats.mergeAll(hist.pieces.map((p) => p.agg));
+    return [m.monitorId, { last, day, ...(want > 0 && { recent: hist.tail.slice(-want) }) }];
   });
   return new Map(rows);
 }

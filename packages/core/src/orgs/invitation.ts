@@ -213,25 +213,53 @@ export async function revoke(access: OrgAccess, invitationId: string, now = Date
   await Audit.record(access, "invitation.revoke", { type: "invitation", id: invitationId }, { email: removed.email }, now);
 }
 
-/**
- * Accepts an invitation for the signed-in user, whose email must be the invited one. The token
- * is used up by a conditional write, so two accepts at once make one membership.
- */
-export async function accept(user: { userId: string; sessionId: string; email: string; name?: string }, token: string, now = Date.now()) {
+/** The invitation a token names, if this user may still accept it (the same refusals as `accept`). */
+async function acceptable(user: { userId: string; email: string }, token: string, now: number) {
   const unknown = () => new VisibleError("not_found", "invitation_not_found", "This invitation link is unknown or was revoked");
   if (!token || token.length > MAX_TOKEN_LENGTH) throw unknown();
   const tokenHash = hashOf(token);
   const { data: link } = await InvitationTokenEntity.get({ tokenHash }).go({ consistent: true });
   if (!link) throw unknown();
   if (link.usedAt) throw new VisibleError("conflict", "invitation_used", "This invitation was already accepted");
-  const key = { orgId: link.orgId, invitationId: link.invitationId };
-  const { data: invitation } = await InvitationEntity.get(key).go({ consistent: true });
+  const { data: invitation } = await InvitationEntity.get({ orgId: link.orgId, invitationId: link.invitationId }).go({ consistent: true });
   if (!invitation) throw unknown();
   if (invitation.validUntil <= now) throw new VisibleError("invalid", "invitation_expired", "This invitation has expired: ask for a new one");
   if (invitation.email !== user.email) {
     throw new VisibleError("forbidden", "invitation_for_another_email", "This invitation is for another email address: sign in with the invited one");
   }
   if (await Membership.get(link.orgId, user.userId)) throw new VisibleError("conflict", "already_member", "You are already a member of this organisation");
+  return { link, invitation, tokenHash };
+}
+
+export const Preview = z.object({
+  orgId: z.string(),
+  orgName: z.string(),
+  role: InvitedRole,
+  invitedBy: z.string().nullable().describe("The inviter's email (null once their account is gone)"),
+  expiresAt: z.string(),
+});
+export type Preview = z.infer<typeof Preview>;
+
+/** What accepting would do (which organisation, which role), so the accept screen can say it before the click. */
+export async function preview(user: { userId: string; email: string }, token: string, now = Date.now()): Promise<Preview> {
+  const { invitation } = await acceptable(user, token, now);
+  const [{ data: org }, inviter] = await Promise.all([OrgEntity.get({ orgId: invitation.orgId }).go(), User.get(invitation.invitedBy)]);
+  return {
+    orgId: invitation.orgId,
+    orgName: org?.name ?? "an organisation",
+    role: invitation.role as z.infer<typeof InvitedRole>,
+    invitedBy: inviter?.email ?? null,
+    expiresAt: new Date(invitation.validUntil).toISOString(),
+  };
+}
+
+/**
+ * Accepts an invitation for the signed-in user, whose email must be the invited one. The token
+ * is used up by a conditional write, so two accepts at once make one membership.
+ */
+export async function accept(user: { userId: string; sessionId: string; email: string; name?: string }, token: string, now = Date.now()) {
+  const { link, invitation, tokenHash } = await acceptable(user, token, now);
+  const key = { orgId: link.orgId, invitationId: link.invitationId };
   // A membership is a create in the organisation like any other: not once its deletion started.
   await OrgGuard.enterCreate(link.orgId, now);
   try {

@@ -26,9 +26,11 @@ export const View = z.object({
   createdAt: z.string(),
 });
 export type View = z.infer<typeof View>;
-export const MineView = View.extend({ role: z.enum(ROLES) });
+/** One of the caller's organisations; `joinedAt` lets the app open the one they joined last on a new device. */
+export const MineView = View.extend({ role: z.enum(ROLES), joinedAt: z.string() });
 /** The organisation a request acts in, with what the caller may do there (the web app hides what it may not). */
-export const CurrentView = MineView.extend({
+export const CurrentView = View.extend({
+  role: z.enum(ROLES),
   permissions: z.array(z.enum(Object.keys(PERMISSIONS) as [Permission, ...Permission[]])),
 });
 
@@ -95,7 +97,7 @@ export async function listMine(userId: string) {
   const byId = new Map(data.map((o) => [o.orgId, o]));
   return memberships.flatMap((m) => {
     const org = byId.get(m.orgId);
-    return org && !org.deletedAt ? [{ ...toView(org), role: m.role }] : [];
+    return org && !org.deletedAt ? [{ ...toView(org), role: m.role, joinedAt: new Date(m.joinedAt).toISOString() }] : [];
   });
 }
 

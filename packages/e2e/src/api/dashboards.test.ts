@@ -152,6 +152,25 @@ describe("30 days of a 1-minute monitor", () => {
     expect(p.failed).toBe(inBucket.filter((r) => !r.ok).length);
     expect(p.avgMs).toBeCloseTo(exact(inBucket).avg, 0);
   });
+
+  it("serves every check of the last day, oldest first, 1,000 a page, and of the last hour", async () => {
+    const path = `/v1/monitors/${busy.monitorId}/response-times/checks`;
+    const first = await ada.call("GET", `${path}?range=24h`);
+    expect(first.status).toBe(200);
+    expect(first.body.checks).toHaveLength(1000);
+    expect(first.body.cursor).toEqual(expect.any(String));
+    const second = await ada.call("GET", `${path}?range=24h&cursor=${encodeURIComponent(first.body.cursor)}`);
+    const all = [...first.body.checks, ...second.body.checks];
+    expect(second.body.cursor).toBeNull();
+    const since = Date.parse(first.body.from);
+    const expected = busyResults.filter((r) => r.at >= since);
+    expect(all).toEqual(expected.map((r) => ({ at: new Date(r.at).toISOString(), ok: r.ok, latencyMs: r.latencyMs })));
+    const hour = await ada.call("GET", `${path}?range=1h`);
+    expect(hour.body.checks.length).toBeGreaterThanOrEqual(59);
+    expect(hour.body.checks.length).toBeLessThanOrEqual(60);
+    expect((await ada.call("GET", `${path}?range=7d`)).status).toBe(400);
+    expect((await ada.call("GET", `${path}?range=24h&cursor=forged`)).status).toBe(400);
+  });
 });
 
 describe("summary numbers on known data", () => {
@@ -324,9 +343,12 @@ describe("dashboard", () => {
     const candidates = [before, after].map((now) => exact(busyResults.filter((r) => r.at >= floorTo(now, HOUR) - 23 * HOUR)));
     expect(candidates.map((c) => [c.total, c.uptimePercent])).toContainEqual([b.checks24h, b.uptime24h]);
     expect(b.checks24h).toBeGreaterThan(23 * 60);
+    // the strip's newest 40 checks, whatever part of them the rollups already cover
+    const strip = busyResults.slice(-40);
+    expect(b.recentChecks).toEqual({ since: new Date(strip[0]!.at).toISOString(), ok: strip.map((r) => r.ok) });
 
     const flaky = res.body.monitors.find((m: any) => m.name === "Flaky api");
-    expect(flaky).toMatchObject({ status: "down", openIncident: { status: "open" }, lastCheckedAt: null, uptime24h: null });
+    expect(flaky).toMatchObject({ status: "down", openIncident: { status: "open" }, lastCheckedAt: null, uptime24h: null, recentChecks: { since: null, ok: [] } });
   });
 
   it("costs a fixed number of requests per monitor, whatever it shows", async () => {

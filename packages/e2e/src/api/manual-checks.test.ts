@@ -60,3 +60,22 @@ describe("manual checks are rate-limited", () => {
     expect((await check(carol, ids[0]!)).status).toBe(404);
   });
 });
+
+describe("testing a request before saving it (POST /v1/monitor-test)", () => {
+  it("answers the check's result, stores nothing, and draws on the same limits", async () => {
+    const dora = await createUser(stack);
+    const test = (body: unknown) => dora.call("POST", "/v1/monitor-test", body);
+    const bad = await test({ name: "Nope", url: "ftp://example.com" });
+    expect([bad.status, bad.body.error.details[0].path]).toEqual([400, "url"]);
+    target.set({ status: 503, body: "busy" });
+    const failed = await test({ name: "Try", url: target.url });
+    target.set({ status: 200, body: "ok" });
+    expect(failed.status).toBe(200);
+    expect(failed.body).toMatchObject({ ok: false, reason: "status_mismatch", httpStatus: 503, kind: "manual" });
+    expect((await dora.call("GET", "/v1/monitors")).body.data).toEqual([]);
+    // one per MANUAL_CHECK_MONITOR_SEC for the organisation, as "Check now" per monitor
+    const again = await test({ name: "Try", url: target.url });
+    expect([again.status, again.body.error.code]).toEqual([429, "too_many_manual_checks"]);
+    expect(Number(again.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  });
+});

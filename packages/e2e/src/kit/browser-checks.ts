@@ -13,9 +13,16 @@ interface PageGlobals {
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-/** A 1280 px page of the app, logged in as `email` (a kit user's password) and on the dashboard. */
-export async function loggedInPage(browser: Browser, apiUrl: string, email: string, password: string, onPage?: (page: Page) => void): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+/** A 1280 px page of the app (in its own context: `contextOptions` such as a time zone), logged in as `email` (a kit user's password) and on the dashboard. */
+export async function loggedInPage(
+  browser: Browser,
+  apiUrl: string,
+  email: string,
+  password: string,
+  onPage?: (page: Page) => void,
+  contextOptions: { timezoneId?: string } = {},
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   onPage?.(page);

@@ -86,11 +86,21 @@ describe("organisations", () => {
     const token = await invitationToken(stack, bob.email);
     const stranger = await createUser(stack, fresh("stranger"));
     expect((await stranger.call("POST", "/v1/invitations/accept", { token })).body.error.code).toBe("invitation_for_another_email");
+    // what accepting would do, said first and changing nothing; the same refusals as accepting
+    expect((await stranger.call("POST", "/v1/invitations/preview", { token })).body.error.code).toBe("invitation_for_another_email");
+    const preview = await bob.call("POST", "/v1/invitations/preview", { token });
+    expect(preview.body).toEqual({ orgId, orgName: "Shared", role: "member", invitedBy: ada.email, expiresAt: expect.any(String) });
+    expect((await bob.call("POST", "/v1/invitations/preview", { token })).status).toBe(200);
     const accepted = await bob.call("POST", "/v1/invitations/accept", { token });
     expect(accepted.status).toBe(200);
     expect(accepted.body).toMatchObject({ id: orgId, role: "member" });
     const again = await bob.call("POST", "/v1/invitations/accept", { token });
     expect([again.status, again.body.error.code]).toEqual([409, "invitation_used"]);
+    expect((await bob.call("POST", "/v1/invitations/preview", { token })).body.error.code).toBe("invitation_used");
+    // when each membership began: the app opens the one joined last on a new device
+    const mine = (await bob.call("GET", "/v1/orgs")).body.data as Array<{ id: string; joinedAt: string; personal: boolean }>;
+    const joined = mine.find((o) => o.id === orgId)!;
+    expect(Date.parse(joined.joinedAt)).toBeGreaterThan(Date.parse(mine.find((o) => o.personal)!.joinedAt));
     expect((await bob.call("POST", "/v1/invitations/accept", { token: "made-up" })).status).toBe(404);
 
     const asBob = inOrg(stack, bob, orgId);

@@ -115,6 +115,7 @@ async function inputFor(op: Operation): Promise<{ params: Record<string, string>
   const bodies: Record<string, () => unknown> = {
     "POST /v1/monitors": () => ({ name: "Made in the matrix", url: target.url, assertions: ["status == 200"], degradedAboveMs: 5000, degradedAfterChecks: 2, degradedAlert: false, certExpiryDays: [20] }),
     "PATCH /v1/monitors/{id}": () => ({ name: "Renamed", assertions: ["status == 200"], degradedAboveMs: 5000, degradedAfterChecks: 2, degradedAlert: false, certExpiryDays: [20] }),
+    "POST /v1/monitor-test": () => ({ name: "Tried in the matrix", url: target.url }),
     "POST /v1/channels": () => ({ type: "slack", name: `Matrix ${n++}`, url: target.url }),
     "PATCH /v1/channels/{id}": () => ({ name: "Renamed" }),
     "PATCH /v1/org": () => ({ name: "Matrix renamed" }),

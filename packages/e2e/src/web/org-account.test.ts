@@ -6,7 +6,7 @@ import { InvitationEntity } from "@uptime/core/orgs/invitation";
 import { MembershipEntity } from "@uptime/core/orgs/entity";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
 import { ensureWebBuild } from "@uptime/local/web";
-import { CHROMIUM, checkScreen, tabTo, typeInto } from "../kit/browser-checks";
+import { CHROMIUM, checkScreen, loggedInPage, tabTo, typeInto } from "../kit/browser-checks";
 import { createUser, type TestUser } from "../kit/test-users";
 
 /*
@@ -101,22 +101,38 @@ describe.runIf(existsSync(CHROMIUM))("organisation and account screens", { timeo
     await typeInto(viewerPage, viewerPage.getByLabel("Password"), password);
     await viewerPage.keyboard.press("Enter");
     await viewerPage.getByRole("heading", { name: "Accept the invitation" }).waitFor();
+    // what accepting does is said before the click: which organisation, which role
+    await viewerPage.locator("[data-invitation-preview]", { hasText: `invited you to join ${ORG} as viewer` }).waitFor();
     await checkScreen(viewerPage, "org-accept", { docs: true });
     await tabTo(viewerPage, viewerPage.getByRole("button", { name: "Accept invitation" }));
     await viewerPage.keyboard.press("Enter");
     await viewerPage.getByRole("heading", { name: `You joined ${ORG}` }).waitFor();
-    // The same link again: the API's clear error, shown as it is.
+    // The same link again: the API's clear error, shown as it is (before any click).
     await viewerPage.goto(link);
-    await viewerPage.getByRole("button", { name: "Accept invitation" }).click();
     await viewerPage.getByRole("alert").waitFor();
+    expect(await viewerPage.getByRole("button", { name: "Accept invitation" }).count()).toBe(0);
     expect(await viewerPage.getByRole("alert").textContent()).toMatch(/\w/);
   });
 
-  it("switches the viewer to the organisation, where no edit button shows and the API refuses writes", async () => {
+  it("opens the organisation the viewer joined last on a new device, not the empty personal one", async () => {
+    const elsewhere = await loggedInPage(browser, stack.apiUrl, viewerEmail, password);
+    try {
+      await elsewhere.locator("tr", { has: elsewhere.getByRole("link", { name: "Acme shop" }) }).waitFor();
+      expect(await elsewhere.getByLabel("Organisation", { exact: true }).inputValue()).toBe(orgId);
+    } finally {
+      await elsewhere.context().close();
+    }
+  });
+
+  it("switches the viewer between organisations, where no edit button shows and the API refuses writes", async () => {
     await open(viewerPage, "/");
+    const row = viewerPage.locator("tr", { has: viewerPage.getByRole("link", { name: "Acme shop" }) });
+    // joined after this browser last acted in an organisation: it opens
+    await row.waitFor();
+    const personal = await viewerPage.getByLabel("Organisation", { exact: true }).locator("option", { hasText: "(personal)" }).getAttribute("value");
+    await viewerPage.getByLabel("Organisation", { exact: true }).selectOption(personal!);
     await viewerPage.getByText("No monitors yet").waitFor();
     await viewerPage.getByLabel("Organisation", { exact: true }).selectOption(orgId);
-    const row = viewerPage.locator("tr", { has: viewerPage.getByRole("link", { name: "Acme shop" }) });
     await row.waitFor();
     expect(await viewerPage.getByRole("link", { name: "New monitor" }).count()).toBe(0);
     // Remembered across a reload.

@@ -139,6 +139,26 @@ app.openapi(
 app.openapi(
   createRoute({
     method: "get",
+    path: "/v1/monitors/{id}/response-times/checks",
+    tags: ["dashboards"],
+    summary: "Every check's response time over the last hour or day, oldest first, up to 1,000 a page",
+    ...orgScoped("monitors.read"),
+    request: {
+      params: IdParam,
+      query: z.object({ range: z.enum(Dashboard.RAW_RANGES).default("24h"), cursor: z.string().max(2048).optional() }),
+    },
+    responses: { 200: { description: "The checks", ...json(named(Dashboard.CheckTimes, "CheckTimes")) }, ...notModified, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const m = await MonitorRead.getOwned(c.get("org").orgId, c.req.valid("param").id);
+    const { range, cursor } = c.req.valid("query");
+    return etagged(c, await Dashboard.checkTimes(m, range, { cursor }), ["from", "to"]);
+  },
+);
+
+app.openapi(
+  createRoute({
+    method: "get",
     path: "/v1/incidents",
     tags: ["dashboards"],
     summary: "Incidents across your monitors, newest first, paginated",

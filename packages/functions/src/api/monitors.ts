@@ -3,6 +3,7 @@ import { handle } from "hono/aws-lambda";
 import { CheckResult } from "@uptime/core/check/result";
 import { LiveStatus } from "@uptime/core/history/live-status";
 import { Checker } from "@uptime/core/check/checker";
+import { DryRun } from "@uptime/core/check/dry-run";
 import { ManualLimits } from "@uptime/core/check/manual-limits";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { User } from "@uptime/core/accounts/user";
@@ -144,6 +145,24 @@ app.openapi(
     const { result } = await Checker.runNow(m);
     const after = await Monitor.getOwned(orgId, m.monitorId);
     return c.json({ result: CheckResult.toView(result), monitor: await view(after) }, 200);
+  },
+);
+
+app.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/monitor-test",
+    tags: ["monitors"],
+    summary: "Test a monitor's request before saving it: the check's result, nothing stored",
+    description:
+      "Takes the body `POST /v1/monitors` takes and answers what one check of it would record; no result, incident or alert. Counts towards the manual-check limits (429 `too_many_manual_checks` with `Retry-After`).",
+    ...orgScoped("monitors.write"),
+    request: { body: { required: true, ...json(described(Monitor.CreateInput, { example })) } },
+    responses: { 200: { description: "What the check found", ...json(named(CheckResult.View, "CheckResult")) }, ...errorResponses(400, 401, 403, 415, 429) },
+  }),
+  async (c) => {
+    const org = c.get("org");
+    return c.json(await DryRun.run(org.orgId, c.req.valid("json"), actingUserId(org)), 200);
   },
 );
 

@@ -222,6 +222,22 @@ app.openapi(
 app.openapi(
   createRoute({
     method: "post",
+    path: "/v1/invitations/preview",
+    tags: ["organisations"],
+    summary: "What accepting an invitation would do: the organisation and the role (nothing changes)",
+    ...signedIn,
+    request: { body: { required: true, ...json(z.object({ token: z.string().min(1).max(200) })) } },
+    responses: {
+      200: { description: "The invitation", ...json(named(Invitation.Preview, "InvitationPreview")) },
+      ...errorResponses(400, 401, 403, 404, 409, 415),
+    },
+  }),
+  async (c) => c.json(await Invitation.preview(await currentUser(c), c.req.valid("json").token), 200),
+);
+
+app.openapi(
+  createRoute({
+    method: "post",
     path: "/v1/invitations/accept",
     tags: ["organisations"],
     summary: "Accept an invitation with the token from its mail; you must be signed in with the invited email",
@@ -234,7 +250,7 @@ app.openapi(
   }),
   async (c) => {
     const joined = await Invitation.accept(await currentUser(c), c.req.valid("json").token);
-    return c.json({ ...Org.toView(await Org.get(joined.orgId)), role: joined.role }, 200);
+    return c.json({ ...Org.toView(await Org.get(joined.orgId)), role: joined.role, joinedAt: new Date().toISOString() }, 200);
   },
 );
 

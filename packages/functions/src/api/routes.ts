@@ -36,6 +36,7 @@ export const apiRoutes: Record<string, ApiFunctionName> = {
 
   "ANY /v1/monitors": "monitors",
   "ANY /v1/monitors/{proxy+}": "monitors",
+  "POST /v1/monitor-test": "monitors",
 
   "GET /v1/org/api-keys": "apiKeys",
   "POST /v1/org/api-keys": "apiKeys",
@@ -59,6 +60,7 @@ export const apiRoutes: Record<string, ApiFunctionName> = {
   "POST /v1/org/invitations": "orgs",
   "DELETE /v1/org/invitations/{invitationId}": "orgs",
   "POST /v1/invitations/accept": "orgs",
+  "POST /v1/invitations/preview": "orgs",
   "GET /v1/org/audit": "orgs",
 
   "GET /v1/dashboard": "dashboards",
@@ -66,6 +68,7 @@ export const apiRoutes: Record<string, ApiFunctionName> = {
   "GET /v1/monitors/{id}/summary": "dashboards",
   "GET /v1/monitors/{id}/results": "dashboards",
   "GET /v1/monitors/{id}/response-times": "dashboards",
+  "GET /v1/monitors/{id}/response-times/checks": "dashboards",
   "GET /v1/monitors/{id}/incidents": "dashboards",
 
   "ANY /v1/status-pages": "statusPages",

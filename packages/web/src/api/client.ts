@@ -1,5 +1,5 @@
 import createClient from "openapi-fetch";
-import { applyOrg, chooseOrg, resetSession, session } from "../session";
+import { applyOrg, chooseOrg, lastUsedAt, resetSession, session } from "../session";
 import type { components, paths } from "./schema";
 
 export type Monitor = components["schemas"]["Monitor"];
@@ -11,6 +11,7 @@ export type User = components["schemas"]["User"];
 export type ApiError = components["schemas"]["Error"]["error"];
 export type FieldErrors = Record<string, string>;
 export type MyOrg = components["schemas"]["MyOrganisation"];
+export type InvitationPreview = components["schemas"]["InvitationPreview"];
 export type Member = components["schemas"]["Member"];
 export type Invitation = components["schemas"]["Invitation"];
 export type ApiKey = components["schemas"]["ApiKey"];
@@ -107,11 +108,17 @@ function remember<T>(out: Outcome<T>): Outcome<T> {
   return out;
 }
 
+/** Whether the last session ended by itself (not by "Log out"): the login screen says so. */
+let expired = false;
+export const sessionExpired = () => expired;
+
 /** One refresh at a time: the refresh token rotates, so two concurrent ones would race. */
 export function refresh(): Promise<boolean> {
   refreshing ??= api
     .POST("/v1/auth/refresh", { body: {} })
     .then(({ data }) => {
+      // A session this browser had (in memory, or remembered by the hint) ran out.
+      if (!data && (accessToken !== null || hint.get())) expired = true;
       setSession(data?.accessToken ?? null, data?.expiresIn);
       return !!data;
     })
@@ -122,7 +129,10 @@ export function refresh(): Promise<boolean> {
 
 export async function login(email: string, password: string) {
   const { data, error } = await api.POST("/v1/auth/login", { body: { email, password } });
-  if (data) setSession(data.accessToken, data.expiresIn);
+  if (data) {
+    expired = false;
+    setSession(data.accessToken, data.expiresIn);
+  }
   return error;
 }
 
@@ -164,6 +174,28 @@ export async function loadOrg(): Promise<void> {
   }
 }
 
+/** The caller's organisations; calls made while one is under way share it. */
+let mine: Promise<MyOrg[] | null> | null = null;
+export function myOrgs(): Promise<MyOrg[] | null> {
+  mine ??= authed(() => api.GET("/v1/orgs"))
+    .then(({ data }) => data?.data ?? null)
+    .finally(() => (mine = null));
+  return mine;
+}
+
+/**
+ * At sign-in: the organisation joined most recently, if that was after this browser last acted in
+ * one (an invited member lands in the team they joined, not in an empty personal organisation);
+ * otherwise the one used last. Then its role and permissions.
+ */
+export async function openOrg(): Promise<void> {
+  const linkedByMail = new URLSearchParams(location.search).has("org");
+  const orgs = linkedByMail ? null : await myOrgs();
+  const newest = orgs?.reduce<MyOrg | null>((a, o) => (!a || o.joinedAt > a.joinedAt ? o : a), null);
+  if (newest && Date.parse(newest.joinedAt) > lastUsedAt()) chooseOrg(newest.personal ? null : newest.id);
+  return loadOrg();
+}
+
 /** Ends the session in this tab (after the account is gone, or its password reset elsewhere). */
 export const signOut = () => setSession(null);
 
@@ -181,4 +213,16 @@ export function fieldErrors(error: unknown): FieldErrors {
     out[field] ??= d.message ?? "Invalid";
   }
   return out;
+}
+
+/**
+ * A refused request in one sentence for the place the user looks: the API's message, and for a
+ * 429 when to try again (from Retry-After, unless the message says it already).
+ */
+export function refusal(error: unknown, response: Response, what: string): string {
+  const why = errorOf(error)?.message;
+  const wait = response.headers.get("retry-after");
+  const text = why ? `${what}: ${why}` : `${what} (HTTP ${response.status})`;
+  const ended = /[.!?]$/.test(text) ? text : `${text}.`;
+  return response.status === 429 && wait && !/try again/i.test(ended) ? `${ended} Try again in ${wait} s.` : ended;
 }

@@ -240,6 +240,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/monitor-test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test a monitor's request before saving it: the check's result, nothing stored
+         * @description Takes the body `POST /v1/monitors` takes and answers what one check of it would record; no result, incident or alert. Counts towards the manual-check limits (429 `too_many_manual_checks` with `Retry-After`).
+         */
+        post: operations["postMonitorTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/alert-recipients": {
         parameters: {
             query?: never;
@@ -400,6 +420,26 @@ export interface paths {
          * @description Average and p95 response time per bucket (1 min for 1h, 5 min for 24h, 1 h for 7d, 1 day beyond). Needs the `monitors.read` permission in the acting organisation (see X-Org-Id).
          */
         get: operations["getMonitorsByIdResponseTimes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/monitors/{id}/response-times/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every check's response time over the last hour or day, oldest first, up to 1,000 a page
+         * @description Every check's response time over the last hour or day, oldest first, up to 1,000 a page. Needs the `monitors.read` permission in the acting organisation (see X-Org-Id).
+         */
+        get: operations["getMonitorsByIdResponseTimesChecks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -623,6 +663,26 @@ export interface paths {
          * @description Revoke a pending invitation; its link stops working. Needs the `invitations.manage` permission in the acting organisation (see X-Org-Id).
          */
         delete: operations["deleteOrgInvitationsByInvitationId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What accepting an invitation would do: the organisation and the role (nothing changes)
+         * @description What accepting an invitation would do: the organisation and the role (nothing changes). Needs a signed-in user's access token.
+         */
+        post: operations["postInvitationsPreview"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1837,6 +1897,8 @@ export interface components {
                 url: string;
                 slug: string | null;
                 intervalSec: number;
+                /** @description Failed checks in a row before the monitor is down */
+                failureThreshold: number;
                 /** @enum {string} */
                 status: "up" | "down" | "pending" | "paused" | "degraded";
                 lastCheckedAt: string | null;
@@ -1862,6 +1924,13 @@ export interface components {
                     acknowledgedAt: string | null;
                     acknowledgedBy: string | null;
                 } | null;
+                /** @description The newest 40 checks (fewer for a new monitor), for the dashboard's bar strip */
+                recentChecks: {
+                    /** @description When the oldest of them ran */
+                    since: string | null;
+                    /** @description Oldest first: true for a successful check */
+                    ok: boolean[];
+                };
             }[];
             /** @description Where the next page starts (send it as ?cursor=); null on the last page */
             cursor: string | null;
@@ -1960,6 +2029,21 @@ export interface components {
                 p95Ms: number | null;
             }[];
         };
+        CheckTimes: {
+            monitorId: string;
+            /** @enum {string} */
+            range: "1h" | "24h";
+            from: string;
+            to: string;
+            /** @description Oldest first */
+            checks: {
+                at: string;
+                ok: boolean;
+                latencyMs: number;
+            }[];
+            /** @description Where the next page starts (send it as ?cursor=); null on the last page */
+            cursor: string | null;
+        };
         IncidentPage: {
             data: components["schemas"]["Incident"][];
             cursor: string | null;
@@ -1986,6 +2070,7 @@ export interface components {
             createdAt: string;
             /** @enum {string} */
             role: "owner" | "admin" | "member" | "viewer";
+            joinedAt: string;
         };
         Organisation: {
             id: string;
@@ -2020,6 +2105,15 @@ export interface components {
             expiresAt: string;
             expired: boolean;
             mailedAt: string | null;
+        };
+        InvitationPreview: {
+            orgId: string;
+            orgName: string;
+            /** @enum {string} */
+            role: "admin" | "member" | "viewer";
+            /** @description The inviter's email (null once their account is gone) */
+            invitedBy: string | null;
+            expiresAt: string;
         };
         AuditEntry: {
             id: string;
@@ -3828,6 +3922,143 @@ export interface operations {
             };
         };
     };
+    postMonitorTest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                "X-Org-Id"?: components["parameters"]["OrgId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** Format: uri */
+                    url: string;
+                    /**
+                     * @default GET
+                     * @enum {string}
+                     */
+                    method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    body?: string;
+                    /**
+                     * @default [
+                     *       "200-399"
+                     *     ]
+                     */
+                    expectedStatus?: (number | string)[];
+                    /** @default 10000 */
+                    timeoutMs?: number;
+                    /** @default 60 */
+                    intervalSec?: number;
+                    keyword?: string;
+                    /** @enum {string} */
+                    keywordMode?: "contains" | "not-contains";
+                    /** @default 3 */
+                    failureThreshold?: number;
+                    /** @default 1 */
+                    recoveryThreshold?: number;
+                    retryIntervalSec?: number;
+                    /** @default false */
+                    paused?: boolean;
+                    slug?: string;
+                    /** @description Who gets this monitor's alert emails (default: your account's email). Any other address first gets one confirmation email and receives alerts only after it confirms; an address that declines gets nothing from your account. An incident keeps the addresses it had when it opened: its RECOVERED email goes to those (if confirmed and not declined by then), not to addresses added during the incident. */
+                    alertEmails?: string[];
+                    /** @description The organisation's alert channels this monitor notifies (default: its channels marked default). An incident keeps the channels it had when it opened: its recovery, reminders and acknowledgement go to those (if they still exist), not to channels added during the incident. */
+                    channelIds?: string[];
+                    /** @default 0 */
+                    remindEveryMin?: number;
+                    /** @default 0 */
+                    escalateAfterMin?: number;
+                    /** @default [] */
+                    escalationChannelIds?: string[];
+                    /** @description Each must hold for the check to pass, e.g. `$.status == "ok"`, `header.content-type contains "json"`, `responseTime < 500`, `body matches /ok/i` (docs/monitor-types.md, "Assertions"). A 400 names the assertion (path assertions.N) and the character (details[].position, 0-based). */
+                    assertions?: string[];
+                    /** @description A passing check slower than this (ms) is slow; degradedAfterChecks slow checks in a row make the monitor degraded. Unset: never degraded. */
+                    degradedAboveMs?: number;
+                    /** @default 3 */
+                    degradedAfterChecks?: number;
+                    /**
+                     * @description Alert the monitor's emails and channels when it turns degraded (default true; only with degradedAboveMs).
+                     * @default true
+                     */
+                    degradedAlert?: boolean;
+                    /**
+                     * @description Warn this many days before an HTTPS certificate expires, once per threshold and certificate (default 30, 14, 7, 1; [] turns warnings off).
+                     * @default [
+                     *       30,
+                     *       14,
+                     *       7,
+                     *       1
+                     *     ]
+                     */
+                    certExpiryDays?: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description What the check found */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckResult"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getAlertRecipients: {
         parameters: {
             query?: {
@@ -4375,6 +4606,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ResponseTimes"];
+                };
+            };
+            /** @description Not modified: If-None-Match matched the ETag (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMonitorsByIdResponseTimesChecks: {
+        parameters: {
+            query?: {
+                range?: "1h" | "24h";
+                cursor?: string;
+            };
+            header?: {
+                /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                "X-Org-Id"?: components["parameters"]["OrgId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckTimes"];
                 };
             };
             /** @description Not modified: If-None-Match matched the ETag (no body) */
@@ -5372,6 +5666,86 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postInvitationsPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The invitation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPreview"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,11 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, authed, errorOf, type DashboardRow } from "../api/client";
-import { ago, percent } from "../format";
+import { percent, reasonText } from "../format";
 import { usePoll } from "../poll";
 import { can, useSession } from "../session";
-import { Failed, Loading, ScrollBox, StatusBadge, type Status } from "./status";
+import { Failed, Loading, MonitorBadge, ScrollBox, type Status } from "./status";
 import { CertDaysLeft } from "./monitor-assertions";
 import { Acknowledge } from "./acknowledge";
+import { Url } from "./url";
+import { When } from "./when";
 
 /** Rows rendered at first: 1,000 rows of DOM cost a phone most of a second; filters and search still see every monitor. */
 const PAGE = 100;
@@ -76,7 +78,7 @@ export function Dashboard() {
       ) : (
         <>
           <ScrollBox label="Monitors">
-            <table>
+            <table class="cards">
               <caption class="sr-only">Monitors, {Math.min(limit, shown.length)} of {shown.length} shown</caption>
               <thead>
                 <tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Last check</th><th scope="col">Uptime 24 h</th><th scope="col">Open incident</th></tr>
@@ -84,11 +86,17 @@ export function Dashboard() {
               <tbody>
                 {shown.slice(0, limit).map((m) => (
                   <tr key={m.id} data-monitor={m.name}>
-                    <td><a href={`/monitors/${encodeURIComponent(m.id)}`}>{m.name}</a><div class="muted small">{m.url} <CertDaysLeft days={m.certDaysLeft} /></div></td>
-                    <td><StatusBadge status={m.status} /></td>
-                    <td>{ago(m.lastCheckedAt)}</td>
-                    <td>{percent(m.uptime24h)}</td>
-                    <td>{m.openIncident ? <><span class="incident">{m.openIncident.reason} since {ago(m.openIncident.startedAt)}</span><Acknowledge incident={m.openIncident} /></> : "–"}</td>
+                    <td>
+                      <a href={`/monitors/${encodeURIComponent(m.id)}`}>{m.name}</a>
+                      <div class="muted small"><Url url={m.url} /> <CertDaysLeft days={m.certDaysLeft} /></div>
+                      <RecentChecks checks={m.recentChecks} />
+                    </td>
+                    <td data-label="Status"><MonitorBadge status={m.status} failedInARow={failedInARow(m.recentChecks.ok)} threshold={m.failureThreshold} /></td>
+                    <td data-label="Last check"><When at={m.lastCheckedAt} relative /></td>
+                    <td data-label="Uptime 24 h">{percent(m.uptime24h)}</td>
+                    <td data-label="Open incident">
+                      {m.openIncident ? <><span class="incident">{reasonText(m.openIncident.reason)} since <When at={m.openIncident.startedAt} relative /></span><Acknowledge incident={m.openIncident} /></> : "–"}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -105,4 +113,29 @@ export function Dashboard() {
       )}
     </>
   );
+}
+
+/** Bars in the strip: the API sends up to this many checks (Dashboard.RECENT_CHECKS). */
+const STRIP_SLOTS = 40;
+
+/** The newest checks as a strip of bars (green up, red failed), read as one sentence by a screen reader. */
+function RecentChecks({ checks }: { checks: DashboardRow["recentChecks"] }) {
+  const n = checks.ok.length;
+  if (n === 0) return null;
+  const failed = checks.ok.filter((ok) => !ok).length;
+  const label = `Last ${n} check${n === 1 ? "" : "s"}: ${failed === 0 ? "all up" : `${failed} failed`}`;
+  // A new monitor's few checks stand at the right of empty slots, so a bar is always one check wide.
+  const empty = Math.max(0, STRIP_SLOTS - n);
+  return (
+    <div class="strip" role="img" aria-label={label} title={label} data-strip={checks.ok.map((ok) => (ok ? "u" : "d")).join("")}>
+      {Array.from({ length: empty }, () => <i class="none" />)}
+      {checks.ok.map((ok) => <i class={ok ? "up" : "down"} />)}
+    </div>
+  );
+}
+
+/** Failed checks at the end of the strip (the newest), as the threshold counts them. */
+function failedInARow(ok: boolean[]) {
+  const lastOk = ok.lastIndexOf(true);
+  return ok.length - 1 - lastOk;
 }

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { sentence } from "../format";
 
 interface FieldProps {
   label: string;
@@ -28,7 +29,7 @@ export function Field({ label, name, value, onInput, error, type = "text", hint,
           <input {...common} type={type as "text"} autocomplete={autocomplete} onInput={(e) => onInput((e.target as HTMLInputElement).value)} />
         ))}
       {hint && <small id={`${id}-hint`}>{hint}</small>}
-      {error && <small id={`${id}-error`} class="error">{error}</small>}
+      {error && <small id={`${id}-error`} class="error">{sentence(label, error)}</small>}
     </div>
   );
 }

@@ -1,9 +1,10 @@
 import { useState } from "preact/hooks";
 import { api, authed, errorOf, type Incident } from "../api/client";
-import { duration } from "../format";
+import { duration, reasonText } from "../format";
 import { usePoll } from "../poll";
 import { Failed, Loading } from "./status";
 import { Acknowledge } from "./acknowledge";
+import { When } from "./when";
 
 export function IncidentList({ incidents, showMonitor }: { incidents: Incident[]; showMonitor: boolean }) {
   if (incidents.length === 0) return <p>No incidents.</p>;
@@ -12,8 +13,8 @@ export function IncidentList({ incidents, showMonitor }: { incidents: Incident[]
       {incidents.map((i) => (
         <li key={i.id} class={i.status}>
           <strong>{i.status === "open" ? "Open" : "Resolved"}</strong>{" "}
-          {showMonitor && <a href={`/monitors/${encodeURIComponent(i.monitorId)}`}>{i.monitorName}</a>} {i.reason}
-          {i.message ? ` (${i.message})` : ""} · started {new Date(i.startedAt).toLocaleString()} · {duration(i.durationMs)}
+          {showMonitor && <a href={`/monitors/${encodeURIComponent(i.monitorId)}`}>{i.monitorName}</a>} {reasonText(i.reason)}
+          {i.message ? ` (${i.message})` : ""} · started <When at={i.startedAt} /> · {duration(i.durationMs)}
           {showMonitor && <Acknowledge incident={i} />}
         </li>
       ))}

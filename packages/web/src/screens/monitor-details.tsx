@@ -1,39 +1,70 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, authed, errorOf, type CheckResult, type Incident, type Monitor, type Summary } from "../api/client";
-import { ago, checkOutcome, ms, percent, reasonText } from "../format";
+import { api, authed, errorOf, refusal, type CheckResult, type Incident, type Monitor, type Summary } from "../api/client";
+import { checkOutcome, everyText, ms, percent, reasonText } from "../format";
+import type { ChartData } from "../chart";
 import { usePoll } from "../poll";
 import { navigate } from "../router";
 import { can, useSession } from "../session";
 import { IncidentList } from "./incidents";
-import { Failed, Loading, ScrollBox, StatusBadge } from "./status";
+import { Failed, Loading, MonitorBadge, ScrollBox } from "./status";
 import { CertDaysLeft } from "./monitor-assertions";
 import { Acknowledge } from "./acknowledge";
+import { Url } from "./url";
+import { When } from "./when";
 
 const ranges = ["24h", "7d", "30d", "90d"] as const;
-type Points = Array<{ at: string; avgMs: number | null; p95Ms: number | null }>;
+/** The chart's ranges: every check for the short ones, rollups for the rest. */
+const CHART_RANGES = { "1h": "last hour", "24h": "last 24 hours", "7d": "last 7 days", "30d": "last 30 days", "90d": "last 90 days" } as const;
+type ChartRange = keyof typeof CHART_RANGES;
+/** 24 h of 10-second checks is 8,640: nine pages of 1,000. */
+const MAX_CHECK_PAGES = 9;
+
+/** The chart's data for a range: the checks themselves (1 h, 24 h, page by page) or the rollup series. */
+async function chartData(id: string, range: ChartRange): Promise<ChartData | null> {
+  const path = { id };
+  if (range === "1h" || range === "24h") {
+    const checks: Extract<ChartData, { kind: "checks" }>["checks"] = [];
+    let cursor: string | undefined;
+    let span = { from: "", to: "" };
+    for (let n = 0; n < MAX_CHECK_PAGES; n++) {
+      const { data } = await authed(() => api.GET("/v1/monitors/{id}/response-times/checks", { params: { path, query: { range, ...(cursor ? { cursor } : {}) } } }));
+      if (!data) return null;
+      if (n === 0) span = { from: data.from, to: data.to };
+      checks.push(...data.checks);
+      if (!data.cursor) break;
+      cursor = data.cursor;
+    }
+    return { kind: "checks", ...span, checks };
+  }
+  const { data } = await authed(() => api.GET("/v1/monitors/{id}/response-times", { params: { path, query: { range } } }));
+  return data ? { kind: "buckets", from: data.from, to: data.to, points: data.points } : null;
+}
+
+const hasPoints = (d: ChartData | null) => !!d && (d.kind === "checks" ? d.checks.length > 0 : d.points.some((p) => p.avgMs != null));
 
 /** uPlot is loaded only here, so the first screen does not pay for it. */
-function LatencyChart({ points }: { points: Points }) {
+function LatencyChart({ data, label }: { data: ChartData; label: string }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     let dispose = () => {};
     let cancelled = false;
     void import("../chart").then(({ drawLatency }) => {
-      if (!cancelled && box.current) dispose = drawLatency(box.current, points);
+      if (!cancelled && box.current) dispose = drawLatency(box.current, data);
     });
     return () => {
       cancelled = true;
       dispose();
     };
-  }, [points]);
-  return <div ref={box} class="chart" role="img" aria-label="Response time over the last 24 hours (average and p95)" />;
+  }, [data]);
+  return <div ref={box} class="chart" role="img" aria-label={label} data-points={data.kind === "checks" ? data.checks.length : data.points.length} />;
 }
 
 export function MonitorDetails({ id }: { id: string }) {
   const path = { path: { id } };
   const [monitor, setMonitor] = useState<Monitor | null>(null);
   const [summaries, setSummaries] = useState<Partial<Record<(typeof ranges)[number], Summary>>>({});
-  const [points, setPoints] = useState<Points>([]);
+  const [range, setRange] = useState<ChartRange>("1h");
+  const [chart, setChart] = useState<{ range: ChartRange; data: ChartData | null } | null>(null);
   const [incidents, setIncidents] = useState<Incident[]>([]);
   const [results, setResults] = useState<CheckResult[]>([]);
   const [failure, setFailure] = useState("");
@@ -61,7 +92,6 @@ export function MonitorDetails({ id }: { id: string }) {
     const more = slow
       ? await Promise.all([
           ...(["7d", "30d", "90d"] as const).map((range) => authed(() => api.GET("/v1/monitors/{id}/summary", { params: { ...path, query: { range } } }))),
-          authed(() => api.GET("/v1/monitors/{id}/response-times", { params: { ...path, query: { range: "24h" } } })),
         ])
       : [];
     setSummaries((prev) => {
@@ -69,11 +99,20 @@ export function MonitorDetails({ id }: { id: string }) {
       for (const r of more.slice(0, 3)) if (r.data && "uptimePercent" in r.data) next[r.data.range as (typeof ranges)[number]] = r.data;
       return next;
     });
-    const rt = more[3]?.data;
-    if (rt && "points" in rt) setPoints(rt.points);
     if (slow) setSlowLoadedAt(Date.now());
+    // The last hour moves with every check; longer ranges barely move between polls.
+    if (slow || range === "1h" || chart?.range !== range) await loadChart(range);
   }
   usePoll(load, [id]);
+
+  async function loadChart(r: ChartRange) {
+    const data = await chartData(id, r);
+    setChart((prev) => (data || prev?.range !== r ? { range: r, data } : prev));
+  }
+  function pickRange(r: ChartRange) {
+    setRange(r);
+    void loadChart(r);
+  }
 
   async function act<T>(label: string, call: () => Promise<{ data?: T; error?: unknown; response: Response }>, done: (data: T) => string) {
     setBusy(label);
@@ -82,9 +121,7 @@ export function MonitorDetails({ id }: { id: string }) {
     setBusy("");
     await load();
     if (data !== undefined) return setNotice({ ok: true, text: done(data) });
-    const wait = response.headers.get("retry-after");
-    const why = errorOf(error)?.message ?? `${label} failed`;
-    setNotice({ ok: false, text: response.status === 429 && wait && !/try again/i.test(why) ? `${why}. Try again in ${wait} s.` : why });
+    setNotice({ ok: false, text: refusal(error, response, `${label} failed`) });
   }
 
   if (!monitor) return failure ? <Failed message={failure} /> : <Loading />;
@@ -97,16 +134,10 @@ export function MonitorDetails({ id }: { id: string }) {
     <>
       <div class="title-row">
         <h1>{monitor.name}</h1>
-        {streak > 0 && streak < monitor.failureThreshold ? (
-          <span class="badge pending" data-failing>
-            Failing, {streak} of {monitor.failureThreshold}
-          </span>
-        ) : (
-          <StatusBadge status={monitor.status} />
-        )}
+        <MonitorBadge status={monitor.status} failedInARow={streak} threshold={monitor.failureThreshold} />
       </div>
       <p class="muted">
-        {monitor.method} {monitor.url} · every {monitor.intervalSec}s · last check {ago(monitor.lastCheckedAt)} ({ms(monitor.lastLatencyMs)})
+        {monitor.method} <Url url={monitor.url} /> · every {everyText(monitor.intervalSec)} · last check <When at={monitor.lastCheckedAt} relative /> ({ms(monitor.lastLatencyMs)})
         {monitor.lastError ? ` · ${monitor.lastError}` : ""}
         {monitor.certDaysLeft !== null && <> · <CertDaysLeft days={monitor.certDaysLeft} /></>}
         {streak > 0 && streak < monitor.failureThreshold ? ` · down after ${monitor.failureThreshold - streak} more failed check${monitor.failureThreshold - streak === 1 ? "" : "s"}` : ""}
@@ -159,7 +190,7 @@ export function MonitorDetails({ id }: { id: string }) {
           {notice.text}
         </p>
       )}
-      {open && <p class="incident" role="status">Open incident: {reasonText(open.reason)} since {ago(open.startedAt)}<Acknowledge incident={open} /></p>}
+      {open && <p class="incident" role="status">Open incident: {reasonText(open.reason)} since <When at={open.startedAt} relative /><Acknowledge incident={open} /></p>}
       <section aria-labelledby="uptime-h">
         <h2 id="uptime-h">Uptime</h2>
         <dl class="stats">
@@ -176,8 +207,24 @@ export function MonitorDetails({ id }: { id: string }) {
         </dl>
       </section>
       <section aria-labelledby="latency-h">
-        <h2 id="latency-h">Response time, last 24 hours</h2>
-        {points.some((p) => p.avgMs != null) ? <LatencyChart points={points} /> : <p class="muted">No successful checks yet.</p>}
+        <div class="section-head">
+          <h2 id="latency-h">Response time, {CHART_RANGES[range]}</h2>
+          <div class="range-switch" role="group" aria-label="Chart range">
+            {(Object.keys(CHART_RANGES) as ChartRange[]).map((r) => (
+              <button type="button" aria-pressed={r === range} onClick={() => pickRange(r)}>{r}</button>
+            ))}
+          </div>
+        </div>
+        {!chart || chart.range !== range ? (
+          <Loading />
+        ) : hasPoints(chart.data) ? (
+          <LatencyChart
+            data={chart.data!}
+            label={chart.data!.kind === "checks" ? `Response time of every check, ${CHART_RANGES[range]}` : `Response time, ${CHART_RANGES[range]} (average and p95)`}
+          />
+        ) : (
+          <p class="muted">{chart.data ? `No checks in the ${CHART_RANGES[range]} yet.` : "Could not load the chart."}</p>
+        )}
       </section>
       <section aria-labelledby="incidents-h">
         <h2 id="incidents-h">Incidents</h2>
@@ -193,8 +240,8 @@ export function MonitorDetails({ id }: { id: string }) {
             <tbody>
               {results.map((r) => (
                 <tr key={r.at}>
-                  <td>{new Date(r.at).toLocaleString()}</td>
-                  <td>{r.ok ? "OK" : `${r.reason ?? "failed"}${r.message ? `: ${r.message}` : ""}`}</td>
+                  <td><When at={r.at} /></td>
+                  <td>{r.ok ? "OK" : `${r.reason ? reasonText(r.reason) : "failed"}${r.message ? `: ${r.message}` : ""}`}</td>
                   <td>{r.httpStatus ?? "–"}</td>
                   <td>{ms(r.latencyMs)}</td>
                   <td>{phasesText(r.phases)}</td>

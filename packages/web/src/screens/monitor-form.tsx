@@ -1,5 +1,6 @@
-import { useEffect, useState } from "preact/hooks";
-import { api, authed, errorOf, fieldErrors, type CreateMonitor, type FieldErrors, type Monitor } from "../api/client";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, authed, errorOf, fieldErrors, refusal, type CheckResult, type CreateMonitor, type FieldErrors, type Monitor } from "../api/client";
+import { checkOutcome, everyText, sentence } from "../format";
 import { navigate } from "../router";
 import { can, useSession } from "../session";
 import { Field } from "./field";
@@ -29,6 +30,16 @@ function fromMonitor(m: Monitor): Text {
     retryIntervalSec: String(m.retryIntervalSec), slug: m.slug ?? "", alertEmails: m.alertEmails.join(", "),
   };
 }
+
+/** The intervals the API accepts (packages/core/src/monitors/fields.ts INTERVALS; the app may not import core). */
+const INTERVALS = [10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600] as const;
+
+/** Each field's label: beside the input, and as the subject of its error sentence. */
+const LABELS: Record<keyof Text | "paused", string> = {
+  name: "Name", url: "URL", method: "Method", headers: "Request headers", body: "Request body", expectedStatus: "Expected status",
+  timeoutMs: "Timeout (ms)", intervalSec: "Check every", keyword: "Keyword", keywordMode: "Keyword mode", failureThreshold: "Failures before down",
+  recoveryThreshold: "Successes before up", retryIntervalSec: "Retry after (seconds)", slug: "Public status page slug", alertEmails: "Alert emails", paused: "Paused",
+};
 
 const list = (s: string) => s.split(/[,\s]+/).map((x) => x.trim()).filter(Boolean);
 const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
@@ -65,7 +76,11 @@ export function MonitorForm({ id }: { id?: string }) {
   const [paused, setPaused] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState("");
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<"" | "save" | "test">("");
+  const [tested, setTested] = useState<{ ok: boolean; text: string } | null>(null);
+  // Bumped by every refused submit: the focus then moves to the first field that needs a change.
+  const [refusals, setRefusals] = useState(0);
+  const formRef = useRef<HTMLFormElement>(null);
   const me = useSession();
 
   useEffect(() => {
@@ -78,68 +93,128 @@ export function MonitorForm({ id }: { id?: string }) {
     });
   }, [id]);
 
+  useEffect(() => {
+    if (!refusals) return;
+    const form = formRef.current;
+    const first = form?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? form?.querySelector<HTMLElement>("[data-form-message]");
+    first?.focus();
+  }, [refusals]);
+
   if (!can("monitors.write", me)) return <Failed message={`Your role in this organisation (${me.role}) may not create or change monitors.`} />;
   if (!text) return message ? <Failed message={message} /> : <Loading />;
   const set = (k: keyof Text) => (v: string) => setText({ ...text, [k]: v });
-  const field = (k: keyof Text, label: string, extra: { type?: "url" | "number"; hint?: string; multiline?: boolean } = {}) => (
-    <Field label={label} name={k} value={text[k]} onInput={set(k)} error={errors[k]} {...extra} />
+  const field = (k: keyof Text, extra: { type?: "url" | "number"; hint?: string; multiline?: boolean } = {}) => (
+    <Field label={LABELS[k]} name={k} value={text[k]} onInput={set(k)} error={errors[k]} {...extra} />
   );
+  const select = (k: keyof Text, options: Array<[string, string]>) => (
+    <Field label={LABELS[k]} name={k} value={text[k]} onInput={set(k)} error={errors[k]}>
+      <select id={`f-${k}`} value={text[k]} aria-invalid={errors[k] ? true : undefined} onChange={(e) => set(k)((e.target as HTMLSelectElement).value)}>
+        {options.map(([value, label]) => <option value={value}>{label}</option>)}
+      </select>
+    </Field>
+  );
+
+  /** Shows a refused request: messages beside their fields, a summary where the buttons are, focus on the first. */
+  function refused(error: unknown, response: Response, what: string) {
+    const byField = fieldErrors(error);
+    setErrors(byField);
+    const placed = Object.keys(byField).filter((k) => k in LABELS);
+    const unplaced = Object.keys(byField).filter((k) => !(k in LABELS));
+    const summary = placed.length
+      ? `${what}: ${placed.length === 1 ? `${LABELS[placed[0] as keyof Text]} needs a change` : `${placed.length} fields need a change`}, see the message${placed.length === 1 ? "" : "s"} beside ${placed.length === 1 ? "it" : "them"}.`
+      : refusal(error, response, what);
+    setMessage([summary, ...unplaced.map((k) => sentence(k, byField[k]!))].join(" "));
+    setRefusals((n) => n + 1);
+  }
 
   async function submit(e: Event) {
     e.preventDefault();
-    setBusy(true);
+    setBusy("save");
     const body = bodyOf(text!, paused, !!id);
-    const { data, error } = id
+    const { data, error, response } = id
       ? await authed(() => api.PATCH("/v1/monitors/{id}", { params: { path: { id } }, body }))
       : await authed(() => api.POST("/v1/monitors", { body: body as CreateMonitor }));
-    setBusy(false);
+    setBusy("");
     if (data) return navigate(`/monitors/${encodeURIComponent(data.id)}`);
-    const byField = fieldErrors(error);
-    setErrors(byField);
-    const unplaced = Object.keys(byField).filter((k) => !(k in blank) && k !== "paused");
-    setMessage(`${errorOf(error)?.message ?? "Could not save"}${unplaced.length ? `: ${unplaced.map((k) => `${k}: ${byField[k]}`).join("; ")}` : ""}`);
+    refused(error, response, "Not saved");
+  }
+
+  /** One check of the request as the form stands, before anything is saved. */
+  async function test() {
+    setBusy("test");
+    setTested(null);
+    const body = { ...bodyOf(text!, paused, false), name: text!.name.trim() || "Test" } as CreateMonitor;
+    const { data, error, response } = await authed(() => api.POST("/v1/monitor-test", { body }));
+    setBusy("");
+    if (data) {
+      setErrors({});
+      setMessage("");
+      return setTested({ ok: data.ok, text: `Test: ${testOutcome(data)}` });
+    }
+    refused(error, response, "Not tested");
   }
 
   return (
-    <form class="card monitor-form" onSubmit={submit} noValidate>
+    <form ref={formRef} class="card monitor-form" onSubmit={submit} noValidate>
       <h1>{id ? `Edit ${text.name}` : "New monitor"}</h1>
-      {field("name", "Name")}
-      {field("url", "URL", { type: "url" })}
-      <Field label="Method" name="method" value={text.method} onInput={set("method")} error={errors.method}>
-        <select id="f-method" value={text.method} onChange={(e) => set("method")((e.target as HTMLSelectElement).value)}>
-          {["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].map((m) => <option value={m}>{m}</option>)}
-        </select>
-      </Field>
-      {field("headers", "Request headers", { multiline: true, hint: "One per line: Name: value" })}
-      {field("body", "Request body", { multiline: true })}
-      {field("expectedStatus", "Expected status", { hint: "Codes or ranges, comma-separated, e.g. 200-299, 301" })}
-      <div class="grid">
-        {field("intervalSec", "Check every (seconds)", { type: "number" })}
-        {field("timeoutMs", "Timeout (ms)", { type: "number" })}
-        {field("failureThreshold", "Failures before down", { type: "number" })}
-        {field("recoveryThreshold", "Successes before up", { type: "number" })}
-        {field("retryIntervalSec", "Retry after (seconds)", { type: "number", hint: "Empty: the default" })}
-      </div>
-      {field("keyword", "Keyword", { hint: "Optional: the body must (not) contain it" })}
-      <Field label="Keyword mode" name="keywordMode" value={text.keywordMode} onInput={set("keywordMode")} error={errors.keywordMode}>
-        <select id="f-keywordMode" value={text.keywordMode} onChange={(e) => set("keywordMode")((e.target as HTMLSelectElement).value)}>
-          <option value="contains">contains</option>
-          <option value="not-contains">does not contain</option>
-        </select>
-      </Field>
-      {field("slug", "Public status page slug", { hint: "Optional: lowercase letters, digits and dashes; publishes /status/<slug>" })}
-      {field("alertEmails", "Alert emails", { hint: "Comma-separated; empty: your account's email" })}
-      <div class="field checkbox">
-        <input id="f-paused" type="checkbox" checked={paused} onChange={(e) => setPaused((e.target as HTMLInputElement).checked)} />
-        <label for="f-paused">Paused</label>
-      </div>
-      <MonitorChannels id={id} />
-      <MonitorAssertions id={id} />
-      {message && <p class="error" role="alert">{message}</p>}
+      <fieldset class="group-box">
+        <legend>Basics</legend>
+        {field("name")}
+        {field("url", { type: "url" })}
+      </fieldset>
+      <fieldset class="group-box">
+        <legend>Checking</legend>
+        {/* Slot: the monitor type picker (monitor-type-fields.tsx) renders first here. */}
+        {select("intervalSec", INTERVALS.map((s) => [String(s), everyText(s)]))}
+        {select("method", ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].map((m) => [m, m]))}
+        {field("headers", { multiline: true, hint: "One per line: Name: value" })}
+        {field("body", { multiline: true })}
+        {field("expectedStatus", { hint: "Codes or ranges, comma-separated, e.g. 200-299, 301" })}
+        <div class="grid">
+          {field("keyword", { hint: "Optional: the body must (not) contain it" })}
+          {select("keywordMode", [["contains", "contains"], ["not-contains", "does not contain"]])}
+          {field("timeoutMs", { type: "number" })}
+        </div>
+        {/* Slot: heartbeat settings (monitor-heartbeat.tsx) render here. */}
+        <div class="actions">
+          <button type="button" class="secondary" disabled={!!busy} onClick={() => void test()}>
+            {busy === "test" ? "Testing…" : "Test this request"}
+          </button>
+          <span class="muted small">Runs one check now; nothing is saved.</span>
+        </div>
+        {tested && (
+          <p class={`test-result ${tested.ok ? "notice" : "error"}`} role="status" data-test-result>
+            {tested.text}
+          </p>
+        )}
+      </fieldset>
+      <fieldset class="group-box">
+        <legend>Alerts</legend>
+        <div class="grid">
+          {field("failureThreshold", { type: "number" })}
+          {field("recoveryThreshold", { type: "number" })}
+          {field("retryIntervalSec", { type: "number", hint: "Between failed checks before down; empty: the default" })}
+        </div>
+        {field("alertEmails", { hint: "Comma-separated; empty: your account's email" })}
+        <MonitorChannels id={id} />
+      </fieldset>
+      <fieldset class="group-box">
+        <legend>Advanced</legend>
+        {field("slug", { hint: "Optional: lowercase letters, digits and dashes; publishes /status/<slug>" })}
+        <div class="field checkbox">
+          <input id="f-paused" type="checkbox" checked={paused} onChange={(e) => setPaused((e.target as HTMLInputElement).checked)} />
+          <label for="f-paused">Paused</label>
+        </div>
+        <MonitorAssertions id={id} />
+      </fieldset>
+      {message && <p class="error" role="alert" tabIndex={-1} data-form-message>{message}</p>}
       <div class="actions">
-        <button type="submit" disabled={busy}>{id ? "Save" : "Create monitor"}</button>
+        <button type="submit" disabled={!!busy}>{busy === "save" ? "Saving…" : id ? "Save" : "Create monitor"}</button>
         <a href={id ? `/monitors/${encodeURIComponent(id)}` : "/"}>Cancel</a>
       </div>
     </form>
   );
 }
+
+/** A dry run's result, in the words a check's result uses. */
+const testOutcome = (r: CheckResult) => checkOutcome(r) + (r.message && !r.ok ? ` ${sentence("", r.message)}` : "");

@@ -1,16 +1,31 @@
-import { useState } from "preact/hooks";
-import { api, authed, errorOf, loadOrg, type MyOrg } from "../api/client";
+import { useEffect, useState } from "preact/hooks";
+import { api, authed, errorOf, loadOrg, type InvitationPreview, type MyOrg } from "../api/client";
 import { navigate } from "../router";
 import { chooseOrg } from "../session";
-import { Failed } from "./status";
+import { Failed, Loading } from "./status";
+
+/** What each invited role may do, so the screen says it before anyone accepts. */
+const ROLE_WORDS: Record<InvitationPreview["role"], string> = {
+  admin: "manage monitors, status pages, channels, members and API keys",
+  member: "create and change monitors, status pages and channels",
+  viewer: "see monitors, incidents and status pages, and change nothing",
+};
 
 /** What the invitation mail links to: `/invitations/accept?token=…` (signing in first comes back here). */
 export function AcceptInvitation() {
   const token = new URLSearchParams(location.search).get("token") ?? "";
+  const [invitation, setInvitation] = useState<InvitationPreview | null>(null);
   const [joined, setJoined] = useState<MyOrg | null>(null);
   const [failure, setFailure] = useState(token ? "" : "This link has no invitation token: open the link from the email again.");
   const [busy, setBusy] = useState(false);
   const heading = joined ? `You joined ${joined.name}` : "Accept the invitation";
+
+  useEffect(() => {
+    if (!token) return;
+    void authed(() => api.POST("/v1/invitations/preview", { body: { token } })).then(({ data, error }) =>
+      data ? setInvitation(data) : setFailure(errorOf(error)?.message ?? "Could not read the invitation"),
+    );
+  }, [token]);
 
   async function accept() {
     setBusy(true);
@@ -37,13 +52,16 @@ export function AcceptInvitation() {
           <p>Your role there: <strong>{joined.role}</strong>.</p>
           <button type="button" onClick={() => void open()}>Open {joined.name}</button>
         </>
+      ) : invitation ? (
+        <>
+          <p data-invitation-preview>
+            {invitation.invitedBy ?? "Someone"} invited you to join <strong>{invitation.orgName}</strong> as <strong>{invitation.role}</strong>: you will{" "}
+            {ROLE_WORDS[invitation.role]}.
+          </p>
+          <button type="button" disabled={busy} onClick={() => void accept()}>Accept invitation</button>
+        </>
       ) : (
-        token && (
-          <>
-            <p>Join the organisation that invited you, with the account you are signed in with.</p>
-            <button type="button" disabled={busy} onClick={() => void accept()}>Accept invitation</button>
-          </>
-        )
+        token && !failure && <Loading />
       )}
     </section>
   );

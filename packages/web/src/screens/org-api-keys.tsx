@@ -1,13 +1,13 @@
 import { useState } from "preact/hooks";
 import { api, authed, errorOf, fieldErrors, type ApiKey, type FieldErrors } from "../api/client";
-import { ago } from "../format";
+import { ago, date } from "../format";
 import { usePaged } from "../paged";
 import { can, useSession } from "../session";
 import { ConfirmButton } from "./confirm";
 import { Field } from "./field";
 import { Failed, Loading, ScrollBox, ShowMore } from "./status";
 
-const date = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString() : "never");
+const day = (iso: string | null) => (iso ? date(iso) : "never");
 
 /** Create (the token is shown once, here), list and revoke the organisation's API keys. */
 export function ApiKeys() {
@@ -104,10 +104,10 @@ export function ApiKeys() {
                   <td><code>{k.prefix}…</code></td>
                   <td>{k.scope}</td>
                   <td>{k.lastUsedAt ? ago(k.lastUsedAt) : "never"}</td>
-                  <td>{date(k.expiresAt)}</td>
+                  <td>{day(k.expiresAt)}</td>
                   <td>
                     {k.revokedAt ? (
-                      `revoked ${date(k.revokedAt)}`
+                      `revoked ${day(k.revokedAt)}`
                     ) : (
                       <ConfirmButton
                         label="Revoke"

@@ -3,6 +3,7 @@ import { api, authed, errorOf, type AuditEntry } from "../api/client";
 import { usePoll } from "../poll";
 import { can, useSession } from "../session";
 import { Failed, Loading, ScrollBox } from "./status";
+import { When } from "./when";
 
 const PAGE = 50;
 
@@ -53,7 +54,7 @@ export function AuditLog() {
             <tbody>
               {entries.map((e) => (
                 <tr key={e.id}>
-                  <td>{new Date(e.at).toLocaleString()}</td>
+                  <td><When at={e.at} /></td>
                   <td><code>{e.action}</code></td>
                   <td>{e.target.type} <span class="muted small">{e.target.id}</span></td>
                   <td class="small">{who(e)}</td>

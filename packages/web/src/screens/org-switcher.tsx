@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, authed, loadOrg, type MyOrg } from "../api/client";
+import { loadOrg, myOrgs, type MyOrg } from "../api/client";
 import { navigate } from "../router";
 import { chooseOrg, useSession } from "../session";
 
@@ -9,7 +9,7 @@ export function OrgSwitcher() {
   const [orgs, setOrgs] = useState<MyOrg[]>([]);
   // Reloaded when the organisation or its name changes: after a switch, a create, a rename or a leave.
   useEffect(() => {
-    void authed(() => api.GET("/v1/orgs")).then(({ data }) => data && setOrgs(data.data));
+    void myOrgs().then((data) => data && setOrgs(data));
   }, [me.orgId, me.orgName]);
   if (orgs.length < 2) return null;
   const selected = me.orgId ?? orgs.find((o) => o.personal)?.id ?? "";

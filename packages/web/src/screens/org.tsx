@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, authed, errorOf, fieldErrors, loadOrg, type FieldErrors, type Invitation, type Member } from "../api/client";
+import { date } from "../format";
 import { usePaged } from "../paged";
 import { navigate } from "../router";
 import { can, chooseOrg, useSession, type Role } from "../session";
@@ -140,7 +141,7 @@ function Members({ run }: { run: Run }) {
                         m.role
                       )}
                     </td>
-                    <td>{new Date(m.joinedAt).toLocaleDateString()}</td>
+                    <td>{date(m.joinedAt)}</td>
                     {manage && m.userId === myId && <td class="muted small">You</td>}
                     {manage && m.userId !== myId && (
                       <td class="actions">
@@ -223,7 +224,7 @@ function Invitations() {
         <ul class="plain">
           {invitations.map((i) => (
             <li key={i.id} data-invitation={i.email}>
-              <strong>{i.email}</strong> as {i.role} · {i.expired ? "expired" : `expires ${new Date(i.expiresAt).toLocaleDateString()}`}{" "}
+              <strong>{i.email}</strong> as {i.role} · {i.expired ? "expired" : `expires ${date(i.expiresAt)}`}{" "}
               <ConfirmButton
                 label="Revoke"
                 question={`Revoke the invitation for ${i.email}?`}

@@ -74,7 +74,7 @@ export function toLocalInput(iso: string | null | undefined) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 export const fromLocalInput = (value: string) => (value ? new Date(value).toISOString() : undefined);
-export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : "–");
+export { dateTime as when } from "../../format";
 
 /** A sub-navigation shared by the screens of one status page. */
 export function PageTabs({ page, current }: { page: StatusPage; current: "components" | "incidents" | "maintenance" | "settings" }) {

@@ -1,0 +1,29 @@
+export * as DryRun from "./dry-run";
+
+import { CreateInput } from "../monitors/fields";
+import { config } from "../platform/config";
+import { CheckResult } from "./result";
+import { ManualLimits } from "./manual-limits";
+import { Probe } from "./probe";
+
+/**
+ * "Test this request" before a monitor exists: the same probe a check runs, on the settings a
+ * create would store, with nothing recorded (no result, no incident, no alert). It draws on the
+ * manual-check budgets, keyed by the organisation, so it cannot be used to make requests faster
+ * than "Check now" could.
+ */
+export async function run(orgId: string, input: CreateInput, actingUserId?: string, now = Date.now()): Promise<CheckResult.View> {
+  const m = CreateInput.parse(input);
+  await ManualLimits.reserve(orgId, `dry-run:${orgId}`, now, actingUserId);
+  const outcome = await Probe.probe({
+    url: m.url,
+    method: m.method,
+    headers: m.headers,
+    body: m.body,
+    timeoutMs: Math.min(m.timeoutMs, config().MANUAL_CHECK_MAX_MS),
+    expectedStatus: m.expectedStatus,
+    keyword: m.keyword,
+    keywordMode: m.keyword ? (m.keywordMode ?? "contains") : undefined,
+  });
+  return CheckResult.toView(CheckResult.fromOutcome("dry-run", now, "manual", outcome));
+}
