@@ -5,8 +5,11 @@ import { Incident } from "../incident/incident";
 import type { MonitorItem } from "../monitors/entity";
 import { MonitorRead } from "../monitors/read";
 import { markUp } from "../monitors/state";
+import { rememberAnswer } from "../monitors/last-answer";
 import { CheckJob } from "./check-job";
 import { Probe, type ProbeOutcome } from "./probe";
+import { TcpProbe } from "./probe-tcp";
+import { DnsProbe } from "./probe-dns";
 import { CheckResult, type Result } from "./result";
 import { CheckRules } from "./rules";
 
@@ -41,17 +44,32 @@ export async function observe(job: CheckJob.Job, opts: { redelivered?: boolean; 
   const m = job.monitor;
   const already = opts.redelivered ? await CheckResult.find(m.monitorId, job.dueAt) : undefined;
   if (already) return { stored: already };
-  const outcome = await Probe.probe({
-    url: m.url,
-    method: m.method,
-    headers: m.headers,
-    body: m.body,
-    timeoutMs: m.timeoutMs,
-    expectedStatus: m.expectedStatus,
-    keyword: m.keyword,
-    keywordMode: m.keywordMode,
-  });
+  const outcome = await probeFor(m);
+  if (m.type === "dns" && m.alertOnChange && outcome.answer !== undefined && outcome.answer !== m.lastAnswer) {
+    await rememberAnswer(m.monitorId, outcome.answer);
+  }
   return { outcome, checkedAt: (opts.now ?? Date.now)() };
+}
+
+/** Each type's probe; every one returns an outcome and never throws. */
+function probeFor(m: CheckJob.Snapshot): Promise<ProbeOutcome> {
+  switch (m.type) {
+    case "http":
+      return Probe.probe({
+        url: m.url,
+        method: m.method,
+        headers: m.headers,
+        body: m.body,
+        timeoutMs: m.timeoutMs,
+        expectedStatus: m.expectedStatus,
+        keyword: m.keyword,
+        keywordMode: m.keywordMode,
+      });
+    case "tcp":
+      return TcpProbe.probe(m);
+    case "dns":
+      return DnsProbe.probe(m);
+  }
 }
 
 export async function runJob(job: CheckJob.Job, opts: { redelivered?: boolean; now?: () => number } = {}): Promise<JobOutcome> {

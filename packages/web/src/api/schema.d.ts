@@ -1735,22 +1735,12 @@ export interface components {
             refreshToken: string;
             refreshExpiresIn: number;
         };
-        Monitor: {
+        Monitor: components["schemas"]["HttpMonitor"] | components["schemas"]["TcpMonitor"] | components["schemas"]["DnsMonitor"];
+        HttpMonitor: {
             id: string;
             name: string;
-            url: string;
-            /** @enum {string} */
-            method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
-            headers: {
-                [key: string]: string;
-            };
-            body: string | null;
-            expectedStatus: string[];
             timeoutMs: number;
             intervalSec: number;
-            keyword: string | null;
-            /** @enum {string|null} */
-            keywordMode: "contains" | "not-contains" | null;
             failureThreshold: number;
             recoveryThreshold: number;
             retryIntervalSec: number;
@@ -1761,6 +1751,8 @@ export interface components {
             remindEveryMin: number;
             escalateAfterMin: number;
             escalationChannelIds: string[];
+            /** @description What is checked, in a few words: the URL, host:port, or the DNS question and resolver. */
+            target: string;
             /** @enum {string} */
             status: "up" | "down" | "pending" | "paused";
             lastCheckedAt: string | null;
@@ -1769,6 +1761,97 @@ export interface components {
             openIncidentId: string | null;
             createdAt: string;
             updatedAt: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "http";
+            url: string;
+            /** @enum {string} */
+            method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+            headers: {
+                [key: string]: string;
+            };
+            body: string | null;
+            expectedStatus: string[];
+            keyword: string | null;
+            /** @enum {string|null} */
+            keywordMode: "contains" | "not-contains" | null;
+        };
+        TcpMonitor: {
+            id: string;
+            name: string;
+            timeoutMs: number;
+            intervalSec: number;
+            failureThreshold: number;
+            recoveryThreshold: number;
+            retryIntervalSec: number;
+            paused: boolean;
+            slug: string | null;
+            alertEmails: string[];
+            channelIds: string[];
+            remindEveryMin: number;
+            escalateAfterMin: number;
+            escalationChannelIds: string[];
+            /** @description What is checked, in a few words: the URL, host:port, or the DNS question and resolver. */
+            target: string;
+            /** @enum {string} */
+            status: "up" | "down" | "pending" | "paused";
+            lastCheckedAt: string | null;
+            lastLatencyMs: number | null;
+            lastError: string | null;
+            openIncidentId: string | null;
+            createdAt: string;
+            updatedAt: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tcp";
+            host: string;
+            port: number;
+            tls: boolean;
+            send: string | null;
+            expectReply: string | null;
+        };
+        DnsMonitor: {
+            id: string;
+            name: string;
+            timeoutMs: number;
+            intervalSec: number;
+            failureThreshold: number;
+            recoveryThreshold: number;
+            retryIntervalSec: number;
+            paused: boolean;
+            slug: string | null;
+            alertEmails: string[];
+            channelIds: string[];
+            remindEveryMin: number;
+            escalateAfterMin: number;
+            escalationChannelIds: string[];
+            /** @description What is checked, in a few words: the URL, host:port, or the DNS question and resolver. */
+            target: string;
+            /** @enum {string} */
+            status: "up" | "down" | "pending" | "paused";
+            lastCheckedAt: string | null;
+            lastLatencyMs: number | null;
+            lastError: string | null;
+            openIncidentId: string | null;
+            createdAt: string;
+            updatedAt: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "dns";
+            recordName: string;
+            /** @enum {string} */
+            recordType: "A" | "AAAA" | "CNAME" | "MX" | "TXT" | "NS" | "CAA" | "SOA";
+            resolver: string | null;
+            expectedValues: string[];
+            /** @enum {string} */
+            match: "any" | "all" | "none";
+            alertOnChange: boolean;
         };
         CheckResult: {
             at: string;
@@ -3426,30 +3509,10 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    /** Format: uri */
-                    url: string;
-                    /**
-                     * @default GET
-                     * @enum {string}
-                     */
-                    method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
-                    headers?: {
-                        [key: string]: string;
-                    };
-                    body?: string;
-                    /**
-                     * @default [
-                     *       "200-399"
-                     *     ]
-                     */
-                    expectedStatus?: (number | string)[];
                     /** @default 10000 */
                     timeoutMs?: number;
                     /** @default 60 */
                     intervalSec?: number;
-                    keyword?: string;
-                    /** @enum {string} */
-                    keywordMode?: "contains" | "not-contains";
                     /** @default 3 */
                     failureThreshold?: number;
                     /** @default 1 */
@@ -3468,6 +3531,106 @@ export interface operations {
                     escalateAfterMin?: number;
                     /** @default [] */
                     escalationChannelIds?: string[];
+                    /** Format: uri */
+                    url: string;
+                    /**
+                     * @default GET
+                     * @enum {string}
+                     */
+                    method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    body?: string;
+                    /**
+                     * @default [
+                     *       "200-399"
+                     *     ]
+                     */
+                    expectedStatus?: (number | string)[];
+                    keyword?: string;
+                    /** @enum {string} */
+                    keywordMode?: "contains" | "not-contains";
+                    /**
+                     * @description What the monitor checks; without it, an HTTP request.
+                     * @default http
+                     * @enum {string}
+                     */
+                    type?: "http";
+                } | {
+                    name: string;
+                    /** @default 10000 */
+                    timeoutMs?: number;
+                    /** @default 60 */
+                    intervalSec?: number;
+                    /** @default 3 */
+                    failureThreshold?: number;
+                    /** @default 1 */
+                    recoveryThreshold?: number;
+                    retryIntervalSec?: number;
+                    /** @default false */
+                    paused?: boolean;
+                    slug?: string;
+                    /** @description Who gets this monitor's alert emails (default: your account's email). Any other address first gets one confirmation email and receives alerts only after it confirms; an address that declines gets nothing from your account. An incident keeps the addresses it had when it opened: its RECOVERED email goes to those (if confirmed and not declined by then), not to addresses added during the incident. */
+                    alertEmails?: string[];
+                    /** @description The organisation's alert channels this monitor notifies (default: its channels marked default). An incident keeps the channels it had when it opened: its recovery, reminders and acknowledgement go to those (if they still exist), not to channels added during the incident. */
+                    channelIds?: string[];
+                    /** @default 0 */
+                    remindEveryMin?: number;
+                    /** @default 0 */
+                    escalateAfterMin?: number;
+                    /** @default [] */
+                    escalationChannelIds?: string[];
+                    host: string;
+                    port: number;
+                    /** @default false */
+                    tls?: boolean;
+                    send?: string;
+                    expectReply?: string;
+                    /** @enum {string} */
+                    type: "tcp";
+                } | {
+                    name: string;
+                    /** @default 10000 */
+                    timeoutMs?: number;
+                    /** @default 60 */
+                    intervalSec?: number;
+                    /** @default 3 */
+                    failureThreshold?: number;
+                    /** @default 1 */
+                    recoveryThreshold?: number;
+                    retryIntervalSec?: number;
+                    /** @default false */
+                    paused?: boolean;
+                    slug?: string;
+                    /** @description Who gets this monitor's alert emails (default: your account's email). Any other address first gets one confirmation email and receives alerts only after it confirms; an address that declines gets nothing from your account. An incident keeps the addresses it had when it opened: its RECOVERED email goes to those (if confirmed and not declined by then), not to addresses added during the incident. */
+                    alertEmails?: string[];
+                    /** @description The organisation's alert channels this monitor notifies (default: its channels marked default). An incident keeps the channels it had when it opened: its recovery, reminders and acknowledgement go to those (if they still exist), not to channels added during the incident. */
+                    channelIds?: string[];
+                    /** @default 0 */
+                    remindEveryMin?: number;
+                    /** @default 0 */
+                    escalateAfterMin?: number;
+                    /** @default [] */
+                    escalationChannelIds?: string[];
+                    recordName: string;
+                    /**
+                     * @default A
+                     * @enum {string}
+                     */
+                    recordType?: "A" | "AAAA" | "CNAME" | "MX" | "TXT" | "NS" | "CAA" | "SOA";
+                    resolver?: string;
+                    /** @default [] */
+                    expectedValues?: string[];
+                    /**
+                     * @default any
+                     * @enum {string}
+                     */
+                    match?: "any" | "all" | "none";
+                    /** @default false */
+                    alertOnChange?: boolean;
+                    /** @enum {string} */
+                    type: "dns";
                 };
             };
         };
@@ -3646,20 +3809,8 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    /** Format: uri */
-                    url?: string;
-                    /** @enum {string} */
-                    method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
-                    headers?: {
-                        [key: string]: string;
-                    } | null;
-                    body?: string | null;
-                    expectedStatus?: (number | string)[];
                     timeoutMs?: number;
                     intervalSec?: number;
-                    keyword?: string | null;
-                    /** @enum {string|null} */
-                    keywordMode?: "contains" | "not-contains" | null;
                     failureThreshold?: number;
                     recoveryThreshold?: number;
                     retryIntervalSec?: number;
@@ -3672,6 +3823,36 @@ export interface operations {
                     remindEveryMin?: number;
                     escalateAfterMin?: number;
                     escalationChannelIds?: string[];
+                    /** Format: uri */
+                    url?: string;
+                    /** @enum {string} */
+                    method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+                    headers?: {
+                        [key: string]: string;
+                    } | null;
+                    body?: string | null;
+                    expectedStatus?: (number | string)[];
+                    keyword?: string | null;
+                    /** @enum {string|null} */
+                    keywordMode?: "contains" | "not-contains" | null;
+                    host?: string;
+                    port?: number;
+                    tls?: boolean;
+                    send?: string | null;
+                    expectReply?: string | null;
+                    recordName?: string;
+                    /** @enum {string} */
+                    recordType?: "A" | "AAAA" | "CNAME" | "MX" | "TXT" | "NS" | "CAA" | "SOA";
+                    resolver?: string | null;
+                    expectedValues?: string[];
+                    /** @enum {string} */
+                    match?: "any" | "all" | "none";
+                    alertOnChange?: boolean;
+                    /**
+                     * @description Cannot change; if sent, must be the monitor's type.
+                     * @enum {string}
+                     */
+                    type?: "http" | "tcp" | "dns";
                 };
             };
         };

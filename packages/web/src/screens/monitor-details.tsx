@@ -7,6 +7,7 @@ import { can, useSession } from "../session";
 import { IncidentList } from "./incidents";
 import { Failed, Loading, ScrollBox, StatusBadge } from "./status";
 import { Acknowledge } from "./acknowledge";
+import { targetLine } from "./monitor-type-fields";
 
 const ranges = ["24h", "7d", "30d", "90d"] as const;
 type Points = Array<{ at: string; avgMs: number | null; p95Ms: number | null }>;
@@ -105,7 +106,7 @@ export function MonitorDetails({ id }: { id: string }) {
         )}
       </div>
       <p class="muted">
-        {monitor.method} {monitor.url} · every {monitor.intervalSec}s · last check {ago(monitor.lastCheckedAt)} ({ms(monitor.lastLatencyMs)})
+        {targetLine(monitor)} · every {monitor.intervalSec}s · last check {ago(monitor.lastCheckedAt)} ({ms(monitor.lastLatencyMs)})
         {monitor.lastError ? ` · ${monitor.lastError}` : ""}
         {streak > 0 && streak < monitor.failureThreshold ? ` · down after ${monitor.failureThreshold - streak} more failed check${monitor.failureThreshold - streak === 1 ? "" : "s"}` : ""}
       </p>

@@ -4,6 +4,7 @@ import { navigate } from "../router";
 import { can, useSession } from "../session";
 import { Field } from "./field";
 import { MonitorChannels } from "./monitor-channels";
+import { MonitorTypeFields, blankType, httpOf, typeTextOf, withType, type HttpMethod, type TypeText } from "./monitor-type-fields";
 import { Failed, Loading } from "./status";
 
 type Text = Record<
@@ -18,7 +19,8 @@ const blank: Text = {
   retryIntervalSec: "", slug: "", alertEmails: "",
 };
 
-function fromMonitor(m: Monitor): Text {
+function fromMonitor(monitor: Monitor): Text {
+  const m = { ...monitor, ...httpOf(monitor) };
   return {
     name: m.name, url: m.url, method: m.method,
     headers: Object.entries(m.headers).map(([k, v]) => `${k}: ${v}`).join("\n"),
@@ -46,7 +48,7 @@ function bodyOf(t: Text, paused: boolean, editing: boolean) {
   const clear = editing ? null : undefined;
   const headers = headersOf(t.headers);
   const body = {
-    name: t.name, url: t.url, method: t.method as Monitor["method"],
+    name: t.name, url: t.url, method: t.method as HttpMethod,
     headers: Object.keys(headers).length ? headers : clear,
     body: t.body || clear,
     expectedStatus: list(t.expectedStatus).map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
@@ -62,6 +64,7 @@ function bodyOf(t: Text, paused: boolean, editing: boolean) {
 export function MonitorForm({ id }: { id?: string }) {
   const [text, setText] = useState<Text | null>(id ? null : blank);
   const [paused, setPaused] = useState(false);
+  const [kind, setKind] = useState<TypeText>(blankType);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
@@ -73,6 +76,7 @@ export function MonitorForm({ id }: { id?: string }) {
       if (data) {
         setText(fromMonitor(data));
         setPaused(data.paused);
+        setKind(typeTextOf(data));
       } else setMessage(errorOf(error)?.message ?? "Could not load the monitor");
     });
   }, [id]);
@@ -87,7 +91,7 @@ export function MonitorForm({ id }: { id?: string }) {
   async function submit(e: Event) {
     e.preventDefault();
     setBusy(true);
-    const body = bodyOf(text!, paused, !!id);
+    const body = withType(bodyOf(text!, paused, !!id), kind, !!id);
     const { data, error } = id
       ? await authed(() => api.PATCH("/v1/monitors/{id}", { params: { path: { id } }, body }))
       : await authed(() => api.POST("/v1/monitors", { body: body as CreateMonitor }));
@@ -95,7 +99,7 @@ export function MonitorForm({ id }: { id?: string }) {
     if (data) return navigate(`/monitors/${encodeURIComponent(data.id)}`);
     const byField = fieldErrors(error);
     setErrors(byField);
-    const unplaced = Object.keys(byField).filter((k) => !(k in blank) && k !== "paused");
+    const unplaced = Object.keys(byField).filter((k) => !(k in blank) && !(k in blankType) && k !== "paused");
     setMessage(`${errorOf(error)?.message ?? "Could not save"}${unplaced.length ? `: ${unplaced.map((k) => `${k}: ${byField[k]}`).join("; ")}` : ""}`);
   }
 
@@ -103,6 +107,8 @@ export function MonitorForm({ id }: { id?: string }) {
     <form class="card monitor-form" onSubmit={submit} noValidate>
       <h1>{id ? `Edit ${text.name}` : "New monitor"}</h1>
       {field("name", "Name")}
+      <MonitorTypeFields value={kind} onChange={setKind} errors={errors} editing={!!id} />
+      <div hidden={kind.type !== "http"}>
       {field("url", "URL", { type: "url" })}
       <Field label="Method" name="method" value={text.method} onInput={set("method")} error={errors.method}>
         <select id="f-method" value={text.method} onChange={(e) => set("method")((e.target as HTMLSelectElement).value)}>
@@ -112,6 +118,7 @@ export function MonitorForm({ id }: { id?: string }) {
       {field("headers", "Request headers", { multiline: true, hint: "One per line: Name: value" })}
       {field("body", "Request body", { multiline: true })}
       {field("expectedStatus", "Expected status", { hint: "Codes or ranges, comma-separated, e.g. 200-299, 301" })}
+      </div>
       <div class="grid">
         {field("intervalSec", "Check every (seconds)", { type: "number" })}
         {field("timeoutMs", "Timeout (ms)", { type: "number" })}
@@ -119,6 +126,7 @@ export function MonitorForm({ id }: { id?: string }) {
         {field("recoveryThreshold", "Successes before up", { type: "number" })}
         {field("retryIntervalSec", "Retry after (seconds)", { type: "number", hint: "Empty: the default" })}
       </div>
+      <div hidden={kind.type !== "http"}>
       {field("keyword", "Keyword", { hint: "Optional: the body must (not) contain it" })}
       <Field label="Keyword mode" name="keywordMode" value={text.keywordMode} onInput={set("keywordMode")} error={errors.keywordMode}>
         <select id="f-keywordMode" value={text.keywordMode} onChange={(e) => set("keywordMode")((e.target as HTMLSelectElement).value)}>
@@ -126,6 +134,7 @@ export function MonitorForm({ id }: { id?: string }) {
           <option value="not-contains">does not contain</option>
         </select>
       </Field>
+      </div>
       {field("slug", "Public status page slug", { hint: "Optional: lowercase letters, digits and dashes; publishes /status/<slug>" })}
       {field("alertEmails", "Alert emails", { hint: "Comma-separated; empty: your account's email" })}
       <div class="field checkbox">
