@@ -60,6 +60,9 @@ export function targetOf(m: Pick<MonitorItem, "type" | "url" | "host" | "port" |
   }
 }
 
+/** What mails and channel messages call a monitor's target: a URL, or (TCP, DNS) just the target. */
+export const targetLabel = (target: string) => (/^https?:\/\//i.test(target) ? "URL" : "Target");
+
 export function toInfo(m: MonitorItem, last?: LastCheck): Info {
   const common = {
     id: m.monitorId,
