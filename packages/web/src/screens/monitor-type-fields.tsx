@@ -109,7 +109,7 @@ export function MonitorTypeFields({ value, onChange, errors, editing }: { value:
       {value.type === "dns" && (
         <>
           <div class="grid">
-            {text("recordName", "Name", { hint: "e.g. example.com or _dmarc.example.com" })}
+            {text("recordName", "Record name", { hint: "e.g. example.com or _dmarc.example.com" })}
             <Field label="Record type" name="recordType" value={value.recordType} onInput={(v) => set("recordType")(v as Dns["recordType"])} error={errors.recordType}>
               <select id="f-recordType" value={value.recordType} onChange={(e) => set("recordType")((e.target as HTMLSelectElement).value as Dns["recordType"])}>
                 {RECORD_TYPES.map((t) => <option value={t}>{t}</option>)}
