@@ -1,13 +1,9 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Probe } from "./probe";
-import { base, fakeResolver, httpServer, listen, ok, setEnv, tcpSockets, useProbeTestEnv, waitFor, type Handler } from "./probe-test-kit";
+import { base, fakeResolver, hasOpenssl, httpServer, listen, ok, selfSignedCertificate, setEnv, tcpSockets, useProbeTestEnv, waitFor, type Handler } from "./probe-test-kit";
 
 useProbeTestEnv();
 
@@ -204,35 +200,13 @@ describe("blocked targets (ALLOW_PRIVATE_TARGETS=false)", () => {
 
 // ---------- TLS ----------
 
-const hasOpenssl = (() => {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 describe.skipIf(!hasOpenssl)("probe over https", () => {
-  let dir: string;
   let key: Buffer;
   let cert: Buffer;
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "probe-tls-"));
-    execFileSync(
-      "openssl",
-      [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=localhost",
-        "-addext", "subjectAltName=DNS:localhost",
-        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-      ],
-      { stdio: "ignore" },
-    );
-    key = readFileSync(join(dir, "key.pem"));
-    cert = readFileSync(join(dir, "cert.pem"));
+    ({ key, cert } = selfSignedCertificate(30));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const tlsServer = (handler: Handler = (_req, res) => ok(res)) =>
     listen(

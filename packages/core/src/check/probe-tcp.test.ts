@@ -1,13 +1,9 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import tls from "node:tls";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { TcpProbe } from "./probe-tcp";
 import type { TcpProbeRequest } from "./probe-types";
-import { listen, setEnv, tcpSockets, useProbeTestEnv, waitFor } from "./probe-test-kit";
+import { hasOpenssl, listen, selfSignedCertificate, setEnv, tcpSockets, useProbeTestEnv, waitFor } from "./probe-test-kit";
 
 useProbeTestEnv();
 
@@ -77,30 +73,12 @@ describe("TCP probe", () => {
   });
 });
 
-const hasOpenssl = (() => {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 describe.skipIf(!hasOpenssl)("TCP probe with TLS", () => {
-  let dir: string;
   let key: Buffer;
   let cert: Buffer;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "probe-tcp-tls-"));
-    execFileSync(
-      "openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "10", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
-      { stdio: "ignore" },
-    );
-    key = readFileSync(join(dir, "key.pem"));
-    cert = readFileSync(join(dir, "cert.pem"));
+    ({ key, cert } = selfSignedCertificate(10));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const tlsServer = (onConnect: (s: tls.TLSSocket) => void = () => {}) => listen(tls.createServer({ key, cert }, onConnect), "http");
 
   it("records the certificate's days left once the handshake passes verification", async () => {

@@ -1,5 +1,9 @@
 /** Local HTTP servers, a fake resolver and config switches for the probe tests. */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import net from "node:net";
 import dns from "node:dns";
 import { afterAll, afterEach, beforeAll, vi } from "vitest";
@@ -111,3 +115,32 @@ export async function waitFor(cond: () => boolean, ms: number): Promise<void> {
   }
 }
 
+
+/** Whether `openssl` is there to make test certificates (the TLS tests are skipped without it). */
+export const hasOpenssl = (() => {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** A throwaway self-signed certificate for localhost, valid from now for `days` days. */
+export function selfSignedCertificate(days: number): { key: Buffer; cert: Buffer } {
+  const dir = mkdtempSync(join(tmpdir(), "probe-tls-"));
+  try {
+    execFileSync(
+      "openssl",
+      [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", String(days), "-subj", "/CN=localhost",
+        "-addext", "subjectAltName=DNS:localhost",
+        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
+    return { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
