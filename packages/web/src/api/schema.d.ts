@@ -1910,6 +1910,9 @@ export interface components {
             monitors: {
                 id: string;
                 name: string;
+                /** @enum {string} */
+                type: "http" | "tcp" | "dns";
+                /** @description What is checked: the URL of an HTTP monitor, host:port of a TCP one, the question (and resolver) of a DNS one */
                 url: string;
                 slug: string | null;
                 intervalSec: number;
