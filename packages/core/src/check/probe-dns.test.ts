@@ -92,6 +92,18 @@ describe("DNS probe against a real DNS server", () => {
     expect(changed).toMatchObject({ ok: false, reason: "answer_changed", message: "answer changed from 192.0.2.10 to 192.0.2.10, 192.0.2.11" });
   });
 
+  it("keeps a long answer as its digest, still noticing a change", async () => {
+    const long = (c: string) => Array.from({ length: 8 }, (_, i) => ({ data: `${c}${i}-${"x".repeat(200)}` }));
+    server.set("big.example.test", "TXT", long("a"));
+    const first = await DnsProbe.probe(ask({ recordName: "big.example.test", recordType: "TXT", alertOnChange: true }));
+    expect(first.message).toBeUndefined();
+    expect(first.answer).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect((await DnsProbe.probe(ask({ recordName: "big.example.test", recordType: "TXT", alertOnChange: true, lastAnswer: first.answer }))).ok).toBe(true);
+    server.set("big.example.test", "TXT", long("b"));
+    const changed = await DnsProbe.probe(ask({ recordName: "big.example.test", recordType: "TXT", alertOnChange: true, lastAnswer: first.answer }));
+    expect(changed).toMatchObject({ ok: false, reason: "answer_changed" });
+  });
+
   it("refuses a private resolver address unless private targets are allowed", async () => {
     setEnv({ ALLOW_PRIVATE_TARGETS: "false" });
     const before = server.queries;

@@ -1,5 +1,6 @@
 export * as DnsProbe from "./probe-dns";
 
+import { createHash } from "node:crypto";
 import dns from "node:dns";
 import { performance } from "node:perf_hooks";
 import type { DNS_RECORD_TYPES } from "../monitors/fields";
@@ -76,8 +77,14 @@ export function matches(values: string[], req: Pick<DnsProbeRequest, "recordType
   }
 }
 
+/** Longer answers (large TXT sets) are kept as their digest: the answer travels in every job's snapshot. */
+const ANSWER_KEPT = 1024;
+
 /** The answer as compared for changes: independent of the order the resolver listed records in. */
-export const answerOf = (values: string[]) => [...values].sort().join("\n");
+export function answerOf(values: string[]): string {
+  const answer = [...values].sort().join("\n");
+  return answer.length <= ANSWER_KEPT ? answer : `sha256:${createHash("sha256").update(answer).digest("hex")}`;
+}
 
 const shown = (answer: string) => {
   const s = answer.replace(/\n/g, ", ") || "(no records)";
@@ -97,7 +104,7 @@ function failureOf(err: unknown, req: DnsProbeRequest): { reason: FailureReason;
     case dns.REFUSED:
       return { reason: "dns", message: `${what}: the resolver refused the query` };
     case dns.CONNREFUSED:
-      return { reason: "connection_refused", message: `resolver ${req.resolver ?? ""} refused the connection`.replace("  ", " ") };
+      return { reason: "connection_refused", message: `the resolver${req.resolver ? ` ${req.resolver}` : ""} refused the connection` };
     case dns.TIMEOUT:
     case dns.CANCELLED:
       return { reason: "timeout", message: `no answer for ${what} within ${req.timeoutMs} ms` };
