@@ -16,6 +16,8 @@ describe("TCP probe", () => {
     const s = await tcpServer();
     const out = await TcpProbe.probe(ask(s.port));
     expect(out).toMatchObject({ ok: true, finalUrl: `tcp://127.0.0.1:${s.port}` });
+    expect(Object.keys(out.phases!)).toEqual(["connect"]); // an IP literal: no lookup
+    expect(out.phases!.connect).toBeLessThanOrEqual(out.latencyMs);
     expect(s.connections).toBe(1);
   });
 
@@ -85,6 +87,7 @@ describe.skipIf(!hasOpenssl)("TCP probe with TLS", () => {
     const s = await tlsServer((sock) => sock.once("data", () => sock.end("+OK")));
     const out = await TcpProbe.probe(ask(s.port, { host: "localhost", tls: true, send: "HELLO", expectReply: "+OK" }), { ca: cert });
     expect(out).toMatchObject({ ok: true, finalUrl: `tls://localhost:${s.port}` });
+    expect(Object.keys(out.phases!).sort()).toEqual(["connect", "dns", "tls"]);
     expect(out.certDaysLeft).toBeGreaterThanOrEqual(9);
     expect(out.certDaysLeft).toBeLessThanOrEqual(10);
   });

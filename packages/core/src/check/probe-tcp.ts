@@ -4,8 +4,8 @@ import net from "node:net";
 import tls from "node:tls";
 import { performance } from "node:perf_hooks";
 import { config } from "../platform/config";
-import { ProbeFailure, classify, daysUntil } from "./probe";
-import type { ProbeOutcome, ProbeTestOptions, TcpProbeRequest } from "./probe-types";
+import { ProbeFailure, classify, daysUntil, phasesOf } from "./probe";
+import type { Phases, ProbeOutcome, ProbeTestOptions, TcpProbeRequest } from "./probe-types";
 import { guardedLookup, isBlockedAddress, normalizeHost } from "./target";
 
 /** The reply shown in a mismatch message is cut to this many characters. */
@@ -35,6 +35,8 @@ export function probe(req: TcpProbeRequest, test?: ProbeTestOptions): Promise<Pr
     let settled = false;
     let connectedMs: number | undefined;
     let certDaysLeft: number | undefined;
+    let phases: Phases | undefined;
+    const marks: { start: number; lookup?: number; connect?: number; secure?: number } = { start };
     let reply = "";
     let received = 0;
     const limit = config().MAX_RESPONSE_BYTES;
@@ -46,7 +48,7 @@ export function probe(req: TcpProbeRequest, test?: ProbeTestOptions): Promise<Pr
       socket.destroy();
       resolve(o);
     };
-    const connected = (o: Pick<ProbeOutcome, "ok" | "reason" | "message">) => finish(outcome({ ...o, latencyMs: connectedMs, certDaysLeft }));
+    const connected = (o: Pick<ProbeOutcome, "ok" | "reason" | "message">) => finish(outcome({ ...o, latencyMs: connectedMs, certDaysLeft, phases }));
     const mismatch = () =>
       connected({
         ok: false,
@@ -66,8 +68,13 @@ export function probe(req: TcpProbeRequest, test?: ProbeTestOptions): Promise<Pr
       ? tls.connect({ ...options, servername: net.isIP(host) ? undefined : host, ...(test?.ca ? { ca: test.ca } : {}) })
       : net.connect(options);
 
+    socket.once("lookup", () => (marks.lookup = performance.now()));
+    socket.once("connect", () => (marks.connect = performance.now()));
     socket.once(req.tls ? "secureConnect" : "connect", () => {
-      connectedMs = Math.max(0, Math.round(performance.now() - start));
+      const now = performance.now();
+      if (req.tls) marks.secure = now;
+      connectedMs = Math.max(0, Math.round(now - start));
+      phases = phasesOf(marks, now);
       if (req.tls) {
         const cert = (socket as tls.TLSSocket).getPeerCertificate();
         if (cert?.valid_to) certDaysLeft = daysUntil(cert.valid_to, Date.now());
