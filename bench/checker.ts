@@ -22,6 +22,7 @@ const NAME = "checker";
 const MEASURE_MS = Number(process.env.BENCH_CHECKER_MS ?? 8000);
 const MONITORS = 100; // one full batch: 10 messages x JOBS_PER_MESSAGE jobs
 const TOLERANCE_MS = 5;
+const TYPE_MS = Number(process.env.BENCH_CHECKER_TYPE_MS ?? 4000);
 
 export interface CheckerRow {
   target: string;
@@ -54,8 +55,23 @@ export interface SmallBatchRow {
   latencyP99: number;
 }
 
+/** One monitor type's check cost: a full batch of healthy checks against local servers, and single-job invocations. */
+export interface TypeRow {
+  type: string;
+  checksPerSec: number;
+  cpuMsPerCheck: number;
+  latencyP50: number;
+  singleInvocationMs: number;
+  singleCpuMs: number;
+  resultsPerCheck: number;
+  writeUnitsPerCheck: number;
+  failed: number;
+}
+
 export interface CheckerData {
   rows: CheckerRow[];
+  /** Absent in reports saved before TCP and DNS monitors. */
+  byType?: TypeRow[];
   smallBatches: SmallBatchRow[];
   baselineRssMB: number;
   jobsPerInvocation: number;
@@ -71,6 +87,71 @@ for (const level of ["log", "error", "warn", "info"] as const) {
   };
 }
 
+type Handler = (event: any) => Promise<{ batchItemFailures: unknown[] }>;
+
+/** Invokes the handler with batches of the first `n` of these monitors' jobs, each round a new slot, and measures it. */
+function runnerFor(handler: Handler, monitors: CheckJob.Snapshot[], injectedMs: number) {
+  let slot = Math.floor(Date.now() / 1000) * 1000;
+  const batch = (n: number) => {
+    slot += 1000; // a new slot per round, so every check is a new result item
+    const jobs: CheckJob.Job[] = monitors.slice(0, n).map((monitor) => ({ monitor, dueAt: slot, kind: "scheduled" }));
+    return sqsEvent(messagesOf(jobs));
+  };
+
+  /** Invokes the handler with batches of `n` jobs, one at a time, for `ms` or `count` invocations. */
+  const phase = async (n: number, limit: { ms?: number; count?: number }) => {
+    const from = slot + 1;
+    let rssPeak = 0;
+    let heapPeak = 0;
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      rssPeak = Math.max(rssPeak, m.rss);
+      heapPeak = Math.max(heapPeak, m.heapUsed);
+    }, 10);
+    const before = snapshot();
+    const logBefore = logBytes;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const durations: number[] = [];
+    let failed = 0;
+    while (limit.ms ? performance.now() - t0 < limit.ms : durations.length < limit.count!) {
+      const i0 = performance.now();
+      failed += (await handler(batch(n) as any)).batchItemFailures.length;
+      durations.push(performance.now() - i0);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    clearInterval(sampler);
+    const used = since(before);
+    const checks = durations.length * n;
+    // Read every result of the phase back: one per check, with its measured latency.
+    const results: Result[] = [];
+    for (const m of monitors.slice(0, n)) {
+      const { data } = await CheckResultEntity.query.history({ monitorId: m.monitorId }).between({ at: from }, { at: slot }).go({ pages: "all" });
+      results.push(...(data as Result[]));
+    }
+    const latencies = results.map((r) => r.latencyMs).sort((a, b) => a - b);
+    const within = results.filter((r) => r.ok && r.latencyMs >= injectedMs && r.latencyMs <= injectedMs + TOLERANCE_MS).length;
+    const sorted = [...durations].sort((a, b) => a - b);
+    return {
+      invocations: durations.length,
+      checks,
+      seconds,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      invocationMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: sorted.reduce((s, v) => s + v, 0) / sorted.length },
+      rssPeakMB: rssPeak / 2 ** 20,
+      heapPeakMB: heapPeak / 2 ** 20,
+      latency: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? NaN },
+      withinTolerance: within / results.length,
+      resultsPerCheck: results.length / checks,
+      used,
+      logBytes: logBytes - logBefore,
+      failed,
+    };
+  };
+  return phase;
+}
+
 async function main() {
   const started = Date.now();
   const host = await startHost({
@@ -78,6 +159,7 @@ async function main() {
       { name: "0 ms", delayMs: 0 },
       { name: "200 ms", delayMs: 200 },
     ],
+    dns: true,
   });
   let result: BenchResult<CheckerData>;
   try {
@@ -93,64 +175,7 @@ async function main() {
       const monitors = Array.from({ length: MONITORS }, (_, i) =>
         CJ.snapshotOf(monitorItem({ intervalSec: 60, offsetSec: i % 60, url: `${url}/m${i}`, state: "up" })),
       );
-      let slot = Math.floor(Date.now() / 1000) * 1000;
-      const batch = (n: number) => {
-        slot += 1000; // a new slot per round, so every check is a new result item
-        const jobs: CheckJob.Job[] = monitors.slice(0, n).map((monitor) => ({ monitor, dueAt: slot, kind: "scheduled" }));
-        return sqsEvent(messagesOf(jobs));
-      };
-
-      /** Invokes the handler with batches of `n` jobs, one at a time, for `ms` or `count` invocations. */
-      const phase = async (n: number, limit: { ms?: number; count?: number }) => {
-        const from = slot + 1;
-        let rssPeak = 0;
-        let heapPeak = 0;
-        const sampler = setInterval(() => {
-          const m = process.memoryUsage();
-          rssPeak = Math.max(rssPeak, m.rss);
-          heapPeak = Math.max(heapPeak, m.heapUsed);
-        }, 10);
-        const before = snapshot();
-        const logBefore = logBytes;
-        const cpu0 = process.cpuUsage();
-        const t0 = performance.now();
-        const durations: number[] = [];
-        let failed = 0;
-        while (limit.ms ? performance.now() - t0 < limit.ms : durations.length < limit.count!) {
-          const i0 = performance.now();
-          failed += (await handler(batch(n) as any)).batchItemFailures.length;
-          durations.push(performance.now() - i0);
-        }
-        const seconds = (performance.now() - t0) / 1000;
-        const cpu = process.cpuUsage(cpu0);
-        clearInterval(sampler);
-        const used = since(before);
-        const checks = durations.length * n;
-        // Read every result of the phase back: one per check, with its measured latency.
-        const results: Result[] = [];
-        for (const m of monitors.slice(0, n)) {
-          const { data } = await CheckResultEntity.query.history({ monitorId: m.monitorId }).between({ at: from }, { at: slot }).go({ pages: "all" });
-          results.push(...(data as Result[]));
-        }
-        const latencies = results.map((r) => r.latencyMs).sort((a, b) => a - b);
-        const within = results.filter((r) => r.ok && r.latencyMs >= injectedMs && r.latencyMs <= injectedMs + TOLERANCE_MS).length;
-        const sorted = [...durations].sort((a, b) => a - b);
-        return {
-          invocations: durations.length,
-          checks,
-          seconds,
-          cpuMs: (cpu.user + cpu.system) / 1000,
-          invocationMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: sorted.reduce((s, v) => s + v, 0) / sorted.length },
-          rssPeakMB: rssPeak / 2 ** 20,
-          heapPeakMB: heapPeak / 2 ** 20,
-          latency: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? NaN },
-          withinTolerance: within / results.length,
-          resultsPerCheck: results.length / checks,
-          used,
-          logBytes: logBytes - logBefore,
-          failed,
-        };
-      };
+      const phase = runnerFor(handler, monitors, injectedMs);
 
       // Warm-up: module init, first connections, JIT.
       await phase(MONITORS, { count: 2 });
@@ -198,6 +223,35 @@ async function main() {
       }
     }
 
+    // Each monitor type against a local server answering at once: HTTP (the 0 ms site), TCP (a
+    // connect to that site's port), DNS (an A query to the in-process DNS server, in the host process).
+    const byType: TypeRow[] = [];
+    const site = new URL(host.targets["0 ms"]!);
+    const typed = {
+      http: (i: number) => ({ url: `${site.origin}/t${i}` }),
+      tcp: (i: number) => ({ type: "tcp" as const, host: site.hostname, port: Number(site.port), name: `tcp ${i}` }),
+      dns: (i: number) => ({ type: "dns" as const, recordName: "bench.example.test", resolver: host.dnsResolver!, expectedValues: ["192.0.2.1"], name: `dns ${i}` }),
+    };
+    for (const [type, fields] of Object.entries(typed)) {
+      const monitors = Array.from({ length: MONITORS }, (_, i) => CJ.snapshotOf(monitorItem({ intervalSec: 60, offsetSec: i % 60, state: "up", ...fields(i) })));
+      const phase = runnerFor(handler, monitors, 0);
+      await phase(MONITORS, { count: 2 });
+      const full = await phase(MONITORS, { ms: TYPE_MS });
+      const single = await phase(1, { count: 30 });
+      byType.push({
+        type,
+        checksPerSec: full.checks / full.seconds,
+        cpuMsPerCheck: full.cpuMs / full.checks,
+        latencyP50: full.latency.p50,
+        singleInvocationMs: single.invocationMs.p50,
+        singleCpuMs: single.cpuMs / single.invocations,
+        resultsPerCheck: full.resultsPerCheck,
+        writeUnitsPerCheck: writeUnits(full.used.dynamo) / full.checks,
+        failed: full.failed + single.failed,
+      });
+      log(NAME, `${type}: ${fmt(full.checks / full.seconds)} checks/s, ${fmt(full.cpuMs / full.checks)} CPU ms/check`);
+    }
+
     // Issue 22's figures: CPU per check at a full batch, and stored latencies that are the site's.
     const worstCpu = Math.max(...rows.map((r) => r.cpuMsPerCheck));
     const worstWithin = Math.min(...rows.map((r) => r.withinTolerance));
@@ -215,7 +269,7 @@ async function main() {
         pass: worstWithin >= 0.95,
       },
     ];
-    const data: CheckerData = { rows, smallBatches, baselineRssMB, jobsPerInvocation: MONITORS };
+    const data: CheckerData = { rows, byType, smallBatches, baselineRssMB, jobsPerInvocation: MONITORS };
     result = {
       name: NAME,
       title: "Checker throughput",
@@ -286,6 +340,24 @@ async function main() {
       budgets,
       data,
     };
+    result.tables.push({
+      title: "By monitor type",
+      intro:
+        `The same handler, ${TYPE_MS / 1000} s of full batches (${MONITORS} healthy checks each) and 30 single-job invocations per type, against local servers answering at once: ` +
+        "HTTP GET of the site, TCP connect to its port, DNS A query to a DNS server (dns2) in the host process.",
+      columns: ["Type", "Checks/s (full batch)", "CPU ms per check (full batch)", "Stored latency p50", "Single-job invocation (p50)", "CPU ms per single-job invocation", "Results per check", "WRU per check"],
+      rows: byType.map((t) => [
+        t.type,
+        fmt(t.checksPerSec),
+        fmt(t.cpuMsPerCheck),
+        `${fmt(t.latencyP50)} ms`,
+        `${fmt(t.singleInvocationMs)} ms`,
+        fmt(t.singleCpuMs),
+        fmt(t.resultsPerCheck, 4),
+        fmt(t.writeUnitsPerCheck, 4),
+      ]),
+      notes: ["A TCP check without send/expect is a connect and a close; a DNS check is one UDP query and reply. Both store the same one result item as an HTTP check."],
+    });
     if (rows.some((r) => r.failed > 0 || Math.abs(r.resultsPerCheck - 1) > 1e-9)) {
       result.tables[0]!.notes!.push("WARNING: some checks failed or did not leave exactly one result; see results per check.");
     }

@@ -27,7 +27,8 @@ export const PAUSED_PERCENT = 5;
 
 /** The kit's monitor item, with the bench's owner, name, target and alert address. */
 export function monitorItem(o: MonitorFixture, now = Date.now()): MonitorItem {
-  return fixtureItem({ ownerId: "bench-owner", ownerEmail: "ops@example.com", name: "Bench monitor", url: "https://example.com/health", ...o }, now);
+  const target = o.type && o.type !== "http" ? {} : { url: "https://example.com/health" };
+  return fixtureItem({ ownerId: "bench-owner", ownerEmail: "ops@example.com", name: "Bench monitor", ...target, ...o }, now);
 }
 
 /** `count` monitors following INTERVAL_MIX, with random offsets inside their interval. */

@@ -5,6 +5,7 @@
  */
 import { startLocalStack } from "@uptime/local/runtime";
 import { startTarget, type Target } from "@uptime/local/testing";
+import { startDnsServer } from "@uptime/core/check/dns-test-server";
 import type { HostOptions, HostInfo } from "./host";
 
 const opts = JSON.parse(process.env.BENCH_HOST_OPTS ?? "{}") as HostOptions;
@@ -26,6 +27,9 @@ const stack = await startLocalStack({
 const targets: Record<string, Target> = {};
 for (const t of opts.targets ?? []) targets[t.name] = await startTarget({ status: 200, body: t.body ?? "ok", delayMs: t.delayMs });
 
+const dns = opts.dns ? await startDnsServer() : undefined;
+dns?.set("bench.example.test", "A", [{ address: "192.0.2.1" }]);
+
 const info: HostInfo = {
   pid: process.pid,
   apiUrl: stack.apiUrl,
@@ -36,6 +40,7 @@ const info: HostInfo = {
   tickSeconds: stack.tickSeconds,
   jwtSecret: process.env.JWT_SECRET!,
   targets: Object.fromEntries(Object.entries(targets).map(([k, t]) => [k, t.url])),
+  dnsResolver: dns?.address,
 };
 process.stdout.write(`HOST_READY ${JSON.stringify(info)}\n`);
 
@@ -44,6 +49,7 @@ async function stop() {
   if (stopping) return;
   stopping = true;
   for (const t of Object.values(targets)) await t.stop().catch(() => {});
+  await dns?.close().catch(() => {});
   await stack.stop().catch((e) => console.error("host: stop failed", e));
   process.exit(0);
 }

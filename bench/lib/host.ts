@@ -19,6 +19,8 @@ export interface HostOptions {
   env?: Record<string, string>;
   /** Target sites answering 200 after `delayMs`. */
   targets?: Array<{ name: string; delayMs?: number; body?: string }>;
+  /** A DNS server (the tests' in-process one) answering `bench.example.test A 192.0.2.1`. */
+  dns?: boolean;
   verbose?: boolean;
 }
 
@@ -32,6 +34,8 @@ export interface HostInfo {
   tickSeconds: number;
   jwtSecret: string;
   targets: Record<string, string>;
+  /** "127.0.0.1:<port>" of the DNS server, when asked for. */
+  dnsResolver?: string;
 }
 
 export interface Host extends HostInfo {

@@ -20,6 +20,7 @@ import { Delivery } from "../channels/delivery";
 import { FollowUp } from "../channels/follow-up";
 import { Claim } from "../platform/claim";
 import { MonitorNotice } from "./notice";
+import { targetLabel } from "../monitors/view";
 
 /**
  * One item per (incident, transition, recipient): claimed with a conditional create before
@@ -76,7 +77,7 @@ export function renderEmail(incident: IncidentItem, transition: Transition) {
     : `[RECOVERED] ${name} is back up after ${formatDuration(incident.durationMs ?? 0)}`;
   const rows: [string, string][] = [
     ["Monitor", UserText.quoted(incident.monitorName)],
-    ["URL", UserText.defang(incident.url)],
+    [targetLabel(incident.url), UserText.defang(incident.url)],
     ["Reason", incident.message ? `${incident.reason}: ${UserText.defang(incident.message)}` : incident.reason],
     [down ? "Down since" : "Went down", utc(incident.startedAt)],
   ];

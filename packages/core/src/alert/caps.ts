@@ -9,6 +9,7 @@ import { HOUR } from "../platform/time";
 import { OrgGuard } from "../orgs/guard";
 import { User } from "../accounts/user";
 import { Telemetry } from "../platform/telemetry";
+import { targetLabel } from "../monitors/view";
 
 /**
  * Limits on what one organisation, and the account that created it, can make us send:
@@ -83,7 +84,7 @@ export function renderFlapSummary(monitorName: string, url: string, changes: num
   const subject = `[FLAPPING] ${UserText.short(monitorName)} changed state ${changes} times; alerts paused until ${hhmm(until)} UTC`;
   const lines = [
     `${UserText.quoted(monitorName)} went down and up again ${changes} times within the hour.`,
-    `URL: ${UserText.defang(url)}`,
+    `${targetLabel(url)}: ${UserText.defang(url)}`,
     `No more DOWN or RECOVERED emails are sent for it until ${hhmm(until)} UTC; incidents are still recorded.`,
   ];
   const text = [...lines, ...(details ? [`Details: ${details}`] : [])].join("\n");

@@ -6,6 +6,7 @@ import { formatDuration } from "../platform/time";
 import { paragraphs } from "../alert/caps";
 import type { ChannelType } from "./entity";
 import type { Payload } from "./event";
+import { targetLabel } from "../monitors/view";
 
 /**
  * One renderer per channel type: the event (event.ts) as the service's documented request.
@@ -44,8 +45,9 @@ export function describe(p: Payload): { title: string; lines: [string, string][]
   const i = p.data.incident;
   const name = m?.name ?? "Monitor";
   const reason = i ? (i.message ? `${i.reason}: ${i.message}` : i.reason) : "";
+  const target: [string, string] = [targetLabel(m?.url ?? ""), m?.url ?? ""];
   const down = (): [string, string][] => [
-    ["URL", m?.url ?? ""],
+    target,
     ["Reason", reason],
     ["Down since", i ? utc(i.startedAt) : ""],
   ];
@@ -61,13 +63,13 @@ export function describe(p: Payload): { title: string; lines: [string, string][]
     case "monitor.recovered":
       return {
         title: `${name} has RECOVERED after ${formatDuration(i?.durationMs ?? 0)}`,
-        lines: [["URL", m?.url ?? ""], ["Downtime", formatDuration(i?.durationMs ?? 0)]],
+        lines: [target, ["Downtime", formatDuration(i?.durationMs ?? 0)]],
         severity: "up",
       };
     case "monitor.flapping":
       return {
         title: `${name} is FLAPPING: ${p.data.flapping?.changes ?? 0} state changes this hour`,
-        lines: [["URL", m?.url ?? ""], ["Alerts paused until", `${hhmm(p.data.flapping?.until ?? p.timestamp)} UTC`]],
+        lines: [target, ["Alerts paused until", `${hhmm(p.data.flapping?.until ?? p.timestamp)} UTC`]],
         severity: "down",
       };
     case "monitor.degraded": {
@@ -87,7 +89,7 @@ export function describe(p: Payload): { title: string; lines: [string, string][]
       };
     }
     case "incident.acknowledged":
-      return { title: `${i?.acknowledgedBy ?? "Someone"} acknowledged the incident on ${name}`, lines: [["URL", m?.url ?? ""]], severity: "info" };
+      return { title: `${i?.acknowledgedBy ?? "Someone"} acknowledged the incident on ${name}`, lines: [target], severity: "info" };
     case "channel.test":
       return { title: `Test message: the channel "${p.data.channel?.name ?? ""}" works`, lines: [], severity: "info" };
     default: {

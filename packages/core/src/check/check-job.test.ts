@@ -34,7 +34,8 @@ describe("queue messages", () => {
     };
     const old = { v: 1, jobs: [{ monitor: { ...monitor, failureThreshold: 3, recoveryThreshold: 1, retryIntervalSec: 20 }, dueAt: 1_800_000_000_000, kind: "retry" }] };
     const parsed = Message.parse(JSON.parse(JSON.stringify(old)));
-    expect(parsed.jobs[0]).toEqual({ monitor, dueAt: 1_800_000_000_000, kind: "retry" });
+    // queued before monitor types existed: an HTTP job
+    expect(parsed.jobs[0]).toEqual({ monitor: { ...monitor, type: "http" }, dueAt: 1_800_000_000_000, kind: "retry" });
   });
 
   it("snapshots what the checker reads and nothing it re-reads from the monitor", () => {
@@ -45,7 +46,7 @@ describe("queue messages", () => {
       state: "down", openIncidentId: "m-1.1", createdAt: 1, updatedAt: 2,
     } as MonitorItem;
     expect(JSON.parse(JSON.stringify(snapshotOf(item)))).toEqual({
-      monitorId: "m-1", url: "https://example.com/", method: "POST", body: "{}", expectedStatus: ["200"], timeoutMs: 5000,
+      type: "http", monitorId: "m-1", url: "https://example.com/", method: "POST", body: "{}", expectedStatus: ["200"], timeoutMs: 5000,
       intervalSec: 30, keyword: "ok", keywordMode: "contains", state: "down", openIncidentId: "m-1.1",
     });
   });

@@ -6,8 +6,8 @@ import { sqs } from "../platform/aws";
 import { mapLimit } from "../platform/concurrency";
 import { config } from "../platform/config";
 import type { MonitorItem } from "../monitors/entity";
-import { Fields, STATES } from "../monitors/fields";
-import { ProbeRequest } from "./probe-types";
+import { CommonFields, STATES, typeOf, type MonitorType } from "../monitors/fields";
+import { DnsProbeRequest, ProbeRequest, TcpProbeRequest } from "./probe-types";
 
 /**
  * What travels on the checks queue: everything a checker needs to probe and to decide
@@ -17,9 +17,9 @@ import { ProbeRequest } from "./probe-types";
  * and takes thresholds and retry intervals from that read, so they do not travel here.
  * Jobs queued before a field was dropped still parse: unknown keys are stripped.
  */
-export const Snapshot = ProbeRequest.extend({
+const SnapshotState = z.object({
   monitorId: z.string(),
-  intervalSec: Fields.shape.intervalSec,
+  intervalSec: CommonFields.shape.intervalSec,
   state: z.enum(STATES),
   openIncidentId: z.string().optional(),
   /** Scheduled maintenance mutes the monitor until then (epoch ms): checks are recorded, incidents are not opened. */
@@ -31,6 +31,15 @@ export const Snapshot = ProbeRequest.extend({
   /** The certificate warning already sent, so checks after it publish nothing (cert-expiry.ts). */
   certWarned: z.string().optional(),
 });
+
+/** One variant per monitor type; jobs queued before types existed have none and are HTTP jobs. */
+const SNAPSHOT_VARIANTS = {
+  http: ProbeRequest.extend(SnapshotState.shape).extend({ type: z.literal("http").default("http") }),
+  tcp: TcpProbeRequest.extend(SnapshotState.shape).extend({ type: z.literal("tcp") }),
+  dns: DnsProbeRequest.extend(SnapshotState.shape).extend({ type: z.literal("dns") }),
+} satisfies Record<MonitorType, z.ZodObject>;
+
+export const Snapshot = z.discriminatedUnion("type", [SNAPSHOT_VARIANTS.http, SNAPSHOT_VARIANTS.tcp, SNAPSHOT_VARIANTS.dns]);
 export type Snapshot = z.infer<typeof Snapshot>;
 
 export const CHECK_KINDS = ["scheduled", "retry", "manual"] as const;
@@ -47,11 +56,10 @@ export type Job = z.infer<typeof Job>;
 export const Message = z.object({ v: z.literal(1), jobs: z.array(Job).min(1) });
 export type Message = z.infer<typeof Message>;
 
-const SNAPSHOT_KEYS = Object.keys(Snapshot.shape) as (keyof Snapshot)[];
-
 export function snapshotOf(m: MonitorItem): Snapshot {
-  const snapshot: Record<string, unknown> = {};
-  for (const key of SNAPSHOT_KEYS) snapshot[key] = m[key];
+  const type = typeOf(m);
+  const snapshot: Record<string, unknown> = { type };
+  for (const key of Object.keys(SNAPSHOT_VARIANTS[type].shape)) if (key !== "type") snapshot[key] = m[key as keyof MonitorItem];
   return snapshot as Snapshot;
 }
 

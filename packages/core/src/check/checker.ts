@@ -5,11 +5,13 @@ import { Incident } from "../incident/incident";
 import type { MonitorItem } from "../monitors/entity";
 import { MonitorRead } from "../monitors/read";
 import { markDegraded, markUp } from "../monitors/state";
+import { rememberAnswer } from "../monitors/last-answer";
 import { MonitorNotice } from "../alert/notice";
 import { Telemetry } from "../platform/telemetry";
 import { CertExpiry } from "./cert-expiry";
 import { CheckJob } from "./check-job";
 import { Probe, type ProbeOutcome } from "./probe";
+import { probeFor } from "./probe-by-type";
 import { CheckResult, type Result } from "./result";
 import { CheckRules } from "./rules";
 
@@ -46,17 +48,10 @@ export async function observe(job: CheckJob.Job, opts: { redelivered?: boolean; 
   const m = job.monitor;
   const already = opts.redelivered ? await CheckResult.find(m.monitorId, job.dueAt) : undefined;
   if (already) return { stored: already };
-  const outcome = await Probe.probe({
-    url: m.url,
-    method: m.method,
-    headers: m.headers,
-    body: m.body,
-    timeoutMs: m.timeoutMs,
-    expectedStatus: m.expectedStatus,
-    keyword: m.keyword,
-    keywordMode: m.keywordMode,
-    assertions: m.assertions,
-  });
+  const outcome = await probeFor(m);
+  if (m.type === "dns" && m.alertOnChange && outcome.answer !== undefined && outcome.answer !== m.lastAnswer) {
+    await rememberAnswer(m.monitorId, outcome.answer);
+  }
   return { outcome, checkedAt: (opts.now ?? Date.now)() };
 }
 

@@ -4,7 +4,7 @@ import { CreateInput } from "../monitors/fields";
 import { config } from "../platform/config";
 import { CheckResult } from "./result";
 import { ManualLimits } from "./manual-limits";
-import { Probe } from "./probe";
+import { probeFor } from "./probe-by-type";
 
 /**
  * "Test this request" before a monitor exists: the same probe a check runs, on the settings a
@@ -15,15 +15,9 @@ import { Probe } from "./probe";
 export async function run(orgId: string, input: CreateInput, actingUserId?: string, now = Date.now()): Promise<CheckResult.View> {
   const m = CreateInput.parse(input);
   await ManualLimits.reserve(orgId, `dry-run:${orgId}`, now, actingUserId);
-  const outcome = await Probe.probe({
-    url: m.url,
-    method: m.method,
-    headers: m.headers,
-    body: m.body,
-    timeoutMs: Math.min(m.timeoutMs, config().MANUAL_CHECK_MAX_MS),
-    expectedStatus: m.expectedStatus,
-    keyword: m.keyword,
-    keywordMode: m.keyword ? (m.keywordMode ?? "contains") : undefined,
-  });
+  const timeoutMs = Math.min(m.timeoutMs, config().MANUAL_CHECK_MAX_MS);
+  const outcome = await probeFor(
+    m.type === "http" ? { ...m, timeoutMs, keywordMode: m.keyword ? (m.keywordMode ?? "contains") : undefined } : { ...m, timeoutMs },
+  );
   return CheckResult.toView(CheckResult.fromOutcome("dry-run", now, "manual", outcome));
 }

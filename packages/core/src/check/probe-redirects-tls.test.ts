@@ -3,7 +3,7 @@ import https from "node:https";
 import net from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Probe } from "./probe";
-import { base, fakeResolver, hasOpenssl, httpServer, listen, ok, setEnv, tcpSockets, throwawayCert, useProbeTestEnv, waitFor, type Handler } from "./probe-test-kit";
+import { base, fakeResolver, hasOpenssl, httpServer, listen, ok, selfSignedCertificate, setEnv, tcpSockets, useProbeTestEnv, waitFor, type Handler } from "./probe-test-kit";
 
 useProbeTestEnv();
 
@@ -205,7 +205,7 @@ describe.skipIf(!hasOpenssl)("probe over https", () => {
   let cert: Buffer;
 
   beforeAll(() => {
-    ({ key, cert } = throwawayCert(30));
+    ({ key, cert } = selfSignedCertificate(30));
   });
 
   const tlsServer = (handler: Handler = (_req, res) => ok(res)) =>

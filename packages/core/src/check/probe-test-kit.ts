@@ -1,11 +1,11 @@
 /** Local HTTP servers, a fake resolver and config switches for the probe tests. */
-import http from "node:http";
-import net from "node:net";
-import dns from "node:dns";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import net from "node:net";
+import dns from "node:dns";
 import { afterAll, afterEach, beforeAll, vi } from "vitest";
 import { reloadConfig } from "../platform/config";
 import type { Probe } from "./probe";
@@ -105,32 +105,6 @@ export function useProbeTestEnv() {
   });
 }
 
-/** Whether openssl is there to make throwaway certificates (tests that need one skip without it). */
-export const hasOpenssl = (() => {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-/** A self-signed certificate for localhost valid for `days` days, and its key (trusted by passing the cert as Probe's TEST-ONLY `ca`). */
-export function throwawayCert(days: number): { key: Buffer; cert: Buffer } {
-  const dir = mkdtempSync(join(tmpdir(), "probe-tls-"));
-  try {
-    execFileSync(
-      "openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", String(days), "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
-      { stdio: "ignore" },
-    );
-    return { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 export const tcpSockets = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length;
 
 export async function waitFor(cond: () => boolean, ms: number): Promise<void> {
@@ -141,3 +115,31 @@ export async function waitFor(cond: () => boolean, ms: number): Promise<void> {
   }
 }
 
+/** Whether `openssl` is there to make test certificates (the TLS tests are skipped without it). */
+export const hasOpenssl = (() => {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** A throwaway self-signed certificate for localhost, valid from now for `days` days. */
+export function selfSignedCertificate(days: number): { key: Buffer; cert: Buffer } {
+  const dir = mkdtempSync(join(tmpdir(), "probe-tls-"));
+  try {
+    execFileSync(
+      "openssl",
+      [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", String(days), "-subj", "/CN=localhost",
+        "-addext", "subjectAltName=DNS:localhost",
+        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
+    return { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

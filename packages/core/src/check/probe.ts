@@ -56,7 +56,8 @@ export function daysUntil(validTo: string, now: number): number | undefined {
   return Math.floor((t - now) / DAY_MS);
 }
 
-class ProbeFailure extends Error {
+/** A failure a probe classified itself; `classify` turns anything else node raised into one. */
+export class ProbeFailure extends Error {
   constructor(
     public readonly reason: FailureReason,
     message: string,
@@ -122,7 +123,7 @@ const TLS_CODES = new Set([
   "HOSTNAME_MISMATCH",
 ]);
 
-function classify(err: unknown, hostname: string): ProbeFailure {
+export function classify(err: unknown, hostname: string): ProbeFailure {
   if (err instanceof ProbeFailure) return err;
   const e = err as NodeJS.ErrnoException & { library?: string };
   const code = typeof e?.code === "string" ? e.code : "";

@@ -145,8 +145,8 @@ export function normalizeHost(hostname: string): string {
   return h.replace(/\.+$/, "");
 }
 
-const blocked = () =>
-  new VisibleError("invalid", "blocked_target", "This URL points to a private, loopback or reserved address, which monitors cannot target.");
+const blocked = (what: string) =>
+  new VisibleError("invalid", "blocked_target", `${what} points to a private, loopback or reserved address, which monitors cannot target.`);
 
 // Creation-time resolution only informs the user; don't let a slow resolver hold the request.
 const CREATE_LOOKUP_TIMEOUT_MS = 3000;
@@ -162,14 +162,18 @@ export async function assertAllowedUrl(url: string): Promise<void> {
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
     throw new VisibleError("invalid", "invalid_url", "Only http and https URLs can be monitored.");
   }
-  if (config().ALLOW_PRIVATE_TARGETS) return;
+  await assertAllowedHost(parsed.hostname, "This URL");
+}
 
-  const host = normalizeHost(parsed.hostname);
+/** A host a TCP monitor connects to (or a URL's host): the same rules as for URLs. */
+export async function assertAllowedHost(hostname: string, what = "This host"): Promise<void> {
+  if (config().ALLOW_PRIVATE_TARGETS) return;
+  const host = normalizeHost(hostname);
   if (net.isIP(host)) {
-    if (isBlockedAddress(host)) throw blocked();
+    if (isBlockedAddress(host)) throw blocked(what);
     return;
   }
-  if (isLocalhostName(host)) throw blocked();
+  if (isLocalhostName(host)) throw blocked(what);
 
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -179,13 +183,42 @@ export async function assertAllowedUrl(url: string): Promise<void> {
         timer = setTimeout(() => resolve(undefined), CREATE_LOOKUP_TIMEOUT_MS);
       }),
     ]);
-    if (addresses?.some((a) => isBlockedAddress(a.address))) throw blocked();
+    if (addresses?.some((a) => isBlockedAddress(a.address))) throw blocked(what);
   } catch (err) {
     if (err instanceof VisibleError) throw err;
     // Not resolvable right now: allowed, the check-time guard decides on every check.
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * "1.1.1.1", "1.1.1.1:53", "2606:4700::1111", "[2606:4700::1111]:53" or "db.example.com:5432":
+ * host and port, or undefined when it is none of these.
+ */
+export function parseHostPort(s: string, defaultPort: number): { host: string; port: number } | undefined {
+  const m = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(s) ?? (net.isIPv6(s) ? [s, s, undefined] : /^([^:\[\]]+)(?::(\d{1,5}))?$/.exec(s));
+  if (!m) return undefined;
+  const port = m[2] === undefined ? defaultPort : Number(m[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  return { host: m[1], port };
+}
+
+/**
+ * Whether a DNS monitor may send its queries to this resolver address (an IP literal; see
+ * DnsFields.resolver). The resolver is where the packets go, so it obeys the target rules.
+ */
+export function resolverBlocked(resolver: string): boolean {
+  const parsed = parseHostPort(resolver, 53);
+  if (!parsed) return true;
+  return !config().ALLOW_PRIVATE_TARGETS && isBlockedAddress(parsed.host);
+}
+
+/** The SSRF rules for whatever a monitor of each type reaches: its URL, its TCP host, its DNS resolver. */
+export async function assertAllowedTarget(m: { type?: string; url?: string; host?: string; resolver?: string | null }): Promise<void> {
+  if (m.url !== undefined) await assertAllowedUrl(m.url);
+  if (m.host !== undefined) await assertAllowedHost(m.host);
+  if (m.resolver && resolverBlocked(m.resolver)) throw blocked("This resolver address");
 }
 
 function blockedError(hostname: string): NodeJS.ErrnoException {

@@ -5,9 +5,9 @@ import { CheckResult, CheckResultEntity } from "../check/result";
 import { VisibleError } from "../platform/errors";
 import { Incident, IncidentEntity, type IncidentItem } from "../incident/incident";
 import { MonitorEntity, type MonitorItem } from "../monitors/entity";
-import { STATUSES } from "../monitors/fields";
+import { MONITOR_TYPES, STATUSES, typeOf } from "../monitors/fields";
 import { MonitorRead } from "../monitors/read";
-import { status as monitorStatus } from "../monitors/view";
+import { status as monitorStatus, targetOf } from "../monitors/view";
 import { metered, type Meter } from "../platform/metering";
 import { DAY, HOUR, floorTo } from "../platform/time";
 import { History } from "./history";
@@ -201,7 +201,8 @@ export const RECENT_CHECKS = 40;
 export const Entry = z.object({
   id: z.string(),
   name: z.string(),
-  url: z.string(),
+  type: z.enum(MONITOR_TYPES),
+  url: z.string().describe("What is checked: the URL of an HTTP monitor, host:port of a TCP one, the question (and resolver) of a DNS one"),
   slug: z.string().nullable(),
   intervalSec: z.number(),
   failureThreshold: z.number().describe("Failed checks in a row before the monitor is down"),
@@ -270,7 +271,8 @@ export async function overview(ownerId: string, opts: { now?: number; meter?: Me
       return {
         id: m.monitorId,
         name: m.name,
-        url: m.url,
+        type: typeOf(m),
+        url: targetOf(m),
         slug: m.slug ?? null,
         intervalSec: m.intervalSec,
         failureThreshold: m.failureThreshold,

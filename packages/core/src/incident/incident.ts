@@ -8,6 +8,7 @@ import type { Result } from "../check/result";
 import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";
 import type { MonitorItem } from "../monitors/entity";
+import { targetOf } from "../monitors/view";
 import { markDown, markUp } from "../monitors/state";
 import { bindToTable, entityOptions } from "../platform/table";
 import { Flapping } from "./flapping";
@@ -149,7 +150,7 @@ export async function open(
     reason: trigger.reason ?? "error",
     message: trigger.message,
     monitorName: monitor.name,
-    url: monitor.url,
+    url: targetOf(monitor),
     alertEmails: monitor.alertEmails,
     channelIds: monitor.channelIds ?? [],
     escalationChannelIds: monitor.escalationChannelIds ?? [],

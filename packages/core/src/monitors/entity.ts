@@ -1,6 +1,6 @@
 import { Entity } from "electrodb";
 import { bindToTable, entityOptions } from "../platform/table";
-import { KEYWORD_MODES, METHODS, STATES } from "./fields";
+import { DNS_MATCH_MODES, DNS_RECORD_TYPES, KEYWORD_MODES, METHODS, MONITOR_TYPES, STATES } from "./fields";
 
 export const MonitorEntity = bindToTable(
   new Entity(
@@ -10,15 +10,33 @@ export const MonitorEntity = bindToTable(
         monitorId: { type: "string", required: true },
         ownerId: { type: "string", required: true },
         name: { type: "string", required: true },
-        url: { type: "string", required: true },
-        method: { type: METHODS, required: true, default: "GET" },
+        // absent on monitors stored before types existed: those are HTTP monitors (fields.ts typeOf)
+        type: { type: MONITOR_TYPES },
+        // HTTP (every stored HTTP monitor has url, method and expectedStatus)
+        url: { type: "string" },
+        method: { type: METHODS },
         headers: { type: "any" },
         body: { type: "string" },
-        expectedStatus: { type: "list", items: { type: "string" }, required: true },
+        expectedStatus: { type: "list", items: { type: "string" } },
         timeoutMs: { type: "number", required: true },
         intervalSec: { type: "number", required: true },
         keyword: { type: "string" },
         keywordMode: { type: KEYWORD_MODES },
+        // TCP
+        host: { type: "string" },
+        port: { type: "number" },
+        tls: { type: "boolean" },
+        send: { type: "string" },
+        expectReply: { type: "string" },
+        // DNS
+        recordName: { type: "string" },
+        recordType: { type: DNS_RECORD_TYPES },
+        resolver: { type: "string" },
+        expectedValues: { type: "list", items: { type: "string" } },
+        match: { type: DNS_MATCH_MODES },
+        alertOnChange: { type: "boolean" },
+        /** The answer a DNS monitor with alertOnChange saw last (sorted values, joined); written only when it changes. */
+        lastAnswer: { type: "string" },
         failureThreshold: { type: "number", required: true },
         recoveryThreshold: { type: "number", required: true },
         retryIntervalSec: { type: "number", required: true },

@@ -1,4 +1,6 @@
+import net from "node:net";
 import { z } from "zod";
+import { parseHostPort } from "../check/target";
 import { UserText } from "../platform/user-text";
 import { Assertions } from "../check/assertions";
 
@@ -14,21 +16,29 @@ export const DEFAULT_CERT_EXPIRY_DAYS = [30, 14, 7, 1];
 export const DEFAULT_DEGRADED_AFTER_CHECKS = 3;
 
 /**
- * A monitor's settings, as stored and shown: every field once. The API's input rules are in
- * `Rules`; the view, the queued job's snapshot and the probe request pick from this object.
+ * What a monitor checks. Stored monitors without a `type` are HTTP monitors (they predate the
+ * field), so reads treat an absent type as "http" and nothing is migrated. Heartbeat (push)
+ * monitors add their own variant.
  */
-export const Fields = z.object({
+export const MONITOR_TYPES = ["http", "tcp", "dns"] as const;
+export type MonitorType = (typeof MONITOR_TYPES)[number];
+export const DNS_RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "CAA", "SOA"] as const;
+/** How a DNS answer is compared with `expectedValues`: all of them present, any one of them, or none. */
+export const DNS_MATCH_MODES = ["any", "all", "none"] as const;
+
+/** The type a stored monitor has: items written before types existed are HTTP monitors. */
+export const typeOf = (m: { type?: MonitorType | null }): MonitorType => m.type ?? "http";
+
+/**
+ * A monitor's settings, as stored and shown: every field once. `CommonFields` are shared by every
+ * type; each type adds its own variant, and `Fields` is their union on `type`. The API's input
+ * rules are in the `*Rules` objects below; the view, the queued job's snapshot and the probe
+ * request pick from these objects.
+ */
+export const CommonFields = z.object({
   name: z.string(),
-  url: z.string(),
-  method: z.enum(METHODS),
-  headers: z.record(z.string(), z.string()),
-  body: z.string(),
-  /** Exact codes ("200") or inclusive ranges ("200-299"). */
-  expectedStatus: z.array(z.string()),
   timeoutMs: z.number(),
   intervalSec: z.number(),
-  keyword: z.string(),
-  keywordMode: z.enum(KEYWORD_MODES),
   failureThreshold: z.number(),
   recoveryThreshold: z.number(),
   retryIntervalSec: z.number(),
@@ -41,17 +51,65 @@ export const Fields = z.object({
   /** Minutes after which an unacknowledged incident also goes to escalationChannelIds; 0: no escalation. */
   escalateAfterMin: z.number(),
   escalationChannelIds: z.array(z.string()),
-  /** Expressions the response must satisfy (check/assertions.ts); a failed one fails the check. */
-  assertions: z.array(z.string()),
   /** A passing check slower than this counts as slow; absent: never degraded. */
   degradedAboveMs: z.number(),
   /** Consecutive slow checks that make the monitor degraded. */
   degradedAfterChecks: z.number(),
   /** Whether turning degraded alerts the monitor's emails and channels. */
   degradedAlert: z.boolean(),
+});
+export type CommonFields = z.infer<typeof CommonFields>;
+
+export const HttpFields = z.object({
+  type: z.literal("http"),
+  url: z.string(),
+  method: z.enum(METHODS),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+  /** Exact codes ("200") or inclusive ranges ("200-299"). */
+  expectedStatus: z.array(z.string()),
+  keyword: z.string(),
+  keywordMode: z.enum(KEYWORD_MODES),
+  /** Expressions the response must satisfy (check/assertions.ts); a failed one fails the check. */
+  assertions: z.array(z.string()),
   /** Days before the certificate's expiry at which to warn, once each per certificate. */
   certExpiryDays: z.array(z.number()),
 });
+export type HttpFields = z.infer<typeof HttpFields>;
+
+export const TcpFields = z.object({
+  type: z.literal("tcp"),
+  host: z.string(),
+  port: z.number(),
+  /** Connect with TLS (the certificate is verified and its days left recorded, as for HTTPS). */
+  tls: z.boolean(),
+  /** Sent once connected. */
+  send: z.string(),
+  /** A substring the reply must contain; without it, connecting is enough. */
+  expectReply: z.string(),
+  /** With tls: days before the certificate's expiry at which to warn, as for HTTPS. */
+  certExpiryDays: z.array(z.number()),
+});
+export type TcpFields = z.infer<typeof TcpFields>;
+
+export const DnsFields = z.object({
+  type: z.literal("dns"),
+  recordName: z.string(),
+  recordType: z.enum(DNS_RECORD_TYPES),
+  /** An IP address, optionally with a port ("1.1.1.1", "[2606:4700::1111]:53"); absent: the platform's resolver. */
+  resolver: z.string(),
+  expectedValues: z.array(z.string()),
+  match: z.enum(DNS_MATCH_MODES),
+  /** A check whose answer differs from the last one seen fails once (and the new answer becomes the last seen). */
+  alertOnChange: z.boolean(),
+});
+export type DnsFields = z.infer<typeof DnsFields>;
+
+export const Fields = z.discriminatedUnion("type", [
+  CommonFields.extend(HttpFields.shape),
+  CommonFields.extend(TcpFields.shape),
+  CommonFields.extend(DnsFields.shape),
+]);
 export type Fields = z.infer<typeof Fields>;
 
 // ---------- input ----------
@@ -93,24 +151,34 @@ export const Slug = z
   .toLowerCase()
   .regex(/^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$/, "3-64 characters: lowercase letters, digits and inner hyphens");
 
-/** What the API accepts for each field: one rule per field of `Fields`, producing that field's type. */
-const Rules = z.object({
+/**
+ * A DNS name, or an IP literal for a TCP host: letters, digits, hyphens and underscores (service
+ * labels such as _dmarc), labels of at most 63 characters, at most 253 in all.
+ */
+const HostName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .refine(
+    (s) => net.isIP(s.replace(/^\[(.*)\]$/, "$1")) !== 0 || /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.?$/.test(s),
+    "must be a host name like db.example.com or an IP address",
+  );
+
+const ResolverAddress = z
+  .string()
+  .trim()
+  .refine((s) => parseHostPort(s, 53) !== undefined && net.isIP(parseHostPort(s, 53)!.host) !== 0, "must be an IP address, optionally with a port: 1.1.1.1, 1.1.1.1:53 or [2606:4700::1111]:53");
+
+/** What the API accepts for each common field: one rule per field of `CommonFields`, producing that field's type. */
+const CommonRules = z.object({
   // Names land in email subjects: no control characters (CR/LF would be a header injection attempt).
   name: z.string().trim().min(1).max(100).regex(UserText.ONE_LINE, UserText.ONE_LINE_MESSAGE),
-  url: z
-    .url({ protocol: /^https?$/, message: "must be an http or https URL" })
-    .max(2048),
-  method: Fields.shape.method,
-  headers: Headers,
-  body: z.string().max(16384),
-  expectedStatus: z.array(StatusRange).min(1).max(20),
   timeoutMs: z.number().int().min(100).max(30000),
   intervalSec: z
     .number()
     .int()
     .refine((v) => (INTERVALS as readonly number[]).includes(v), `must be one of ${INTERVALS.join(", ")}`),
-  keyword: z.string().min(1).max(1024),
-  keywordMode: Fields.shape.keywordMode,
   failureThreshold: z.number().int().min(1).max(10),
   recoveryThreshold: z.number().int().min(1).max(10),
   retryIntervalSec: z.number().int().min(5).max(3600),
@@ -133,6 +201,30 @@ const Rules = z.object({
   remindEveryMin: z.number().int().refine((v) => v === 0 || (v >= 5 && v <= 1440), "0 (off) or 5-1440 minutes"),
   escalateAfterMin: z.number().int().min(0).max(1440),
   escalationChannelIds: z.array(z.string().min(1).max(100)).max(20),
+  degradedAboveMs: z.number().int().min(1).max(60000).describe("A passing check slower than this (ms) is slow; degradedAfterChecks slow checks in a row make the monitor degraded. Unset: never degraded."),
+  degradedAfterChecks: z.number().int().min(1).max(10),
+  degradedAlert: z.boolean().describe("Alert the monitor's emails and channels when it turns degraded (default true; only with degradedAboveMs)."),
+} satisfies { [K in keyof CommonFields]: z.ZodType<CommonFields[K]> });
+
+const CertExpiryDays = z
+  .array(z.number().int().min(1).max(365))
+  .max(10)
+  .refine((d) => new Set(d).size === d.length, "must not repeat a day")
+  .describe("Warn this many days before the certificate (HTTPS, or TCP with TLS) expires, once per threshold and certificate (default 30, 14, 7, 1; [] turns warnings off).");
+
+/** Each type's own fields (without `type`), with the same rule shape as CommonRules. */
+type RulesOf<F> = { [K in Exclude<keyof F, "type">]: z.ZodType<F[K]> };
+
+const HttpRules = z.object({
+  url: z
+    .url({ protocol: /^https?$/, message: "must be an http or https URL" })
+    .max(2048),
+  method: HttpFields.shape.method,
+  headers: Headers,
+  body: z.string().max(16384),
+  expectedStatus: z.array(StatusRange).min(1).max(20),
+  keyword: z.string().min(1).max(1024),
+  keywordMode: HttpFields.shape.keywordMode,
   assertions: z
     .array(z.string().max(Assertions.MAX_EXPRESSION_CHARS))
     .max(Assertions.MAX_ASSERTIONS)
@@ -142,70 +234,136 @@ const Rules = z.object({
       }
     })
     .describe('Each must hold for the check to pass, e.g. `$.status == "ok"`, `header.content-type contains "json"`, `responseTime < 500`, `body matches /ok/i` (docs/monitor-types.md, "Assertions"). A 400 names the assertion (path assertions.N) and the character (details[].position, 0-based).'),
-  degradedAboveMs: z.number().int().min(1).max(60000).describe("A passing check slower than this (ms) is slow; degradedAfterChecks slow checks in a row make the monitor degraded. Unset: never degraded."),
-  degradedAfterChecks: z.number().int().min(1).max(10),
-  degradedAlert: z.boolean().describe("Alert the monitor's emails and channels when it turns degraded (default true; only with degradedAboveMs)."),
-  certExpiryDays: z
-    .array(z.number().int().min(1).max(365))
-    .max(10)
-    .refine((d) => new Set(d).size === d.length, "must not repeat a day")
-    .describe("Warn this many days before an HTTPS certificate expires, once per threshold and certificate (default 30, 14, 7, 1; [] turns warnings off)."),
-} satisfies { [K in keyof Fields]: z.ZodType<Fields[K]> });
+  certExpiryDays: CertExpiryDays,
+} satisfies RulesOf<HttpFields>);
 
-export const CreateInput = Rules.partial({
-  headers: true,
-  body: true,
-  keyword: true,
-  keywordMode: true,
+const TcpRules = z.object({
+  host: HostName,
+  port: z.number().int().min(1).max(65535),
+  tls: z.boolean(),
+  send: z.string().min(1).max(1024),
+  expectReply: z.string().min(1).max(1024),
+  certExpiryDays: CertExpiryDays,
+} satisfies RulesOf<TcpFields>);
+
+const DnsRules = z.object({
+  recordName: HostName,
+  recordType: DnsFields.shape.recordType,
+  resolver: ResolverAddress,
+  expectedValues: z.array(z.string().trim().min(1).max(1024)).max(20),
+  match: DnsFields.shape.match,
+  alertOnChange: z.boolean(),
+} satisfies RulesOf<DnsFields>);
+
+/** The fields each type accepts besides the common ones (the names a PATCH may send for it). */
+export const TYPE_FIELDS: Record<MonitorType, readonly string[]> = {
+  http: Object.keys(HttpRules.shape),
+  tcp: Object.keys(TcpRules.shape),
+  dns: Object.keys(DnsRules.shape),
+};
+
+const CommonCreate = CommonRules.partial({
   retryIntervalSec: true,
   slug: true,
   alertEmails: true,
   channelIds: true,
-  assertions: true,
   degradedAboveMs: true,
-})
+}).extend({
+  degradedAfterChecks: CommonRules.shape.degradedAfterChecks.default(DEFAULT_DEGRADED_AFTER_CHECKS),
+  degradedAlert: CommonRules.shape.degradedAlert.default(true),
+  remindEveryMin: CommonRules.shape.remindEveryMin.default(0),
+  escalateAfterMin: CommonRules.shape.escalateAfterMin.default(0),
+  escalationChannelIds: CommonRules.shape.escalationChannelIds.default([]),
+  timeoutMs: CommonRules.shape.timeoutMs.default(10000),
+  intervalSec: CommonRules.shape.intervalSec.default(60),
+  failureThreshold: CommonRules.shape.failureThreshold.default(3),
+  recoveryThreshold: CommonRules.shape.recoveryThreshold.default(1),
+  paused: CommonRules.shape.paused.default(false),
+});
+
+export const HttpCreateInput = CommonCreate.extend(HttpRules.partial({ headers: true, body: true, keyword: true, keywordMode: true, assertions: true }).shape)
   .extend({
-    degradedAfterChecks: Rules.shape.degradedAfterChecks.default(DEFAULT_DEGRADED_AFTER_CHECKS),
-    degradedAlert: Rules.shape.degradedAlert.default(true),
-    certExpiryDays: Rules.shape.certExpiryDays.default(DEFAULT_CERT_EXPIRY_DAYS),
-    remindEveryMin: Rules.shape.remindEveryMin.default(0),
-    escalateAfterMin: Rules.shape.escalateAfterMin.default(0),
-    escalationChannelIds: Rules.shape.escalationChannelIds.default([]),
-    method: Rules.shape.method.default("GET"),
-    expectedStatus: Rules.shape.expectedStatus.default(["200-399"]),
-    timeoutMs: Rules.shape.timeoutMs.default(10000),
-    intervalSec: Rules.shape.intervalSec.default(60),
-    failureThreshold: Rules.shape.failureThreshold.default(3),
-    recoveryThreshold: Rules.shape.recoveryThreshold.default(1),
-    paused: Rules.shape.paused.default(false),
+    certExpiryDays: CertExpiryDays.default(DEFAULT_CERT_EXPIRY_DAYS),
+    type: z.literal("http").default("http").describe("What the monitor checks; without it, an HTTP request."),
+    method: HttpRules.shape.method.default("GET"),
+    expectedStatus: HttpRules.shape.expectedStatus.default(["200-399"]),
   })
-  .strict()
+  .strict();
+
+export const TcpCreateInput = CommonCreate.extend(TcpRules.partial({ send: true, expectReply: true }).shape)
+  .extend({ type: z.literal("tcp"), tls: TcpRules.shape.tls.default(false), certExpiryDays: CertExpiryDays.default(DEFAULT_CERT_EXPIRY_DAYS) })
+  .strict();
+
+export const DnsCreateInput = CommonCreate.extend(DnsRules.partial({ resolver: true }).shape)
+  .extend({
+    type: z.literal("dns"),
+    recordType: DnsRules.shape.recordType.default("A"),
+    expectedValues: DnsRules.shape.expectedValues.default([]),
+    match: DnsRules.shape.match.default("any"),
+    alertOnChange: DnsRules.shape.alertOnChange.default(false),
+  })
+  .strict();
+
+/** Rules that join fields, for a monitor's settings as they will be after a create or update. */
+export function crossFieldIssues(m: {
+  intervalSec: number;
+  retryIntervalSec?: number;
+  escalateAfterMin?: number;
+  escalationChannelIds?: string[];
+  keyword?: string;
+  keywordMode?: string;
+  match?: string;
+  expectedValues?: string[];
+}): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  if (m.retryIntervalSec !== undefined && m.retryIntervalSec > m.intervalSec) issues.push({ path: "retryIntervalSec", message: "must not be longer than intervalSec" });
+  if (m.keywordMode && !m.keyword) issues.push({ path: "keywordMode", message: "needs a keyword" });
+  if ((m.escalateAfterMin ?? 0) > 0 && !m.escalationChannelIds?.length) issues.push({ path: "escalationChannelIds", message: "escalation needs at least one channel" });
+  if (m.match && m.match !== "any" && !m.expectedValues?.length) issues.push({ path: "expectedValues", message: `match "${m.match}" needs at least one expected value` });
+  return issues;
+}
+
+export const CreateInput = z
+  .discriminatedUnion("type", [HttpCreateInput, TcpCreateInput, DnsCreateInput])
   .superRefine((m, ctx) => {
-    if (m.retryIntervalSec !== undefined && m.retryIntervalSec > m.intervalSec) {
-      ctx.addIssue({ code: "custom", path: ["retryIntervalSec"], message: "must not be longer than intervalSec" });
-    }
-    if (m.keywordMode && !m.keyword) ctx.addIssue({ code: "custom", path: ["keywordMode"], message: "needs a keyword" });
-    if (m.escalateAfterMin > 0 && m.escalationChannelIds.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["escalationChannelIds"], message: "escalation needs at least one channel" });
-    }
+    for (const issue of crossFieldIssues(m)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
   });
 export type CreateInput = z.input<typeof CreateInput>;
 
 /** Fields a PATCH may clear by sending null. */
 const clearable = {
-  headers: Rules.shape.headers.nullable(),
-  body: Rules.shape.body.nullable(),
-  keyword: Rules.shape.keyword.nullable(),
-  keywordMode: Rules.shape.keywordMode.nullable(),
-  slug: Rules.shape.slug.nullable(),
-  degradedAboveMs: Rules.shape.degradedAboveMs.nullable(),
+  headers: HttpRules.shape.headers.nullable(),
+  body: HttpRules.shape.body.nullable(),
+  keyword: HttpRules.shape.keyword.nullable(),
+  keywordMode: HttpRules.shape.keywordMode.nullable(),
+  slug: CommonRules.shape.slug.nullable(),
+  degradedAboveMs: CommonRules.shape.degradedAboveMs.nullable(),
+  send: TcpRules.shape.send.nullable(),
+  expectReply: TcpRules.shape.expectReply.nullable(),
+  resolver: DnsRules.shape.resolver.nullable(),
 };
 
-export const UpdateInput = Rules.extend(clearable)
+/**
+ * A PATCH: any field, each by its own rule. Which of them fit the monitor's type is known only
+ * once the monitor is read, so Monitor.update checks that (`misfits`); the type itself never changes.
+ */
+export const UpdateInput = CommonRules.extend(HttpRules.shape)
+  .extend(TcpRules.shape)
+  .extend(DnsRules.shape)
+  .extend(clearable)
+  .extend({ type: z.enum(MONITOR_TYPES).describe("Cannot change; if sent, must be the monitor's type.") })
   .partial()
   .strict()
   .refine((u) => Object.keys(u).length > 0, "send at least one field to change");
 export type UpdateInput = z.input<typeof UpdateInput>;
+
+/** The fields of a PATCH that do not belong to a monitor of this type, each with why. */
+export function misfits(update: Record<string, unknown>, type: MonitorType): { path: string; message: string }[] {
+  const own = new Set(TYPE_FIELDS[type]);
+  return Object.keys(update)
+    .filter((k) => !own.has(k) && MONITOR_TYPES.some((t) => TYPE_FIELDS[t].includes(k)))
+    .map((k) => ({ path: k, message: `does not apply to a ${type} monitor` }));
+}
 
 /**
  * The settings Monitor.create stores for a request: the request's own, plus the defaults that
@@ -213,10 +371,11 @@ export type UpdateInput = z.input<typeof UpdateInput>;
  */
 export function settingsOf(input: CreateInput, ownerEmail: string) {
   const m = CreateInput.parse(input);
-  return {
-    ...m,
-    keywordMode: m.keyword ? (m.keywordMode ?? "contains") : undefined,
+  const common = {
     retryIntervalSec: m.retryIntervalSec ?? Math.min(20, m.intervalSec),
     alertEmails: m.alertEmails ?? [ownerEmail],
   };
+  if (m.type === "http") return { ...m, ...common, keywordMode: m.keyword ? (m.keywordMode ?? "contains") : undefined };
+  return { ...m, ...common };
 }
+export type Settings = ReturnType<typeof settingsOf>;

@@ -14,7 +14,7 @@ import { OrgGuard } from "../orgs/guard";
 
 import { MonitorEntity, MonitorQuotaEntity, SlugClaimEntity, type MonitorItem } from "./entity";
 import { SlugClaim } from "./slug-claim";
-import { UpdateInput, settingsOf, type CreateInput } from "./fields";
+import { UpdateInput, crossFieldIssues, misfits, settingsOf, typeOf, type CreateInput } from "./fields";
 
 export * from "./entity";
 export * from "./fields";
@@ -104,7 +104,7 @@ const storedHeaders = (headers: Record<string, string> | undefined) => headers &
 
 export async function create(ownerId: string, ownerEmail: string, input: CreateInput, now = Date.now()): Promise<MonitorItem> {
   const m = settingsOf(input, ownerEmail);
-  await Target.assertAllowedUrl(m.url);
+  await Target.assertAllowedTarget(m);
   await Channel.assertOwned(ownerId, m.channelIds ?? [], "channelIds");
   await Channel.assertOwned(ownerId, m.escalationChannelIds, "escalationChannelIds");
   const { accountId } = await OrgGuard.enterCreate(ownerId, now);
@@ -124,7 +124,7 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
       ownerId,
       ...m,
       channelIds: m.channelIds ?? (await Channel.defaultsOf(ownerId)),
-      headers: storedHeaders(m.headers),
+      headers: m.type === "http" ? storedHeaders(m.headers) : undefined,
       offsetSec,
       ...dueKeys(m.intervalSec, offsetSec, m.paused),
       state: "pending" as const,
@@ -160,29 +160,36 @@ export async function listByOwner(ownerId: string, opts: { limit?: number; curso
 export async function update(ownerId: string, monitorId: string, input: UpdateInput, now = Date.now()): Promise<MonitorItem> {
   const u = UpdateInput.parse(input);
   const current = await getOwned(ownerId, monitorId);
-  if (u.url) await Target.assertAllowedUrl(u.url);
+  const type = typeOf(current);
+  if (u.type !== undefined && u.type !== type) {
+    throw new VisibleError("invalid", "type_immutable", `A monitor's type cannot change: this one is a ${type} monitor. Create a new monitor for a ${u.type} check.`, {
+      type,
+    });
+  }
+  const invalid = (issues: { path: string; message: string }[]) =>
+    new VisibleError("invalid", "validation_error", "Request is invalid", issues.map((i) => ({ ...i, code: "custom" })));
+  const wrongType = misfits(u, type);
+  if (wrongType.length) throw invalid(wrongType);
+  await Target.assertAllowedTarget({ url: u.url, host: u.host, resolver: u.resolver });
   if (u.channelIds) await Channel.assertOwned(ownerId, u.channelIds, "channelIds");
   if (u.escalationChannelIds) await Channel.assertOwned(ownerId, u.escalationChannelIds, "escalationChannelIds");
-  const escalateAfterMin = u.escalateAfterMin ?? current.escalateAfterMin ?? 0;
-  if (escalateAfterMin > 0 && !(u.escalationChannelIds ?? current.escalationChannelIds ?? []).length) {
-    throw new VisibleError("invalid", "validation_error", "Request is invalid", [
-      { path: "escalationChannelIds", message: "escalation needs at least one channel", code: "custom" },
-    ]);
-  }
 
   const intervalSec = u.intervalSec ?? current.intervalSec;
   const retryIntervalSec = u.retryIntervalSec ?? Math.min(current.retryIntervalSec, intervalSec);
-  if (retryIntervalSec > intervalSec) {
-    throw new VisibleError("invalid", "validation_error", "Request is invalid", [
-      { path: "retryIntervalSec", message: "must not be longer than intervalSec", code: "custom" },
-    ]);
-  }
   const keyword = u.keyword === null ? undefined : (u.keyword ?? current.keyword);
-  if (u.keywordMode && !keyword) {
-    throw new VisibleError("invalid", "validation_error", "Request is invalid", [
-      { path: "keywordMode", message: "needs a keyword", code: "custom" },
-    ]);
-  }
+  const issues = crossFieldIssues({
+    intervalSec,
+    retryIntervalSec,
+    escalateAfterMin: u.escalateAfterMin ?? current.escalateAfterMin ?? 0,
+    escalationChannelIds: u.escalationChannelIds ?? current.escalationChannelIds ?? [],
+    keyword,
+    keywordMode: u.keywordMode ?? undefined,
+    match: u.match ?? current.match,
+    expectedValues: u.expectedValues ?? current.expectedValues,
+  });
+  if (issues.length) throw invalid(issues);
+  // a new question has no last answer yet: comparing with the old one would report a change
+  const newQuestion = u.recordName !== undefined || u.recordType !== undefined || u.resolver !== undefined || u.alertOnChange === false;
 
   const newSlug = u.slug === undefined ? current.slug : (u.slug ?? undefined);
   if (newSlug && newSlug !== current.slug) await SlugClaim.claim(newSlug, { monitorId }, now, (c) => isAbandoned(c, now));
@@ -207,6 +214,17 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
     ...(u.degradedAfterChecks !== undefined && { degradedAfterChecks: u.degradedAfterChecks }),
     ...(u.degradedAlert !== undefined && { degradedAlert: u.degradedAlert }),
     ...(u.certExpiryDays !== undefined && { certExpiryDays: u.certExpiryDays }),
+    ...(u.host !== undefined && { host: u.host }),
+    ...(u.port !== undefined && { port: u.port }),
+    ...(u.tls !== undefined && { tls: u.tls }),
+    ...(u.send && { send: u.send }),
+    ...(u.expectReply && { expectReply: u.expectReply }),
+    ...(u.recordName !== undefined && { recordName: u.recordName }),
+    ...(u.recordType !== undefined && { recordType: u.recordType }),
+    ...(u.resolver && { resolver: u.resolver }),
+    ...(u.expectedValues !== undefined && { expectedValues: u.expectedValues }),
+    ...(u.match !== undefined && { match: u.match }),
+    ...(u.alertOnChange !== undefined && { alertOnChange: u.alertOnChange }),
     ...(u.headers && { headers: storedHeaders(u.headers) }),
     ...(u.body && { body: u.body }),
     ...(keyword && { keyword, keywordMode: u.keywordMode ?? current.keywordMode ?? "contains" }),
@@ -223,6 +241,10 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
     ...(u.body === null ? ["body" as const] : []),
     ...(u.degradedAboveMs === null ? ["degradedAboveMs" as const] : []),
     ...(u.keyword === null ? ["keyword" as const, "keywordMode" as const] : []),
+    ...(u.send === null ? ["send" as const] : []),
+    ...(u.expectReply === null ? ["expectReply" as const] : []),
+    ...(u.resolver === null ? ["resolver" as const] : []),
+    ...(newQuestion && current.lastAnswer !== undefined ? ["lastAnswer" as const] : []),
     ...(u.slug === null || (newSlug === undefined && current.slug) ? ["slug" as const] : []),
   ];
   let op = MonitorEntity.patch({ monitorId }).set(set);

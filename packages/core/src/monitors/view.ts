@@ -1,17 +1,15 @@
 import { z } from "zod";
 import type { MonitorItem } from "./entity";
-import { DEFAULT_CERT_EXPIRY_DAYS, DEFAULT_DEGRADED_AFTER_CHECKS, Fields, STATUSES } from "./fields";
+import { CommonFields, DEFAULT_CERT_EXPIRY_DAYS, DEFAULT_DEGRADED_AFTER_CHECKS, DnsFields, HttpFields, STATUSES, TcpFields, typeOf } from "./fields";
 
 /** A monitor as the API shows it: settings left unset read as null, plus its live status. */
-export const Info = z
+const CommonInfo = z
   .object({ id: z.string() })
-  .extend(Fields.shape)
+  .extend(CommonFields.shape)
   .extend({
-    body: Fields.shape.body.nullable(),
-    keyword: Fields.shape.keyword.nullable(),
-    keywordMode: Fields.shape.keywordMode.nullable(),
-    slug: Fields.shape.slug.nullable(),
-    degradedAboveMs: Fields.shape.degradedAboveMs.nullable(),
+    slug: CommonFields.shape.slug.nullable(),
+    degradedAboveMs: CommonFields.shape.degradedAboveMs.nullable(),
+    target: z.string().describe("What is checked, in a few words: the URL, host:port, or the DNS question and resolver."),
     status: z.enum(STATUSES),
     certDaysLeft: z.number().nullable().describe("Whole days until the certificate of the last check expires; null for plain HTTP or before the first check"),
     lastCheckedAt: z.string().nullable(),
@@ -21,6 +19,20 @@ export const Info = z
     createdAt: z.string(),
     updatedAt: z.string(),
   });
+
+export const HttpInfo = CommonInfo.extend(HttpFields.shape).extend({
+  body: HttpFields.shape.body.nullable(),
+  keyword: HttpFields.shape.keyword.nullable(),
+  keywordMode: HttpFields.shape.keywordMode.nullable(),
+});
+export const TcpInfo = CommonInfo.extend(TcpFields.shape).extend({
+  send: TcpFields.shape.send.nullable(),
+  expectReply: TcpFields.shape.expectReply.nullable(),
+});
+export const DnsInfo = CommonInfo.extend(DnsFields.shape).extend({
+  resolver: DnsFields.shape.resolver.nullable(),
+});
+export const Info = z.discriminatedUnion("type", [HttpInfo, TcpInfo, DnsInfo]);
 export type Info = z.infer<typeof Info>;
 
 export interface LastCheck {
@@ -37,19 +49,30 @@ export function status(m: Pick<MonitorItem, "paused" | "state" | "openIncidentId
   return m.state;
 }
 
+/** What a monitor checks, in words for lists, mails and channel messages. */
+export function targetOf(m: Pick<MonitorItem, "type" | "url" | "host" | "port" | "tls" | "recordName" | "recordType" | "resolver">): string {
+  switch (typeOf(m)) {
+    case "http":
+      return m.url ?? "";
+    case "tcp": {
+      const host = m.host?.includes(":") ? `[${m.host}]` : m.host;
+      return `${host}:${m.port}${m.tls ? " (TLS)" : ""}`;
+    }
+    case "dns":
+      return `${m.recordName} ${m.recordType}${m.resolver ? ` via ${m.resolver}` : ""}`;
+  }
+}
+
+/** What mails and channel messages call a monitor's target: a URL, or (TCP, DNS) just the target. */
+export const targetLabel = (target: string) => (/^https?:\/\//i.test(target) ? "URL" : "Target");
+
 export function toInfo(m: MonitorItem, last?: LastCheck): Info {
-  return {
+  const common = {
     id: m.monitorId,
     name: m.name,
-    url: m.url,
-    method: m.method,
-    headers: (m.headers as Record<string, string> | undefined) ?? {},
-    body: m.body ?? null,
-    expectedStatus: m.expectedStatus,
+    target: targetOf(m),
     timeoutMs: m.timeoutMs,
     intervalSec: m.intervalSec,
-    keyword: m.keyword ?? null,
-    keywordMode: m.keyword ? (m.keywordMode ?? "contains") : null,
     failureThreshold: m.failureThreshold,
     recoveryThreshold: m.recoveryThreshold,
     retryIntervalSec: m.retryIntervalSec,
@@ -60,11 +83,9 @@ export function toInfo(m: MonitorItem, last?: LastCheck): Info {
     remindEveryMin: m.remindEveryMin ?? 0,
     escalateAfterMin: m.escalateAfterMin ?? 0,
     escalationChannelIds: m.escalationChannelIds ?? [],
-    assertions: m.assertions ?? [],
     degradedAboveMs: m.degradedAboveMs ?? null,
     degradedAfterChecks: m.degradedAfterChecks ?? DEFAULT_DEGRADED_AFTER_CHECKS,
     degradedAlert: m.degradedAlert ?? true,
-    certExpiryDays: m.certExpiryDays ?? DEFAULT_CERT_EXPIRY_DAYS,
     status: status(m),
     certDaysLeft: last?.certDaysLeft ?? null,
     lastCheckedAt: last ? new Date(last.at).toISOString() : null,
@@ -74,5 +95,42 @@ export function toInfo(m: MonitorItem, last?: LastCheck): Info {
     createdAt: new Date(m.createdAt).toISOString(),
     updatedAt: new Date(m.updatedAt).toISOString(),
   };
+  switch (typeOf(m)) {
+    case "http":
+      return {
+        ...common,
+        type: "http",
+        url: m.url ?? "",
+        method: m.method ?? "GET",
+        headers: (m.headers as Record<string, string> | undefined) ?? {},
+        body: m.body ?? null,
+        expectedStatus: m.expectedStatus ?? [],
+        keyword: m.keyword ?? null,
+        keywordMode: m.keyword ? (m.keywordMode ?? "contains") : null,
+        assertions: m.assertions ?? [],
+        certExpiryDays: m.certExpiryDays ?? DEFAULT_CERT_EXPIRY_DAYS,
+      };
+    case "tcp":
+      return {
+        ...common,
+        type: "tcp",
+        host: m.host ?? "",
+        port: m.port ?? 0,
+        tls: m.tls ?? false,
+        send: m.send ?? null,
+        expectReply: m.expectReply ?? null,
+        certExpiryDays: m.certExpiryDays ?? DEFAULT_CERT_EXPIRY_DAYS,
+      };
+    case "dns":
+      return {
+        ...common,
+        type: "dns",
+        recordName: m.recordName ?? "",
+        recordType: m.recordType ?? "A",
+        resolver: m.resolver ?? null,
+        expectedValues: m.expectedValues ?? [],
+        match: m.match ?? "any",
+        alertOnChange: m.alertOnChange ?? false,
+      };
+  }
 }
-

@@ -57,6 +57,43 @@ describe("server-side request forgery guard", () => {
   });
 });
 
+describe("TCP hosts and DNS resolvers obey the same rules", () => {
+  it.each(["127.0.0.1", "localhost", "169.254.169.254", "10.0.0.5", "::1", "fd00::1"])("refuses TCP host %s with 400 blocked_target", async (host) => {
+    const res = await user.call("POST", "/v1/monitors", { type: "tcp", name: "sneaky", host, port: 22 });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: "blocked_target", message: expect.stringContaining("This host") });
+  });
+
+  it.each(["127.0.0.1:53", "169.254.169.253", "10.0.0.2", "[::1]:53", "[fd00::53]:5353"])("refuses DNS resolver %s with 400 blocked_target", async (resolver) => {
+    const res = await user.call("POST", "/v1/monitors", { type: "dns", name: "sneaky", recordName: "example.com", resolver });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: "blocked_target", message: expect.stringContaining("This resolver address") });
+  });
+
+  it("refuses them on update too", async () => {
+    const tcp = await user.call("POST", "/v1/monitors", { type: "tcp", name: "db", host: "db.example.com", port: 5432, paused: true });
+    expect(tcp.status).toBe(201);
+    expect((await user.call("PATCH", `/v1/monitors/${tcp.body.id}`, { host: "127.0.0.1" })).body.error.code).toBe("blocked_target");
+    const dns = await user.call("POST", "/v1/monitors", { type: "dns", name: "zone", recordName: "example.com", resolver: "1.1.1.1", paused: true });
+    expect(dns.status).toBe(201);
+    expect((await user.call("PATCH", `/v1/monitors/${dns.body.id}`, { resolver: "10.0.0.2" })).body.error.code).toBe("blocked_target");
+  });
+
+  it("at check time: a TCP host resolving to loopback and a private resolver are failed checks with reason blocked_target, nothing sent", async () => {
+    const tcp = await user.call("POST", "/v1/monitors", { type: "tcp", name: "rebound db", host: "db.example.com", port: 5432, paused: true });
+    const tcpMonitor = (await Monitor.get(tcp.body.id))!;
+    const port = Number(new URL(target.url).port);
+    const tcpJob = { monitor: { ...CheckJob.snapshotOf(tcpMonitor), host: "localhost", port }, dueAt: Date.now(), kind: "scheduled" as const };
+    expect((await Checker.runJob(tcpJob)).result).toMatchObject({ ok: false, reason: "blocked_target" });
+    expect(target.hits).toHaveLength(0);
+
+    const dns = await user.call("POST", "/v1/monitors", { type: "dns", name: "rebound zone", recordName: "example.com", paused: true });
+    const dnsMonitor = (await Monitor.get(dns.body.id))!;
+    const dnsJob = { monitor: { ...CheckJob.snapshotOf(dnsMonitor), resolver: "127.0.0.1:53" }, dueAt: Date.now(), kind: "scheduled" as const };
+    expect((await Checker.runJob(dnsJob)).result).toMatchObject({ ok: false, reason: "blocked_target" });
+  });
+});
+
 describe("alert channels obey the same rules", () => {
   it.each([
     { type: "slack", url: "http://127.0.0.1:9000/hook" },

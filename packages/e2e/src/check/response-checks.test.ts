@@ -5,7 +5,7 @@ import { startTarget, startTestStack, type TestStack, type Target } from "@uptim
 import { Checker } from "@uptime/core/check/checker";
 import { CheckJob } from "@uptime/core/check/check-job";
 import { Probe } from "@uptime/core/check/probe";
-import { hasOpenssl, throwawayCert } from "@uptime/core/check/probe-test-kit";
+import { hasOpenssl, selfSignedCertificate } from "@uptime/core/check/probe-test-kit";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { UserText } from "@uptime/core/platform/user-text";
 import { Webhook } from "standardwebhooks";
@@ -125,7 +125,7 @@ describe.skipIf(!hasOpenssl)("certificate expiry", () => {
   let port: number;
 
   beforeAll(async () => {
-    const made = throwawayCert(10);
+    const made = selfSignedCertificate(10);
     cert = made.cert;
     server = https.createServer(made, (_req, res) => res.end("ok"));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -137,6 +137,7 @@ describe.skipIf(!hasOpenssl)("certificate expiry", () => {
 
   /** One check as the checker makes it, except that the probe trusts the throwaway certificate (Probe's TEST-ONLY option). */
   async function check(job: CheckJob.Job) {
+    if (job.monitor.type !== "http") throw new Error("an HTTPS monitor's job");
     const outcome = await Probe.probe({ ...job.monitor }, { ca: cert });
     return Checker.settle(job, { outcome, checkedAt: Date.now() });
   }

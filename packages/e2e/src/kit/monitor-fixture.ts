@@ -19,7 +19,7 @@ export type MonitorFixture = Partial<CreateInput> & {
  */
 export function monitorItem(o: MonitorFixture, now = Date.now()): MonitorItem {
   const { offsetSec: givenOffset, ownerId = "fixture-owner", ownerEmail = "fixture@example.com", state = "up", ...input } = o;
-  const settings = settingsOf({ name: "fixture", url: "http://127.0.0.1:9/", ...input }, ownerEmail);
+  const settings = settingsOf({ name: "fixture", ...(input.type && input.type !== "http" ? {} : { url: "http://127.0.0.1:9/" }), ...input } as CreateInput, ownerEmail);
   const offsetSec = givenOffset ?? Math.floor(Math.random() * settings.intervalSec);
   return {
     monitorId: randomUUID(),

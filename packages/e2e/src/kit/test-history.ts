@@ -46,7 +46,7 @@ export function siteLatency(seed: number) {
 }
 
 export async function writeIncident(
-  monitor: { monitorId: string; ownerId: string; name: string; url: string; alertEmails: string[] },
+  monitor: { monitorId: string; ownerId: string; name: string; url?: string; alertEmails: string[] },
   spec: { startedAt: number; resolvedAt?: number; reason?: string; message?: string },
 ): Promise<IncidentItem> {
   const item: IncidentItem = {
@@ -59,7 +59,7 @@ export async function writeIncident(
     reason: spec.reason ?? "timeout",
     message: spec.message ?? "no complete response within 10000 ms",
     monitorName: monitor.name,
-    url: monitor.url,
+    url: monitor.url ?? "",
     alertEmails: monitor.alertEmails,
   };
   await IncidentEntity.create(item).go();

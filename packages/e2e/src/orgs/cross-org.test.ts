@@ -18,7 +18,7 @@ let ada: TestUser; // owns A
 let bob: TestUser; // owns B
 let orgA: string;
 let orgB: string;
-const a = { id: "", userId: "", invitationId: "", keyId: "", pageId: "", groupId: "", componentId: "", incidentId: "", updateId: "", maintenanceId: "", monitorIncidentId: "" };
+const a = { id: "", tcpId: "", dnsId: "", userId: "", invitationId: "", keyId: "", pageId: "", groupId: "", componentId: "", incidentId: "", updateId: "", maintenanceId: "", monitorIncidentId: "" };
 /** B's own page and what is on it, to pair with one of A's ids at a time. */
 const b = { pageId: "", groupId: "", componentId: "", incidentId: "", updateId: "", maintenanceId: "" };
 let bobKey: TestUser;
@@ -35,6 +35,8 @@ beforeAll(async () => {
     const m = await asA("POST", "/v1/monitors", { name, url: target.url, failureThreshold: 1, alertEmails: [`x-${name.length}-${randomUUID()}@example.com`, `y-${randomUUID()}@example.com`] });
     a.id = m.body.id;
   }
+  a.tcpId = (await created(asA, "/v1/monitors", { type: "tcp", name: "A db", host: "127.0.0.1", port: 9, send: "PING", expectReply: "PONG", paused: true })).id;
+  a.dnsId = (await created(asA, "/v1/monitors", { type: "dns", name: "A zone", recordName: "a.example.test", resolver: "127.0.0.1:9", alertOnChange: true, paused: true })).id;
   for (let i = 0; i < 2; i++) {
     expect((await asA("POST", `/v1/monitors/${a.id}/check`)).status).toBe(200); // results and an incident
     target.set({ status: i ? 500 : 200 });
@@ -172,6 +174,17 @@ it("keeps every id, cursor and X-Org-Id of one organisation out of reach of anot
     await expect404(`transfer to A's member`, asB(op.method, op.path, { userId: a.userId }));
   }
   await expect404("incidents filtered by A's monitor", asB("GET", `/v1/incidents?monitorId=${a.id}`));
+
+  // A's TCP and DNS monitors changed from B, with their own fields, another type's or a type change:
+  // 404 like a made-up id, never a type error that would tell B what type A's monitor has.
+  for (const id of [a.tcpId, a.dnsId]) {
+    const typedBodies = [{ host: "evil.example.com", port: 1, tls: true }, { recordName: "evil.example.com", resolver: "1.1.1.1", expectedValues: ["x"] }, { type: "http" }, { send: null, resolver: null }];
+    for (const body of typedBodies) {
+      await expect404(`A's ${id === a.tcpId ? "TCP" : "DNS"} monitor PATCH ${JSON.stringify(body)}`, asB("PATCH", `/v1/monitors/${id}`, body), asB("PATCH", `/v1/monitors/${twinOf(id)}`, body));
+      await expect404(`A's ${id === a.tcpId ? "TCP" : "DNS"} monitor, X-Org-Id A, PATCH ${JSON.stringify(body)}`, bobAsA("PATCH", `/v1/monitors/${id}`, body));
+    }
+    await expect404(`A's ${id === a.tcpId ? "TCP" : "DNS"} monitor check`, asB("POST", `/v1/monitors/${id}/check`), asB("POST", `/v1/monitors/${twinOf(id)}/check`));
+  }
 
   // A's ids inside the bodies of B's status-page writes: refused exactly as made-up ids are.
   const page = `/v1/status-pages/${b.pageId}`;

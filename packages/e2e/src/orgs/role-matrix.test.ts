@@ -166,3 +166,23 @@ it("answers every organisation-scoped operation as the permission matrix says, f
   }
   expect(wrong).toEqual([]);
 });
+
+/** Each monitor type's own fields, created and changed by each role: as `monitors.write` says, and readable as `monitors.read` says. */
+it.each([
+  { type: "tcp", create: { name: "Matrix TCP", host: "127.0.0.1", port: 9, tls: true, send: "PING", expectReply: "PONG" }, change: { port: 10, tls: false, send: null, expectReply: "OK" } },
+  { type: "dns", create: { name: "Matrix DNS", recordName: "matrix.example.test", recordType: "TXT", resolver: "127.0.0.1:9", expectedValues: ["v=1"], match: "all" }, change: { recordType: "CAA", resolver: null, expectedValues: ['0 issue "ca.example"'], match: "none", alertOnChange: true } },
+])("answers $type monitors' own fields as the permission matrix says, for every role", async ({ type, create, change }) => {
+  const wrong: string[] = [];
+  const ownerMade = (await owner()("POST", "/v1/monitors", { type, ...create, paused: true })).body.id as string;
+  for (const role of ROLES) {
+    const as = inOrg(stack, users[role], orgId);
+    const write = roleCan(role, "monitors.write");
+    const made = await as("POST", "/v1/monitors", { type, ...create, name: `${create.name} by ${role}`, paused: true });
+    if (write ? made.status !== 201 || made.body.type !== type : made.status !== 403) wrong.push(`${role} POST ${type}: ${made.status}`);
+    const changed = await as("PATCH", `/v1/monitors/${ownerMade}`, change);
+    if (write ? changed.status !== 200 || changed.body.type !== type : changed.status !== 403) wrong.push(`${role} PATCH ${type}: ${changed.status} ${JSON.stringify(changed.body).slice(0, 160)}`);
+    const read = await as("GET", `/v1/monitors/${ownerMade}`);
+    if (roleCan(role, "monitors.read") ? read.status !== 200 || read.body.type !== type : read.status !== 403) wrong.push(`${role} GET ${type}: ${read.status}`);
+  }
+  expect(wrong).toEqual([]);
+});

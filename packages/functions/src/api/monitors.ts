@@ -13,7 +13,11 @@ import { VisibleError } from "@uptime/core/platform/errors";
 import { IdParam, Page, createApi, described, errorResponses, etagged, json, named, notModified } from "./http";
 import { orgScoped } from "./require-org";
 
-const MonitorView = named(Monitor.Info, "Monitor");
+// each type named, so the document's union on `type` carries a discriminator mapping
+const MonitorView = named(
+  z.discriminatedUnion("type", [named(Monitor.HttpInfo, "HttpMonitor"), named(Monitor.TcpInfo, "TcpMonitor"), named(Monitor.DnsInfo, "DnsMonitor")]),
+  "Monitor",
+);
 const PageQuery = z.object(Page);
 const example = {
   name: "Marketing site",

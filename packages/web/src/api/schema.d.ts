@@ -1795,22 +1795,12 @@ export interface components {
             refreshToken: string;
             refreshExpiresIn: number;
         };
-        Monitor: {
+        Monitor: components["schemas"]["HttpMonitor"] | components["schemas"]["TcpMonitor"] | components["schemas"]["DnsMonitor"];
+        HttpMonitor: {
             id: string;
             name: string;
-            url: string;
-            /** @enum {string} */
-            method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
-            headers: {
-                [key: string]: string;
-            };
-            body: string | null;
-            expectedStatus: string[];
             timeoutMs: number;
             intervalSec: number;
-            keyword: string | null;
-            /** @enum {string|null} */
-            keywordMode: "contains" | "not-contains" | null;
             failureThreshold: number;
             recoveryThreshold: number;
             retryIntervalSec: number;
@@ -1821,11 +1811,11 @@ export interface components {
             remindEveryMin: number;
             escalateAfterMin: number;
             escalationChannelIds: string[];
-            assertions: string[];
             degradedAboveMs: number | null;
             degradedAfterChecks: number;
             degradedAlert: boolean;
-            certExpiryDays: number[];
+            /** @description What is checked, in a few words: the URL, host:port, or the DNS question and resolver. */
+            target: string;
             /** @enum {string} */
             status: "up" | "down" | "pending" | "paused" | "degraded";
             /** @description Whole days until the certificate of the last check expires; null for plain HTTP or before the first check */
@@ -1836,6 +1826,110 @@ export interface components {
             openIncidentId: string | null;
             createdAt: string;
             updatedAt: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "http";
+            url: string;
+            /** @enum {string} */
+            method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+            headers: {
+                [key: string]: string;
+            };
+            body: string | null;
+            expectedStatus: string[];
+            keyword: string | null;
+            /** @enum {string|null} */
+            keywordMode: "contains" | "not-contains" | null;
+            assertions: string[];
+            certExpiryDays: number[];
+        };
+        TcpMonitor: {
+            id: string;
+            name: string;
+            timeoutMs: number;
+            intervalSec: number;
+            failureThreshold: number;
+            recoveryThreshold: number;
+            retryIntervalSec: number;
+            paused: boolean;
+            slug: string | null;
+            alertEmails: string[];
+            channelIds: string[];
+            remindEveryMin: number;
+            escalateAfterMin: number;
+            escalationChannelIds: string[];
+            degradedAboveMs: number | null;
+            degradedAfterChecks: number;
+            degradedAlert: boolean;
+            /** @description What is checked, in a few words: the URL, host:port, or the DNS question and resolver. */
+            target: string;
+            /** @enum {string} */
+            status: "up" | "down" | "pending" | "paused" | "degraded";
+            /** @description Whole days until the certificate of the last check expires; null for plain HTTP or before the first check */
+            certDaysLeft: number | null;
+            lastCheckedAt: string | null;
+            lastLatencyMs: number | null;
+            lastError: string | null;
+            openIncidentId: string | null;
+            createdAt: string;
+            updatedAt: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tcp";
+            host: string;
+            port: number;
+            tls: boolean;
+            send: string | null;
+            expectReply: string | null;
+            certExpiryDays: number[];
+        };
+        DnsMonitor: {
+            id: string;
+            name: string;
+            timeoutMs: number;
+            intervalSec: number;
+            failureThreshold: number;
+            recoveryThreshold: number;
+            retryIntervalSec: number;
+            paused: boolean;
+            slug: string | null;
+            alertEmails: string[];
+            channelIds: string[];
+            remindEveryMin: number;
+            escalateAfterMin: number;
+            escalationChannelIds: string[];
+            degradedAboveMs: number | null;
+            degradedAfterChecks: number;
+            degradedAlert: boolean;
+            /** @description What is checked, in a few words: the URL, host:port, or the DNS question and resolver. */
+            target: string;
+            /** @enum {string} */
+            status: "up" | "down" | "pending" | "paused" | "degraded";
+            /** @description Whole days until the certificate of the last check expires; null for plain HTTP or before the first check */
+            certDaysLeft: number | null;
+            lastCheckedAt: string | null;
+            lastLatencyMs: number | null;
+            lastError: string | null;
+            openIncidentId: string | null;
+            createdAt: string;
+            updatedAt: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "dns";
+            recordName: string;
+            /** @enum {string} */
+            recordType: "A" | "AAAA" | "CNAME" | "MX" | "TXT" | "NS" | "CAA" | "SOA";
+            resolver: string | null;
+            expectedValues: string[];
+            /** @enum {string} */
+            match: "any" | "all" | "none";
+            alertOnChange: boolean;
         };
         CheckResult: {
             at: string;
@@ -1894,6 +1988,9 @@ export interface components {
             monitors: {
                 id: string;
                 name: string;
+                /** @enum {string} */
+                type: "http" | "tcp" | "dns";
+                /** @description What is checked: the URL of an HTTP monitor, host:port of a TCP one, the question (and resolver) of a DNS one */
                 url: string;
                 slug: string | null;
                 intervalSec: number;
@@ -3529,30 +3626,10 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    /** Format: uri */
-                    url: string;
-                    /**
-                     * @default GET
-                     * @enum {string}
-                     */
-                    method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
-                    headers?: {
-                        [key: string]: string;
-                    };
-                    body?: string;
-                    /**
-                     * @default [
-                     *       "200-399"
-                     *     ]
-                     */
-                    expectedStatus?: (number | string)[];
                     /** @default 10000 */
                     timeoutMs?: number;
                     /** @default 60 */
                     intervalSec?: number;
-                    keyword?: string;
-                    /** @enum {string} */
-                    keywordMode?: "contains" | "not-contains";
                     /** @default 3 */
                     failureThreshold?: number;
                     /** @default 1 */
@@ -3571,8 +3648,6 @@ export interface operations {
                     escalateAfterMin?: number;
                     /** @default [] */
                     escalationChannelIds?: string[];
-                    /** @description Each must hold for the check to pass, e.g. `$.status == "ok"`, `header.content-type contains "json"`, `responseTime < 500`, `body matches /ok/i` (docs/monitor-types.md, "Assertions"). A 400 names the assertion (path assertions.N) and the character (details[].position, 0-based). */
-                    assertions?: string[];
                     /** @description A passing check slower than this (ms) is slow; degradedAfterChecks slow checks in a row make the monitor degraded. Unset: never degraded. */
                     degradedAboveMs?: number;
                     /** @default 3 */
@@ -3582,8 +3657,30 @@ export interface operations {
                      * @default true
                      */
                     degradedAlert?: boolean;
+                    /** Format: uri */
+                    url: string;
                     /**
-                     * @description Warn this many days before an HTTPS certificate expires, once per threshold and certificate (default 30, 14, 7, 1; [] turns warnings off).
+                     * @default GET
+                     * @enum {string}
+                     */
+                    method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    body?: string;
+                    /**
+                     * @default [
+                     *       "200-399"
+                     *     ]
+                     */
+                    expectedStatus?: (number | string)[];
+                    keyword?: string;
+                    /** @enum {string} */
+                    keywordMode?: "contains" | "not-contains";
+                    /** @description Each must hold for the check to pass, e.g. `$.status == "ok"`, `header.content-type contains "json"`, `responseTime < 500`, `body matches /ok/i` (docs/monitor-types.md, "Assertions"). A 400 names the assertion (path assertions.N) and the character (details[].position, 0-based). */
+                    assertions?: string[];
+                    /**
+                     * @description Warn this many days before the certificate (HTTPS, or TCP with TLS) expires, once per threshold and certificate (default 30, 14, 7, 1; [] turns warnings off).
                      * @default [
                      *       30,
                      *       14,
@@ -3592,6 +3689,114 @@ export interface operations {
                      *     ]
                      */
                     certExpiryDays?: number[];
+                    /**
+                     * @description What the monitor checks; without it, an HTTP request.
+                     * @default http
+                     * @enum {string}
+                     */
+                    type?: "http";
+                } | {
+                    name: string;
+                    /** @default 10000 */
+                    timeoutMs?: number;
+                    /** @default 60 */
+                    intervalSec?: number;
+                    /** @default 3 */
+                    failureThreshold?: number;
+                    /** @default 1 */
+                    recoveryThreshold?: number;
+                    retryIntervalSec?: number;
+                    /** @default false */
+                    paused?: boolean;
+                    slug?: string;
+                    /** @description Who gets this monitor's alert emails (default: your account's email). Any other address first gets one confirmation email and receives alerts only after it confirms; an address that declines gets nothing from your account. An incident keeps the addresses it had when it opened: its RECOVERED email goes to those (if confirmed and not declined by then), not to addresses added during the incident. */
+                    alertEmails?: string[];
+                    /** @description The organisation's alert channels this monitor notifies (default: its channels marked default). An incident keeps the channels it had when it opened: its recovery, reminders and acknowledgement go to those (if they still exist), not to channels added during the incident. */
+                    channelIds?: string[];
+                    /** @default 0 */
+                    remindEveryMin?: number;
+                    /** @default 0 */
+                    escalateAfterMin?: number;
+                    /** @default [] */
+                    escalationChannelIds?: string[];
+                    /** @description A passing check slower than this (ms) is slow; degradedAfterChecks slow checks in a row make the monitor degraded. Unset: never degraded. */
+                    degradedAboveMs?: number;
+                    /** @default 3 */
+                    degradedAfterChecks?: number;
+                    /**
+                     * @description Alert the monitor's emails and channels when it turns degraded (default true; only with degradedAboveMs).
+                     * @default true
+                     */
+                    degradedAlert?: boolean;
+                    host: string;
+                    port: number;
+                    /** @default false */
+                    tls?: boolean;
+                    send?: string;
+                    expectReply?: string;
+                    /**
+                     * @description Warn this many days before the certificate (HTTPS, or TCP with TLS) expires, once per threshold and certificate (default 30, 14, 7, 1; [] turns warnings off).
+                     * @default [
+                     *       30,
+                     *       14,
+                     *       7,
+                     *       1
+                     *     ]
+                     */
+                    certExpiryDays?: number[];
+                    /** @enum {string} */
+                    type: "tcp";
+                } | {
+                    name: string;
+                    /** @default 10000 */
+                    timeoutMs?: number;
+                    /** @default 60 */
+                    intervalSec?: number;
+                    /** @default 3 */
+                    failureThreshold?: number;
+                    /** @default 1 */
+                    recoveryThreshold?: number;
+                    retryIntervalSec?: number;
+                    /** @default false */
+                    paused?: boolean;
+                    slug?: string;
+                    /** @description Who gets this monitor's alert emails (default: your account's email). Any other address first gets one confirmation email and receives alerts only after it confirms; an address that declines gets nothing from your account. An incident keeps the addresses it had when it opened: its RECOVERED email goes to those (if confirmed and not declined by then), not to addresses added during the incident. */
+                    alertEmails?: string[];
+                    /** @description The organisation's alert channels this monitor notifies (default: its channels marked default). An incident keeps the channels it had when it opened: its recovery, reminders and acknowledgement go to those (if they still exist), not to channels added during the incident. */
+                    channelIds?: string[];
+                    /** @default 0 */
+                    remindEveryMin?: number;
+                    /** @default 0 */
+                    escalateAfterMin?: number;
+                    /** @default [] */
+                    escalationChannelIds?: string[];
+                    /** @description A passing check slower than this (ms) is slow; degradedAfterChecks slow checks in a row make the monitor degraded. Unset: never degraded. */
+                    degradedAboveMs?: number;
+                    /** @default 3 */
+                    degradedAfterChecks?: number;
+                    /**
+                     * @description Alert the monitor's emails and channels when it turns degraded (default true; only with degradedAboveMs).
+                     * @default true
+                     */
+                    degradedAlert?: boolean;
+                    recordName: string;
+                    /**
+                     * @default A
+                     * @enum {string}
+                     */
+                    recordType?: "A" | "AAAA" | "CNAME" | "MX" | "TXT" | "NS" | "CAA" | "SOA";
+                    resolver?: string;
+                    /** @default [] */
+                    expectedValues?: string[];
+                    /**
+                     * @default any
+                     * @enum {string}
+                     */
+                    match?: "any" | "all" | "none";
+                    /** @default false */
+                    alertOnChange?: boolean;
+                    /** @enum {string} */
+                    type: "dns";
                 };
             };
         };
@@ -3770,20 +3975,8 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    /** Format: uri */
-                    url?: string;
-                    /** @enum {string} */
-                    method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
-                    headers?: {
-                        [key: string]: string;
-                    } | null;
-                    body?: string | null;
-                    expectedStatus?: (number | string)[];
                     timeoutMs?: number;
                     intervalSec?: number;
-                    keyword?: string | null;
-                    /** @enum {string|null} */
-                    keywordMode?: "contains" | "not-contains" | null;
                     failureThreshold?: number;
                     recoveryThreshold?: number;
                     retryIntervalSec?: number;
@@ -3796,15 +3989,45 @@ export interface operations {
                     remindEveryMin?: number;
                     escalateAfterMin?: number;
                     escalationChannelIds?: string[];
-                    /** @description Each must hold for the check to pass, e.g. `$.status == "ok"`, `header.content-type contains "json"`, `responseTime < 500`, `body matches /ok/i` (docs/monitor-types.md, "Assertions"). A 400 names the assertion (path assertions.N) and the character (details[].position, 0-based). */
-                    assertions?: string[];
                     /** @description A passing check slower than this (ms) is slow; degradedAfterChecks slow checks in a row make the monitor degraded. Unset: never degraded. */
                     degradedAboveMs?: number | null;
                     degradedAfterChecks?: number;
                     /** @description Alert the monitor's emails and channels when it turns degraded (default true; only with degradedAboveMs). */
                     degradedAlert?: boolean;
-                    /** @description Warn this many days before an HTTPS certificate expires, once per threshold and certificate (default 30, 14, 7, 1; [] turns warnings off). */
+                    /** Format: uri */
+                    url?: string;
+                    /** @enum {string} */
+                    method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+                    headers?: {
+                        [key: string]: string;
+                    } | null;
+                    body?: string | null;
+                    expectedStatus?: (number | string)[];
+                    keyword?: string | null;
+                    /** @enum {string|null} */
+                    keywordMode?: "contains" | "not-contains" | null;
+                    /** @description Each must hold for the check to pass, e.g. `$.status == "ok"`, `header.content-type contains "json"`, `responseTime < 500`, `body matches /ok/i` (docs/monitor-types.md, "Assertions"). A 400 names the assertion (path assertions.N) and the character (details[].position, 0-based). */
+                    assertions?: string[];
+                    /** @description Warn this many days before the certificate (HTTPS, or TCP with TLS) expires, once per threshold and certificate (default 30, 14, 7, 1; [] turns warnings off). */
                     certExpiryDays?: number[];
+                    host?: string;
+                    port?: number;
+                    tls?: boolean;
+                    send?: string | null;
+                    expectReply?: string | null;
+                    recordName?: string;
+                    /** @enum {string} */
+                    recordType?: "A" | "AAAA" | "CNAME" | "MX" | "TXT" | "NS" | "CAA" | "SOA";
+                    resolver?: string | null;
+                    expectedValues?: string[];
+                    /** @enum {string} */
+                    match?: "any" | "all" | "none";
+                    alertOnChange?: boolean;
+                    /**
+                     * @description Cannot change; if sent, must be the monitor's type.
+                     * @enum {string}
+                     */
+                    type?: "http" | "tcp" | "dns";
                 };
             };
         };
@@ -3936,30 +4159,10 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    /** Format: uri */
-                    url: string;
-                    /**
-                     * @default GET
-                     * @enum {string}
-                     */
-                    method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
-                    headers?: {
-                        [key: string]: string;
-                    };
-                    body?: string;
-                    /**
-                     * @default [
-                     *       "200-399"
-                     *     ]
-                     */
-                    expectedStatus?: (number | string)[];
                     /** @default 10000 */
                     timeoutMs?: number;
                     /** @default 60 */
                     intervalSec?: number;
-                    keyword?: string;
-                    /** @enum {string} */
-                    keywordMode?: "contains" | "not-contains";
                     /** @default 3 */
                     failureThreshold?: number;
                     /** @default 1 */
@@ -3978,8 +4181,6 @@ export interface operations {
                     escalateAfterMin?: number;
                     /** @default [] */
                     escalationChannelIds?: string[];
-                    /** @description Each must hold for the check to pass, e.g. `$.status == "ok"`, `header.content-type contains "json"`, `responseTime < 500`, `body matches /ok/i` (docs/monitor-types.md, "Assertions"). A 400 names the assertion (path assertions.N) and the character (details[].position, 0-based). */
-                    assertions?: string[];
                     /** @description A passing check slower than this (ms) is slow; degradedAfterChecks slow checks in a row make the monitor degraded. Unset: never degraded. */
                     degradedAboveMs?: number;
                     /** @default 3 */
@@ -3989,8 +4190,30 @@ export interface operations {
                      * @default true
                      */
                     degradedAlert?: boolean;
+                    /** Format: uri */
+                    url: string;
                     /**
-                     * @description Warn this many days before an HTTPS certificate expires, once per threshold and certificate (default 30, 14, 7, 1; [] turns warnings off).
+                     * @default GET
+                     * @enum {string}
+                     */
+                    method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    body?: string;
+                    /**
+                     * @default [
+                     *       "200-399"
+                     *     ]
+                     */
+                    expectedStatus?: (number | string)[];
+                    keyword?: string;
+                    /** @enum {string} */
+                    keywordMode?: "contains" | "not-contains";
+                    /** @description Each must hold for the check to pass, e.g. `$.status == "ok"`, `header.content-type contains "json"`, `responseTime < 500`, `body matches /ok/i` (docs/monitor-types.md, "Assertions"). A 400 names the assertion (path assertions.N) and the character (details[].position, 0-based). */
+                    assertions?: string[];
+                    /**
+                     * @description Warn this many days before the certificate (HTTPS, or TCP with TLS) expires, once per threshold and certificate (default 30, 14, 7, 1; [] turns warnings off).
                      * @default [
                      *       30,
                      *       14,
@@ -3999,6 +4222,114 @@ export interface operations {
                      *     ]
                      */
                     certExpiryDays?: number[];
+                    /**
+                     * @description What the monitor checks; without it, an HTTP request.
+                     * @default http
+                     * @enum {string}
+                     */
+                    type?: "http";
+                } | {
+                    name: string;
+                    /** @default 10000 */
+                    timeoutMs?: number;
+                    /** @default 60 */
+                    intervalSec?: number;
+                    /** @default 3 */
+                    failureThreshold?: number;
+                    /** @default 1 */
+                    recoveryThreshold?: number;
+                    retryIntervalSec?: number;
+                    /** @default false */
+                    paused?: boolean;
+                    slug?: string;
+                    /** @description Who gets this monitor's alert emails (default: your account's email). Any other address first gets one confirmation email and receives alerts only after it confirms; an address that declines gets nothing from your account. An incident keeps the addresses it had when it opened: its RECOVERED email goes to those (if confirmed and not declined by then), not to addresses added during the incident. */
+                    alertEmails?: string[];
+                    /** @description The organisation's alert channels this monitor notifies (default: its channels marked default). An incident keeps the channels it had when it opened: its recovery, reminders and acknowledgement go to those (if they still exist), not to channels added during the incident. */
+                    channelIds?: string[];
+                    /** @default 0 */
+                    remindEveryMin?: number;
+                    /** @default 0 */
+                    escalateAfterMin?: number;
+                    /** @default [] */
+                    escalationChannelIds?: string[];
+                    /** @description A passing check slower than this (ms) is slow; degradedAfterChecks slow checks in a row make the monitor degraded. Unset: never degraded. */
+                    degradedAboveMs?: number;
+                    /** @default 3 */
+                    degradedAfterChecks?: number;
+                    /**
+                     * @description Alert the monitor's emails and channels when it turns degraded (default true; only with degradedAboveMs).
+                     * @default true
+                     */
+                    degradedAlert?: boolean;
+                    host: string;
+                    port: number;
+                    /** @default false */
+                    tls?: boolean;
+                    send?: string;
+                    expectReply?: string;
+                    /**
+                     * @description Warn this many days before the certificate (HTTPS, or TCP with TLS) expires, once per threshold and certificate (default 30, 14, 7, 1; [] turns warnings off).
+                     * @default [
+                     *       30,
+                     *       14,
+                     *       7,
+                     *       1
+                     *     ]
+                     */
+                    certExpiryDays?: number[];
+                    /** @enum {string} */
+                    type: "tcp";
+                } | {
+                    name: string;
+                    /** @default 10000 */
+                    timeoutMs?: number;
+                    /** @default 60 */
+                    intervalSec?: number;
+                    /** @default 3 */
+                    failureThreshold?: number;
+                    /** @default 1 */
+                    recoveryThreshold?: number;
+                    retryIntervalSec?: number;
+                    /** @default false */
+                    paused?: boolean;
+                    slug?: string;
+                    /** @description Who gets this monitor's alert emails (default: your account's email). Any other address first gets one confirmation email and receives alerts only after it confirms; an address that declines gets nothing from your account. An incident keeps the addresses it had when it opened: its RECOVERED email goes to those (if confirmed and not declined by then), not to addresses added during the incident. */
+                    alertEmails?: string[];
+                    /** @description The organisation's alert channels this monitor notifies (default: its channels marked default). An incident keeps the channels it had when it opened: its recovery, reminders and acknowledgement go to those (if they still exist), not to channels added during the incident. */
+                    channelIds?: string[];
+                    /** @default 0 */
+                    remindEveryMin?: number;
+                    /** @default 0 */
+                    escalateAfterMin?: number;
+                    /** @default [] */
+                    escalationChannelIds?: string[];
+                    /** @description A passing check slower than this (ms) is slow; degradedAfterChecks slow checks in a row make the monitor degraded. Unset: never degraded. */
+                    degradedAboveMs?: number;
+                    /** @default 3 */
+                    degradedAfterChecks?: number;
+                    /**
+                     * @description Alert the monitor's emails and channels when it turns degraded (default true; only with degradedAboveMs).
+                     * @default true
+                     */
+                    degradedAlert?: boolean;
+                    recordName: string;
+                    /**
+                     * @default A
+                     * @enum {string}
+                     */
+                    recordType?: "A" | "AAAA" | "CNAME" | "MX" | "TXT" | "NS" | "CAA" | "SOA";
+                    resolver?: string;
+                    /** @default [] */
+                    expectedValues?: string[];
+                    /**
+                     * @default any
+                     * @enum {string}
+                     */
+                    match?: "any" | "all" | "none";
+                    /** @default false */
+                    alertOnChange?: boolean;
+                    /** @enum {string} */
+                    type: "dns";
                 };
             };
         };

@@ -32,6 +32,8 @@ function describe(p: Problem): string {
  */
 export function MonitorAssertions({ id }: { id?: string }) {
   const [form, setForm] = useState<ResponseChecks | null>(null);
+  // Assertions read an HTTP response; certificates come with HTTPS and TCP (TLS), never with DNS.
+  const [type, setType] = useState<"http" | "tcp" | "dns">("http");
   const [problems, setProblems] = useState<Problem[]>([]);
   const [message, setMessage] = useState("");
 
@@ -39,12 +41,13 @@ export function MonitorAssertions({ id }: { id?: string }) {
     if (!id) return;
     void authed(() => api.GET("/v1/monitors/{id}", { params: { path: { id } } })).then(({ data }) => {
       if (data) {
+        setType(data.type);
         setForm({
-          assertions: data.assertions.join("\n"),
+          assertions: "assertions" in data ? data.assertions.join("\n") : "",
           degradedAboveMs: data.degradedAboveMs === null ? "" : String(data.degradedAboveMs),
           degradedAfterChecks: String(data.degradedAfterChecks),
           degradedAlert: data.degradedAlert,
-          certExpiryDays: data.certExpiryDays.join(", "),
+          certExpiryDays: "certExpiryDays" in data ? data.certExpiryDays.join(", ") : "",
         });
       }
     });
@@ -63,11 +66,11 @@ export function MonitorAssertions({ id }: { id?: string }) {
 
   async function save() {
     const body = {
-      assertions: lines(form!.assertions),
+      ...(type === "http" && { assertions: lines(form!.assertions) }),
       degradedAboveMs: form!.degradedAboveMs.trim() === "" ? null : Number(form!.degradedAboveMs),
       degradedAfterChecks: Number(form!.degradedAfterChecks),
       degradedAlert: form!.degradedAlert,
-      certExpiryDays: form!.certExpiryDays.split(/[,\s]+/).filter(Boolean).map(Number),
+      ...(type !== "dns" && { certExpiryDays: form!.certExpiryDays.split(/[,\s]+/).filter(Boolean).map(Number) }),
     };
     const { error } = await authed(() => api.PATCH("/v1/monitors/{id}", { params: { path: { id: id! } }, body }));
     const details = errorOf(error)?.details;
@@ -79,7 +82,7 @@ export function MonitorAssertions({ id }: { id?: string }) {
   return (
     <section class="monitor-assertions" aria-labelledby="checks-h">
       <h2 id="checks-h">Assertions, slowness and certificate</h2>
-      <div class="field">
+      {type === "http" && <div class="field">
         <label for="f-assertions">Assertions (one per line)</label>
         <textarea id="f-assertions" rows={4} value={form.assertions} aria-invalid={invalid("assertions")} aria-describedby="f-assertions-hint"
           placeholder={'$.status == "ok"\nheader.content-type contains "json"\nresponseTime < 800'}
@@ -87,7 +90,7 @@ export function MonitorAssertions({ id }: { id?: string }) {
         <small id="f-assertions-hint">
           Each must hold: JSON paths ($.a.b[0] ==, !=, &lt;, &gt;, contains, exists), header.name, responseTime, status, body contains / matches /regex/. A failed one fails the check and is named in the alert.
         </small>
-      </div>
+      </div>}
       <div class="grid">
         <div class="field">
           <label for="f-degradedAboveMs">Degraded above (ms, empty: never)</label>
@@ -99,11 +102,11 @@ export function MonitorAssertions({ id }: { id?: string }) {
           <input id="f-degradedAfterChecks" type="number" min={1} max={10} value={form.degradedAfterChecks} aria-invalid={invalid("degradedAfterChecks")}
             onInput={(e) => set({ degradedAfterChecks: (e.target as HTMLInputElement).value })} />
         </div>
-        <div class="field">
+        {type !== "dns" && <div class="field">
           <label for="f-certExpiryDays">Certificate warnings (days before expiry)</label>
           <input id="f-certExpiryDays" value={form.certExpiryDays} aria-invalid={invalid("certExpiryDays")}
             onInput={(e) => set({ certExpiryDays: (e.target as HTMLInputElement).value })} />
-        </div>
+        </div>}
       </div>
       <div class="field checkbox">
         <input id="f-degradedAlert" type="checkbox" checked={form.degradedAlert} onChange={(e) => set({ degradedAlert: (e.target as HTMLInputElement).checked })} />

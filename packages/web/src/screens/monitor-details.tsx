@@ -11,6 +11,7 @@ import { CertDaysLeft } from "./monitor-assertions";
 import { Acknowledge } from "./acknowledge";
 import { Url } from "./url";
 import { When } from "./when";
+import { targetLine } from "./monitor-type-fields";
 
 const ranges = ["24h", "7d", "30d", "90d"] as const;
 /** The chart's ranges: every check for the short ones, rollups for the rest. */
@@ -137,7 +138,7 @@ export function MonitorDetails({ id }: { id: string }) {
         <MonitorBadge status={monitor.status} failedInARow={streak} threshold={monitor.failureThreshold} />
       </div>
       <p class="muted">
-        {monitor.method} <Url url={monitor.url} /> · every {everyText(monitor.intervalSec)} · last check <When at={monitor.lastCheckedAt} relative /> ({ms(monitor.lastLatencyMs)})
+        {monitor.type === "http" ? <>{monitor.method} <Url url={monitor.url} /></> : targetLine(monitor)} · every {everyText(monitor.intervalSec)} · last check <When at={monitor.lastCheckedAt} relative /> ({ms(monitor.lastLatencyMs)})
         {monitor.lastError ? ` · ${monitor.lastError}` : ""}
         {monitor.certDaysLeft !== null && <> · <CertDaysLeft days={monitor.certDaysLeft} /></>}
         {streak > 0 && streak < monitor.failureThreshold ? ` · down after ${monitor.failureThreshold - streak} more failed check${monitor.failureThreshold - streak === 1 ? "" : "s"}` : ""}

@@ -6,6 +6,7 @@ import { can, useSession } from "../session";
 import { Field } from "./field";
 import { MonitorChannels } from "./monitor-channels";
 import { MonitorAssertions } from "./monitor-assertions";
+import { MonitorTypeFields, blankType, httpOf, typeTextOf, withType, type HttpMethod, type TypeText } from "./monitor-type-fields";
 import { Failed, Loading } from "./status";
 
 type Text = Record<
@@ -20,7 +21,8 @@ const blank: Text = {
   retryIntervalSec: "", slug: "", alertEmails: "",
 };
 
-function fromMonitor(m: Monitor): Text {
+function fromMonitor(monitor: Monitor): Text {
+  const m = { ...monitor, ...httpOf(monitor) };
   return {
     name: m.name, url: m.url, method: m.method,
     headers: Object.entries(m.headers).map(([k, v]) => `${k}: ${v}`).join("\n"),
@@ -58,7 +60,7 @@ function bodyOf(t: Text, paused: boolean, editing: boolean) {
   const clear = editing ? null : undefined;
   const headers = headersOf(t.headers);
   const body = {
-    name: t.name, url: t.url, method: t.method as Monitor["method"],
+    name: t.name, url: t.url, method: t.method as HttpMethod,
     headers: Object.keys(headers).length ? headers : clear,
     body: t.body || clear,
     expectedStatus: list(t.expectedStatus).map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
@@ -74,6 +76,7 @@ function bodyOf(t: Text, paused: boolean, editing: boolean) {
 export function MonitorForm({ id }: { id?: string }) {
   const [text, setText] = useState<Text | null>(id ? null : blank);
   const [paused, setPaused] = useState(false);
+  const [kind, setKind] = useState<TypeText>(blankType);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState<"" | "save" | "test">("");
@@ -89,6 +92,7 @@ export function MonitorForm({ id }: { id?: string }) {
       if (data) {
         setText(fromMonitor(data));
         setPaused(data.paused);
+        setKind(typeTextOf(data));
       } else setMessage(errorOf(error)?.message ?? "Could not load the monitor");
     });
   }, [id]);
@@ -118,10 +122,11 @@ export function MonitorForm({ id }: { id?: string }) {
   function refused(error: unknown, response: Response, what: string) {
     const byField = fieldErrors(error);
     setErrors(byField);
-    const placed = Object.keys(byField).filter((k) => k in LABELS);
-    const unplaced = Object.keys(byField).filter((k) => !(k in LABELS));
+    // The type's own fields (monitor-type-fields.tsx) show their messages beside them too.
+    const placed = Object.keys(byField).filter((k) => k in LABELS || k in blankType);
+    const unplaced = Object.keys(byField).filter((k) => !placed.includes(k));
     const summary = placed.length
-      ? `${what}: ${placed.length === 1 ? `${LABELS[placed[0] as keyof Text]} needs a change` : `${placed.length} fields need a change`}, see the message${placed.length === 1 ? "" : "s"} beside ${placed.length === 1 ? "it" : "them"}.`
+      ? `${what}: ${placed.length === 1 ? `${LABELS[placed[0] as keyof Text] ?? placed[0]} needs a change` : `${placed.length} fields need a change`}, see the message${placed.length === 1 ? "" : "s"} beside ${placed.length === 1 ? "it" : "them"}.`
       : refusal(error, response, what);
     setMessage([summary, ...unplaced.map((k) => sentence(k, byField[k]!))].join(" "));
     setRefusals((n) => n + 1);
@@ -130,7 +135,7 @@ export function MonitorForm({ id }: { id?: string }) {
   async function submit(e: Event) {
     e.preventDefault();
     setBusy("save");
-    const body = bodyOf(text!, paused, !!id);
+    const body = withType(bodyOf(text!, paused, !!id), kind, !!id);
     const { data, error, response } = id
       ? await authed(() => api.PATCH("/v1/monitors/{id}", { params: { path: { id } }, body }))
       : await authed(() => api.POST("/v1/monitors", { body: body as CreateMonitor }));
@@ -143,7 +148,7 @@ export function MonitorForm({ id }: { id?: string }) {
   async function test() {
     setBusy("test");
     setTested(null);
-    const body = { ...bodyOf(text!, paused, false), name: text!.name.trim() || "Test" } as CreateMonitor;
+    const body = { ...withType(bodyOf(text!, paused, false), kind, false), name: text!.name.trim() || "Test" } as CreateMonitor;
     const { data, error, response } = await authed(() => api.POST("/v1/monitor-test", { body }));
     setBusy("");
     if (data) {
@@ -160,19 +165,21 @@ export function MonitorForm({ id }: { id?: string }) {
       <fieldset class="group-box">
         <legend>Basics</legend>
         {field("name")}
-        {field("url", { type: "url" })}
+        <MonitorTypeFields value={kind} onChange={setKind} errors={errors} editing={!!id} />
+        <div hidden={kind.type !== "http"}>{field("url", { type: "url" })}</div>
       </fieldset>
       <fieldset class="group-box">
         <legend>Checking</legend>
-        {/* Slot: the monitor type picker (monitor-type-fields.tsx) renders first here. */}
         {select("intervalSec", INTERVALS.map((s) => [String(s), everyText(s)]))}
-        {select("method", ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].map((m) => [m, m]))}
-        {field("headers", { multiline: true, hint: "One per line: Name: value" })}
-        {field("body", { multiline: true })}
-        {field("expectedStatus", { hint: "Codes or ranges, comma-separated, e.g. 200-299, 301" })}
+        <div hidden={kind.type !== "http"}>
+          {select("method", ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].map((m) => [m, m]))}
+          {field("headers", { multiline: true, hint: "One per line: Name: value" })}
+          {field("body", { multiline: true })}
+          {field("expectedStatus", { hint: "Codes or ranges, comma-separated, e.g. 200-299, 301" })}
+        </div>
         <div class="grid">
-          {field("keyword", { hint: "Optional: the body must (not) contain it" })}
-          {select("keywordMode", [["contains", "contains"], ["not-contains", "does not contain"]])}
+          <div hidden={kind.type !== "http"}>{field("keyword", { hint: "Optional: the body must (not) contain it" })}</div>
+          <div hidden={kind.type !== "http"}>{select("keywordMode", [["contains", "contains"], ["not-contains", "does not contain"]])}</div>
           {field("timeoutMs", { type: "number" })}
         </div>
         {/* Slot: heartbeat settings (monitor-heartbeat.tsx) render here. */}
