@@ -24,6 +24,8 @@ export const Snapshot = ProbeRequest.extend({
   openIncidentId: z.string().optional(),
   /** Scheduled maintenance mutes the monitor until then (epoch ms): checks are recorded, incidents are not opened. */
   maintenanceUntil: z.number().optional(),
+  /** Heartbeat monitors only: the tick queues a job for a missed deadline, which the checker records as a failure. */
+  pingToken: z.string().optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -9,6 +9,7 @@ import { CheckJob } from "./check-job";
 import { Probe, type ProbeOutcome } from "./probe";
 import { CheckResult, type Result } from "./result";
 import { CheckRules } from "./rules";
+import { observeMissed } from "../heartbeat/observe";
 
 /**
  * Runs check jobs: probe, store the result, then carry out the steps CheckRules names. A
@@ -41,6 +42,7 @@ export async function observe(job: CheckJob.Job, opts: { redelivered?: boolean; 
   const m = job.monitor;
   const already = opts.redelivered ? await CheckResult.find(m.monitorId, job.dueAt) : undefined;
   if (already) return { stored: already };
+  if (m.pingToken) return { outcome: await observeMissed(m.pingToken, job.dueAt), checkedAt: (opts.now ?? Date.now)() };
   const outcome = await Probe.probe({
     url: m.url,
     method: m.method,

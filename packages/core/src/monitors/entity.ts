@@ -9,6 +9,8 @@ export const MonitorEntity = bindToTable(
       attributes: {
         monitorId: { type: "string", required: true },
         ownerId: { type: "string", required: true },
+        /** Absent: an HTTP monitor (monitors made before types existed). */
+        type: { type: "string" },
         name: { type: "string", required: true },
         url: { type: "string", required: true },
         method: { type: METHODS, required: true, default: "GET" },
@@ -29,6 +31,12 @@ export const MonitorEntity = bindToTable(
         remindEveryMin: { type: "number" },
         escalateAfterMin: { type: "number" },
         escalationChannelIds: { type: "list", items: { type: "string" } },
+        // Heartbeat monitors (heartbeat/*): their schedule, grace and ping token; the live state is on the heartbeat item.
+        periodSec: { type: "number" },
+        cron: { type: "string" },
+        timeZone: { type: "string" },
+        graceSec: { type: "number" },
+        pingToken: { type: "string" },
         offsetSec: { type: "number", required: true },
         dueBucket: { type: "string", required: true },
         dueSk: { type: "string", required: true },

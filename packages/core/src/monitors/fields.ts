@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { UserText } from "../platform/user-text";
+import { HTTP_ONLY, HTTP_PLACEHOLDERS, HeartbeatSettings, refineSettings, stored } from "../heartbeat/fields";
 
 export const INTERVALS = [10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600] as const;
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -121,7 +122,7 @@ const Rules = z.object({
   escalationChannelIds: z.array(z.string().min(1).max(100)).max(20),
 } satisfies { [K in keyof Fields]: z.ZodType<Fields[K]> });
 
-export const CreateInput = Rules.partial({
+const HttpCreateInput = Rules.partial({
   headers: true,
   body: true,
   keyword: true,
@@ -132,6 +133,7 @@ export const CreateInput = Rules.partial({
   channelIds: true,
 })
   .extend({
+    type: z.literal("http").optional(),
     remindEveryMin: Rules.shape.remindEveryMin.default(0),
     escalateAfterMin: Rules.shape.escalateAfterMin.default(0),
     escalationChannelIds: Rules.shape.escalationChannelIds.default([]),
@@ -153,6 +155,17 @@ export const CreateInput = Rules.partial({
       ctx.addIssue({ code: "custom", path: ["escalationChannelIds"], message: "escalation needs at least one channel" });
     }
   });
+
+/** A heartbeat (push) monitor: the settings every monitor has, plus its schedule (heartbeat/fields.ts). */
+const HeartbeatCreateInput = z
+  .object({ type: z.literal("heartbeat") })
+  .extend(Object.fromEntries(Object.entries(HttpCreateInput.shape).filter(([k]) => k !== "type" && !(HTTP_ONLY as readonly string[]).includes(k))) as Omit<typeof HttpCreateInput.shape, "type" | (typeof HTTP_ONLY)[number]>)
+  .extend(HeartbeatSettings.shape)
+  .strict()
+  .superRefine(refineSettings);
+
+/** One schema per monitor `type`; no type means an HTTP monitor, as before types existed. */
+export const CreateInput = z.discriminatedUnion("type", [HttpCreateInput, HeartbeatCreateInput]);
 export type CreateInput = z.input<typeof CreateInput>;
 
 /** Fields a PATCH may clear by sending null. */
@@ -165,6 +178,7 @@ const clearable = {
 };
 
 export const UpdateInput = Rules.extend(clearable)
+  .extend(HeartbeatSettings.shape)
   .partial()
   .strict()
   .refine((u) => Object.keys(u).length > 0, "send at least one field to change");
@@ -176,6 +190,10 @@ export type UpdateInput = z.input<typeof UpdateInput>;
  */
 export function settingsOf(input: CreateInput, ownerEmail: string) {
   const m = CreateInput.parse(input);
+  if (m.type === "heartbeat") {
+    const { periodSec, cron, timeZone, graceSec, ...common } = m;
+    return { ...common, ...HTTP_PLACEHOLDERS, ...stored({ periodSec, cron, timeZone, graceSec }), alertEmails: m.alertEmails ?? [ownerEmail] };
+  }
   return {
     ...m,
     keywordMode: m.keyword ? (m.keywordMode ?? "contains") : undefined,
