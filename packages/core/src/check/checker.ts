@@ -9,7 +9,7 @@ import { CheckJob } from "./check-job";
 import { Probe, type ProbeOutcome } from "./probe";
 import { CheckResult, type Result } from "./result";
 import { CheckRules } from "./rules";
-import { observeMissed } from "../heartbeat/observe";
+import { lastPingResult, observeMissed } from "../heartbeat/observe";
 
 /**
  * Runs check jobs: probe, store the result, then carry out the steps CheckRules names. A
@@ -164,6 +164,8 @@ export async function settle(
 
 /** A check requested through the API: same rules, result returned to the caller. */
 export async function runNow(monitor: MonitorItem, now = Date.now()): Promise<JobOutcome> {
+  // A heartbeat cannot be checked from here: "check now" shows its last ping instead.
+  if (monitor.pingToken) return { result: await lastPingResult(monitor, now), created: false };
   const snapshot = CheckJob.snapshotOf(monitor);
   const timeoutMs = Math.min(snapshot.timeoutMs, config().MANUAL_CHECK_MAX_MS);
   return runJob({ monitor: { ...snapshot, timeoutMs }, dueAt: now, kind: "manual" });

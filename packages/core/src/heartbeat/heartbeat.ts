@@ -1,16 +1,15 @@
 export * as Heartbeat from "./heartbeat";
 
 import { randomBytes } from "node:crypto";
-import { config } from "../platform/config";
 import { heartbeatKeys } from "../schedule/due-index";
 import { HeartbeatEntity, HeartbeatPingEntity, type HeartbeatItem, type HeartbeatPingItem } from "./entity";
-import { describe, type Schedule } from "./schedule";
 import { DEFAULT_GRACE_SEC, HTTP_ONLY, HeartbeatSettings, refineSettings, scheduleOf, type Stored } from "./fields";
 import { VisibleError } from "../platform/errors";
 import { armed } from "./rules";
 
 export * from "./entity";
 export * from "./fields";
+export * from "./view";
 
 /** 144 random bits, URL-safe: the ping URL is the only credential a heartbeat has. */
 export const newToken = () => randomBytes(18).toString("base64url");
@@ -74,14 +73,6 @@ export async function pings(monitorId: string, limit = 20): Promise<HeartbeatPin
   return data;
 }
 
-/** The ping URL: on the API's public address when one is configured, else the path alone. */
-export function pingUrl(pingToken: string): string {
-  return `${config().PUBLIC_URL?.replace(/\/$/, "") ?? ""}/ping/${pingToken}`;
-}
-
-export function scheduleText(m: { periodSec?: number; cron?: string; timeZone?: string }): string {
-  return describe(scheduleOf(m) as Schedule);
-}
 
 const invalid = (path: string, message: string) => new VisibleError("invalid", "validation_error", "Request is invalid", [{ path, message, code: "custom" }]);
 

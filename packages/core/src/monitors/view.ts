@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { MonitorItem } from "./entity";
 import { Fields, STATUSES } from "./fields";
+import { HeartbeatInfo, heartbeatInfo } from "../heartbeat/view";
 
 /** A monitor as the API shows it: settings left unset read as null, plus its live status. */
 export const Info = z
@@ -11,6 +12,8 @@ export const Info = z
     keyword: Fields.shape.keyword.nullable(),
     keywordMode: Fields.shape.keywordMode.nullable(),
     slug: Fields.shape.slug.nullable(),
+    type: z.enum(["http", "heartbeat"]),
+    heartbeat: HeartbeatInfo.nullable().describe("A heartbeat monitor's ping URL and schedule; null for other types"),
     status: z.enum(STATUSES),
     lastCheckedAt: z.string().nullable(),
     lastLatencyMs: z.number().nullable(),
@@ -57,6 +60,8 @@ export function toInfo(m: MonitorItem, last?: LastCheck): Info {
     remindEveryMin: m.remindEveryMin ?? 0,
     escalateAfterMin: m.escalateAfterMin ?? 0,
     escalationChannelIds: m.escalationChannelIds ?? [],
+    type: m.type === "heartbeat" ? "heartbeat" : "http",
+    heartbeat: heartbeatInfo(m),
     status: status(m),
     lastCheckedAt: last ? new Date(last.at).toISOString() : null,
     lastLatencyMs: last ? last.latencyMs : null,
