@@ -81,7 +81,11 @@ export function onPing(s: State, ping: Ping, perMinute: number): PingDecision {
  */
 export function onOverdue(s: State, now: number): Change & { missedAt: number; missedStart: boolean } {
   const graceMs = s.graceSec * 1000;
-  const expectedAt = nextExpected(scheduleOf(s), Math.max(s.expectedAt, now - graceMs));
+  // A period keeps its phase (the next expectation is whole periods on), a cron its calendar.
+  const expectedAt =
+    s.periodSec !== undefined
+      ? s.expectedAt + Math.max(1, Math.floor((now - graceMs - s.expectedAt) / (s.periodSec * 1000)) + 1) * s.periodSec * 1000
+      : nextExpected(scheduleOf(s), Math.max(s.expectedAt, now - graceMs));
   return { expectedAt, deadline: expectedAt + graceMs, healthy: false, startedAt: undefined, missedAt: s.deadline, missedStart: s.startedAt !== undefined };
 }
 
