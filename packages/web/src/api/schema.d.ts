@@ -240,6 +240,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/monitors/{id}/pings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A heartbeat monitor's latest pings (newest first, with durations and logs) and what it expects next
+         * @description A heartbeat monitor's latest pings (newest first, with durations and logs) and what it expects next. Needs the `monitors.read` permission in the acting organisation (see X-Org-Id).
+         */
+        get: operations["getMonitorsByIdPings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/alert-recipients": {
         parameters: {
             query?: never;
@@ -1700,6 +1720,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ping/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ping: the job succeeded
+         * @description Reports a heartbeat. No authentication: the token in the ping URL is the credential. An optional body (up to 10 KB kept) is the ping's log. At most `HEARTBEAT_PINGS_PER_MINUTE` (30) per token per clock minute; past that, 429 `too_many_pings` with `Retry-After`.
+         */
+        get: operations["getPingByToken"];
+        put?: never;
+        /**
+         * Ping: the job succeeded (body: its log)
+         * @description Reports a heartbeat. No authentication: the token in the ping URL is the credential. An optional body (up to 10 KB kept) is the ping's log. At most `HEARTBEAT_PINGS_PER_MINUTE` (30) per token per clock minute; past that, 429 `too_many_pings` with `Retry-After`.
+         */
+        post: operations["postPingByToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ping/{token}/{signal}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ping: a run started, failed, or ended with an exit code
+         * @description Reports a heartbeat. No authentication: the token in the ping URL is the credential. An optional body (up to 10 KB kept) is the ping's log. At most `HEARTBEAT_PINGS_PER_MINUTE` (30) per token per clock minute; past that, 429 `too_many_pings` with `Retry-After`.
+         */
+        get: operations["getPingByTokenBySignal"];
+        put?: never;
+        /**
+         * Ping: a run started, failed, or ended with an exit code
+         * @description Reports a heartbeat. No authentication: the token in the ping URL is the credential. An optional body (up to 10 KB kept) is the ping's log. At most `HEARTBEAT_PINGS_PER_MINUTE` (30) per token per clock minute; past that, 429 `too_many_pings` with `Retry-After`.
+         */
+        post: operations["postPingByTokenBySignal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1762,6 +1830,19 @@ export interface components {
             escalateAfterMin: number;
             escalationChannelIds: string[];
             /** @enum {string} */
+            type: "http" | "heartbeat";
+            /** @description A heartbeat monitor's ping URL and schedule; null for other types */
+            heartbeat: {
+                /** @description GET, HEAD or POST it when the job succeeds; append /start, /fail or /{exit-code}. No other authentication: treat it as a secret */
+                pingUrl: string;
+                periodSec: number | null;
+                cron: string | null;
+                timeZone: string | null;
+                graceSec: number;
+                /** @description The schedule in words, e.g. "at 03:00 every day, Europe/Berlin" */
+                schedule: string;
+            } | null;
+            /** @enum {string} */
             status: "up" | "down" | "pending" | "paused";
             lastCheckedAt: string | null;
             lastLatencyMs: number | null;
@@ -1789,6 +1870,28 @@ export interface components {
             /** @enum {string} */
             kind: "scheduled" | "retry" | "manual";
             inMaintenance: boolean;
+        };
+        HeartbeatPing: {
+            at: string;
+            /** @enum {string} */
+            kind: "success" | "start" | "fail";
+            exitCode: number | null;
+            /** @description From the run's /start ping, when this ping finished one */
+            durationMs: number | null;
+            method: string;
+            /** @description The request body, cut to 10 KB */
+            log: string | null;
+            logTruncated: boolean;
+        };
+        HeartbeatState: {
+            /** @description When the next ping is expected */
+            expectedAt: string;
+            /** @description When the heartbeat counts as missed: expected + grace, or a started run's start + grace */
+            deadline: string;
+            /** @description A run reported by /start and not finished yet */
+            startedAt: string | null;
+            lastPingAt: string | null;
+            healthy: boolean;
         };
         AlertRecipient: {
             email: string;
@@ -3468,6 +3571,33 @@ export interface operations {
                     escalateAfterMin?: number;
                     /** @default [] */
                     escalationChannelIds?: string[];
+                    /** @enum {string} */
+                    type?: "http";
+                } | {
+                    /** @enum {string} */
+                    type: "heartbeat";
+                    name: string;
+                    /** @default false */
+                    paused?: boolean;
+                    slug?: string;
+                    /** @description Who gets this monitor's alert emails (default: your account's email). Any other address first gets one confirmation email and receives alerts only after it confirms; an address that declines gets nothing from your account. An incident keeps the addresses it had when it opened: its RECOVERED email goes to those (if confirmed and not declined by then), not to addresses added during the incident. */
+                    alertEmails?: string[];
+                    /** @description The organisation's alert channels this monitor notifies (default: its channels marked default). An incident keeps the channels it had when it opened: its recovery, reminders and acknowledgement go to those (if they still exist), not to channels added during the incident. */
+                    channelIds?: string[];
+                    /** @default 0 */
+                    remindEveryMin?: number;
+                    /** @default 0 */
+                    escalateAfterMin?: number;
+                    /** @default [] */
+                    escalationChannelIds?: string[];
+                    /** @description Expect a ping every this many seconds (60 s to 31 days). Either this or `cron`. */
+                    periodSec?: number;
+                    /** @description Expect a ping at the times of this five-field cron expression ("0 3 * * *": 03:00 every day), read in `timeZone`. Either this or `periodSec`. */
+                    cron?: string;
+                    /** @description IANA time zone the cron expression is read in (default UTC); daylight-saving changes are followed. */
+                    timeZone?: string;
+                    /** @description How long after the expected time a ping may still arrive, and how long a run reported by /start may take (default 300). */
+                    graceSec?: number;
                 };
             };
         };
@@ -3672,6 +3802,14 @@ export interface operations {
                     remindEveryMin?: number;
                     escalateAfterMin?: number;
                     escalationChannelIds?: string[];
+                    /** @description Expect a ping every this many seconds (60 s to 31 days). Either this or `cron`. */
+                    periodSec?: number;
+                    /** @description Expect a ping at the times of this five-field cron expression ("0 3 * * *": 03:00 every day), read in `timeZone`. Either this or `periodSec`. */
+                    cron?: string;
+                    /** @description IANA time zone the cron expression is read in (default UTC); daylight-saving changes are followed. */
+                    timeZone?: string;
+                    /** @description How long after the expected time a ping may still arrive, and how long a run reported by /start may take (default 300). */
+                    graceSec?: number;
                 };
             };
         };
@@ -3780,6 +3918,53 @@ export interface operations {
             };
             /** @description Too many requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMonitorsByIdPings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                "X-Org-Id"?: components["parameters"]["OrgId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pings and schedule state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["HeartbeatPing"][];
+                        state: components["schemas"]["HeartbeatState"];
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9657,6 +9842,248 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPingByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        /** @enum {string} */
+                        kind: "success" | "start" | "fail";
+                        durationMs: number | null;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPingByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        /** @enum {string} */
+                        kind: "success" | "start" | "fail";
+                        durationMs: number | null;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPingByTokenBySignal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+                /** @description `start` (a run began), `fail`, or the job's exit code (0 = success) */
+                signal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        /** @enum {string} */
+                        kind: "success" | "start" | "fail";
+                        durationMs: number | null;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPingByTokenBySignal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+                /** @description `start` (a run began), `fail`, or the job's exit code (0 = success) */
+                signal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        /** @enum {string} */
+                        kind: "success" | "start" | "fail";
+                        durationMs: number | null;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
