@@ -137,7 +137,7 @@ describe("heartbeat monitors", () => {
     const refused = await ping(m);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await refused.json()).error.code).toBe("too_many_pings");
+    expect(((await refused.json()) as any).error.code).toBe("too_many_pings");
     // The budget is the token's own.
     expect((await ping(other)).status).toBe(200);
     expect((await ada.call("GET", `/v1/monitors/${m.id}/pings`)).body.data).toHaveLength(5);
@@ -148,7 +148,7 @@ describe("heartbeat monitors", () => {
     const m = await createHeartbeat({ name: "Chatty job" });
     const bad = await ping(m, "/restart");
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.code).toBe("invalid_signal");
+    expect(((await bad.json()) as any).error.code).toBe("invalid_signal");
     expect((await ping(m, "", { method: "POST", body: "x".repeat(50_000) })).status).toBe(200);
     const [p] = (await ada.call("GET", `/v1/monitors/${m.id}/pings`)).body.data;
     expect(p.log).toHaveLength(10 * 1024);
