@@ -7,6 +7,7 @@ import { can, useSession } from "../session";
 import { IncidentList } from "./incidents";
 import { Failed, Loading, ScrollBox, StatusBadge } from "./status";
 import { Acknowledge } from "./acknowledge";
+import { MonitorHeartbeat } from "./monitor-heartbeat";
 
 const ranges = ["24h", "7d", "30d", "90d"] as const;
 type Points = Array<{ at: string; avgMs: number | null; p95Ms: number | null }>;
@@ -129,7 +130,7 @@ export function MonitorDetails({ id }: { id: string }) {
             >
               {monitor.paused ? "Resume" : "Pause"}
             </button>
-            <a class="button secondary" href={`/monitors/${encodeURIComponent(id)}/edit`}>Edit</a>
+            <a class="button secondary" href={`/monitors/${encodeURIComponent(id)}/edit${monitor.heartbeat ? "?type=heartbeat" : ""}`}>Edit</a>
             {confirming ? (
               <span class="confirm" role="group" aria-label="Confirm delete">
                 Delete {monitor.name} and its history?{" "}
@@ -158,6 +159,7 @@ export function MonitorDetails({ id }: { id: string }) {
         </p>
       )}
       {open && <p class="incident" role="status">Open incident: {reasonText(open.reason)} since {ago(open.startedAt)}<Acknowledge incident={open} /></p>}
+      <MonitorHeartbeat monitor={monitor} />
       <section aria-labelledby="uptime-h">
         <h2 id="uptime-h">Uptime</h2>
         <dl class="stats">

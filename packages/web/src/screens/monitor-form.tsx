@@ -4,6 +4,7 @@ import { navigate } from "../router";
 import { can, useSession } from "../session";
 import { Field } from "./field";
 import { MonitorChannels } from "./monitor-channels";
+import { HeartbeatForm, HeartbeatSwitch, wantsHeartbeat } from "./monitor-heartbeat";
 import { Failed, Loading } from "./status";
 
 type Text = Record<
@@ -77,6 +78,7 @@ export function MonitorForm({ id }: { id?: string }) {
     });
   }, [id]);
 
+  if (wantsHeartbeat() && can("monitors.write", me)) return <HeartbeatForm id={id} />;
   if (!can("monitors.write", me)) return <Failed message={`Your role in this organisation (${me.role}) may not create or change monitors.`} />;
   if (!text) return message ? <Failed message={message} /> : <Loading />;
   const set = (k: keyof Text) => (v: string) => setText({ ...text, [k]: v });
@@ -102,6 +104,7 @@ export function MonitorForm({ id }: { id?: string }) {
   return (
     <form class="card monitor-form" onSubmit={submit} noValidate>
       <h1>{id ? `Edit ${text.name}` : "New monitor"}</h1>
+      <HeartbeatSwitch id={id} />
       {field("name", "Name")}
       {field("url", "URL", { type: "url" })}
       <Field label="Method" name="method" value={text.method} onInput={set("method")} error={errors.method}>
