@@ -20,7 +20,9 @@ const Received = z.object({ ok: z.literal(true), kind: z.enum(["success", "start
 
 const description =
   "Reports a heartbeat. No authentication: the token in the ping URL is the credential. An optional body (up to 10 KB kept) is the ping's log. At most `HEARTBEAT_PINGS_PER_MINUTE` (30) per token per clock minute; past that, 429 `too_many_pings` with `Retry-After`.";
-for (const method of ["get", "post"] as const) {
+for (const method of ["get", "head", "post"] as const) {
+  // HEAD answers like GET without a body.
+  const ok = method === "head" ? { description: "Received" } : { description: "Received", ...json(Received) };
   app.openAPIRegistry.registerPath(
     createRoute({
       method,
@@ -30,7 +32,7 @@ for (const method of ["get", "post"] as const) {
       description,
       security: [],
       request: { params: z.object({ token: Token }) },
-      responses: { 200: { description: "Received", ...json(Received) }, ...errorResponses(404, 413, 429) },
+      responses: { 200: ok, ...errorResponses(404, 413, 429) },
     }),
   );
   app.openAPIRegistry.registerPath(
@@ -42,7 +44,7 @@ for (const method of ["get", "post"] as const) {
       description,
       security: [],
       request: { params: z.object({ token: Token, signal: Signal }) },
-      responses: { 200: { description: "Received", ...json(Received) }, ...errorResponses(400, 404, 413, 429) },
+      responses: { 200: ok, ...errorResponses(400, 404, 413, 429) },
     }),
   );
 }

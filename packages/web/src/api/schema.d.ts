@@ -1740,7 +1740,11 @@ export interface paths {
         post: operations["postPingByToken"];
         delete?: never;
         options?: never;
-        head?: never;
+        /**
+         * Ping: the job succeeded
+         * @description Reports a heartbeat. No authentication: the token in the ping URL is the credential. An optional body (up to 10 KB kept) is the ping's log. At most `HEARTBEAT_PINGS_PER_MINUTE` (30) per token per clock minute; past that, 429 `too_many_pings` with `Retry-After`.
+         */
+        head: operations["headPingByToken"];
         patch?: never;
         trace?: never;
     };
@@ -1764,7 +1768,11 @@ export interface paths {
         post: operations["postPingByTokenBySignal"];
         delete?: never;
         options?: never;
-        head?: never;
+        /**
+         * Ping: a run started, failed, or ended with an exit code
+         * @description Reports a heartbeat. No authentication: the token in the ping URL is the credential. An optional body (up to 10 KB kept) is the ping's log. At most `HEARTBEAT_PINGS_PER_MINUTE` (30) per token per clock minute; past that, 429 `too_many_pings` with `Retry-After`.
+         */
+        head: operations["headPingByTokenBySignal"];
         patch?: never;
         trace?: never;
     };
@@ -9961,6 +9969,53 @@ export interface operations {
             };
         };
     };
+    headPingByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getPingByTokenBySignal: {
         parameters: {
             query?: never;
@@ -10054,6 +10109,64 @@ export interface operations {
                         durationMs: number | null;
                     };
                 };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    headPingByTokenBySignal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+                /** @description `start` (a run began), `fail`, or the job's exit code (0 = success) */
+                signal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid request */
             400: {
