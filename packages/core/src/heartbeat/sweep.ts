@@ -37,6 +37,8 @@ export async function run(now = Date.now(), meter: Meter = newMeter()): Promise<
   }
   const missed = (await mapLimit(overdue, 8, async (h) => ((await markMissed(h, now)) ? h : undefined))).filter((h) => h !== undefined);
   const monitors = await mapLimit(missed, 8, async (h) => ({ h, m: await MonitorRead.get(h.monitorId, { consistent: false }) }));
+  // A heartbeat whose monitor is gone (a delete stopped between its steps) would be swept every period forever.
+  await mapLimit(monitors.filter(({ m }) => !m), 8, ({ h }) => HeartbeatEntity.delete({ pingToken: h.pingToken }).go({ response: "none" }));
   const jobs: CheckJob.Job[] = monitors
     .filter(({ m }) => m && !m.paused)
     .map(({ h, m }) => ({ monitor: CheckJob.snapshotOf(m!), dueAt: h.deadline, kind: "scheduled" as const }));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { HeartbeatEntity } from "@uptime/core/heartbeat/entity";
 import { Incident } from "@uptime/core/incident/incident";
+import { MonitorEntity } from "@uptime/core/monitors/entity";
 import { heartbeatKeys } from "@uptime/core/schedule/due-index";
 import { Tick } from "@uptime/core/schedule/tick";
 import { createUser, type TestUser } from "../kit/test-users";
@@ -164,6 +165,18 @@ describe("heartbeat monitors", () => {
     expect(await tick()).toMatchObject({ missed: 0 });
     expect((await monitor(m.id)).status).toBe("paused");
     expect((await mailsFor("Paused job")).length).toBe(0);
+  });
+
+  it("deletes a heartbeat's ping URL with its monitor, and sweeps away one a broken delete left behind", async () => {
+    const deleted = await createHeartbeat({ name: "Deleted job" });
+    expect((await ada.call("DELETE", `/v1/monitors/${deleted.id}`)).status).toBe(204);
+    expect((await ping(deleted)).status).toBe(404);
+
+    const orphan = await createHeartbeat({ name: "Orphaned job" });
+    await MonitorEntity.delete({ monitorId: orphan.id }).go(); // as if the delete stopped before its last steps
+    await lapse(orphan);
+    expect(await tick()).toMatchObject({ missed: 1, jobs: 0 });
+    expect((await HeartbeatEntity.get({ pingToken: tokenOf(orphan) }).go()).data).toBeNull();
   });
 
   it("validates heartbeat settings on create and update", async () => {
