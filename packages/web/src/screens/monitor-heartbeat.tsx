@@ -4,7 +4,10 @@ import { ago, duration } from "../format";
 import { usePoll } from "../poll";
 import { navigate } from "../router";
 import { Field } from "./field";
-import { Failed, Loading } from "./status";
+import { Failed, Loading, ScrollBox } from "./status";
+
+/** Commands and logs wrap instead of widening a phone's screen. */
+const wrap = { whiteSpace: "pre-wrap", overflowWrap: "anywhere", margin: 0 } as const;
 
 /*
  * Heartbeat (push) monitors in the web app: the form that creates and edits one, and the panel on
@@ -59,8 +62,8 @@ export function MonitorHeartbeat({ monitor }: { monitor: Monitor }) {
       </p>
       <div class="ping-url">
         <label for="ping-url">Ping URL (keep it secret: it needs no other credentials)</label>
-        <div class="row">
-          <input id="ping-url" readOnly value={url} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+        <div class="row" style={{ display: "flex", gap: ".5rem" }}>
+          <input id="ping-url" readOnly value={url} style={{ flex: 1, minWidth: 0 }} onFocus={(e) => (e.target as HTMLInputElement).select()} />
           <Copy text={url} label="the ping URL" />
         </div>
         <small>GET, HEAD or POST it when the job succeeds. Add <code>/start</code> when it begins (the run then has the grace time to finish), <code>/fail</code> or <code>/&lt;exit code&gt;</code> at the end. A POST body (up to 10 KB) is kept as the ping's log.</small>
@@ -70,7 +73,7 @@ export function MonitorHeartbeat({ monitor }: { monitor: Monitor }) {
         {snippets(url, hb.schedule).map((s) => (
           <div class="snippet">
             <div class="row"><strong>{s.name}</strong><Copy text={s.code} label={s.name} /></div>
-            <pre><code>{s.code}</code></pre>
+            <pre style={wrap}><code>{s.code}</code></pre>
           </div>
         ))}
       </details>
@@ -81,6 +84,7 @@ export function MonitorHeartbeat({ monitor }: { monitor: Monitor }) {
       ) : pings.data.length === 0 ? (
         <p class="muted" data-no-pings>No ping yet. Add the URL to your job; the first ping turns this monitor up.</p>
       ) : (
+        <ScrollBox label="Last pings">
         <table class="pings">
           <thead><tr><th>When</th><th>Ping</th><th>Run took</th><th>Log</th></tr></thead>
           <tbody>
@@ -89,11 +93,12 @@ export function MonitorHeartbeat({ monitor }: { monitor: Monitor }) {
                 <td title={p.at}>{ago(p.at)}</td>
                 <td>{p.kind === "fail" ? `failed${p.exitCode !== null ? ` (exit ${p.exitCode})` : ""}` : p.kind === "start" ? "started" : "success"} · {p.method}</td>
                 <td>{p.durationMs === null ? "–" : duration(p.durationMs)}</td>
-                <td>{p.log ? <details><summary>{p.log.slice(0, 40)}{p.log.length > 40 ? "…" : ""}</summary><pre>{p.log}{p.logTruncated ? "\n[cut at 10 KB]" : ""}</pre></details> : "–"}</td>
+                <td>{p.log ? <details><summary>{p.log.slice(0, 40)}{p.log.length > 40 ? "…" : ""}</summary><pre style={wrap}>{p.log}{p.logTruncated ? "\n[cut at 10 KB]" : ""}</pre></details> : "–"}</td>
               </tr>
             ))}
           </tbody>
         </table>
+        </ScrollBox>
       )}
     </section>
   );
@@ -102,10 +107,10 @@ export function MonitorHeartbeat({ monitor }: { monitor: Monitor }) {
 /** Whether the monitor form should be the heartbeat form: /monitors/new?type=heartbeat, or an edit link that says so. */
 export const wantsHeartbeat = () => new URLSearchParams(location.search).get("type") === "heartbeat";
 
-/** On the new-monitor form: the way to a heartbeat instead. */
+/** On the new-monitor form: the way to a heartbeat instead (a full load: the router keys screens by path, and the query is what differs). */
 export function HeartbeatSwitch({ id }: { id?: string }) {
   if (id) return null;
-  return <p class="muted">Monitoring a cron job or a worker that should report in? <a href="/monitors/new?type=heartbeat">Create a heartbeat instead</a>.</p>;
+  return <p class="muted">Monitoring a cron job or a worker that should report in? <a href="/monitors/new?type=heartbeat" data-external>Create a heartbeat instead</a>.</p>;
 }
 
 const UNITS = { minutes: 60, hours: 3600, days: 86400 } as const;
@@ -177,7 +182,7 @@ export function HeartbeatForm({ id }: { id?: string }) {
       {message && <p class="error" role="alert">{message}</p>}
       <div class="actions">
         <button type="submit" disabled={busy}>{id ? "Save" : "Create heartbeat"}</button>
-        <a href={id ? `/monitors/${encodeURIComponent(id)}` : "/monitors/new"}>Cancel</a>
+        <a href={id ? `/monitors/${encodeURIComponent(id)}` : "/"}>Cancel</a>
       </div>
     </form>
   );
