@@ -106,7 +106,7 @@ export function MonitorDetails({ id }: { id: string }) {
         )}
       </div>
       <p class="muted">
-        {monitor.method} {monitor.url} · every {monitor.intervalSec}s · last check {ago(monitor.lastCheckedAt)} ({ms(monitor.lastLatencyMs)})
+        {monitor.heartbeat ? `heartbeat, ${monitor.heartbeat.schedule}` : `${monitor.method} ${monitor.url} · every ${monitor.intervalSec}s`} · last check {ago(monitor.lastCheckedAt)} ({ms(monitor.lastLatencyMs)})
         {monitor.lastError ? ` · ${monitor.lastError}` : ""}
         {streak > 0 && streak < monitor.failureThreshold ? ` · down after ${monitor.failureThreshold - streak} more failed check${monitor.failureThreshold - streak === 1 ? "" : "s"}` : ""}
       </p>

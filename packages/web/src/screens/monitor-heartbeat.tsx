@@ -72,7 +72,7 @@ export function MonitorHeartbeat({ monitor }: { monitor: Monitor }) {
         <summary>Copy-paste snippets</summary>
         {snippets(url, hb.schedule).map((s) => (
           <div class="snippet">
-            <div class="row"><strong>{s.name}</strong><Copy text={s.code} label={s.name} /></div>
+            <div class="row" style={{ display: "flex", gap: ".5rem", alignItems: "center", marginTop: ".75rem" }}><strong>{s.name}</strong><Copy text={s.code} label={s.name} /></div>
             <pre style={wrap}><code>{s.code}</code></pre>
           </div>
         ))}
