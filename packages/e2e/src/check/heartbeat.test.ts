@@ -167,6 +167,18 @@ describe("heartbeat monitors", () => {
     expect((await mailsFor("Paused job")).length).toBe(0);
   });
 
+  it("obeys maintenance: a deadline missed while muted is recorded but opens no incident and sends no mail", async () => {
+    const m = await createHeartbeat({ name: "Muted job" });
+    await ping(m);
+    await MonitorEntity.patch({ monitorId: m.id }).set({ maintenanceUntil: Date.now() + 3600_000 }).go();
+    await lapse(m);
+    expect(await tick()).toMatchObject({ missed: 1, jobs: 1 });
+    expect((await monitor(m.id)).status).toBe("up");
+    const [result] = (await ada.call("GET", `/v1/monitors/${m.id}/results?limit=1`)).body.data;
+    expect(result).toMatchObject({ ok: false, reason: "timeout", inMaintenance: true });
+    expect(await mailsFor("Muted job")).toHaveLength(0);
+  });
+
   it("deletes a heartbeat's ping URL with its monitor, and sweeps away one a broken delete left behind", async () => {
     const deleted = await createHeartbeat({ name: "Deleted job" });
     expect((await ada.call("DELETE", `/v1/monitors/${deleted.id}`)).status).toBe(204);
