@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cronProblem, isTimeZone, type Schedule } from "./schedule";
+import { cronProblem, describe, isTimeZone, type Schedule } from "./schedule";
 
 /** Between a minute (the tick's resolution) and 31 days. */
 export const PERIOD_MIN_SEC = 60;
@@ -87,6 +87,12 @@ export const HTTP_PLACEHOLDERS = {
   failureThreshold: 1,
   recoveryThreshold: 1,
 };
+
+/**
+ * What a heartbeat stores as its `url`: alert mails, channel messages and listings show a monitor's
+ * URL, and for a heartbeat the useful words there are its schedule.
+ */
+export const urlText = (s: Stored) => `heartbeat, ${describe(scheduleOf(s))}`;
 
 /** Fields of an HTTP monitor that a heartbeat does not have, refused on its create or update. */
 export const HTTP_ONLY = ["url", "method", "headers", "body", "expectedStatus", "timeoutMs", "intervalSec", "keyword", "keywordMode", "failureThreshold", "recoveryThreshold", "retryIntervalSec"] as const;

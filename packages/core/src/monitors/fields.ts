@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { UserText } from "../platform/user-text";
-import { HTTP_ONLY, HTTP_PLACEHOLDERS, HeartbeatSettings, refineSettings, stored } from "../heartbeat/fields";
+import { HTTP_ONLY, HTTP_PLACEHOLDERS, HeartbeatSettings, refineSettings, stored, urlText } from "../heartbeat/fields";
 
 export const INTERVALS = [10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600] as const;
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -192,7 +192,8 @@ export function settingsOf(input: CreateInput, ownerEmail: string) {
   const m = CreateInput.parse(input);
   if (m.type === "heartbeat") {
     const { periodSec, cron, timeZone, graceSec, ...common } = m;
-    return { ...common, ...HTTP_PLACEHOLDERS, ...stored({ periodSec, cron, timeZone, graceSec }), alertEmails: m.alertEmails ?? [ownerEmail] };
+    const schedule = stored({ periodSec, cron, timeZone, graceSec });
+    return { ...common, ...HTTP_PLACEHOLDERS, url: urlText(schedule), ...schedule, alertEmails: m.alertEmails ?? [ownerEmail] };
   }
   return {
     ...m,

@@ -215,7 +215,7 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
     retryIntervalSec,
     paused,
     offsetSec,
-    ...(heartbeat ? { ...heartbeat.settings, ...heartbeatMonitorKeys() } : dueKeys(intervalSec, offsetSec, paused)),
+    ...(heartbeat ? { ...heartbeat.settings, url: Heartbeat.urlText(heartbeat.settings), ...heartbeatMonitorKeys() } : dueKeys(intervalSec, offsetSec, paused)),
     updatedAt: now,
   };
   const remove = [
