@@ -50,6 +50,7 @@ const SECTIONS = [
   { name: "dashboard-reads", heading: "11. Dashboard and monitor-list reads by account size", order: 11, timeoutMin: 6 },
   { name: "vs-kuma", heading: "12. Side by side with Uptime Kuma", order: 12, timeoutMin: 6 },
   { name: "channels", heading: "13. Alert channels: cost of one event per channel", order: 13, timeoutMin: 3 },
+  { name: "heartbeats", heading: "14. Heartbeats: cost of a ping and of finding overdue heartbeats", order: 14, timeoutMin: 10 },
 ] as const;
 
 interface Outcome {

@@ -27,6 +27,7 @@ const tableAccess: Record<ApiFunctionName, "none" | "readWrite"> = {
   publicPages: "readWrite",
   docs: "none",
   channels: "readWrite",
+  ping: "readWrite",
 };
 
 export function Api({ stack, app }: StackContext) {
@@ -62,6 +63,10 @@ export function Api({ stack, app }: StackContext) {
   alertsQueue.cdk.queue.grantSendMessages(functions.publicPages);
   // Posting an incident or moving maintenance queues the subscribers' mail.
   alertsQueue.cdk.queue.grantSendMessages(functions.statusPages);
+
+  // A ping that changes a heartbeat's health settles it like a check: incidents and their alerts.
+  checksQueue.cdk.queue.grantSendMessages(functions.ping);
+  alertsQueue.cdk.queue.grantSendMessages(functions.ping);
 
   // Channels: "Send test" opens a channel's secrets and calls it (or queues an email channel's test); acknowledging queues the news.
   functions.channels.bind([channelKey]);

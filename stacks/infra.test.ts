@@ -486,6 +486,20 @@ describe("Api", () => {
     expect(refersTo(sends[0], queueId("alerts"))).toBe(true);
   });
 
+  it("serves heartbeat pings from their own function on public routes: no authorizer, the token is the credential", () => {
+    const [fnId, fn] = apiFn("ping");
+    expect(fn.Properties.Handler).toBe("packages/functions/src/api/ping.handler");
+    const integrationOf = (route: Resource) => resource(api, route.Properties.Target["Fn::Join"][1][1].Ref).Properties.IntegrationUri;
+    const routes = resources(api, "AWS::ApiGatewayV2::Route").filter(([, r]) => refersTo(integrationOf(r), fnId));
+    expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(["ANY /ping/{token}", "ANY /ping/{token}/{signal}"]);
+    for (const [, r] of routes) {
+      expect(r.Properties.AuthorizerId).toBeUndefined();
+      expect(r.Properties.AuthorizationType ?? "NONE").toBe("NONE");
+    }
+    const stmts = statementsOf(api, fnId);
+    for (const a of ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]) expect(granting(stmts, a), a).toHaveLength(1);
+  });
+
   it("leaves CORS to the functions (per route: public reads for anyone, the rest for WEB_ORIGIN); preflights reach them", () => {
     const [, httpApi] = only(api, "AWS::ApiGatewayV2::Api");
     expect(httpApi.Properties.ProtocolType).toBe("HTTP");
@@ -515,6 +529,11 @@ describe("Api", () => {
       expect(granting(stmts, "dynamodb:PutItem"), name).toHaveLength(name === "docs" ? 0 : 1);
       const sends = granting(stmts, "sqs:SendMessage").flatMap(targets);
       if (name === "monitors") {
+        expect(sends.some((r) => refersTo(r, queueId("checks")))).toBe(true);
+        expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
+      } else if (name === "ping") {
+        // a ping that changes a heartbeat's health settles it like a check (retry jobs, incident mail)
+        expect(sends, name).toHaveLength(2);
         expect(sends.some((r) => refersTo(r, queueId("checks")))).toBe(true);
         expect(sends.some((r) => refersTo(r, queueId("alerts")))).toBe(true);
       } else if (name === "channels") {

@@ -18,6 +18,7 @@ export const apiLoaders = {
   publicPages: () => import("@uptime/functions/api/public-pages"),
   docs: () => import("@uptime/functions/api/docs"),
   channels: () => import("@uptime/functions/api/channels"),
+  ping: () => import("@uptime/functions/api/ping"),
 } satisfies Record<ApiFunctionName, Loader>;
 
 export const backgroundLoaders = {

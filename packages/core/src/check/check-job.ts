@@ -37,9 +37,11 @@ const SNAPSHOT_VARIANTS = {
   http: ProbeRequest.extend(SnapshotState.shape).extend({ type: z.literal("http").default("http") }),
   tcp: TcpProbeRequest.extend(SnapshotState.shape).extend({ type: z.literal("tcp") }),
   dns: DnsProbeRequest.extend(SnapshotState.shape).extend({ type: z.literal("dns") }),
+  // Nothing to probe: the tick queues a job for a missed deadline, which the checker records as a failure.
+  heartbeat: SnapshotState.extend({ type: z.literal("heartbeat"), pingToken: z.string(), timeoutMs: CommonFields.shape.timeoutMs }),
 } satisfies Record<MonitorType, z.ZodObject>;
 
-export const Snapshot = z.discriminatedUnion("type", [SNAPSHOT_VARIANTS.http, SNAPSHOT_VARIANTS.tcp, SNAPSHOT_VARIANTS.dns]);
+export const Snapshot = z.discriminatedUnion("type", [SNAPSHOT_VARIANTS.http, SNAPSHOT_VARIANTS.tcp, SNAPSHOT_VARIANTS.dns, SNAPSHOT_VARIANTS.heartbeat]);
 export type Snapshot = z.infer<typeof Snapshot>;
 
 export const CHECK_KINDS = ["scheduled", "retry", "manual"] as const;

@@ -14,6 +14,7 @@ import { Probe, type ProbeOutcome } from "./probe";
 import { probeFor } from "./probe-by-type";
 import { CheckResult, type Result } from "./result";
 import { CheckRules } from "./rules";
+import { lastPingResult, observeMissed } from "../heartbeat/observe";
 
 /**
  * Runs check jobs: probe, store the result, then carry out the steps CheckRules names. A
@@ -48,6 +49,7 @@ export async function observe(job: CheckJob.Job, opts: { redelivered?: boolean; 
   const m = job.monitor;
   const already = opts.redelivered ? await CheckResult.find(m.monitorId, job.dueAt) : undefined;
   if (already) return { stored: already };
+  if (m.type === "heartbeat") return { outcome: await observeMissed(m.pingToken, job.dueAt), checkedAt: (opts.now ?? Date.now)() };
   const outcome = await probeFor(m);
   if (m.type === "dns" && m.alertOnChange && outcome.answer !== undefined && outcome.answer !== m.lastAnswer) {
     await rememberAnswer(m.monitorId, outcome.answer);
@@ -186,6 +188,8 @@ function degradedNotice(m: MonitorItem, result: Result, since: number, checks: n
 
 /** A check requested through the API: same rules, result returned to the caller. */
 export async function runNow(monitor: MonitorItem, now = Date.now()): Promise<JobOutcome> {
+  // A heartbeat cannot be checked from here: "check now" shows its last ping instead.
+  if (monitor.type === "heartbeat") return { result: await lastPingResult(monitor, now), created: false };
   const snapshot = CheckJob.snapshotOf(monitor);
   const timeoutMs = Math.min(snapshot.timeoutMs, config().MANUAL_CHECK_MAX_MS);
   return runJob({ monitor: { ...snapshot, timeoutMs }, dueAt: now, kind: "manual" });

@@ -2,6 +2,7 @@ export * as DryRun from "./dry-run";
 
 import { CreateInput } from "../monitors/fields";
 import { config } from "../platform/config";
+import { VisibleError } from "../platform/errors";
 import { CheckResult } from "./result";
 import { ManualLimits } from "./manual-limits";
 import { probeFor } from "./probe-by-type";
@@ -14,6 +15,9 @@ import { probeFor } from "./probe-by-type";
  */
 export async function run(orgId: string, input: CreateInput, actingUserId?: string, now = Date.now()): Promise<CheckResult.View> {
   const m = CreateInput.parse(input);
+  if (m.type === "heartbeat") {
+    throw new VisibleError("invalid", "nothing_to_test", "A heartbeat monitor checks nothing itself: it waits for your job's pings. Save it, then ping its URL.");
+  }
   await ManualLimits.reserve(orgId, `dry-run:${orgId}`, now, actingUserId);
   const timeoutMs = Math.min(m.timeoutMs, config().MANUAL_CHECK_MAX_MS);
   const outcome = await probeFor(

@@ -54,6 +54,12 @@ export const MonitorEntity = bindToTable(
         certExpiryDays: { type: "list", items: { type: "number" } },
         /** The last certificate warning sent (check/cert-expiry.ts): travels in job snapshots so later checks skip it. */
         certWarned: { type: "string" },
+        // Heartbeat monitors (heartbeat/*): their schedule, grace and ping token; the live state is on the heartbeat item.
+        periodSec: { type: "number" },
+        cron: { type: "string" },
+        timeZone: { type: "string" },
+        graceSec: { type: "number" },
+        pingToken: { type: "string" },
         offsetSec: { type: "number", required: true },
         dueBucket: { type: "string", required: true },
         dueSk: { type: "string", required: true },

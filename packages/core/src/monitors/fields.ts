@@ -3,6 +3,7 @@ import { z } from "zod";
 import { parseHostPort } from "../check/target";
 import { UserText } from "../platform/user-text";
 import { Assertions } from "../check/assertions";
+import { HTTP_PLACEHOLDERS, HeartbeatSettings, refineSettings, stored, urlText } from "../heartbeat/fields";
 
 export const INTERVALS = [10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600] as const;
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -20,7 +21,7 @@ export const DEFAULT_DEGRADED_AFTER_CHECKS = 3;
  * field), so reads treat an absent type as "http" and nothing is migrated. Heartbeat (push)
  * monitors add their own variant.
  */
-export const MONITOR_TYPES = ["http", "tcp", "dns"] as const;
+export const MONITOR_TYPES = ["http", "tcp", "dns", "heartbeat"] as const;
 export type MonitorType = (typeof MONITOR_TYPES)[number];
 export const DNS_RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "CAA", "SOA"] as const;
 /** How a DNS answer is compared with `expectedValues`: all of them present, any one of them, or none. */
@@ -105,10 +106,24 @@ export const DnsFields = z.object({
 });
 export type DnsFields = z.infer<typeof DnsFields>;
 
+/**
+ * A heartbeat (push) monitor: nothing is probed, its jobs pings (heartbeat/*). It keeps the common
+ * settings and stores placeholders for the HTTP ones it has no use for (heartbeat/fields.ts).
+ */
+export const HeartbeatFields = z.object({
+  type: z.literal("heartbeat"),
+  periodSec: z.number(),
+  cron: z.string(),
+  timeZone: z.string(),
+  graceSec: z.number(),
+});
+export type HeartbeatFields = z.infer<typeof HeartbeatFields>;
+
 export const Fields = z.discriminatedUnion("type", [
   CommonFields.extend(HttpFields.shape),
   CommonFields.extend(TcpFields.shape),
   CommonFields.extend(DnsFields.shape),
+  CommonFields.extend(HeartbeatFields.shape),
 ]);
 export type Fields = z.infer<typeof Fields>;
 
@@ -260,6 +275,7 @@ export const TYPE_FIELDS: Record<MonitorType, readonly string[]> = {
   http: Object.keys(HttpRules.shape),
   tcp: Object.keys(TcpRules.shape),
   dns: Object.keys(DnsRules.shape),
+  heartbeat: Object.keys(HeartbeatSettings.shape),
 };
 
 const CommonCreate = CommonRules.partial({
@@ -304,9 +320,28 @@ export const DnsCreateInput = CommonCreate.extend(DnsRules.partial({ resolver: t
   })
   .strict();
 
+/**
+ * A heartbeat: the common settings it has a use for (the HTTP_ONLY ones and the degraded threshold
+ * are about probes), plus its schedule.
+ */
+export const HeartbeatCreateInput = CommonCreate.omit({
+  timeoutMs: true,
+  intervalSec: true,
+  failureThreshold: true,
+  recoveryThreshold: true,
+  retryIntervalSec: true,
+  degradedAboveMs: true,
+  degradedAfterChecks: true,
+  degradedAlert: true,
+})
+  .extend(HeartbeatSettings.shape)
+  .extend({ type: z.literal("heartbeat") })
+  .strict()
+  .superRefine(refineSettings);
+
 /** Rules that join fields, for a monitor's settings as they will be after a create or update. */
 export function crossFieldIssues(m: {
-  intervalSec: number;
+  intervalSec?: number;
   retryIntervalSec?: number;
   escalateAfterMin?: number;
   escalationChannelIds?: string[];
@@ -316,7 +351,7 @@ export function crossFieldIssues(m: {
   expectedValues?: string[];
 }): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
-  if (m.retryIntervalSec !== undefined && m.retryIntervalSec > m.intervalSec) issues.push({ path: "retryIntervalSec", message: "must not be longer than intervalSec" });
+  if (m.retryIntervalSec !== undefined && m.intervalSec !== undefined && m.retryIntervalSec > m.intervalSec) issues.push({ path: "retryIntervalSec", message: "must not be longer than intervalSec" });
   if (m.keywordMode && !m.keyword) issues.push({ path: "keywordMode", message: "needs a keyword" });
   if ((m.escalateAfterMin ?? 0) > 0 && !m.escalationChannelIds?.length) issues.push({ path: "escalationChannelIds", message: "escalation needs at least one channel" });
   if (m.match && m.match !== "any" && !m.expectedValues?.length) issues.push({ path: "expectedValues", message: `match "${m.match}" needs at least one expected value` });
@@ -324,7 +359,7 @@ export function crossFieldIssues(m: {
 }
 
 export const CreateInput = z
-  .discriminatedUnion("type", [HttpCreateInput, TcpCreateInput, DnsCreateInput])
+  .discriminatedUnion("type", [HttpCreateInput, TcpCreateInput, DnsCreateInput, HeartbeatCreateInput])
   .superRefine((m, ctx) => {
     for (const issue of crossFieldIssues(m)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
   });
@@ -350,6 +385,7 @@ const clearable = {
 export const UpdateInput = CommonRules.extend(HttpRules.shape)
   .extend(TcpRules.shape)
   .extend(DnsRules.shape)
+  .extend(HeartbeatSettings.shape)
   .extend(clearable)
   .extend({ type: z.enum(MONITOR_TYPES).describe("Cannot change; if sent, must be the monitor's type.") })
   .partial()
@@ -371,10 +407,13 @@ export function misfits(update: Record<string, unknown>, type: MonitorType): { p
  */
 export function settingsOf(input: CreateInput, ownerEmail: string) {
   const m = CreateInput.parse(input);
-  const common = {
-    retryIntervalSec: m.retryIntervalSec ?? Math.min(20, m.intervalSec),
-    alertEmails: m.alertEmails ?? [ownerEmail],
-  };
+  const alertEmails = m.alertEmails ?? [ownerEmail];
+  if (m.type === "heartbeat") {
+    const { periodSec, cron, timeZone, graceSec, ...rest } = m;
+    const schedule = stored({ periodSec, cron, timeZone, graceSec });
+    return { ...rest, ...HTTP_PLACEHOLDERS, url: urlText(schedule), ...schedule, alertEmails };
+  }
+  const common = { retryIntervalSec: m.retryIntervalSec ?? Math.min(20, m.intervalSec), alertEmails };
   if (m.type === "http") return { ...m, ...common, keywordMode: m.keyword ? (m.keywordMode ?? "contains") : undefined };
   return { ...m, ...common };
 }

@@ -9,7 +9,8 @@ import { CheckJob } from "../check/check-job";
 import { Incident } from "../incident/incident";
 import { AlertRecipient } from "../alert/recipients";
 import { Channel } from "../channels/channel";
-import { dueKeys, dueTimes } from "../schedule/due-index";
+import { dueKeys, dueTimes, heartbeatMonitorKeys } from "../schedule/due-index";
+import { Heartbeat } from "../heartbeat/heartbeat";
 import { OrgGuard } from "../orgs/guard";
 
 import { MonitorEntity, MonitorQuotaEntity, SlugClaimEntity, type MonitorItem } from "./entity";
@@ -104,7 +105,8 @@ const storedHeaders = (headers: Record<string, string> | undefined) => headers &
 
 export async function create(ownerId: string, ownerEmail: string, input: CreateInput, now = Date.now()): Promise<MonitorItem> {
   const m = settingsOf(input, ownerEmail);
-  await Target.assertAllowedTarget(m);
+  const heartbeat = m.type === "heartbeat" ? { pingToken: Heartbeat.newToken() } : undefined;
+  if (!heartbeat) await Target.assertAllowedTarget(m);
   await Channel.assertOwned(ownerId, m.channelIds ?? [], "channelIds");
   await Channel.assertOwned(ownerId, m.escalationChannelIds, "escalationChannelIds");
   const { accountId } = await OrgGuard.enterCreate(ownerId, now);
@@ -123,16 +125,19 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
       monitorId,
       ownerId,
       ...m,
+      ...heartbeat,
       channelIds: m.channelIds ?? (await Channel.defaultsOf(ownerId)),
       headers: m.type === "http" ? storedHeaders(m.headers) : undefined,
       offsetSec,
-      ...dueKeys(m.intervalSec, offsetSec, m.paused),
+      ...(heartbeat ? heartbeatMonitorKeys() : dueKeys(m.intervalSec, offsetSec, m.paused)),
       state: "pending" as const,
       createdAt: now,
       updatedAt: now,
     };
+    if (item.type === "heartbeat") await Heartbeat.arm({ ...item, pingToken: item.pingToken!, graceSec: item.graceSec! }, now);
     await Claim.createFresh(() => MonitorEntity.create(item).go());
   } catch (err) {
+    if (heartbeat) await Heartbeat.disarm(heartbeat.pingToken).catch(() => undefined);
     await releaseQuota(ownerId, now);
     await OrgGuard.givePlace(accountId, "monitors", now);
     if (m.slug) await SlugClaim.release(m.slug, { monitorId });
@@ -171,6 +176,7 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
   const wrongType = misfits(u, type);
   if (wrongType.length) throw invalid(wrongType);
   await Target.assertAllowedTarget({ url: u.url, host: u.host, resolver: u.resolver });
+  const heartbeat = Heartbeat.checkUpdate(current, u);
   if (u.channelIds) await Channel.assertOwned(ownerId, u.channelIds, "channelIds");
   if (u.escalationChannelIds) await Channel.assertOwned(ownerId, u.escalationChannelIds, "escalationChannelIds");
 
@@ -233,7 +239,7 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
     retryIntervalSec,
     paused,
     offsetSec,
-    ...dueKeys(intervalSec, offsetSec, paused),
+    ...(heartbeat ? { ...heartbeat.settings, url: Heartbeat.urlText(heartbeat.settings), ...heartbeatMonitorKeys() } : dueKeys(intervalSec, offsetSec, paused)),
     updatedAt: now,
   };
   const remove = [
@@ -246,6 +252,7 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
     ...(u.resolver === null ? ["resolver" as const] : []),
     ...(newQuestion && current.lastAnswer !== undefined ? ["lastAnswer" as const] : []),
     ...(u.slug === null || (newSlug === undefined && current.slug) ? ["slug" as const] : []),
+    ...(heartbeat?.settings.cron !== undefined ? ["periodSec" as const] : heartbeat ? ["cron" as const, "timeZone" as const] : []),
   ];
   let op = MonitorEntity.patch({ monitorId }).set(set);
   if (remove.length) op = op.remove(remove);
@@ -253,6 +260,9 @@ export async function update(ownerId: string, monitorId: string, input: UpdateIn
   if (current.slug && current.slug !== newSlug) await SlugClaim.release(current.slug, { monitorId });
   const updated = (await MonitorEntity.get({ monitorId }).go({ consistent: true })).data!;
   if (u.alertEmails) await AlertRecipient.requestConfirmations(ownerId, undefined, u.alertEmails, now);
+  if (heartbeat && updated.pingToken && (heartbeat.changed || current.paused !== updated.paused)) {
+    await Heartbeat.reconfigure({ ...updated, pingToken: updated.pingToken, graceSec: updated.graceSec ?? Heartbeat.DEFAULT_GRACE_SEC }, now);
+  }
   if (current.paused && !updated.paused) await checkSoon(updated, now);
   return updated;
 }
@@ -274,6 +284,7 @@ export async function remove(ownerId: string, monitorId: string, now = Date.now(
   await releaseQuota(ownerId, now);
   await OrgGuard.givePlace(await OrgGuard.accountOf(ownerId), "monitors", now);
   if (current.slug) await SlugClaim.release(current.slug, { monitorId });
+  if (current.pingToken) await Heartbeat.disarm(current.pingToken);
   // Nothing will ever check it again, so an open incident would stay open in listings forever.
   if (current.openIncidentId) await Incident.closeWithoutRecovery(current.openIncidentId, "monitor_deleted");
 }
@@ -284,7 +295,8 @@ export async function remove(ownerId: string, monitorId: string, now = Date.now(
  * that the one-minute scheduler would otherwise first reach up to a minute later.
  */
 async function checkSoon(m: MonitorItem, now: number) {
-  if (m.paused) return;
+  // A heartbeat is never probed: its first ping is what it waits for.
+  if (m.paused || m.type === "heartbeat") return;
   const snapshot = CheckJob.snapshotOf(m);
   const jobs: CheckJob.Job[] = [{ monitor: snapshot, dueAt: now, kind: "scheduled" }];
   const { TICK_SECONDS, TICK_LOOKAHEAD } = config();

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { MonitorItem } from "./entity";
 import { CommonFields, DEFAULT_CERT_EXPIRY_DAYS, DEFAULT_DEGRADED_AFTER_CHECKS, DnsFields, HttpFields, STATUSES, TcpFields, typeOf } from "./fields";
+import { HeartbeatInfo, heartbeatInfo } from "../heartbeat/view";
 
 /** A monitor as the API shows it: settings left unset read as null, plus its live status. */
 const CommonInfo = z
@@ -32,7 +33,11 @@ export const TcpInfo = CommonInfo.extend(TcpFields.shape).extend({
 export const DnsInfo = CommonInfo.extend(DnsFields.shape).extend({
   resolver: DnsFields.shape.resolver.nullable(),
 });
-export const Info = z.discriminatedUnion("type", [HttpInfo, TcpInfo, DnsInfo]);
+export const HeartbeatMonitorInfo = CommonInfo.extend({
+  type: z.literal("heartbeat"),
+  heartbeat: HeartbeatInfo.describe("The ping URL and the schedule"),
+});
+export const Info = z.discriminatedUnion("type", [HttpInfo, TcpInfo, DnsInfo, HeartbeatMonitorInfo]);
 export type Info = z.infer<typeof Info>;
 
 export interface LastCheck {
@@ -60,11 +65,14 @@ export function targetOf(m: Pick<MonitorItem, "type" | "url" | "host" | "port" |
     }
     case "dns":
       return `${m.recordName} ${m.recordType}${m.resolver ? ` via ${m.resolver}` : ""}`;
+    case "heartbeat":
+      // Stored as the schedule in words ("heartbeat, at 03:00 every day, Europe/Berlin"): heartbeat/fields.ts
+      return m.url ?? "heartbeat";
   }
 }
 
 /** What mails and channel messages call a monitor's target: a URL, or (TCP, DNS) just the target. */
-export const targetLabel = (target: string) => (/^https?:\/\//i.test(target) ? "URL" : "Target");
+export const targetLabel = (target: string) => (/^https?:\/\//i.test(target) ? "URL" : /^heartbeat\b/.test(target) ? "Schedule" : "Target");
 
 export function toInfo(m: MonitorItem, last?: LastCheck): Info {
   const common = {
@@ -132,5 +140,7 @@ export function toInfo(m: MonitorItem, last?: LastCheck): Info {
         match: m.match ?? "any",
         alertOnChange: m.alertOnChange ?? false,
       };
+    case "heartbeat":
+      return { ...common, type: "heartbeat", heartbeat: heartbeatInfo(m)! };
   }
 }

@@ -131,6 +131,8 @@ const ConfigSchema = z.object({
   MANUAL_CHECK_MONITOR_SEC: z.coerce.number().int().min(0).default(10),
   /** ...and at most this many per account per clock hour. */
   MANUAL_CHECKS_PER_HOUR: z.coerce.number().int().positive().default(60),
+  /** Pings one heartbeat's token may send per clock minute; past it, 429 with Retry-After (a looping job cannot run up the bill). */
+  HEARTBEAT_PINGS_PER_MINUTE: z.coerce.number().int().positive().default(30),
   /** Team organisations one account may create (its personal one not counted); deleting one frees its place. */
   ORGS_PER_ACCOUNT: z.coerce.number().int().min(0).default(5),
   /**

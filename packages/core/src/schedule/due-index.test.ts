@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { INTERVALS } from "../monitors/fields";
-import { dueBuckets, dueKeys, dueTimes, queriesFor } from "./due-index";
+import { HEARTBEAT_LOOKBACK_MINUTES, dueBuckets, dueKeys, dueTimes, heartbeatKeys, overdueHeartbeatQueries, queriesFor } from "./due-index";
 
 /** Brute force: the monitors (interval, offset) due in a window, by definition. */
 function dueByDefinition(interval: number, offset: number, windowStart: number, windowSec: number) {
@@ -49,6 +49,23 @@ describe("due index", () => {
         expect(buckets.has(dueKeys(interval, offset, true).dueBucket)).toBe(true);
       }
     }
-    expect(buckets.size).toBe(4 + 2 + 5 + 10 + 15 + 30 + 60 + 1);
+    // ... and the heartbeat monitors' own partition
+    expect(buckets.size).toBe(4 + 2 + 5 + 10 + 15 + 30 + 60 + 1 + 1);
+  });
+
+  it("names a heartbeat exactly when its deadline has passed (within the look-back), never before", () => {
+    const matched = (deadlineMs: number, now: number) => {
+      const { dueBucket, dueSk } = heartbeatKeys(deadlineMs, false);
+      const second = Number(dueSk);
+      return overdueHeartbeatQueries(now).some((q) => q.bucket === dueBucket && second >= q.fromSecond && second <= q.toSecond);
+    };
+    const now = 1_764_000_000_000 + 37_250; // 37.25 s into a minute
+    for (let d = now - HEARTBEAT_LOOKBACK_MINUTES * 60_000 - 60_000; d < now + 120_000; d += 1000) {
+      const passedBySecond = Math.floor(d / 1000) < Math.floor(now / 1000);
+      const inLookBack = Math.floor(d / 60_000) >= Math.floor(now / 60_000) - HEARTBEAT_LOOKBACK_MINUTES;
+      expect(matched(d, now), `deadline ${d - now} ms from now`).toBe(passedBySecond && inLookBack);
+    }
+    expect(heartbeatKeys(now, true).dueBucket).toBe("hb-paused");
+    expect(overdueHeartbeatQueries(now).some((q) => q.bucket === "hb-paused")).toBe(false);
   });
 });

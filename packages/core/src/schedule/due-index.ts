@@ -92,6 +92,39 @@ export async function forEachDuePage(q: Query, onPage: (items: MonitorItem[], re
   } while (cursor);
 }
 
+// ---------- heartbeats ----------
+
+/**
+ * A heartbeat monitor is never probed, so its monitor item sits in a partition no tick reads (but
+ * `allMonitors` does). Its deadline lives on its heartbeat item (heartbeat/entity.ts), filed by the
+ * minute of the deadline (`hb<epoch minute>`, sorted by second then token); every ping moves it. So
+ * the tick reads, of all heartbeats, only those whose deadline has passed without a ping.
+ */
+export const HEARTBEAT_MONITORS = "heartbeat";
+
+export function heartbeatMonitorKeys() {
+  return { dueBucket: HEARTBEAT_MONITORS, dueSk: "00#" };
+}
+
+export function heartbeatKeys(deadlineMs: number, paused: boolean) {
+  if (paused) return { dueBucket: "hb-paused", dueSk: "00" };
+  const sec = Math.floor(deadlineMs / 1000);
+  return { dueBucket: `hb${Math.floor(sec / 60)}`, dueSk: pad(sec % 60) };
+}
+
+/** Past minutes swept again each time: a tick that never ran (an outage) leaves no deadline unread for this long. */
+export const HEARTBEAT_LOOKBACK_MINUTES = 3;
+
+/** The queries naming every heartbeat whose deadline passed by `now`: whole past minutes, and the current one up to now's second. */
+export function overdueHeartbeatQueries(now: number): Query[] {
+  const sec = Math.floor(now / 1000);
+  const minute = Math.floor(sec / 60);
+  const queries: Query[] = [];
+  for (let m = minute - HEARTBEAT_LOOKBACK_MINUTES; m < minute; m++) queries.push({ bucket: `hb${m}`, fromSecond: 0, toSecond: 59 });
+  if (sec % 60 > 0) queries.push({ bucket: `hb${minute}`, fromSecond: 0, toSecond: (sec % 60) - 1 });
+  return queries;
+}
+
 // ---------- every monitor ----------
 
 /**
@@ -104,6 +137,7 @@ export function dueBuckets(): string[] {
     for (let offset = 0; offset < interval; offset += 60) buckets.add(dueKeys(interval, offset, false).dueBucket);
   }
   buckets.add(dueKeys(60, 0, true).dueBucket);
+  buckets.add(HEARTBEAT_MONITORS);
   return [...buckets];
 }
 

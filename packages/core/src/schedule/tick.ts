@@ -9,6 +9,7 @@ import { Claim } from "../platform/claim";
 import { bindToTable, entityOptions } from "../platform/table";
 import { dueTimes, forEachDuePage, queriesFor } from "./due-index";
 import { Telemetry } from "../platform/telemetry";
+import { HeartbeatSweep } from "../heartbeat/sweep";
 
 /**
  * One item per scheduler window. EventBridge may deliver a scheduled event twice, or late;
@@ -45,6 +46,7 @@ export interface Report {
   sqsRequests: number;
   maintenance?: { started: number; completed: number };
   followUps?: { reminders: number; escalations: number };
+  heartbeats?: HeartbeatSweep.Report;
 }
 
 /**
@@ -88,6 +90,13 @@ export async function run(at: Date | number, now = Date.now()): Promise<Report> 
     report.followUps = await FollowUp.runDue(now);
   } catch (err) {
     Telemetry.log.error("incident follow-ups failed", { error: String(err) });
+  }
+
+  // Heartbeats whose deadline passed without a ping: only those are read (heartbeat/sweep.ts).
+  try {
+    report.heartbeats = await HeartbeatSweep.run(now);
+  } catch (err) {
+    Telemetry.log.error("overdue heartbeats failed", { error: String(err) });
   }
 
   try {

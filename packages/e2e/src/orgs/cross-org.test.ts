@@ -22,6 +22,8 @@ const a = { id: "", tcpId: "", dnsId: "", userId: "", invitationId: "", keyId: "
 /** B's own page and what is on it, to pair with one of A's ids at a time. */
 const b = { pageId: "", groupId: "", componentId: "", incidentId: "", updateId: "", maintenanceId: "" };
 let bobKey: TestUser;
+/** A's heartbeat monitor: its ping URL (the token) and pings must stay A's. */
+let aHeartbeat = "";
 const cursorsOfA: Array<{ path: string; cursor: string }> = [];
 
 beforeAll(async () => {
@@ -47,6 +49,7 @@ beforeAll(async () => {
     a.invitationId = (await asA("POST", "/v1/org/invitations", { email: `a-invitee-${i}@example.com` })).body.id;
   }
   a.monitorIncidentId = (await asA("GET", `/v1/monitors/${a.id}/incidents`)).body.data[0].id;
+  aHeartbeat = (await asA("POST", "/v1/monitors", { type: "heartbeat", name: "A backup", periodSec: 3600 })).body.id;
   for (let i = 0; i < 2; i++) a.keyId = (await created(asA, "/v1/org/api-keys", { name: `A key ${i}`, scope: "write" })).key.id;
   await buildPage(asA, a, "a");
   // a second page, posted incident (promoted from the monitor's) and maintenance, so every listing pages
@@ -102,6 +105,7 @@ afterAll(async () => {
 async function snapshotOfA() {
   const asA = inOrg(stack, ada, orgA);
   const paths = ["/v1/org", "/v1/monitors", "/v1/org/members", "/v1/org/invitations", "/v1/org/audit?limit=100", "/v1/alert-recipients", "/v1/incidents", `/v1/monitors/${a.id}/results`];
+  paths.push(`/v1/monitors/${aHeartbeat}`, `/v1/monitors/${aHeartbeat}/pings`);
   const page = `/v1/status-pages/${a.pageId}`;
   paths.push("/v1/org/api-keys", "/v1/status-pages", page, `${page}/layout`, `${page}/incidents`, `${page}/maintenance`);
   return Promise.all(paths.map(async (p) => (await asA("GET", p)).body));
@@ -174,6 +178,16 @@ it("keeps every id, cursor and X-Org-Id of one organisation out of reach of anot
     await expect404(`transfer to A's member`, asB(op.method, op.path, { userId: a.userId }));
   }
   await expect404("incidents filtered by A's monitor", asB("GET", `/v1/incidents?monitorId=${a.id}`));
+  // A's heartbeat: its pings, its schedule and its "check now" answer B exactly as a made-up id does.
+  for (const [method, path, body] of [
+    ["GET", "/pings", undefined],
+    ["GET", "", undefined],
+    ["PATCH", "", { graceSec: 1, cron: "0 4 * * *" }],
+    ["POST", "/check", undefined],
+    ["DELETE", "", undefined],
+  ] as const) {
+    await expect404(`A's heartbeat ${method} ${path}`, asB(method, `/v1/monitors/${aHeartbeat}${path}`, body), asB(method, `/v1/monitors/${twinOf(aHeartbeat)}${path}`, body));
+  }
 
   // A's TCP and DNS monitors changed from B, with their own fields, another type's or a type change:
   // 404 like a made-up id, never a type error that would tell B what type A's monitor has.

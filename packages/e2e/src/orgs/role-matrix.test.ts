@@ -15,6 +15,7 @@ let failing: Target;
 let orgId: string;
 const users = {} as Record<Role, TestUser & { userId: string }>;
 let monitorId: string;
+let heartbeatId: string;
 let n = 0;
 /** Shared fixtures for the operations that do not consume them. */
 const shared = { pageId: "", groupId: "", componentId: "", incidentId: "", updateId: "", maintenanceId: "", monitorIncidentId: "", channelId: "" };
@@ -29,6 +30,7 @@ beforeAll(async () => {
   orgId = (await users.owner.call("POST", "/v1/orgs", { name: "Matrix" })).body.id;
   await restoreRoles();
   monitorId = (await owner()("POST", "/v1/monitors", { name: "Shared", url: target.url })).body.id;
+  heartbeatId = (await owner()("POST", "/v1/monitors", { type: "heartbeat", name: "Shared heartbeat", cron: "0 3 * * *", timeZone: "Europe/Berlin" })).body.id;
   failing = await startTarget({ status: 500 });
   const down = (await owner()("POST", "/v1/monitors", { name: "Down", url: failing.url, failureThreshold: 1 })).body.id;
   expect((await owner()("POST", `/v1/monitors/${down}/check`)).status).toBe(200);
@@ -99,6 +101,7 @@ async function inputFor(op: Operation): Promise<{ params: Record<string, string>
   for (const name of op.pathParams) {
     if (name === "id" && op.path.startsWith("/v1/channels/")) params.id = op.method === "DELETE" || !shared.channelId ? await newChannel(op.method !== "DELETE") : shared.channelId;
     else if (name === "id" && op.path.startsWith("/v1/incidents/")) params.id = shared.monitorIncidentId;
+    else if (name === "id" && op.path.endsWith("/pings")) params.id = heartbeatId;
     else if (name === "id") params.id = op.method === "DELETE" ? (await owner()("POST", "/v1/monitors", { name: "Doomed", url: target.url })).body.id : monitorId;
     if (name === "userId") params.userId = await spareMember();
     if (name === "invitationId") params.invitationId = (await owner()("POST", "/v1/org/invitations", { email: `invitee-${n++}@example.com` })).body.id;
@@ -113,7 +116,11 @@ async function inputFor(op: Operation): Promise<{ params: Record<string, string>
     if (name === "maintenanceId") params.maintenanceId = /\/(status|cancel)$/.test(op.path) ? await newMaintenance() : shared.maintenanceId;
   }
   const bodies: Record<string, () => unknown> = {
-    "POST /v1/monitors": () => ({ name: "Made in the matrix", url: target.url, assertions: ["status == 200"], degradedAboveMs: 5000, degradedAfterChecks: 2, degradedAlert: false, certExpiryDays: [20] }),
+    // Every other create is a heartbeat: its fields go through the same permission as any monitor's.
+    "POST /v1/monitors": () =>
+      n++ % 2
+        ? { name: "Made in the matrix", url: target.url, assertions: ["status == 200"], degradedAboveMs: 5000, degradedAfterChecks: 2, degradedAlert: false, certExpiryDays: [20] }
+        : { type: "heartbeat", name: "Made in the matrix", periodSec: 3600, graceSec: 60 },
     "PATCH /v1/monitors/{id}": () => ({ name: "Renamed", assertions: ["status == 200"], degradedAboveMs: 5000, degradedAfterChecks: 2, degradedAlert: false, certExpiryDays: [20] }),
     "POST /v1/monitor-test": () => ({ name: "Tried in the matrix", url: target.url }),
     "POST /v1/channels": () => ({ type: "slack", name: `Matrix ${n++}`, url: target.url }),

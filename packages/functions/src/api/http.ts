@@ -69,7 +69,7 @@ function corsFor(webOrigins: string[]): MiddlewareHandler {
  * A Hono app with the product's edge behaviour: JSON errors for everything (validation,
  * malformed JSON, wrong media type, oversized body, unknown route), CORS, and no stack traces.
  */
-export function createApi() {
+export function createApi(opts: { maxBodyBytes?: number } = {}) {
   const app = new OpenAPIHono<Env>({
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -82,8 +82,8 @@ export function createApi() {
   app.use(
     "*",
     bodyLimit({
-      maxSize: config().MAX_BODY_BYTES,
-      onError: (c) => errorJson(c, 413, "payload_too_large", `Request body exceeds ${config().MAX_BODY_BYTES} bytes`),
+      maxSize: opts.maxBodyBytes ?? config().MAX_BODY_BYTES,
+      onError: (c) => errorJson(c, 413, "payload_too_large", `Request body exceeds ${opts.maxBodyBytes ?? config().MAX_BODY_BYTES} bytes`),
     }),
   );
 

@@ -9,13 +9,14 @@ import { Monitor } from "@uptime/core/monitors/monitor";
 import { User } from "@uptime/core/accounts/user";
 import { actingUserId } from "@uptime/core/orgs/access";
 import { Audit } from "@uptime/core/orgs/audit";
-import { VisibleError } from "@uptime/core/platform/errors";
+import { VisibleError, notFound } from "@uptime/core/platform/errors";
+import { Heartbeat } from "@uptime/core/heartbeat/heartbeat";
 import { IdParam, Page, createApi, described, errorResponses, etagged, json, named, notModified } from "./http";
 import { orgScoped } from "./require-org";
 
 // each type named, so the document's union on `type` carries a discriminator mapping
 const MonitorView = named(
-  z.discriminatedUnion("type", [named(Monitor.HttpInfo, "HttpMonitor"), named(Monitor.TcpInfo, "TcpMonitor"), named(Monitor.DnsInfo, "DnsMonitor")]),
+  z.discriminatedUnion("type", [named(Monitor.HttpInfo, "HttpMonitor"), named(Monitor.TcpInfo, "TcpMonitor"), named(Monitor.DnsInfo, "DnsMonitor"), named(Monitor.HeartbeatMonitorInfo, "HeartbeatMonitor")]),
   "Monitor",
 );
 const PageQuery = z.object(Page);
@@ -167,6 +168,60 @@ app.openapi(
   async (c) => {
     const org = c.get("org");
     return c.json(await DryRun.run(org.orgId, c.req.valid("json"), actingUserId(org)), 200);
+  },
+);
+
+const PingView = z.object({
+  at: z.string(),
+  kind: z.enum(Heartbeat.PING_KINDS),
+  exitCode: z.number().nullable(),
+  durationMs: z.number().nullable().describe("From the run's /start ping, when this ping finished one"),
+  method: z.string(),
+  log: z.string().nullable().describe("The request body, cut to 10 KB"),
+  logTruncated: z.boolean(),
+});
+const HeartbeatState = z.object({
+  expectedAt: z.string().describe("When the next ping is expected"),
+  deadline: z.string().describe("When the heartbeat counts as missed: expected + grace, or a started run's start + grace"),
+  startedAt: z.string().nullable().describe("A run reported by /start and not finished yet"),
+  lastPingAt: z.string().nullable(),
+  healthy: z.boolean(),
+});
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+app.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/monitors/{id}/pings",
+    tags: ["monitors"],
+    summary: "A heartbeat monitor's latest pings (newest first, with durations and logs) and what it expects next",
+    ...orgScoped("monitors.read"),
+    request: { params: IdParam },
+    responses: {
+      200: { description: "Pings and schedule state", ...json(z.object({ data: z.array(named(PingView, "HeartbeatPing")), state: named(HeartbeatState, "HeartbeatState") })) },
+      ...errorResponses(401, 404),
+    },
+  }),
+  async (c) => {
+    const m = await Monitor.getOwned(c.get("org").orgId, c.req.valid("param").id);
+    const state = m.pingToken ? await Heartbeat.state(m.pingToken) : undefined;
+    if (!m.pingToken || !state) throw notFound("Heartbeat monitor");
+    const pings = await Heartbeat.pings(m.monitorId, 20);
+    return c.json(
+      {
+        data: pings.map((p) => ({
+          at: new Date(p.at).toISOString(),
+          kind: p.kind,
+          exitCode: p.exitCode ?? null,
+          durationMs: p.durationMs ?? null,
+          method: p.method,
+          log: p.log ?? null,
+          logTruncated: p.logTruncated === true,
+        })),
+        state: { expectedAt: iso(state.expectedAt)!, deadline: iso(state.deadline)!, startedAt: iso(state.startedAt), lastPingAt: iso(state.lastPingAt), healthy: state.healthy },
+      },
+      200,
+    );
   },
 );
 

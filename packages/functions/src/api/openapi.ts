@@ -7,12 +7,13 @@ import { app as dashboards } from "./dashboards";
 import { app as docs } from "./docs";
 import { app as monitors } from "./monitors";
 import { app as orgs } from "./orgs";
+import { app as ping } from "./ping";
 import { app as publicPages } from "./public-pages";
 import { app as status } from "./status";
 import { app as statusPages } from "./status-pages";
 
 /** Every function's app, by the name routes.ts gives its Lambda. */
-export const functionApps = { auth, monitors, alertRecipients, apiKeys, dashboards, orgs, statusPages, status, publicPages, docs, channels };
+export const functionApps = { auth, monitors, alertRecipients, apiKeys, dashboards, orgs, statusPages, status, publicPages, docs, channels, ping };
 
 /** The OpenAPI 3.1 document of every route of every function, built from their registries. */
 export function buildDocument() {
@@ -39,6 +40,7 @@ export function buildDocument() {
       { name: "status pages", description: "Manage an organisation's status pages: components, posted incidents, scheduled maintenance" },
       { name: "status", description: "Public status pages and badges (no authentication)" },
       { name: "demo", description: "A live snapshot of public sites" },
+      { name: "heartbeats", description: "Pings from cron jobs and workers to their heartbeat monitors (no authentication but the token)" },
       { name: "docs", description: "This documentation" },
     ],
   })));

@@ -19,6 +19,7 @@ export const apiFunctions = {
   publicPages: { handler: "packages/functions/src/api/public-pages.handler" },
   docs: { handler: "packages/functions/src/api/docs.handler" },
   channels: { handler: "packages/functions/src/api/channels.handler" },
+  ping: { handler: "packages/functions/src/api/ping.handler" },
 } as const;
 
 export type ApiFunctionName = keyof typeof apiFunctions;
@@ -84,6 +85,10 @@ export const apiRoutes: Record<string, ApiFunctionName> = {
   "POST /v1/incidents/{id}/acknowledge": "channels",
   "GET /v1/incidents/{id}/ack": "channels",
   "POST /v1/incidents/{id}/ack": "channels",
+
+  // Heartbeat pings: public, the token is the credential (packages/core/src/heartbeat/ping.ts).
+  "ANY /ping/{token}": "ping",
+  "ANY /ping/{token}/{signal}": "ping",
 
   "GET /openapi.json": "docs",
   "GET /docs": "docs",

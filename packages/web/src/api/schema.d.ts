@@ -260,6 +260,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/monitors/{id}/pings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A heartbeat monitor's latest pings (newest first, with durations and logs) and what it expects next
+         * @description A heartbeat monitor's latest pings (newest first, with durations and logs) and what it expects next. Needs the `monitors.read` permission in the acting organisation (see X-Org-Id).
+         */
+        get: operations["getMonitorsByIdPings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/alert-recipients": {
         parameters: {
             query?: never;
@@ -1760,6 +1780,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ping/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ping: the job succeeded
+         * @description Reports a heartbeat. No authentication: the token in the ping URL is the credential. An optional body (up to 10 KB kept) is the ping's log. At most `HEARTBEAT_PINGS_PER_MINUTE` (30) per token per clock minute; past that, 429 `too_many_pings` with `Retry-After`.
+         */
+        get: operations["getPingByToken"];
+        put?: never;
+        /**
+         * Ping: the job succeeded (body: its log)
+         * @description Reports a heartbeat. No authentication: the token in the ping URL is the credential. An optional body (up to 10 KB kept) is the ping's log. At most `HEARTBEAT_PINGS_PER_MINUTE` (30) per token per clock minute; past that, 429 `too_many_pings` with `Retry-After`.
+         */
+        post: operations["postPingByToken"];
+        delete?: never;
+        options?: never;
+        /**
+         * Ping: the job succeeded
+         * @description Reports a heartbeat. No authentication: the token in the ping URL is the credential. An optional body (up to 10 KB kept) is the ping's log. At most `HEARTBEAT_PINGS_PER_MINUTE` (30) per token per clock minute; past that, 429 `too_many_pings` with `Retry-After`.
+         */
+        head: operations["headPingByToken"];
+        patch?: never;
+        trace?: never;
+    };
+    "/ping/{token}/{signal}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ping: a run started, failed, or ended with an exit code
+         * @description Reports a heartbeat. No authentication: the token in the ping URL is the credential. An optional body (up to 10 KB kept) is the ping's log. At most `HEARTBEAT_PINGS_PER_MINUTE` (30) per token per clock minute; past that, 429 `too_many_pings` with `Retry-After`.
+         */
+        get: operations["getPingByTokenBySignal"];
+        put?: never;
+        /**
+         * Ping: a run started, failed, or ended with an exit code
+         * @description Reports a heartbeat. No authentication: the token in the ping URL is the credential. An optional body (up to 10 KB kept) is the ping's log. At most `HEARTBEAT_PINGS_PER_MINUTE` (30) per token per clock minute; past that, 429 `too_many_pings` with `Retry-After`.
+         */
+        post: operations["postPingByTokenBySignal"];
+        delete?: never;
+        options?: never;
+        /**
+         * Ping: a run started, failed, or ended with an exit code
+         * @description Reports a heartbeat. No authentication: the token in the ping URL is the credential. An optional body (up to 10 KB kept) is the ping's log. At most `HEARTBEAT_PINGS_PER_MINUTE` (30) per token per clock minute; past that, 429 `too_many_pings` with `Retry-After`.
+         */
+        head: operations["headPingByTokenBySignal"];
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1795,7 +1871,7 @@ export interface components {
             refreshToken: string;
             refreshExpiresIn: number;
         };
-        Monitor: components["schemas"]["HttpMonitor"] | components["schemas"]["TcpMonitor"] | components["schemas"]["DnsMonitor"];
+        Monitor: components["schemas"]["HttpMonitor"] | components["schemas"]["TcpMonitor"] | components["schemas"]["DnsMonitor"] | components["schemas"]["HeartbeatMonitor"];
         HttpMonitor: {
             id: string;
             name: string;
@@ -1931,6 +2007,53 @@ export interface components {
             match: "any" | "all" | "none";
             alertOnChange: boolean;
         };
+        HeartbeatMonitor: {
+            id: string;
+            name: string;
+            timeoutMs: number;
+            intervalSec: number;
+            failureThreshold: number;
+            recoveryThreshold: number;
+            retryIntervalSec: number;
+            paused: boolean;
+            slug: string | null;
+            alertEmails: string[];
+            channelIds: string[];
+            remindEveryMin: number;
+            escalateAfterMin: number;
+            escalationChannelIds: string[];
+            degradedAboveMs: number | null;
+            degradedAfterChecks: number;
+            degradedAlert: boolean;
+            /** @description What is checked, in a few words: the URL, host:port, or the DNS question and resolver. */
+            target: string;
+            /** @enum {string} */
+            status: "up" | "down" | "pending" | "paused" | "degraded";
+            /** @description Whole days until the certificate of the last check expires; null for plain HTTP or before the first check */
+            certDaysLeft: number | null;
+            lastCheckedAt: string | null;
+            lastLatencyMs: number | null;
+            lastError: string | null;
+            openIncidentId: string | null;
+            createdAt: string;
+            updatedAt: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "heartbeat";
+            /** @description The ping URL and the schedule */
+            heartbeat: {
+                /** @description GET, HEAD or POST it when the job succeeds; append /start, /fail or /{exit-code}. No other authentication: treat it as a secret */
+                pingUrl: string;
+                periodSec: number | null;
+                cron: string | null;
+                timeZone: string | null;
+                graceSec: number;
+                /** @description The schedule in words, e.g. "at 03:00 every day, Europe/Berlin" */
+                schedule: string;
+            };
+        };
         CheckResult: {
             at: string;
             ok: boolean;
@@ -1950,6 +2073,28 @@ export interface components {
             /** @enum {string} */
             kind: "scheduled" | "retry" | "manual";
             inMaintenance: boolean;
+        };
+        HeartbeatPing: {
+            at: string;
+            /** @enum {string} */
+            kind: "success" | "start" | "fail";
+            exitCode: number | null;
+            /** @description From the run's /start ping, when this ping finished one */
+            durationMs: number | null;
+            method: string;
+            /** @description The request body, cut to 10 KB */
+            log: string | null;
+            logTruncated: boolean;
+        };
+        HeartbeatState: {
+            /** @description When the next ping is expected */
+            expectedAt: string;
+            /** @description When the heartbeat counts as missed: expected + grace, or a started run's start + grace */
+            deadline: string;
+            /** @description A run reported by /start and not finished yet */
+            startedAt: string | null;
+            lastPingAt: string | null;
+            healthy: boolean;
         };
         AlertRecipient: {
             email: string;
@@ -1989,7 +2134,7 @@ export interface components {
                 id: string;
                 name: string;
                 /** @enum {string} */
-                type: "http" | "tcp" | "dns";
+                type: "http" | "tcp" | "dns" | "heartbeat";
                 /** @description What is checked: the URL of an HTTP monitor, host:port of a TCP one, the question (and resolver) of a DNS one */
                 url: string;
                 slug: string | null;
@@ -3797,6 +3942,31 @@ export interface operations {
                     alertOnChange?: boolean;
                     /** @enum {string} */
                     type: "dns";
+                } | {
+                    name: string;
+                    /** @default false */
+                    paused?: boolean;
+                    slug?: string;
+                    /** @description Who gets this monitor's alert emails (default: your account's email). Any other address first gets one confirmation email and receives alerts only after it confirms; an address that declines gets nothing from your account. An incident keeps the addresses it had when it opened: its RECOVERED email goes to those (if confirmed and not declined by then), not to addresses added during the incident. */
+                    alertEmails?: string[];
+                    /** @description The organisation's alert channels this monitor notifies (default: its channels marked default). An incident keeps the channels it had when it opened: its recovery, reminders and acknowledgement go to those (if they still exist), not to channels added during the incident. */
+                    channelIds?: string[];
+                    /** @default 0 */
+                    remindEveryMin?: number;
+                    /** @default 0 */
+                    escalateAfterMin?: number;
+                    /** @default [] */
+                    escalationChannelIds?: string[];
+                    /** @description Expect a ping every this many seconds (60 s to 31 days). Either this or `cron`. */
+                    periodSec?: number;
+                    /** @description Expect a ping at the times of this five-field cron expression ("0 3 * * *": 03:00 every day), read in `timeZone`. Either this or `periodSec`. */
+                    cron?: string;
+                    /** @description IANA time zone the cron expression is read in (default UTC); daylight-saving changes are followed. */
+                    timeZone?: string;
+                    /** @description How long after the expected time a ping may still arrive, and how long a run reported by /start may take (default 300). */
+                    graceSec?: number;
+                    /** @enum {string} */
+                    type: "heartbeat";
                 };
             };
         };
@@ -4023,11 +4193,19 @@ export interface operations {
                     /** @enum {string} */
                     match?: "any" | "all" | "none";
                     alertOnChange?: boolean;
+                    /** @description Expect a ping every this many seconds (60 s to 31 days). Either this or `cron`. */
+                    periodSec?: number;
+                    /** @description Expect a ping at the times of this five-field cron expression ("0 3 * * *": 03:00 every day), read in `timeZone`. Either this or `periodSec`. */
+                    cron?: string;
+                    /** @description IANA time zone the cron expression is read in (default UTC); daylight-saving changes are followed. */
+                    timeZone?: string;
+                    /** @description How long after the expected time a ping may still arrive, and how long a run reported by /start may take (default 300). */
+                    graceSec?: number;
                     /**
                      * @description Cannot change; if sent, must be the monitor's type.
                      * @enum {string}
                      */
-                    type?: "http" | "tcp" | "dns";
+                    type?: "http" | "tcp" | "dns" | "heartbeat";
                 };
             };
         };
@@ -4330,6 +4508,31 @@ export interface operations {
                     alertOnChange?: boolean;
                     /** @enum {string} */
                     type: "dns";
+                } | {
+                    name: string;
+                    /** @default false */
+                    paused?: boolean;
+                    slug?: string;
+                    /** @description Who gets this monitor's alert emails (default: your account's email). Any other address first gets one confirmation email and receives alerts only after it confirms; an address that declines gets nothing from your account. An incident keeps the addresses it had when it opened: its RECOVERED email goes to those (if confirmed and not declined by then), not to addresses added during the incident. */
+                    alertEmails?: string[];
+                    /** @description The organisation's alert channels this monitor notifies (default: its channels marked default). An incident keeps the channels it had when it opened: its recovery, reminders and acknowledgement go to those (if they still exist), not to channels added during the incident. */
+                    channelIds?: string[];
+                    /** @default 0 */
+                    remindEveryMin?: number;
+                    /** @default 0 */
+                    escalateAfterMin?: number;
+                    /** @default [] */
+                    escalationChannelIds?: string[];
+                    /** @description Expect a ping every this many seconds (60 s to 31 days). Either this or `cron`. */
+                    periodSec?: number;
+                    /** @description Expect a ping at the times of this five-field cron expression ("0 3 * * *": 03:00 every day), read in `timeZone`. Either this or `periodSec`. */
+                    cron?: string;
+                    /** @description IANA time zone the cron expression is read in (default UTC); daylight-saving changes are followed. */
+                    timeZone?: string;
+                    /** @description How long after the expected time a ping may still arrive, and how long a run reported by /start may take (default 300). */
+                    graceSec?: number;
+                    /** @enum {string} */
+                    type: "heartbeat";
                 };
             };
         };
@@ -4381,6 +4584,53 @@ export interface operations {
             };
             /** @description Too many requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMonitorsByIdPings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The organisation to act in (an id from GET /v1/orgs). Absent: your personal organisation. An API key always acts in its own. */
+                "X-Org-Id"?: components["parameters"]["OrgId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pings and schedule state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["HeartbeatPing"][];
+                        state: components["schemas"]["HeartbeatState"];
+                    };
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10401,6 +10651,353 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPingByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        /** @enum {string} */
+                        kind: "success" | "start" | "fail";
+                        durationMs: number | null;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPingByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        /** @enum {string} */
+                        kind: "success" | "start" | "fail";
+                        durationMs: number | null;
+                    };
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    headPingByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPingByTokenBySignal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+                /** @description `start` (a run began), `fail`, or the job's exit code (0 = success) */
+                signal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        /** @enum {string} */
+                        kind: "success" | "start" | "fail";
+                        durationMs: number | null;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPingByTokenBySignal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+                /** @description `start` (a run began), `fail`, or the job's exit code (0 = success) */
+                signal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        /** @enum {string} */
+                        kind: "success" | "start" | "fail";
+                        durationMs: number | null;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    headPingByTokenBySignal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+                /** @description `start` (a run began), `fail`, or the job's exit code (0 = success) */
+                signal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -33,7 +33,7 @@ function describe(p: Problem): string {
 export function MonitorAssertions({ id }: { id?: string }) {
   const [form, setForm] = useState<ResponseChecks | null>(null);
   // Assertions read an HTTP response; certificates come with HTTPS and TCP (TLS), never with DNS.
-  const [type, setType] = useState<"http" | "tcp" | "dns">("http");
+  const [type, setType] = useState<"http" | "tcp" | "dns" | "heartbeat">("http");
   const [problems, setProblems] = useState<Problem[]>([]);
   const [message, setMessage] = useState("");
 
@@ -61,7 +61,8 @@ export function MonitorAssertions({ id }: { id?: string }) {
       </section>
     );
   }
-  if (!form) return null;
+  // A heartbeat has its own form and nothing of this to set.
+  if (!form || type === "heartbeat") return null;
   const set = (patch: Partial<ResponseChecks>) => setForm({ ...form, ...patch });
 
   async function save() {

@@ -12,6 +12,7 @@ import { Acknowledge } from "./acknowledge";
 import { Url } from "./url";
 import { When } from "./when";
 import { targetLine } from "./monitor-type-fields";
+import { MonitorHeartbeat } from "./monitor-heartbeat";
 
 const ranges = ["24h", "7d", "30d", "90d"] as const;
 /** The chart's ranges: every check for the short ones, rollups for the rest. */
@@ -138,7 +139,7 @@ export function MonitorDetails({ id }: { id: string }) {
         <MonitorBadge status={monitor.status} failedInARow={streak} threshold={monitor.failureThreshold} />
       </div>
       <p class="muted">
-        {monitor.type === "http" ? <>{monitor.method} <Url url={monitor.url} /></> : targetLine(monitor)} · every {everyText(monitor.intervalSec)} · last check <When at={monitor.lastCheckedAt} relative /> ({ms(monitor.lastLatencyMs)})
+        {monitor.type === "heartbeat" ? `heartbeat, ${monitor.heartbeat.schedule}` : monitor.type === "http" ? <>{monitor.method} <Url url={monitor.url} /> · every {everyText(monitor.intervalSec)}</> : <>{targetLine(monitor)} · every {everyText(monitor.intervalSec)}</>} · last check <When at={monitor.lastCheckedAt} relative /> ({ms(monitor.lastLatencyMs)})
         {monitor.lastError ? ` · ${monitor.lastError}` : ""}
         {monitor.certDaysLeft !== null && <> · <CertDaysLeft days={monitor.certDaysLeft} /></>}
         {streak > 0 && streak < monitor.failureThreshold ? ` · down after ${monitor.failureThreshold - streak} more failed check${monitor.failureThreshold - streak === 1 ? "" : "s"}` : ""}
@@ -163,7 +164,7 @@ export function MonitorDetails({ id }: { id: string }) {
             >
               {monitor.paused ? "Resume" : "Pause"}
             </button>
-            <a class="button secondary" href={`/monitors/${encodeURIComponent(id)}/edit`}>Edit</a>
+            <a class="button secondary" href={`/monitors/${encodeURIComponent(id)}/edit${monitor.type === "heartbeat" ? "?type=heartbeat" : ""}`}>Edit</a>
             {confirming ? (
               <span class="confirm" role="group" aria-label="Confirm delete">
                 Delete {monitor.name} and its history?{" "}
@@ -192,6 +193,7 @@ export function MonitorDetails({ id }: { id: string }) {
         </p>
       )}
       {open && <p class="incident" role="status">Open incident: {reasonText(open.reason)} since <When at={open.startedAt} relative /><Acknowledge incident={open} /></p>}
+      <MonitorHeartbeat monitor={monitor} />
       <section aria-labelledby="uptime-h">
         <h2 id="uptime-h">Uptime</h2>
         <dl class="stats">

@@ -7,6 +7,7 @@ import { Field } from "./field";
 import { MonitorChannels } from "./monitor-channels";
 import { MonitorAssertions } from "./monitor-assertions";
 import { MonitorTypeFields, blankType, httpOf, typeTextOf, withType, type HttpMethod, type TypeText } from "./monitor-type-fields";
+import { HeartbeatForm, HeartbeatSwitch, wantsHeartbeat } from "./monitor-heartbeat";
 import { Failed, Loading } from "./status";
 
 type Text = Record<
@@ -104,6 +105,7 @@ export function MonitorForm({ id }: { id?: string }) {
     first?.focus();
   }, [refusals]);
 
+  if (wantsHeartbeat() && can("monitors.write", me)) return <HeartbeatForm id={id} />;
   if (!can("monitors.write", me)) return <Failed message={`Your role in this organisation (${me.role}) may not create or change monitors.`} />;
   if (!text) return message ? <Failed message={message} /> : <Loading />;
   const set = (k: keyof Text) => (v: string) => setText({ ...text, [k]: v });
@@ -164,6 +166,7 @@ export function MonitorForm({ id }: { id?: string }) {
       <h1>{id ? `Edit ${text.name}` : "New monitor"}</h1>
       <fieldset class="group-box">
         <legend>Basics</legend>
+        <HeartbeatSwitch id={id} />
         {field("name")}
         <MonitorTypeFields value={kind} onChange={setKind} errors={errors} editing={!!id} />
         <div hidden={kind.type !== "http"}>{field("url", { type: "url" })}</div>

@@ -1,0 +1,114 @@
+export * as HeartbeatPing from "./ping";
+
+import { randomBytes } from "node:crypto";
+import { Checker } from "../check/checker";
+import { CheckJob } from "../check/check-job";
+import { MonitorRead } from "../monitors/read";
+import { config } from "../platform/config";
+import { VisibleError, isConditionalCheckFailed, notFound } from "../platform/errors";
+import { heartbeatKeys } from "../schedule/due-index";
+import { HeartbeatEntity, HeartbeatPingEntity, type HeartbeatItem, type PingKind } from "./entity";
+import { onPing, type PingDecision } from "./rules";
+
+/** A ping's request body is kept as its log up to this many bytes (the rest is cut). */
+export const LOG_BYTES = 10 * 1024;
+
+export interface Ping {
+  kind: PingKind;
+  /** From /ping/{token}/{exit-code}: 0 is a success, anything else a failure. */
+  exitCode?: number;
+  method: string;
+  body?: string;
+}
+
+export interface Received {
+  kind: PingKind;
+  durationMs?: number;
+}
+
+type Accepted = Extract<PingDecision, { refused: false }>;
+
+/**
+ * One ping: one read of the heartbeat by its token and one conditional write that takes a unit of
+ * the token's per-minute budget and moves the deadline in the `due` index (so the tick never
+ * reads a heartbeat that pings on time). The condition is the version read, so two pings at once
+ * cannot both count as the same budget unit or lose each other's deadline: the loser reads again.
+ * The ping itself (with its log) is one more plain write. Only a change of health (a first or
+ * recovering good ping, a failure) goes on through the checker's rules to open or resolve incidents.
+ */
+export async function receive(pingToken: string, ping: Ping, now = Date.now()): Promise<Received> {
+  let state: HeartbeatItem | undefined;
+  let decision: Accepted | undefined;
+  for (let attempt = 0; attempt < 4 && !decision; attempt++) {
+    // A first try reads eventually consistent (half the cost); after a lost race, the truth.
+    state = (await HeartbeatEntity.get({ pingToken }).go({ consistent: attempt > 0 })).data ?? undefined;
+    if (!state) throw notFound("Heartbeat");
+    const d = onPing(state, { kind: ping.kind, at: now }, config().HEARTBEAT_PINGS_PER_MINUTE);
+    if (d.refused) {
+      throw new VisibleError("rate_limited", "too_many_pings", `At most ${config().HEARTBEAT_PINGS_PER_MINUTE} pings per minute per heartbeat`, undefined, d.retryAfterSec);
+    }
+    if (await write(state, ping, d, now)) decision = d;
+  }
+  if (!decision || !state) throw new VisibleError("conflict", "busy", "Too many pings at once for this heartbeat; try again");
+
+  const log = ping.body ? cut(ping.body) : undefined;
+  await HeartbeatPingEntity.create({
+    monitorId: state.monitorId,
+    at: now,
+    pingId: randomBytes(4).toString("hex"),
+    kind: ping.kind,
+    ...(ping.exitCode !== undefined && { exitCode: ping.exitCode }),
+    ...(decision.durationMs !== undefined && { durationMs: decision.durationMs }),
+    method: ping.method,
+    ...(log && { log: log.text, ...(log.truncated && { logTruncated: true }) }),
+    expiresAt: Math.floor(now / 1000) + config().RESULT_RETENTION_DAYS * 86400,
+  }).go({ response: "none" });
+
+  if (decision.settle) await settle(state.monitorId, decision.settle, ping, decision.durationMs, now);
+  return { kind: ping.kind, ...(decision.durationMs !== undefined && { durationMs: decision.durationMs }) };
+}
+
+async function write(s: HeartbeatItem, ping: Ping, d: Accepted, now: number): Promise<boolean> {
+  const { change } = d;
+  let op = HeartbeatEntity.patch({ pingToken: s.pingToken }).set({
+    ...d.rate,
+    expectedAt: change.expectedAt,
+    deadline: change.deadline,
+    ...heartbeatKeys(change.deadline, s.paused),
+    healthy: change.healthy,
+    lastPingAt: now,
+    lastPingKind: ping.kind,
+    ...(ping.kind === "success" && { lastSuccessAt: now }),
+    ...(change.startedAt !== undefined && { startedAt: change.startedAt }),
+    updatedAt: Math.max(now, s.updatedAt + 1),
+  });
+  if (change.startedAt === undefined && s.startedAt !== undefined) op = op.remove(["startedAt"]);
+  try {
+    await op.where((a, o) => o.eq(a.updatedAt, s.updatedAt)).go({ response: "none" });
+    return true;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
+  }
+}
+
+/** Cuts a body to LOG_BYTES without splitting a UTF-8 character. */
+export function cut(body: string): { text: string; truncated: boolean } {
+  const bytes = Buffer.from(body, "utf8");
+  if (bytes.length <= LOG_BYTES) return { text: body, truncated: false };
+  return { text: bytes.subarray(0, LOG_BYTES).toString("utf8").replace(/\uFFFD$/, ""), truncated: true };
+}
+
+/** A change of health goes through the same rules, incidents and alerts as any check result. */
+async function settle(monitorId: string, to: "up" | "down", ping: Ping, durationMs: number | undefined, now: number) {
+  const monitor = await MonitorRead.get(monitorId);
+  if (!monitor || monitor.paused) return;
+  const message = to === "up" ? "ping received" : ping.exitCode !== undefined ? `the job reported failure (exit code ${ping.exitCode})` : "the job reported failure";
+  await Checker.settle(
+    { monitor: CheckJob.snapshotOf(monitor), dueAt: now, kind: "scheduled" },
+    {
+      outcome: { ok: to === "up", ...(to === "down" && { reason: "error" as const }), message, latencyMs: durationMs ?? 0, redirects: 0, finalUrl: "" },
+      checkedAt: now,
+    },
+  );
+}

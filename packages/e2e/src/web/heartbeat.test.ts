@@ -1,0 +1,66 @@
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestStack, type TestStack } from "@uptime/local/testing";
+import { ensureWebBuild } from "@uptime/local/web";
+import { CHROMIUM, checkScreen, loggedInPage } from "../kit/browser-checks";
+import { createUser, TEST_PASSWORD, type TestUser } from "../kit/test-users";
+
+/* The heartbeat screens as a user meets them: create one in the form, copy its URL, ping it, see the ping. */
+
+describe.runIf(existsSync(CHROMIUM))("heartbeat monitors in the web app", { timeout: 90_000 }, () => {
+  let stack: TestStack;
+  let browser: Browser;
+  let page: Page;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    const web = await ensureWebBuild();
+    [stack, browser] = await Promise.all([
+      startTestStack({ webDir: web.dir, log: () => {} }),
+      chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] }),
+    ]);
+    user = await createUser(stack);
+    page = await loggedInPage(browser, stack.apiUrl, user.email, TEST_PASSWORD);
+    await page.context().addInitScript(() => ((globalThis as { __UPTIME_POLL_MS__?: number }).__UPTIME_POLL_MS__ = 1000));
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it("creates a cron heartbeat, shows its ping URL, snippets and schedule in words, and its pings with logs", async () => {
+    await page.goto(`${stack.apiUrl}/monitors/new`);
+    await page.getByRole("link", { name: "Create a heartbeat instead" }).click();
+    await page.getByRole("heading", { name: "New heartbeat" }).waitFor();
+    await checkScreen(page, "heartbeat-form");
+    await page.getByLabel("Name").fill("Nightly backup");
+    await page.getByLabel("Cron expression").fill("0 3 * * *");
+    await page.getByLabel("Time zone").fill("Europe/Berlin");
+    await page.getByLabel("Grace time (minutes)").fill("15");
+    await page.getByRole("button", { name: "Create heartbeat" }).click();
+
+    await page.getByRole("heading", { name: "Heartbeat" }).waitFor();
+    expect(await page.locator("[data-schedule]").textContent()).toBe("at 03:00 every day, Europe/Berlin");
+    const url = await page.getByLabel(/Ping URL/).inputValue();
+    expect(url).toMatch(new RegExp(`^${stack.apiUrl}/ping/[A-Za-z0-9_-]{24}$`));
+    await page.locator("[data-no-pings]").waitFor();
+    await page.getByText("Copy-paste snippets").click();
+    for (const name of ["curl in crontab", "PowerShell", "Node.js", "Python"]) await page.getByText(name, { exact: true }).waitFor();
+    expect(await page.locator("pre code").first().textContent()).toContain(`curl -fsS -m 10 --retry 5 -o /dev/null ${url}`);
+
+    // The job reports in from outside the browser: the screen shows it without a reload.
+    expect((await fetch(url, { method: "POST", body: "42 GB copied" })).status).toBe(200);
+    await page.getByRole("cell", { name: /success · POST/ }).waitFor();
+    await page.getByText("42 GB copied").first().waitFor();
+    await checkScreen(page, "monitor-heartbeat");
+
+    // Edit keeps to the heartbeat form.
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.getByRole("heading", { name: "Edit Nightly backup" }).waitFor();
+    expect(await page.getByLabel("Cron expression").inputValue()).toBe("0 3 * * *");
+    await page.getByLabel("Time zone").fill("Mars/Base");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("must be an IANA time zone").waitFor();
+  });
+});
