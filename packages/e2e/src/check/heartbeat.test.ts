@@ -74,7 +74,7 @@ describe("heartbeat monitors", () => {
     expect(downMails.map((e: any) => e.subject.slice(0, 6))).toEqual(["[DOWN]"]);
     expect(downMails[0].body.text).toContain("no ping by");
     // Where an HTTP monitor's mail shows its URL, a heartbeat's shows its schedule.
-    expect(downMails[0].body.text).toContain("URL: heartbeat, at 03:00 every day, Europe/Berlin");
+    expect(downMails[0].body.text).toContain("Schedule: heartbeat, at 03:00 every day, Europe/Berlin");
     // A second sweep finds it filed under its next deadline: nothing more is read or mailed.
     expect(await tick()).toMatchObject({ itemsRead: 0, missed: 0 });
 
@@ -204,6 +204,6 @@ describe("heartbeat monitors", () => {
     const moved = await ada.call("PATCH", `/v1/monitors/${m.id}`, { cron: "30 2 * * 1", timeZone: "America/New_York" });
     expect(moved.status).toBe(200);
     expect(moved.body.heartbeat).toMatchObject({ cron: "30 2 * * 1", periodSec: null, schedule: "at 02:30 every Monday, America/New_York" });
-    expect(moved.body.url).toBe("heartbeat, at 02:30 every Monday, America/New_York");
+    expect(moved.body.target).toBe("heartbeat, at 02:30 every Monday, America/New_York");
   });
 });
