@@ -60,7 +60,7 @@ describe.runIf(existsSync(CHROMIUM))("TCP and DNS monitors in the web app", { ti
     await checkScreen(page, "monitor-form-tcp");
     await page.getByRole("button", { name: "Create monitor" }).click();
     await page.getByRole("heading", { name: "Cache" }).waitFor();
-    await page.getByText(`TCP 127.0.0.1:${portNumber} · every 60s`).waitFor();
+    await page.getByText(`TCP 127.0.0.1:${portNumber} · every 1 minute`).waitFor();
     await page.getByRole("button", { name: "Check now" }).click();
     await page.locator(".title-row .badge.up").waitFor();
     await checkScreen(page, "monitor-details-tcp", { docs: true });
@@ -83,7 +83,7 @@ describe.runIf(existsSync(CHROMIUM))("TCP and DNS monitors in the web app", { ti
     await checkScreen(page, "monitor-form-dns", { docs: true });
     await page.getByRole("button", { name: "Create monitor" }).click();
     await page.getByRole("heading", { name: "Shop DNS" }).waitFor();
-    await page.getByText(`DNS shop.example.test A via ${dns.address} · every 60s`).waitFor();
+    await page.getByText(`DNS shop.example.test A via ${dns.address} · every 1 minute`).waitFor();
     await page.getByRole("button", { name: "Check now" }).click();
     await page.locator(".title-row .badge.up").waitFor();
     await checkScreen(page, "monitor-details-dns");
