@@ -10,7 +10,7 @@ import { MonitorNotice } from "../alert/notice";
 import { Telemetry } from "../platform/telemetry";
 import { CertExpiry } from "./cert-expiry";
 import { CheckJob } from "./check-job";
-import { Probe, type ProbeOutcome } from "./probe";
+import type { ProbeOutcome } from "./probe";
 import { probeFor } from "./probe-by-type";
 import { CheckResult, type Result } from "./result";
 import { CheckRules } from "./rules";
