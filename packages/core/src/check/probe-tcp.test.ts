@@ -3,7 +3,7 @@ import tls from "node:tls";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TcpProbe } from "./probe-tcp";
 import type { TcpProbeRequest } from "./probe-types";
-import { hasOpenssl, listen, selfSignedCertificate, setEnv, tcpSockets, useProbeTestEnv, waitFor } from "./probe-test-kit";
+import { busyWait, hasOpenssl, listen, selfSignedCertificate, setEnv, tcpSockets, useProbeTestEnv, waitFor } from "./probe-test-kit";
 
 useProbeTestEnv();
 
@@ -19,6 +19,16 @@ describe("TCP probe", () => {
     expect(Object.keys(out.phases!)).toEqual(["connect"]); // an IP literal: no lookup
     expect(out.phases!.connect).toBeLessThanOrEqual(out.latencyMs);
     expect(s.connections).toBe(1);
+  });
+
+  it("does not count time the event loop spent on other work before connecting", async () => {
+    const s = await tcpServer();
+    const pending = TcpProbe.probe(ask(s.port));
+    busyWait(150);
+    const out = await pending;
+    expect(out.ok).toBe(true);
+    expect(out.latencyMs).toBeLessThan(100);
+    expect(out.latencyMs).toBe(out.phases!.connect);
   });
 
   it("fails a closed port as connection_refused", async () => {

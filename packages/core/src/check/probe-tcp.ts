@@ -4,7 +4,7 @@ import net from "node:net";
 import tls from "node:tls";
 import { performance } from "node:perf_hooks";
 import { config } from "../platform/config";
-import { ProbeFailure, classify, daysUntil, phasesOf } from "./probe";
+import { ProbeFailure, classify, daysUntil, latencyOf, markSocket, phasesOf, type Marks } from "./probe";
 import type { Phases, ProbeOutcome, ProbeTestOptions, TcpProbeRequest } from "./probe-types";
 import { guardedLookup, isBlockedAddress, normalizeHost } from "./target";
 
@@ -38,7 +38,7 @@ export function probe(req: TcpProbeRequest, test?: ProbeTestOptions): Promise<Pr
     // The certificate's notAfter names it for expiry warnings, so a renewed one starts again (cert-expiry.ts).
     let certExpiresAt: number | undefined;
     let phases: Phases | undefined;
-    const marks: { start: number; lookup?: number; connect?: number; secure?: number } = { start };
+    const marks: Marks = { start: performance.now() };
     let reply = "";
     let received = 0;
     const limit = config().MAX_RESPONSE_BYTES;
@@ -70,12 +70,12 @@ export function probe(req: TcpProbeRequest, test?: ProbeTestOptions): Promise<Pr
       ? tls.connect({ ...options, servername: net.isIP(host) ? undefined : host, ...(test?.ca ? { ca: test.ca } : {}) })
       : net.connect(options);
 
-    socket.once("lookup", () => (marks.lookup = performance.now()));
-    socket.once("connect", () => (marks.connect = performance.now()));
+    // For a literal IP the connect call waits on the tick queue; a tick queued now runs right after it.
+    process.nextTick(() => (marks.opened = performance.now()));
+    markSocket(socket, marks);
     socket.once(req.tls ? "secureConnect" : "connect", () => {
-      const now = performance.now();
-      if (req.tls) marks.secure = now;
-      connectedMs = Math.max(0, Math.round(now - start));
+      const now = (req.tls ? marks.secure : marks.connect) ?? performance.now();
+      connectedMs = latencyOf(marks, now);
       phases = phasesOf(marks, now);
       if (req.tls) {
         const cert = (socket as tls.TLSSocket).getPeerCertificate();

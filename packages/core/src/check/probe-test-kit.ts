@@ -105,6 +105,17 @@ export function useProbeTestEnv() {
   });
 }
 
+/** Holds the thread for `ms`, as a burst of other checks' work would. */
+export function busyWait(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // spin
+  }
+}
+
+/** A result's phases laid end to end. */
+export const sumOf = (phases: Probe.Phases) => Object.values(phases).reduce((a, b) => a + (b ?? 0), 0);
+
 export const tcpSockets = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length;
 
 export async function waitFor(cond: () => boolean, ms: number): Promise<void> {

@@ -2,7 +2,7 @@ import http from "node:http";
 import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { Probe } from "./probe";
-import { base, fakeResolver, httpServer, listen, ok, setEnv, tcpSockets, useProbeTestEnv, waitFor } from "./probe-test-kit";
+import { base, busyWait, fakeResolver, httpServer, listen, ok, setEnv, sumOf, tcpSockets, useProbeTestEnv, waitFor } from "./probe-test-kit";
 
 useProbeTestEnv();
 
@@ -110,6 +110,18 @@ describe("probe over http", () => {
     expect(p.firstByte).toBeGreaterThanOrEqual(95);
     expect(p.download).toBeGreaterThanOrEqual(145);
     expect(p.connect! + p.firstByte! + p.download!).toBeLessThanOrEqual(out.latencyMs + 2);
+  });
+
+  it("does not count time the event loop spent on other work before the connection", async () => {
+    const s = await httpServer((_req, res) => setTimeout(() => ok(res), 100));
+    const pending = Probe.probe(base(s.url));
+    // other checks' work on the same thread, as in a full batch: the connection is made after it
+    busyWait(150);
+    const out = await pending;
+    expect(out.ok).toBe(true);
+    expect(out.latencyMs).toBeGreaterThanOrEqual(95);
+    expect(out.latencyMs).toBeLessThan(100 + 100);
+    expect(sumOf(out.phases!)).toBeGreaterThanOrEqual(out.latencyMs - 2);
   });
 
   it("phases start from the end of the one before", () => {

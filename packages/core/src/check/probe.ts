@@ -81,16 +81,21 @@ interface HopResult {
   headers: http.IncomingHttpHeaders;
   /** Only when a keyword or an assertion needs it; at most MAX_RESPONSE_BYTES. */
   text?: string;
-  endedAt: number;
+  /** This hop's own time on the wire: see latencyOf. */
+  latencyMs: number;
   phases: Phases;
 }
 
 /**
- * Instants of one request's socket events (performance.now()), taken in the events' own
- * listeners, so each phase is what the socket went through rather than when the probe resumed.
+ * Instants of one request's socket events (performance.now()), each taken first thing in the
+ * event's own listener, so a phase is what the socket went through, not when the probe resumed.
+ * None is taken around the probe's own work (URL parsing, the body, assertions, certificates).
  */
-interface Marks {
+export interface Marks {
+  /** The lookup was asked for: it runs inside the call that creates the socket. */
   start: number;
+  /** The connection was asked for: for a literal IP, just after the connect call (no lookup). */
+  opened?: number;
   lookup?: number;
   connect?: number;
   secure?: number;
@@ -99,9 +104,12 @@ interface Marks {
 
 const span = (from: number | undefined, to: number | undefined) => (from === undefined || to === undefined ? undefined : Math.max(0, Math.round(to - from)));
 
+/** Where the check's own time begins: the lookup for a host name, else the connect call. */
+const beginning = (m: Marks) => (m.lookup !== undefined ? m.start : (m.opened ?? m.start));
+
 /** DNS, connect, TLS, first byte, download: each from the end of the phase before it. */
 export function phasesOf(m: Marks, end: number): Phases {
-  const connectFrom = m.lookup ?? m.start;
+  const connectFrom = m.lookup ?? beginning(m);
   const requestFrom = m.secure ?? m.connect;
   const phases: Phases = {
     dns: span(m.start, m.lookup),
@@ -112,6 +120,20 @@ export function phasesOf(m: Marks, end: number): Phases {
   };
   for (const k of Object.keys(phases) as (keyof Phases)[]) if (phases[k] === undefined) delete phases[k];
   return phases;
+}
+
+/**
+ * The check's latency: from the lookup (or the connect call) to `end`, which is the phases laid
+ * end to end. Time the probe spent before the socket existed, such as an event loop busy with
+ * other checks, is not the target's and is not counted.
+ */
+export const latencyOf = (m: Marks, end: number) => Math.max(0, Math.round(end - beginning(m)));
+
+/** Marks the socket's events as they happen. */
+export function markSocket(socket: net.Socket, marks: Marks): void {
+  socket.once("lookup", () => (marks.lookup = performance.now()));
+  socket.once("connect", () => (marks.connect = performance.now()));
+  socket.once("secureConnect", () => (marks.secure = performance.now()));
 }
 
 const TLS_CODES = new Set([
@@ -204,15 +226,23 @@ function requestOnce(
         ...(isHttps && test?.ca ? { ca: test.ca } : {}),
       };
       const marks: Marks = { start: performance.now() };
+      // The instant the last bytes read arrived: the response ends with the chunk that completed it,
+      // however many ticks later node's parser and streams get to say so.
+      let lastData: number | undefined;
       req = (isHttps ? https : http).request(hop.url, options);
       req.on("error", (err) => finish(err));
+      // emitted on the tick after the connect call for a literal IP (the lookup's start otherwise)
       req.once("socket", (socket) => {
-        socket.once("lookup", () => (marks.lookup = performance.now()));
-        socket.once("connect", () => (marks.connect = performance.now()));
-        socket.once("secureConnect", () => (marks.secure = performance.now()));
+        marks.opened = performance.now();
+        markSocket(socket, marks);
+        // ahead of node's own listener, which parses the response before anything else hears of it
+        socket.prependListener("data", () => {
+          lastData = performance.now();
+          marks.firstByte ??= lastData;
+        });
       });
       req.on("response", (response) => {
-        marks.firstByte = performance.now();
+        marks.firstByte ??= performance.now();
         res = response;
         const status = response.statusCode ?? 0;
         let certDaysLeft: number | undefined;
@@ -229,7 +259,7 @@ function requestOnce(
         const mode = bodyMode(status, location);
         const parts: Buffer[] = [];
         const done = () => {
-          const endedAt = performance.now();
+          const endedAt = lastData ?? performance.now();
           finish(null, {
             status,
             location,
@@ -237,7 +267,7 @@ function requestOnce(
             certExpiresAt,
             headers: response.headers,
             text: mode === "keep" ? Buffer.concat(parts).toString("utf8") : undefined,
-            endedAt,
+            latencyMs: latencyOf(marks, endedAt),
             phases: phasesOf(marks, endedAt),
           });
         };
@@ -292,6 +322,8 @@ export async function probe(req: ProbeRequest, test?: ProbeTestOptions): Promise
   const timer = setTimeout(() => controller.abort(), Math.max(0, req.timeoutMs));
 
   let redirects = 0;
+  // the hops' own times, added up: a redirect's hop is part of reaching the page
+  let hopsMs = 0;
   let current: URL | undefined;
   let finalUrl = req.url;
 
@@ -338,6 +370,7 @@ export async function probe(req: ProbeRequest, test?: ProbeTestOptions): Promise
       );
 
       const status = result.status;
+      hopsMs += result.latencyMs;
       if (result.location !== undefined && isFollowable(status, result.location, req.expectedStatus)) {
         if (redirects >= MAX_REDIRECTS) throw new ProbeFailure("error", `too many redirects (more than ${MAX_REDIRECTS})`);
         let next: URL;
@@ -364,7 +397,7 @@ export async function probe(req: ProbeRequest, test?: ProbeTestOptions): Promise
 
       const base = {
         httpStatus: status,
-        latencyMs: elapsed(result.endedAt),
+        latencyMs: hopsMs,
         phases: result.phases,
         redirects,
         finalUrl,
