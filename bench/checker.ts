@@ -5,7 +5,7 @@
  * per check, peak memory, invocation duration, and how many checks measured a latency within
  * 5 ms of what the target injected.
  *
- * The stack (dynalite, fauxqs) and the targets run in a child process, so this process's CPU
+ * The stack (dynalite, fauxqs) runs in a child process and the target sites in another, so this process's CPU
  * and memory are the checker's alone, as in Lambda. Every measured check must leave exactly one
  * result item (read back at the end). Run alone: npx tsx bench/checker.ts
  */
@@ -14,6 +14,7 @@ import type { CheckJob } from "@uptime/core/check/check-job";
 import { messagesOf, sqsEvent } from "@uptime/e2e/kit/check-messages";
 import { monitorItem } from "./lib/fixtures";
 import { startHost, useHost } from "./lib/host";
+import { startTargetProcess } from "./lib/targets";
 import { since, snapshot, writeUnits } from "./lib/meter";
 import { commandFor, finish, fmt, log, percentile, type BenchResult, type Budget } from "./lib/report";
 import { CheckJob as CJ } from "@uptime/core/check/check-job";
@@ -22,6 +23,8 @@ const NAME = "checker";
 const MEASURE_MS = Number(process.env.BENCH_CHECKER_MS ?? 8000);
 const MONITORS = 100; // one full batch: 10 messages x JOBS_PER_MESSAGE jobs
 const TOLERANCE_MS = 5;
+/** The sites' injected delays: each answers in a process of its own (startTargetProcess). */
+const TARGET_DELAYS_MS = [0, 200];
 const TYPE_MS = Number(process.env.BENCH_CHECKER_TYPE_MS ?? 4000);
 
 export interface CheckerRow {
@@ -154,13 +157,9 @@ function runnerFor(handler: Handler, monitors: CheckJob.Snapshot[], injectedMs: 
 
 async function main() {
   const started = Date.now();
-  const host = await startHost({
-    targets: [
-      { name: "0 ms", delayMs: 0 },
-      { name: "200 ms", delayMs: 200 },
-    ],
-    dns: true,
-  });
+  const host = await startHost({ dns: true });
+  const sites = await startTargetProcess(TARGET_DELAYS_MS);
+  const targets = Object.fromEntries(TARGET_DELAYS_MS.map((d, i) => [`${d} ms`, sites.urls[i]!]));
   let result: BenchResult<CheckerData>;
   try {
     useHost(host);
@@ -169,7 +168,7 @@ async function main() {
     const rows: CheckerRow[] = [];
     const smallBatches: SmallBatchRow[] = [];
 
-    for (const [name, url] of Object.entries(host.targets)) {
+    for (const [name, url] of Object.entries(targets)) {
       const injectedMs = Number.parseInt(name, 10);
       // Healthy monitors: the snapshot says "up", so a passing check writes its result and stops.
       const monitors = Array.from({ length: MONITORS }, (_, i) =>
@@ -226,7 +225,7 @@ async function main() {
     // Each monitor type against a local server answering at once: HTTP (the 0 ms site), TCP (a
     // connect to that site's port), DNS (an A query to the in-process DNS server, in the host process).
     const byType: TypeRow[] = [];
-    const site = new URL(host.targets["0 ms"]!);
+    const site = new URL(targets["0 ms"]!);
     const typed = {
       http: (i: number) => ({ url: `${site.origin}/t${i}` }),
       tcp: (i: number) => ({ type: "tcp" as const, host: site.hostname, port: Number(site.port), name: `tcp ${i}` }),
@@ -282,7 +281,7 @@ async function main() {
           intro:
             `The check-consumer handler invoked back to back for ${MEASURE_MS / 1000} s per target, one invocation at a time ` +
             `(as one Lambda container), each a full SQS batch: 10 messages × 10 jobs = ${MONITORS} healthy checks run concurrently. ` +
-            `Targets are local HTTP servers in another process answering 200 after the injected delay; DynamoDB and SQS emulators run there too.`,
+            `Targets are local HTTP servers in a process of their own answering 200 after the injected delay (beside the emulators they would answer late whenever those are busy); DynamoDB and SQS emulators run in another process.`,
           columns: [
             "Target latency",
             "Checks/s",
@@ -363,6 +362,7 @@ async function main() {
     }
   } finally {
     await host.stop();
+    sites.stop();
   }
   // finish() exits the process, so it comes after the host is stopped.
   finish(result);

@@ -11,11 +11,10 @@
  * Settings: VS_KUMA_MONITORS (100), VS_KUMA_WINDOW_SEC (180).
  * Run alone: npx tsx bench/vs-kuma.ts
  */
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { startTestStack } from "@uptime/local/testing";
 import { CheckResultEntity } from "@uptime/core/check/result";
 import { monitorItem, seedMonitors } from "./lib/fixtures";
+import { startTargetProcess } from "./lib/targets";
 import { commandFor, finish, fmt, log, sleep, type BenchResult, type Budget } from "./lib/report";
 
 const NAME = "vs-kuma";
@@ -34,24 +33,15 @@ export interface VsKumaData {
   kumaCpuMsPerCheck?: number;
 }
 
-/** A target in its own process, so its CPU is not counted as ours (nor would it be as Kuma's). */
-async function startTarget() {
-  const child = spawn(process.execPath, ["-e", "require('http').createServer((q,s)=>s.end('ok')).listen(0,'127.0.0.1',function(){console.log(this.address().port)})"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((resolve) => createInterface({ input: child.stdout! }).once("line", (l) => resolve(Number(l))));
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
-}
-
 async function main() {
   const started = Date.now();
   if (KUMA !== undefined && !(KUMA > 0)) throw new Error(`Kuma's CPU-ms per check must be a positive number, not ${kumaArg}`);
-  const target = await startTarget();
+  const target = await startTargetProcess([0]);
   const stack = await startTestStack({ scheduler: true, tickSeconds: 60, log: () => {} });
   let result: BenchResult<VsKumaData>;
   try {
     const monitors = Array.from({ length: MONITORS }, (_, i) =>
-      monitorItem({ ownerId: "vs-kuma", intervalSec: INTERVAL_SEC, offsetSec: i % INTERVAL_SEC, url: `${target.url}/m${i}`, state: "up" }),
+      monitorItem({ ownerId: "vs-kuma", intervalSec: INTERVAL_SEC, offsetSec: i % INTERVAL_SEC, url: `${target.urls[0]}/m${i}`, state: "up" }),
     );
     await seedMonitors(monitors);
     // Start on a tick boundary plus a little, with one tick's jobs already running.
