@@ -8,12 +8,14 @@
  * window with the same monitors, e.g. from /proc/<pid>/stat) and pass its CPU-ms per check:
  *   KUMA_CPU_MS_PER_CHECK=8.1 npx tsx bench/vs-kuma.ts      (or --kuma=8.1)
  * Without it, the Kuma column reads "not given" and the comparison is not judged.
- * Settings: VS_KUMA_MONITORS (100), VS_KUMA_WINDOW_SEC (180).
+ * Settings: VS_KUMA_MONITORS (100), VS_KUMA_WINDOW_SEC (180), VS_KUMA_IDLE_SEC (30).
  * Run alone: npx tsx bench/vs-kuma.ts
+ * Only the idle figure (`npm start` with no monitors, CPU ms per second): npx tsx bench/vs-kuma.ts --idle
  */
 import { startTestStack } from "@uptime/local/testing";
 import { CheckResultEntity } from "@uptime/core/check/result";
 import { monitorItem, seedMonitors } from "./lib/fixtures";
+import { idleCpuOfLocalStack } from "./lib/idle";
 import { startTargetProcess } from "./lib/targets";
 import { commandFor, finish, fmt, log, sleep, type BenchResult, type Budget } from "./lib/report";
 
@@ -22,6 +24,7 @@ const MONITORS = Number(process.env.VS_KUMA_MONITORS ?? 100);
 const WINDOW_SEC = Number(process.env.VS_KUMA_WINDOW_SEC ?? 180);
 const INTERVAL_SEC = 20;
 const kumaArg = process.argv.find((a) => a.startsWith("--kuma="))?.slice("--kuma=".length) ?? process.env.KUMA_CPU_MS_PER_CHECK;
+const IDLE_SEC = Number(process.env.VS_KUMA_IDLE_SEC ?? 30);
 const KUMA = kumaArg === undefined || kumaArg === "" ? undefined : Number(kumaArg);
 
 export interface VsKumaData {
@@ -31,11 +34,17 @@ export interface VsKumaData {
   cpuMs: number;
   cpuMsPerCheck: number;
   kumaCpuMsPerCheck?: number;
+  /** `npm start` with no monitors; absent in reports saved before it was measured. */
+  idleCpuMsPerSec?: number;
 }
 
 async function main() {
   const started = Date.now();
   if (KUMA !== undefined && !(KUMA > 0)) throw new Error(`Kuma's CPU-ms per check must be a positive number, not ${kumaArg}`);
+  // Measured first and alone: the stack below would share the machine with it.
+  const idle = await idleCpuOfLocalStack(IDLE_SEC);
+  log(NAME, `npm start with no monitors: ${fmt(idle.cpuMsPerSec, 3)} CPU ms/s over ${IDLE_SEC} s`);
+  if (process.argv.includes("--idle")) return;
   const target = await startTargetProcess([0]);
   const stack = await startTestStack({ scheduler: true, tickSeconds: 60, log: () => {} });
   let result: BenchResult<VsKumaData>;
@@ -58,7 +67,7 @@ async function main() {
       checks += data.length;
     }
     const cpuMs = (cpu.user + cpu.system) / 1000;
-    const data: VsKumaData = { monitors: MONITORS, windowSec: WINDOW_SEC, checks, cpuMs, cpuMsPerCheck: cpuMs / checks, ...(KUMA !== undefined && { kumaCpuMsPerCheck: KUMA }) };
+    const data: VsKumaData = { monitors: MONITORS, windowSec: WINDOW_SEC, checks, cpuMs, cpuMsPerCheck: cpuMs / checks, idleCpuMsPerSec: idle.cpuMsPerSec, ...(KUMA !== undefined && { kumaCpuMsPerCheck: KUMA }) };
     const budgets: Budget[] = [
       {
         name: `Whole local stack, CPU per check at ${MONITORS} monitors, against Uptime Kuma's on the same machine`,
@@ -91,6 +100,7 @@ async function main() {
             ],
           ],
           notes: [
+            `With no monitors at all, \`npm start\` (the same stack, in memory) spends ${fmt(idle.cpuMsPerSec, 3)} CPU ms per second (its process over ${IDLE_SEC} s, after 5 s of quiet): the floor under the figure above, mostly the queue pollers' long polls.`,
             "Deployed, the emulators' share is AWS's (DynamoDB, SQS), billed per request instead of per CPU-second; locally it runs in the measured process, as Kuma's SQLite runs in Kuma's.",
           ],
         },

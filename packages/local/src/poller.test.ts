@@ -285,6 +285,30 @@ describe.concurrent("startPoller", () => {
       expect(errors.map((e) => [e.phase, (e.err as Error).name])).toEqual([["handler", "InvocationTimeoutError"]]);
     }),
   );
+
+  it(
+    "with a 20 s long poll, hands a message over as soon as it is sent, and stops without waiting out the poll",
+    withQueues(async ({ emu, sqs, poll, counts }) => {
+      const handled: Array<{ body: string; at: number }> = [];
+      const { poller, errors } = poll("checks", async (event) => {
+        for (const r of event.Records) handled.push({ body: r.body, at: Date.now() });
+      }, { waitTimeSeconds: 20, abandonPollOnStop: true });
+      // the poll is waiting before the message is sent
+      await sleep(300);
+      const sentAt = Date.now();
+      await sqs.send(new SendMessageCommand({ QueueUrl: emu.queues.checks.url, MessageBody: "now" }));
+      await until(() => handled.length === 1);
+      expect(handled[0].at - sentAt).toBeLessThan(1000);
+      await until(async () => (await counts("p-checks")).inFlight === 0);
+      // the next poll is waiting
+      await sleep(300);
+
+      const stopping = Date.now();
+      await poller.stop();
+      expect(Date.now() - stopping).toBeLessThan(2000);
+      expect(errors).toEqual([]);
+    }),
+  );
 });
 
 describe("recordsToDelete", () => {

@@ -36,8 +36,14 @@ export interface PollerOptions {
    * further batches are received and handled while it runs.
    */
   concurrency?: number;
-  /** Long-poll wait per receive; default 1 s so stop() is quick. */
+  /** Long-poll wait per receive; default 1 s so stop() is quick (see abandonPollOnStop). */
   waitTimeSeconds?: number;
+  /**
+   * stop() abandons the current long poll instead of waiting for it to end. Only for a queue that
+   * goes away with the poller: the emulator would hand its next messages to the abandoned poll,
+   * and they would sit in flight until their visibility timeout.
+   */
+  abandonPollOnStop?: boolean;
 }
 
 export interface Poller {
@@ -142,6 +148,7 @@ export function startPoller(opts: PollerOptions): Poller {
     slotWaiters.shift()?.();
   };
   const batches = new Set<Promise<void>>();
+  const abandon = new AbortController();
 
   async function handleBatch(messages: Message[]) {
     const records = messages.map((m) => toSqsRecord(m, opts.queueArn, region));
@@ -189,6 +196,7 @@ export function startPoller(opts: PollerOptions): Poller {
             MessageSystemAttributeNames: ["All"],
             MessageAttributeNames: ["All"],
           }),
+          { abortSignal: abandon.signal },
         );
         messages = res.Messages;
       } catch (err) {
@@ -225,9 +233,11 @@ export function startPoller(opts: PollerOptions): Poller {
     },
     async stop() {
       running = false;
-      // Long polls are not aborted: fauxqs (like SQS) would still hand messages to the abandoned
-      // request and they would sit in flight until the visibility timeout. A poll that returns
-      // messages while stopping is handled normally, so stop() takes up to waitTimeSeconds.
+      if (opts.abandonPollOnStop) abandon.abort();
+      // Unless abandonPollOnStop, long polls are not aborted: fauxqs (like SQS) would still hand
+      // messages to the abandoned request and they would sit in flight until the visibility timeout.
+      // A poll that returns messages while stopping is handled normally, so stop() takes up to
+      // waitTimeSeconds.
       await receiver;
       await Promise.all(batches);
     },

@@ -297,6 +297,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
           functionName,
           region,
           concurrency,
+          // A message wakes a waiting poll at once, so a long wait costs no delivery time; each
+          // poll ending costs a request (SDK and emulator CPU), and at 1 s that was most of an
+          // idle stack's CPU. The queues go away with the stack, so stopping need not wait out a poll.
+          waitTimeSeconds: 20,
+          abandonPollOnStop: true,
           onError: (err, phase) => logError(`[${functionName}] ${phase} failed:`, err),
         });
         pollers.push(poller);
