@@ -13,6 +13,7 @@ import { Url } from "./url";
 import { When } from "./when";
 import { targetLine } from "./monitor-type-fields";
 import { MonitorHeartbeat } from "./monitor-heartbeat";
+import { CheckPhases, phasesText } from "./monitor-phases";
 
 const ranges = ["24h", "7d", "30d", "90d"] as const;
 /** The chart's ranges: every check for the short ones, rollups for the rest. */
@@ -229,6 +230,7 @@ export function MonitorDetails({ id }: { id: string }) {
           <p class="muted">{chart.data ? `No checks in the ${CHART_RANGES[range]} yet.` : "Could not load the chart."}</p>
         )}
       </section>
+      <CheckPhases results={results} />
       <section aria-labelledby="incidents-h">
         <h2 id="incidents-h">Incidents</h2>
         <IncidentList incidents={incidents} showMonitor={false} />
@@ -257,19 +259,4 @@ export function MonitorDetails({ id }: { id: string }) {
       </section>
     </>
   );
-}
-
-const PHASE_LABELS = [
-  ["dns", "DNS"],
-  ["connect", "connect"],
-  ["tls", "TLS"],
-  ["firstByte", "first byte"],
-  ["download", "download"],
-] as const;
-
-/** "DNS 2 · connect 1 · TLS 30 · first byte 170 · download 7 ms": the phases the check went through. */
-function phasesText(phases: CheckResult["phases"]): string {
-  if (!phases) return "–";
-  const parts = PHASE_LABELS.flatMap(([key, label]) => (phases[key] == null ? [] : [`${label} ${Math.round(phases[key]!)}`]));
-  return parts.length ? `${parts.join(" · ")} ms` : "–";
 }
