@@ -3,13 +3,14 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTarget, startTestStack, type Target, type TestStack } from "@uptime/local/testing";
 import { ensureWebBuild } from "@uptime/local/web";
-import { CHROMIUM, checkScreen, loggedInPage } from "../kit/browser-checks";
+import { CHROMIUM, checkScreen, loggedInPage, tabTo } from "../kit/browser-checks";
 import { TEST_PASSWORD, createUser, type TestUser } from "../kit/test-users";
 
 /*
  * What a user sees of monitors in the web app (issue 18, "Web app"): the chart a minute after
  * creation, the dashboard's strip of recent checks, the form's groups, dry run and refusals, time
- * zones, dark mode, the phone layout and the word for an ended session.
+ * zones, dark mode, the phone layout and the word for an ended session; and (issue 22) where a
+ * check's time went.
  */
 
 /** The browser globals the page functions below use (this package is typed for Node, without the DOM's types). */
@@ -237,5 +238,58 @@ describe.runIf(existsSync(CHROMIUM))("monitor screens", { timeout: 60_000 }, () 
     await page.getByLabel("Password").fill(TEST_PASSWORD);
     await page.getByRole("button", { name: "Log in" }).click();
     await page.getByRole("heading", { name: "Shop" }).waitFor();
+  });
+
+  it("shows where the latest check's time went, with the numbers, and another check's while it is pointed at or focused (issue 22)", async () => {
+    const SLOW_MS = 300;
+    const slow = await startTarget({ status: 200, body: "ok", delayMs: SLOW_MS });
+    try {
+      const created = await user.call("POST", "/v1/monitors", { name: "Slow then quick", url: `${slow.url}/health` });
+      expect(created.status).toBe(201);
+      // the first check (queued at creation) waits SLOW_MS for the first byte; the latest answers at once
+      await stack.drainQueues();
+      slow.set({ status: 200, body: "ok" });
+      expect((await user.call("POST", `/v1/monitors/${created.body.id}/check`)).status).toBe(200);
+
+      const legend = (phase: string) => page.locator(`.phase-legend [data-phase="${phase}"]`);
+      const msOf = async (phase: string) => {
+        const text = (await legend(phase).locator("dd").textContent()) ?? "";
+        expect(text).toMatch(/^\d+ ms$/);
+        return Number.parseInt(text, 10);
+      };
+      await page.goto(`${stack.apiUrl}/monitors/${created.body.id}`);
+      await page.getByRole("heading", { name: "Where the time went" }).waitFor();
+      await page.getByText(/^Latest check, /).waitFor();
+      // a literal IP over plain HTTP: connect, first byte and download, no DNS or TLS
+      expect(await legend("connect").locator("dt").textContent()).toBe("connect");
+      expect(await legend("dns").count()).toBe(0);
+      expect(await legend("tls").count()).toBe(0);
+      expect(await msOf("firstByte")).toBeLessThan(SLOW_MS - 50);
+      await msOf("download");
+
+      const picks = page.getByRole("group", { name: "Recent checks' phases, oldest first" }).getByRole("button");
+      expect(await picks.count()).toBe(2);
+      const oldest = picks.first();
+      // the words a screen reader reads for the picture
+      const spoken = /first byte (\d+)/.exec((await oldest.getAttribute("aria-label")) ?? "");
+      expect(Number(spoken?.[1])).toBeGreaterThanOrEqual(SLOW_MS - 10);
+
+      await oldest.hover();
+      await page.getByText(/^Check, /).waitFor();
+      expect(await msOf("firstByte")).toBeGreaterThanOrEqual(SLOW_MS - 10);
+      expect(await oldest.getAttribute("aria-pressed")).toBe("true");
+
+      await page.getByRole("heading", { name: "Where the time went" }).hover();
+      await page.getByText(/^Latest check, /).waitFor();
+      expect(await msOf("firstByte")).toBeLessThan(SLOW_MS - 50);
+
+      await tabTo(page, oldest);
+      await page.getByText(/^Check, /).waitFor();
+      expect(await msOf("firstByte")).toBeGreaterThanOrEqual(SLOW_MS - 10);
+
+      await checkScreen(page, "monitor-phases");
+    } finally {
+      await slow.stop();
+    }
   });
 });
