@@ -1,19 +1,31 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
+/** Per path, in the order they came: ms from each request's arrival to its answer being written. */
+export type Served = Record<string, number[]>;
+
 /**
  * Plain HTTP sites in a process of their own, answering 200 "ok" after their delay. Beside the
  * emulators, a site answers late whenever they are busy, and the checker would be blamed for
- * it; alone, its response time is the delay it was given. Not counted in anyone's CPU.
+ * it; alone, its response time is close to the delay it was given, and what it actually took is
+ * recorded: `served(url)` hands over (and forgets) what each path took. Not counted in anyone's CPU.
  */
-export async function startTargetProcess(delaysMs: number[]): Promise<{ urls: string[]; stop: () => void }> {
+export async function startTargetProcess(delaysMs: number[]): Promise<{ urls: string[]; served: (url: string) => Promise<Served>; stop: () => void }> {
   const script = `
     const http = require("node:http");
     const delays = JSON.parse(process.argv[1]);
     Promise.all(delays.map((d) => new Promise((resolve) => {
-      const answer = (res) => res.writeHead(200, { "content-type": "text/plain" }).end("ok");
-      http.createServer((req, res) => { req.resume(); d > 0 ? setTimeout(answer, d, res) : answer(res); })
-        .listen(0, "127.0.0.1", function () { resolve(this.address().port); });
+      let served = {};
+      const answer = (req, res, arrived) => {
+        res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+        (served[req.url] ??= []).push(performance.now() - arrived);
+      };
+      http.createServer((req, res) => {
+        if (req.url === "/_served") { res.end(JSON.stringify(served)); served = {}; return; }
+        const arrived = performance.now();
+        req.resume();
+        d > 0 ? setTimeout(answer, d, req, res, arrived) : answer(req, res, arrived);
+      }).listen(0, "127.0.0.1", function () { resolve(this.address().port); });
     }))).then((ports) => console.log(JSON.stringify(ports)));
     process.stdin.on("end", () => process.exit(0)).resume();`;
   const child = spawn(process.execPath, ["-e", script, JSON.stringify(delaysMs)], { stdio: ["pipe", "pipe", "inherit"] });
@@ -21,5 +33,9 @@ export async function startTargetProcess(delaysMs: number[]): Promise<{ urls: st
     createInterface({ input: child.stdout! }).once("line", (l) => resolve(JSON.parse(l)));
     child.once("exit", (code) => reject(new Error(`target process exited with ${code}`)));
   });
-  return { urls: ports.map((p) => `http://127.0.0.1:${p}`), stop: () => child.kill() };
+  return {
+    urls: ports.map((p) => `http://127.0.0.1:${p}`),
+    served: async (url) => (await fetch(`${url}/_served`)).json() as Promise<Served>,
+    stop: () => child.kill(),
+  };
 }
