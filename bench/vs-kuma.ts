@@ -8,7 +8,7 @@
  * window with the same monitors, e.g. from /proc/<pid>/stat) and pass its CPU-ms per check:
  *   KUMA_CPU_MS_PER_CHECK=8.1 npx tsx bench/vs-kuma.ts      (or --kuma=8.1)
  * Without it, the Kuma column reads "not given" and the comparison is not judged.
- * Settings: VS_KUMA_MONITORS (100), VS_KUMA_WINDOW_SEC (180), VS_KUMA_IDLE_SEC (30).
+ * Settings: VS_KUMA_MONITORS (100), VS_KUMA_WINDOW_SEC (180), VS_KUMA_IDLE_SEC (20).
  * Run alone: npx tsx bench/vs-kuma.ts
  * Only the idle figure (`npm start` with no monitors, CPU ms per second): npx tsx bench/vs-kuma.ts --idle
  */
@@ -24,7 +24,7 @@ const MONITORS = Number(process.env.VS_KUMA_MONITORS ?? 100);
 const WINDOW_SEC = Number(process.env.VS_KUMA_WINDOW_SEC ?? 180);
 const INTERVAL_SEC = 20;
 const kumaArg = process.argv.find((a) => a.startsWith("--kuma="))?.slice("--kuma=".length) ?? process.env.KUMA_CPU_MS_PER_CHECK;
-const IDLE_SEC = Number(process.env.VS_KUMA_IDLE_SEC ?? 30);
+const IDLE_SEC = Number(process.env.VS_KUMA_IDLE_SEC ?? 20);
 const KUMA = kumaArg === undefined || kumaArg === "" ? undefined : Number(kumaArg);
 
 export interface VsKumaData {
