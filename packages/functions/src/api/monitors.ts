@@ -206,7 +206,7 @@ app.openapi(
     const m = await Monitor.getOwned(c.get("org").orgId, c.req.valid("param").id);
     const state = m.pingToken ? await Heartbeat.state(m.pingToken) : undefined;
     if (!m.pingToken || !state) throw notFound("Heartbeat monitor");
-    const pings = await Heartbeat.pings(m.monitorId, 20);
+    const pings = await Heartbeat.pings(state);
     return c.json(
       {
         data: pings.map((p) => ({
