@@ -4,6 +4,7 @@ import { HeartbeatEntity } from "@uptime/core/heartbeat/entity";
 import { Incident } from "@uptime/core/incident/incident";
 import { MonitorEntity } from "@uptime/core/monitors/entity";
 import { heartbeatKeys } from "@uptime/core/schedule/due-index";
+import { dynamo } from "@uptime/core/platform/table";
 import { Tick } from "@uptime/core/schedule/tick";
 import { createUser, type TestUser } from "../kit/test-users";
 
@@ -144,6 +145,35 @@ describe("heartbeat monitors", () => {
     // The budget is the token's own.
     expect((await ping(other)).status).toBe(200);
     expect((await ada.call("GET", `/v1/monitors/${m.id}/pings`)).body.data).toHaveLength(5);
+  });
+
+  it("costs one conditional write per ping (one read before it), and one more write only for a body", async () => {
+    const m = await createHeartbeat({ name: "Counted job" });
+    await ping(m); // the first good ping settles the monitor up: the rare path, not counted
+    const calls: string[] = [];
+    const name = "countHeartbeatPingCalls";
+    dynamo().middlewareStack.add(
+      (next: any, context: any) => async (args: any) => {
+        calls.push(`${context.commandName}`.replace(/Command$/, ""));
+        return next(args);
+      },
+      { step: "initialize", name },
+    );
+    const counted = async (...args: Parameters<typeof ping>) => {
+      calls.length = 0;
+      expect((await ping(...args)).status).toBe(200);
+      return [...calls].sort();
+    };
+    try {
+      expect(await counted(m)).toEqual(["GetItem", "UpdateItem"]);
+      expect(await counted(m, "/start", { method: "HEAD" })).toEqual(["GetItem", "UpdateItem"]);
+      expect(await counted(m, "/0", { method: "POST", body: "3 files copied" })).toEqual(["GetItem", "PutItem", "UpdateItem"]);
+    } finally {
+      dynamo().middlewareStack.remove(name);
+    }
+    const [finish] = (await ada.call("GET", `/v1/monitors/${m.id}/pings`)).body.data;
+    expect(finish).toMatchObject({ kind: "success", exitCode: 0, method: "POST", log: "3 files copied" });
+    expect(finish.durationMs).toBeGreaterThanOrEqual(0);
   });
 
   it("answers unknown tokens and signals with clear errors, and keeps at most 10 KB of a log", async () => {
