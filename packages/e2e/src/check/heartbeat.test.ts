@@ -5,6 +5,8 @@ import { Incident } from "@uptime/core/incident/incident";
 import { MonitorEntity } from "@uptime/core/monitors/entity";
 import { heartbeatKeys } from "@uptime/core/schedule/due-index";
 import { dynamo } from "@uptime/core/platform/table";
+import { MembershipEntity } from "@uptime/core/orgs/entity";
+import { inOrg } from "../kit/orgs";
 import { Tick } from "@uptime/core/schedule/tick";
 import { createUser, type TestUser } from "../kit/test-users";
 
@@ -221,6 +223,30 @@ describe("heartbeat monitors", () => {
     await lapse(orphan);
     expect(await tick()).toMatchObject({ missed: 1, jobs: 0 });
     expect((await HeartbeatEntity.get({ pingToken: tokenOf(orphan) }).go()).data).toBeNull();
+  });
+
+  it("shows the ping URL only to those who may change the monitor, and no probe settings to anyone", async () => {
+    const orgId = (await ada.call("POST", "/v1/orgs", { name: "Backups team" })).body.id as string;
+    const viewer = await createUser(stack);
+    const viewerId = (await viewer.call("GET", "/v1/me")).body.id as string;
+    await MembershipEntity.put({ orgId, userId: viewerId, email: viewer.email, role: "viewer", joinedAt: Date.now() }).go();
+    const asAda = inOrg(stack, ada, orgId);
+    const asViewer = inOrg(stack, viewer, orgId);
+    const created = (await asAda("POST", "/v1/monitors", { type: "heartbeat", name: "Team backup", periodSec: 3600 })).body;
+    expect(created.heartbeat.pingUrl).toMatch(/\/ping\/[A-Za-z0-9_-]{24}$/);
+    expect((await asAda("GET", `/v1/monitors/${created.id}`)).body.heartbeat.pingUrl).toBe(created.heartbeat.pingUrl);
+
+    const seen = (await asViewer("GET", `/v1/monitors/${created.id}`)).body;
+    expect(seen.heartbeat).toMatchObject({ pingUrl: null, schedule: "every hour" });
+    const listed = (await asViewer("GET", "/v1/monitors")).body.data.find((m: any) => m.id === created.id);
+    expect(listed.heartbeat.pingUrl).toBeNull();
+    expect((await asViewer("GET", `/v1/monitors/${created.id}/pings`)).status).toBe(200);
+
+    // Nothing probes a heartbeat: the timeout, interval and retry thresholds it stores are not shown as settings.
+    for (const key of ["timeoutMs", "intervalSec", "failureThreshold", "recoveryThreshold", "retryIntervalSec", "url", "method"]) {
+      expect(created, key).not.toHaveProperty(key);
+      expect(seen, key).not.toHaveProperty(key);
+    }
   });
 
   it("validates heartbeat settings on create and update", async () => {
