@@ -33,7 +33,7 @@ describe.runIf(existsSync(CHROMIUM))("heartbeat monitors in the web app", { time
     await page.goto(`${stack.apiUrl}/monitors/new`);
     await page.getByRole("link", { name: "Create a heartbeat instead" }).click();
     await page.getByRole("heading", { name: "New heartbeat" }).waitFor();
-    await checkScreen(page, "heartbeat-form");
+    await checkScreen(page, "heartbeat-form", { docs: true });
     await page.getByLabel("Name").fill("Nightly backup");
     await page.getByLabel("Cron expression").fill("0 3 * * *");
     await page.getByLabel("Time zone").fill("Europe/Berlin");
@@ -50,10 +50,14 @@ describe.runIf(existsSync(CHROMIUM))("heartbeat monitors in the web app", { time
     expect(await page.locator("pre code").first().textContent()).toContain(`curl -fsS -m 10 --retry 5 -o /dev/null ${url}`);
 
     // The job reports in from outside the browser: the screen shows it without a reload.
-    expect((await fetch(url, { method: "POST", body: "42 GB copied" })).status).toBe(200);
+    expect((await fetch(`${url}/start`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await fetch(`${url}/0`, { method: "POST", body: "42 GB copied" })).status).toBe(200);
     await page.getByRole("cell", { name: /success · POST/ }).waitFor();
     await page.getByText("42 GB copied").first().waitFor();
-    await checkScreen(page, "monitor-heartbeat");
+    // The run's duration, from its /start.
+    await page.getByRole("cell", { name: /^1(\.\d+)? ?s/ }).first().waitFor();
+    await checkScreen(page, "monitor-heartbeat", { docs: true });
 
     // Edit keeps to the heartbeat form.
     await page.getByRole("link", { name: "Edit" }).click();
