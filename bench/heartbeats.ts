@@ -183,7 +183,8 @@ const result: BenchResult = {
       columns: ["Ping", "DynamoDB read units", "DynamoDB write units", "SQS requests", "Pings", "DynamoDB calls per ping"],
       rows: pingRows,
       notes: [
-        `A refused ping (429, past HEARTBEAT_PINGS_PER_MINUTE) costs ${fmt(refused.rru, 3)} read units and ${fmt(refused.wru, 3)} write units: the read, nothing written.`,
+        `A refused ping (429, past HEARTBEAT_PINGS_PER_MINUTE) costs ${fmt(refused.rru, 3)} read units and ${fmt(refused.wru, 3)} write units on average over 10 in one minute: ` +
+          "the first one in a container reads the heartbeat, nothing is written, and the container then refuses the token until the minute ends without a request.",
         "A ping that changes health (the first one, a recovery, a failure) then goes through the checker's rules like a check result: one result write, the monitor and recent results read, and the incident writes and alert message of a transition.",
       ],
     },

@@ -52,6 +52,24 @@ async function lapse(m: { heartbeat: { pingUrl: string } }) {
     .go();
 }
 
+/** The DynamoDB requests `fn` makes (the API runs in this process, on the same client). */
+async function dynamoCalls<T>(fn: () => Promise<T>): Promise<{ calls: string[]; result: T }> {
+  const calls: string[] = [];
+  const name = "countDynamoCalls";
+  dynamo().middlewareStack.add(
+    (next: any, context: any) => async (args: any) => {
+      calls.push(`${context.commandName}`.replace(/Command$/, ""));
+      return next(args);
+    },
+    { step: "initialize", name },
+  );
+  try {
+    return { calls, result: await fn() };
+  } finally {
+    dynamo().middlewareStack.remove(name);
+  }
+}
+
 describe("heartbeat monitors", () => {
   it("stays up while pinged, goes down with the DOWN mail when pings stop past grace, recovers on the next ping", async () => {
     const m = await createHeartbeat({ name: "Backup job", cron: "0 3 * * *", timeZone: "Europe/Berlin", periodSec: undefined, graceSec: 600 });
@@ -144,6 +162,10 @@ describe("heartbeat monitors", () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(((await refused.json()) as any).error.code).toBe("too_many_pings");
+    // Once refused, the rest of the minute is refused without touching the table.
+    const again = await dynamoCalls(() => ping(m));
+    expect(again.result.status).toBe(429);
+    expect(again.calls).toEqual([]);
     // The budget is the token's own.
     expect((await ping(other)).status).toBe(200);
     expect((await ada.call("GET", `/v1/monitors/${m.id}/pings`)).body.data).toHaveLength(5);
@@ -152,27 +174,14 @@ describe("heartbeat monitors", () => {
   it("costs one conditional write per ping (one read before it), and one more write only for a body", async () => {
     const m = await createHeartbeat({ name: "Counted job" });
     await ping(m); // the first good ping settles the monitor up: the rare path, not counted
-    const calls: string[] = [];
-    const name = "countHeartbeatPingCalls";
-    dynamo().middlewareStack.add(
-      (next: any, context: any) => async (args: any) => {
-        calls.push(`${context.commandName}`.replace(/Command$/, ""));
-        return next(args);
-      },
-      { step: "initialize", name },
-    );
     const counted = async (...args: Parameters<typeof ping>) => {
-      calls.length = 0;
-      expect((await ping(...args)).status).toBe(200);
-      return [...calls].sort();
+      const { calls, result } = await dynamoCalls(() => ping(...args));
+      expect(result.status).toBe(200);
+      return calls.sort();
     };
-    try {
-      expect(await counted(m)).toEqual(["GetItem", "UpdateItem"]);
-      expect(await counted(m, "/start", { method: "HEAD" })).toEqual(["GetItem", "UpdateItem"]);
-      expect(await counted(m, "/0", { method: "POST", body: "3 files copied" })).toEqual(["GetItem", "PutItem", "UpdateItem"]);
-    } finally {
-      dynamo().middlewareStack.remove(name);
-    }
+    expect(await counted(m)).toEqual(["GetItem", "UpdateItem"]);
+    expect(await counted(m, "/start", { method: "HEAD" })).toEqual(["GetItem", "UpdateItem"]);
+    expect(await counted(m, "/0", { method: "POST", body: "3 files copied" })).toEqual(["GetItem", "PutItem", "UpdateItem"]);
     const [finish] = (await ada.call("GET", `/v1/monitors/${m.id}/pings`)).body.data;
     expect(finish).toMatchObject({ kind: "success", exitCode: 0, method: "POST", log: "3 files copied" });
     expect(finish.durationMs).toBeGreaterThanOrEqual(0);
