@@ -16,8 +16,6 @@ import { MonitorEntity } from "@uptime/core/monitors/entity";
 import { HTTP_PLACEHOLDERS } from "@uptime/core/heartbeat/fields";
 import { heartbeatKeys, heartbeatMonitorKeys } from "@uptime/core/schedule/due-index";
 import { RECENT_PINGS } from "@uptime/core/heartbeat/recent";
-import { dynamo, tableName } from "@uptime/core/platform/table";
-import { GetItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { mapLimit } from "@uptime/core/platform/concurrency";
 import { startTestStack } from "@uptime/local/testing";
 import { installMeters, since, snapshot, sqsRequestCount, writeUnits } from "./lib/meter";
@@ -79,10 +77,13 @@ async function monitorFor(h: ReturnType<typeof heartbeatItem>) {
 }
 
 /** An item's size as DynamoDB bills it: attribute names plus values (numbers about a byte per two digits). */
-function itemSize(item: Record<string, AttributeValue>): number {
-  const value = (v: AttributeValue): number =>
-    v.S !== undefined ? Buffer.byteLength(v.S) : v.N !== undefined ? Math.ceil(v.N.replace(/^-|\./g, "").length / 2) + 1 : v.BOOL !== undefined || v.NULL !== undefined ? 1
-    : v.L ? 3 + v.L.reduce((n, x) => n + 1 + value(x), 0) : v.M ? 3 + Object.entries(v.M).reduce((n, [k, x]) => n + 1 + Buffer.byteLength(k) + value(x), 0) : 0;
+function itemSize(item: Record<string, unknown>): number {
+  const value = (v: unknown): number =>
+    typeof v === "string" ? Buffer.byteLength(v)
+    : typeof v === "number" ? Math.ceil(String(v).replace(/^-|\./g, "").length / 2) + 1
+    : typeof v === "boolean" || v === null ? 1
+    : Array.isArray(v) ? 3 + v.reduce((n: number, x) => n + 1 + value(x), 0)
+    : typeof v === "object" ? 3 + Object.entries(v as object).reduce((n, [k, x]) => n + 1 + Buffer.byteLength(k) + value(x), 0) : 0;
   return Object.entries(item).reduce((n, [k, v]) => n + Buffer.byteLength(k) + value(v), 0);
 }
 
@@ -122,9 +123,8 @@ for (const [label, kind, body, key] of [
 }
 {
   // What every ping rewrites: the heartbeat's item with its full list of last pings (DynamoDB's size rules: names + values).
-  const key = HeartbeatEntity.get({ pingToken: probe.pingToken }).params().Key as { pk: string; sk: string };
-  const { Item } = await dynamo().send(new GetItemCommand({ TableName: tableName(), Key: { pk: { S: key.pk }, sk: { S: key.sk } } }));
-  itemBytes = itemSize(Item ?? {});
+  const { data } = await HeartbeatEntity.get({ pingToken: probe.pingToken }).go({ data: "raw" });
+  itemBytes = itemSize((data as unknown as { Item?: Record<string, unknown> }).Item ?? {});
   log(NAME, `heartbeat item with ${RECENT_PINGS} pings: ${itemBytes} bytes`);
 }
 const refused = { rru: 0, wru: 0 };
