@@ -8,9 +8,10 @@ export type PingKind = (typeof PING_KINDS)[number];
  * A heartbeat's live state, keyed by its ping token so a ping finds it without an index: what the
  * schedule expects next, the deadline (expected time + grace, or start + grace while a run is
  * reported started), its last pings (recent.ts) and the per-token rate counter. A ping rewrites
- * this one item and nothing else (a log aside), so it stays small: under 1 KB, one write unit. The schedule is copied here
- * from the monitor so a ping never reads the monitor. The item sits in the `due` index under the
- * minute of its deadline (layout: schedule/due-index.ts), so the tick reads only what is overdue.
+ * this one item and nothing else (a log aside), so it stays small: under 1 KB, one write unit.
+ * The schedule is copied here from the monitor so a ping never reads the monitor. The item sits in
+ * the `due` index under the minute of its deadline (layout: schedule/due-index.ts), so the tick
+ * reads only what is overdue.
  */
 export const HeartbeatEntity = bindToTable(
   new Entity(
@@ -73,7 +74,7 @@ export const HeartbeatLogEntity = bindToTable(
       attributes: {
         monitorId: { type: "string", required: true },
         logId: { type: "string", required: true },
-        /** The request body, cut to HEARTBEAT_LOG_BYTES. */
+        /** The request body, cut to LOG_BYTES (ping.ts). */
         log: { type: "string", required: true },
         expiresAt: { type: "number", required: true },
       },
