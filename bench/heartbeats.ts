@@ -15,7 +15,7 @@ import { HeartbeatSweep } from "@uptime/core/heartbeat/sweep";
 import { MonitorEntity } from "@uptime/core/monitors/entity";
 import { HTTP_PLACEHOLDERS } from "@uptime/core/heartbeat/fields";
 import { heartbeatKeys, heartbeatMonitorKeys } from "@uptime/core/schedule/due-index";
-import { RECENT_PINGS } from "@uptime/core/heartbeat/recent";
+import { encode, newLogId, RECENT_PINGS } from "@uptime/core/heartbeat/recent";
 import { mapLimit } from "@uptime/core/platform/concurrency";
 import { startTestStack } from "@uptime/local/testing";
 import { installMeters, since, snapshot, sqsRequestCount, writeUnits } from "./lib/meter";
@@ -97,6 +97,7 @@ const pingData: Record<string, { rru: number; wru: number; sqs: number; requests
 const log1k = "backup finished\n".repeat(64);
 const log10k = log1k.repeat(10);
 let itemBytes = 0;
+let worstBytes = 0;
 for (const [label, kind, body, key] of [
   ["good ping (GET, no body)", "success", undefined, "success"],
   ["start", "start", undefined, "start"],
@@ -124,8 +125,12 @@ for (const [label, kind, body, key] of [
 {
   // What every ping rewrites: the heartbeat's item with its full list of last pings (DynamoDB's size rules: names + values).
   const { data } = await HeartbeatEntity.get({ pingToken: probe.pingToken }).go({ data: "raw" });
-  itemBytes = itemSize((data as unknown as { Item?: Record<string, unknown> }).Item ?? {});
-  log(NAME, `heartbeat item with ${RECENT_PINGS} pings: ${itemBytes} bytes`);
+  const item = (data as unknown as { Item?: Record<string, unknown> }).Item ?? {};
+  itemBytes = itemSize(item);
+  // The longest entries there are (failed week-long runs with a 3-digit exit code and a log), after a missed deadline.
+  const worst = encode({ at: now(), kind: "fail", method: "POST", exitCode: 255, durationMs: 7 * 86400_000 - 1, logId: newLogId(now(), "ff") });
+  worstBytes = itemSize({ ...item, pings: Array(RECENT_PINGS).fill(worst), missedAt: now(), missedStart: true, startedAt: now() });
+  log(NAME, `heartbeat item with ${RECENT_PINGS} pings: ${itemBytes} bytes (at worst ${worstBytes})`);
 }
 const refused = { rru: 0, wru: 0 };
 {
@@ -179,7 +184,9 @@ const result: BenchResult = {
       intro:
         `HeartbeatPing.receive on a healthy heartbeat (${ROUNDS} pings of each kind, a minute apart), as the ping function runs it: one eventually consistent read of the heartbeat by its token and ` +
         `one conditional write of that item (rate counter, next deadline, its place in the due index, the ping first in its list of the last ${RECENT_PINGS}); a body adds one write of the log item. ` +
-        `Units as DynamoDB bills them (consumed capacity; the write units include the due index, where moving the deadline is a delete and a put: 2 of the 3 units of a ping). The heartbeat item with a full list of pings is ${itemBytes} bytes.`,
+        `Units as DynamoDB bills them (consumed capacity; the write units include the due index, where moving the deadline is a delete and a put: 2 of the 3 units of a ping). The heartbeat item with a full list of these pings is ${itemBytes} bytes; ` +
+        `with ${RECENT_PINGS} of the longest entries there are (failed week-long runs with a 3-digit exit code and a log) after a missed deadline it would be ${worstBytes} ` +
+        "(the bench's tokens are 8 characters longer than real ones, which appear 3 times in the item).",
       columns: ["Ping", "DynamoDB read units", "DynamoDB write units", "SQS requests", "Pings", "DynamoDB calls per ping"],
       rows: pingRows,
       notes: [
@@ -211,9 +218,14 @@ const result: BenchResult = {
       actual: Object.entries(pingData.success!.requests).map(([k, v]) => `${v / ROUNDS} ${k}`).join(", "),
       pass: (pingData.success!.requests.UpdateItemCommand ?? 0) / ROUNDS === 1 && !pingData.success!.requests.PutItemCommand,
     },
-    { name: "The heartbeat item a ping rewrites (with its last pings)", limit: "≤ 1024 bytes", actual: `${itemBytes} bytes`, pass: itemBytes <= 1024 },
+    {
+      name: "The heartbeat item a ping rewrites (with its last pings): as measured / at worst",
+      limit: "≤ 1024 bytes",
+      actual: `${itemBytes} / ${worstBytes} bytes`,
+      pass: Math.max(itemBytes, worstBytes) <= 1024,
+    },
   ],
-  data: { ping: pingData, refused, itemBytes, sweep: sweepData },
+  data: { ping: pingData, refused, itemBytes, worstBytes, sweep: sweepData },
 };
 await stack.stop();
 finish(result);

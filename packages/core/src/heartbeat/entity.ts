@@ -76,6 +76,7 @@ export const HeartbeatLogEntity = bindToTable(
         logId: { type: "string", required: true },
         /** The request body, cut to LOG_BYTES (ping.ts). */
         log: { type: "string", required: true },
+        truncated: { type: "boolean" },
         expiresAt: { type: "number", required: true },
       },
       indexes: {

@@ -67,15 +67,15 @@ export async function state(pingToken: string): Promise<HeartbeatItem | undefine
   return data ?? undefined;
 }
 
-export type PingWithLog = Omit<PingEntry, "logId"> & { log?: string };
+export type PingWithLog = Omit<PingEntry, "logId"> & { log?: string; logTruncated?: boolean };
 
 // a heartbeat's last pings (newest first, from its own item) with their logs, read by key
 export async function pings(state: { monitorId: string; pings?: string[] }): Promise<PingWithLog[]> {
   const entries: PingEntry[] = (state.pings ?? []).map(decode);
   const keys = entries.flatMap((e) => (e.logId ? [{ monitorId: state.monitorId, logId: e.logId }] : []));
-  const logs = new Map<string, string>();
-  if (keys.length) for (const l of (await HeartbeatLogEntity.get(keys).go()).data) logs.set(l.logId, l.log);
-  return entries.map(({ logId, ...e }) => ({ ...e, ...(logId && logs.has(logId) && { log: logs.get(logId) }) }));
+  const logs = new Map<string, { log: string; logTruncated?: boolean }>();
+  if (keys.length) for (const l of (await HeartbeatLogEntity.get(keys).go()).data) logs.set(l.logId, { log: l.log, ...(l.truncated && { logTruncated: true }) });
+  return entries.map(({ logId, ...e }) => ({ ...e, ...(logId && logs.get(logId)) }));
 }
 
 

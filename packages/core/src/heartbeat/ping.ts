@@ -62,7 +62,8 @@ export async function receive(pingToken: string, ping: Ping, now = Date.now()): 
   let decision: Accepted | undefined;
   const body = ping.body ? cut(ping.body) : undefined;
   // Written after the heartbeat, so a refused ping stores nothing; an entry whose log write was lost reads as no log.
-  const log = body && { ...body, id: newLogId(now, randomBytes(2).toString("hex")) };
+  // The tag tells apart two logs of one heartbeat in the same millisecond.
+  const log = body && { ...body, id: newLogId(now, randomBytes(1).toString("hex")) };
   for (let attempt = 0; attempt < 4 && !decision; attempt++) {
     // A first try reads eventually consistent (half the cost); after a lost race, the truth.
     state = (await HeartbeatEntity.get({ pingToken }).go({ consistent: attempt > 0 })).data ?? undefined;
@@ -79,7 +80,7 @@ export async function receive(pingToken: string, ping: Ping, now = Date.now()): 
       method: ping.method,
       ...(ping.exitCode !== undefined && { exitCode: ping.exitCode }),
       ...(d.durationMs !== undefined && { durationMs: d.durationMs }),
-      ...(log && { logId: log.id, ...(log.truncated && { logTruncated: true }) }),
+      ...(log && { logId: log.id }),
     };
     if (await write(state, entry, d, now)) decision = d;
   }
@@ -89,6 +90,7 @@ export async function receive(pingToken: string, ping: Ping, now = Date.now()): 
       monitorId: state.monitorId,
       logId: log.id,
       log: log.text,
+      ...(log.truncated && { truncated: true }),
       expiresAt: Math.floor(now / 1000) + config().RESULT_RETENTION_DAYS * 86400,
     }).go({ response: "none" });
   }

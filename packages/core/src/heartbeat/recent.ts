@@ -18,7 +18,6 @@ export interface PingEntry {
   durationMs?: number;
   /** Set when the ping had a body: the log item's id, the ping's time and a random tag (only the tag is stored). */
   logId?: string;
-  logTruncated?: boolean;
 }
 
 const KINDS: Record<PingKind, string> = { success: "s", start: "b", fail: "f" };
@@ -30,7 +29,7 @@ const METHOD_OF = byCode(METHODS);
 /** A log's id: the time of its ping (base 36) and a random tag against two logs in one millisecond. */
 export const newLogId = (at: number, tag: string) => `${at.toString(36)}${tag}`;
 
-/** "<at base 36><kind><method>,<exit code>,<duration base 36>,<log tag>,<1 if cut>", trailing empties dropped: 10 to ~25 bytes. */
+/** "<at base 36><kind><method>,<exit code>,<duration base 36>,<log tag>", trailing empties dropped: 10 to 24 bytes. */
 export function encode(e: PingEntry): string {
   const at = e.at.toString(36);
   const fields = [
@@ -38,14 +37,13 @@ export function encode(e: PingEntry): string {
     e.exitCode === undefined ? "" : String(e.exitCode),
     e.durationMs === undefined ? "" : e.durationMs.toString(36),
     e.logId?.startsWith(at) ? e.logId.slice(at.length) : "",
-    e.logTruncated ? "1" : "",
   ];
   while (fields.length > 1 && fields[fields.length - 1] === "") fields.pop();
   return fields.join(",");
 }
 
 export function decode(s: string): PingEntry {
-  const [head = "", exit = "", duration = "", logTag = "", cut = ""] = s.split(",");
+  const [head = "", exit = "", duration = "", logTag = ""] = s.split(",");
   const at = head.slice(0, -2);
   return {
     at: parseInt(at, 36),
@@ -54,7 +52,6 @@ export function decode(s: string): PingEntry {
     ...(exit && { exitCode: Number(exit) }),
     ...(duration && { durationMs: parseInt(duration, 36) }),
     ...(logTag && { logId: newLogId(parseInt(at, 36), logTag) }),
-    ...(cut === "1" && { logTruncated: true }),
   };
 }
 
