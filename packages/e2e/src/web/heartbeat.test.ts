@@ -5,6 +5,8 @@ import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { ensureWebBuild } from "@uptime/local/web";
 import { CHROMIUM, checkScreen, loggedInPage } from "../kit/browser-checks";
 import { createUser, TEST_PASSWORD, type TestUser } from "../kit/test-users";
+import { inOrg } from "../kit/orgs";
+import { MembershipEntity } from "@uptime/core/orgs/entity";
 
 /* The heartbeat screens as a user meets them: create one in the form, copy its URL, ping it, see the ping. */
 
@@ -66,5 +68,25 @@ describe.runIf(existsSync(CHROMIUM))("heartbeat monitors in the web app", { time
     await page.getByLabel("Time zone").fill("Mars/Base");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("must be an IANA time zone").waitFor();
+  });
+
+  it("shows a viewer the schedule and the last pings, and says who sees the ping URL instead of showing it", async () => {
+    const orgId = (await user.call("POST", "/v1/orgs", { name: "Backups team" })).body.id as string;
+    const viewer = await createUser(stack);
+    const viewerId = (await viewer.call("GET", "/v1/me")).body.id as string;
+    await MembershipEntity.put({ orgId, userId: viewerId, email: viewer.email, role: "viewer", joinedAt: Date.now() }).go();
+    const m = (await inOrg(stack, user, orgId)("POST", "/v1/monitors", { type: "heartbeat", name: "Team backup", periodSec: 3600 })).body;
+    expect((await fetch(m.heartbeat.pingUrl)).status).toBe(200);
+
+    const seen = await loggedInPage(browser, stack.apiUrl, viewer.email, TEST_PASSWORD);
+    await seen.evaluate((id) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("uptime.org", id), orgId);
+    await seen.goto(`${stack.apiUrl}/monitors/${m.id}`);
+    await seen.getByRole("heading", { name: "Heartbeat" }).waitFor();
+    expect(await seen.locator("[data-schedule]").textContent()).toBe("every hour");
+    await seen.locator("[data-no-ping-url]").waitFor();
+    expect(await seen.getByLabel(/Ping URL/).count()).toBe(0);
+    expect(await seen.getByText("Copy-paste snippets").count()).toBe(0);
+    await seen.getByRole("cell", { name: /success · GET/ }).waitFor();
+    await seen.context().close();
   });
 });
