@@ -189,3 +189,29 @@ describe("reading a member's results", () => {
     expect(after.get(members[1]!.monitorId)!.last).toBeUndefined();
   });
 });
+
+describe("monitors created before cohorts", () => {
+  it("keep one item per check: stored, listed, found and shown on dashboards as before", async () => {
+    const legacy = monitorItem({ intervalSec: 60, url: `${target.url}/legacy`, cohort: null, state: "up" });
+    await MonitorEntity.create(legacy).go();
+    expect(legacy.cohort).toBeUndefined();
+    const t0 = floorTo(Date.now(), 60_000) - 10 * 60_000;
+    for (let i = 0; i < 5; i++) {
+      const job = jobOf(legacy, t0 + i * 60_000);
+      const [outcome] = await Checker.runJobs([{ job, redelivered: false }]);
+      expect(outcome).toMatchObject({ status: "fulfilled", value: { created: true } });
+    }
+    // one item per check under the monitor's own partition, none in cohort items
+    const { CheckResultEntity } = await import("@uptime/core/check/result");
+    const { data } = await CheckResultEntity.query.history({ monitorId: legacy.monitorId }).go({ pages: "all" });
+    expect(data.map((r) => r.at)).toEqual([0, 1, 2, 3, 4].map((i) => t0 + i * 60_000));
+    const page = await CheckResult.list(legacy, { limit: 3 });
+    expect(page.data.map((r) => r.at)).toEqual([4, 3, 2].map((i) => t0 + i * 60_000));
+    const next = await CheckResult.list(legacy, { limit: 3, cursor: page.cursor });
+    expect(next.data.map((r) => r.at)).toEqual([1, 0].map((i) => t0 + i * 60_000));
+    const live = (await LiveStatus.forMonitors([legacy], { day: true, recent: 40 })).get(legacy.monitorId)!;
+    expect(live.last?.at).toBe(t0 + 4 * 60_000);
+    expect(live.day?.count).toBe(5);
+    expect(live.recent?.ok).toEqual([true, true, true, true, true]);
+  });
+});
