@@ -4,8 +4,8 @@ import { PutItemCommand, type AttributeValue, type PutItemCommandInput } from "@
 import { Entity } from "electrodb";
 import { z } from "zod";
 import { config } from "../platform/config";
-import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
-import { assertCursorFor, bindToTable, dynamo, entityOptions, tableName } from "../platform/table";
+import { isConditionalCheckFailed } from "../platform/errors";
+import { assertCursorFor, badCursor, bindToTable, cursorObject, dynamo, entityOptions, tableName } from "../platform/table";
 import { CHECK_KINDS, type CheckKind } from "./check-job";
 import type { FailureReason, ProbeOutcome } from "./probe";
 import { PHASE_NAMES } from "./probe-types";
@@ -240,8 +240,6 @@ function historyQuery(monitorId: string, opts: { from?: number; to?: number } = 
         : q;
 }
 
-const badCursor = () => new VisibleError("invalid", "invalid_cursor", "The cursor does not belong to this listing");
-
 /**
  * A monitor's results newest first, optionally between two instants, a page at a time. The
  * cursor of a cohort member names the member and the slot of the last result returned: it can
@@ -280,14 +278,7 @@ export async function list(
  * only move the range within that member's own results; anything else is a 400.
  */
 function slotOfCursor(cursor: string, member: string): number {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw badCursor();
-  }
-  if (!key || typeof key !== "object" || Array.isArray(key)) throw badCursor();
-  const { m, at, ...rest } = key as Record<string, unknown>;
+  const { m, at, ...rest } = cursorObject(cursor);
   if (Object.keys(rest).length > 0 || m !== member || typeof at !== "string" || !/^[0-9]{1,15}$/.test(at)) throw badCursor();
   return Number(at);
 }
