@@ -6,14 +6,14 @@ import { Entity } from "electrodb";
 import { z } from "zod";
 import { config } from "../platform/config";
 import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 import { COMMON_PASSWORDS } from "./common-passwords";
 import { Org } from "../orgs/org";
 import { LoginThrottle } from "./login-throttle";
 import { UserText } from "../platform/user-text";
 import { Claim } from "../platform/claim";
 
-export const UserEntity = bindToTable(
+export const UserEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "user", version: "1", service: "uptime" },
@@ -38,7 +38,7 @@ export const UserEntity = bindToTable(
  * One item per email address. Creating it with a condition is what makes emails unique,
  * atomically, without TransactWriteItems (which dynalite lacks and which costs double).
  */
-export const EmailClaimEntity = bindToTable(
+export const EmailClaimEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "emailClaim", version: "1", service: "uptime" },

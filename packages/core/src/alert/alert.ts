@@ -12,7 +12,7 @@ import { Incident, type IncidentItem } from "../incident/incident";
 import { config } from "../platform/config";
 import { formatDuration } from "../platform/time";
 export { formatDuration };
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 import { AlertCaps } from "./caps";
 import { Invitation } from "../orgs/invitation";
 import { AlertRecipient } from "./recipients";
@@ -29,7 +29,7 @@ import { targetLabel } from "../monitors/view";
  * leaves a `sending` claim: we prefer a possibly-missed email over a duplicate. A recipient that
  * may not be mailed is recorded as `skipped` with the reason.
  */
-export const NotificationEntity = bindToTable(
+export const NotificationEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "notification", version: "1", service: "uptime" },
