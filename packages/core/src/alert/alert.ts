@@ -20,7 +20,7 @@ import { Delivery } from "../channels/delivery";
 import { FollowUp } from "../channels/follow-up";
 import { Claim } from "../platform/claim";
 import { MonitorNotice } from "./notice";
-import { targetLabel } from "../monitors/view";
+import { targetLabel } from "../monitors/shape";
 
 /**
  * One item per (incident, transition, recipient): claimed with a conditional create before

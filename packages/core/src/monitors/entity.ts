@@ -1,6 +1,6 @@
 import { Entity } from "electrodb";
 import { lazyEntity, entityOptions } from "../platform/table";
-import { DNS_MATCH_MODES, DNS_RECORD_TYPES, KEYWORD_MODES, METHODS, MONITOR_TYPES, STATES } from "./fields";
+import { DNS_MATCH_MODES, DNS_RECORD_TYPES, KEYWORD_MODES, METHODS, MONITOR_TYPES, STATES } from "./shape";
 
 export const MonitorEntity = lazyEntity(() =>
   new Entity(

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Slug } from "../monitors/fields";
+import { Slug } from "../monitors/shape";
 import { UserText } from "../platform/user-text";
 
 /**
