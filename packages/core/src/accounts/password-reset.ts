@@ -12,7 +12,7 @@ import { Mail } from "../platform/mail";
 import { RateLimit } from "../platform/rate-limit";
 import { lazyEntity, entityOptions } from "../platform/table";
 import { HOUR } from "../platform/time";
-import { parseNewPassword, setPassword } from "./account";
+import { parseNewPassword, setPassword } from "./credentials";
 import { LoginThrottle } from "./login-throttle";
 import { Session } from "./session";
 import { EmailClaimEntity, Email, UserEntity } from "./user";
