@@ -1,7 +1,7 @@
 /**
  * 6. Lambda package size and cold init. Every function in routes.ts is bundled with the options
  * SST v2 uses for this app (sst.config.ts and stacks/bundling.ts: ESM, minify, the credential
- * sources a Lambda never loads left external; SST's node handler: platform node, target esnext,
+ * sources a Lambda never loads left external, zod's English messages only; SST's node handler: platform node, target esnext,
  * keepNames, its createRequire banner, sharp/pg-native external; so the AWS SDK v3 is bundled),
  * then imported in a fresh Node process.
  *
@@ -217,8 +217,8 @@ async function main() {
           title: "Bundle per function",
           intro:
             "Each handler in `packages/functions/src/api/routes.ts` bundled by esbuild with SST v2's options for this app (ESM, minified, " +
-            "target esnext, keepNames; the AWS SDK v3 is bundled, as SST does for ESM, but for the credential sources a Lambda never loads, " +
-            "stacks/bundling.ts). " +
+            "target esnext, keepNames; the AWS SDK v3 is bundled, as SST does for ESM, but for the credential sources a Lambda never loads; " +
+            "zod keeps its English messages only: stacks/bundling.ts). " +
             `Init is the median of ${IMPORT_RUNS} \`await import(bundle)\` in a fresh Node ${process.version} process on this machine ` +
             `(an empty module takes ${fmt(emptyImportMs)} ms), as wall time (the budget), CPU time, and wall time in empty-module imports.`,
           columns: ["Function", "Minified", "Deflated", "AWS SDK share", "Without SDK", "Largest parts", "Init (import)", "Init CPU", "Init ÷ empty import", "RSS after import"],

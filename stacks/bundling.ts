@@ -1,3 +1,5 @@
+import path from "node:path";
+
 /**
  * How every function is bundled: sst.config.ts sets it as the default function props, and the
  * package-size bench (bench/lib/bundle.ts) builds the same way.
@@ -17,9 +19,38 @@ export const CREDENTIAL_SOURCES_LAMBDA_NEVER_LOADS = [
   "@aws-sdk/credential-provider-web-identity",
 ];
 
+/**
+ * zod's namespace object (`z`, which @hono/zod-openapi extends as a whole) re-exports
+ * `z.locales`: the error messages of every language zod speaks, ~260 KB minified, more than half of
+ * zod in each bundle. Messages here are English, which zod imports on its own (`locales/en.js`), so
+ * the bundles keep `z.locales.en` alone.
+ */
+/** What the plugin below uses of esbuild's plugin API, the same in SST's own esbuild and the bench's. */
+interface Plugin {
+  name: string;
+  setup(build: {
+    onResolve(options: { filter: RegExp }, callback: (args: { importer: string; resolveDir: string }) => { path: string; namespace: string } | undefined): void;
+    onLoad(options: { filter: RegExp; namespace: string }, callback: (args: { path: string }) => { contents: string; resolveDir: string; loader: "js" }): void;
+  }): void;
+}
+
+export const zodEnglishOnly: Plugin = {
+  name: "zod-english-only",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: path.resolve(args.resolveDir, "../locales/index.js"), namespace: "zod-locales" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: `export { default as en } from "./en.js";\n`,
+      resolveDir: path.dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
 /** SST v2's `nodejs` function props for this app. */
-export const nodejsBundling: { format: "esm"; minify: boolean; esbuild: { external: string[] } } = {
+export const nodejsBundling: { format: "esm"; minify: boolean; esbuild: { external: string[]; plugins: Plugin[] } } = {
   format: "esm",
   minify: true,
-  esbuild: { external: CREDENTIAL_SOURCES_LAMBDA_NEVER_LOADS },
+  esbuild: { external: CREDENTIAL_SOURCES_LAMBDA_NEVER_LOADS, plugins: [zodEnglishOnly] },
 };

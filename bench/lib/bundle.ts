@@ -11,6 +11,7 @@ export function sstOptions(entry: string, outfile: string, external: string[] = 
     entryPoints: [entry],
     platform: "node",
     external: ["sharp", "pg-native", ...nodejsBundling.esbuild.external, ...external],
+    plugins: nodejsBundling.esbuild.plugins,
     keepNames: true,
     bundle: true,
     logLevel: "silent",
