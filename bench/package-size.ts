@@ -1,9 +1,9 @@
 /**
  * 6. Lambda package size and cold init. Every function in routes.ts is bundled with the options
  * SST v2 uses for this app (sst.config.ts and stacks/bundling.ts: ESM, minify, the credential
- * sources a Lambda never loads left external, zod's English messages only; SST's node handler: platform node, target esnext,
- * keepNames, its createRequire banner, sharp/pg-native external; so the AWS SDK v3 is bundled),
- * then imported in a fresh Node process.
+ * sources a Lambda never loads left external, zod's English messages only; SST's node handler:
+ * platform node, target esnext, keepNames, its createRequire banner, sharp/pg-native external; so
+ * the AWS SDK v3 is bundled), then imported in a fresh Node process.
  *
  * Reports bundled size, compressed size, how much of it is the AWS SDK, the dependencies that
  * dominate (from esbuild's metafile), the size without the SDK (the nodejs22.x runtime ships
