@@ -238,7 +238,7 @@ async function main() {
             `${fmt(f.initRssMB)} MB`,
           ]),
           notes: [
-            `Deflated approximates the zipped upload. \`sst deploy\` also ships a source map beside each bundle (${kb(Math.min(...functions.map((f) => f.mapBytes)))}–${kb(Math.max(...functions.map((f) => f.mapBytes)))} here), which Lambda downloads with the code but never loads.`,
+            `Deflated approximates the zipped upload. Each bundle's source map (${kb(Math.min(...functions.map((f) => f.mapBytes)))}–${kb(Math.max(...functions.map((f) => f.mapBytes)))} here) is not in it: \`sst deploy\` gzips it and uploads it as an asset of its own, for SST's console.`,
             '"Without SDK" marks `@aws-sdk/*` external, relying on the SDK in the nodejs22.x runtime (whose version AWS chooses).',
             "Largest parts groups esbuild's metafile by package: AWS SDK = @aws-sdk/*, @smithy/* and their helpers; zod-openapi = @hono/zod-openapi with its OpenAPI generator.",
             "Init is wall time on a 2-core machine shared with other work, so it moves with the load: CPU time moves less, and the ratio to an empty module's " +

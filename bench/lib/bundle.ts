@@ -29,7 +29,7 @@ export function sstOptions(entry: string, outfile: string, external: string[] = 
       ].join("\n"),
     },
     outfile,
-    sourcemap: true, // `sst deploy` ships a .map beside each bundle unless sourcemap is false
+    sourcemap: true, // `sst deploy` makes a .map for each bundle unless sourcemap is false (and uploads it apart from the code)
     minify: nodejsBundling.minify,
   };
 }
