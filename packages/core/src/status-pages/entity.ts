@@ -1,7 +1,7 @@
 import { Entity, type EntityItem } from "electrodb";
 import { lazyEntity, entityOptions } from "../platform/table";
-import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, THEMES, VISIBILITIES } from "./fields";
-import type { ComponentStatus, IncidentStatus, MaintenanceStatus } from "./fields";
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, THEMES, VISIBILITIES } from "./shape";
+import type { ComponentStatus, IncidentStatus, MaintenanceStatus } from "./shape";
 
 /*
  * A status page and everything on it live in the page's partition (pk = pageId), so a page's

@@ -18,7 +18,7 @@ import { lazyEntity, entityOptions } from "../platform/table";
 import { DAY, HOUR } from "../platform/time";
 import { StatusPageEntity } from "./entity";
 import { OrgGuard } from "../orgs/guard";
-import { statusName } from "./fields";
+import { statusName } from "./shape";
 
 /**
  * Email subscribers of a status page, with double opt-in: subscribing stores a `pending` item and
