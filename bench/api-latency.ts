@@ -11,7 +11,7 @@
  * Run alone: npx tsx bench/api-latency.ts
  */
 import autocannon from "autocannon";
-import { CheckResultEntity } from "@uptime/core/check/result";
+import { writeManyResults } from "@uptime/e2e/kit/test-history";
 import { MonitorEntity } from "@uptime/core/monitors/monitor";
 import { RollupJob } from "@uptime/core/history/rollup-job";
 import { DAY, HOUR, floorTo } from "@uptime/core/platform/time";
@@ -74,6 +74,8 @@ async function main() {
     const from = floorTo(now - DAY, 60_000);
     const r = rng(11);
     const t0 = performance.now();
+    const writeResults = async (monitorId: string, items: Parameters<typeof writeManyResults>[1]) =>
+      writeManyResults([(await MonitorEntity.get({ monitorId }).go()).data!], items);
     for (const monitorId of ids) {
       await MonitorEntity.patch({ monitorId }).set({ state: "up" }).go();
       const items = [];
@@ -87,10 +89,9 @@ async function main() {
           latencyMs: r() < 0.9 ? Math.round(80 + r() * 120) : Math.round(200 + r() ** 3 * 4800),
           kind: "scheduled" as const,
           checkedAt: at + 250,
-          expiresAt: Math.floor(at / 1000) + 30 * 86400,
         });
       }
-      await CheckResultEntity.put(items).go({ concurrent: 4 });
+      await writeResults(monitorId, items);
     }
     // as the hourly job would have left it: every whole hour rolled up, the watermark after the last
     await RollupJob.run(floorTo(from, HOUR), floorTo(now - 120_000, HOUR));

@@ -181,7 +181,8 @@ async function main() {
     };
     // Storage: results kept for the retention period, hour and day rollups, the monitor item with its 2 index copies.
     const storedBytes =
-      checks * (A("retentionDays") / 30) * (writes.data.itemBytes.healthyResult + overhead) +
+      // a result's share of its cohort's slot item, the item's overhead included
+      checks * (A("retentionDays") / 30) * writes.data.itemBytes.healthyResult +
       35 * 24 * (rollup.hourItemBytes + overhead) +
       400 * (rollup.dayItemBytes + overhead) +
       (1 + MONITOR_INDEXES) * (writes.data.itemBytes.monitor + overhead);

@@ -157,7 +157,7 @@ async function main() {
     // When did scheduled checks actually run, relative to the slot they were due at?
     const offsets: number[] = [];
     for (const p of probes) {
-      const { data: results } = await CheckResult.list(p.monitorId, { limit: 100 });
+      const { data: results } = await CheckResult.list(p, { limit: 100 });
       for (const r of results as Result[]) if (r.kind === "scheduled" && r.at >= t) offsets.push(r.checkedAt - r.at);
     }
     offsets.sort((a, b) => a - b);

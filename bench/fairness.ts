@@ -8,10 +8,11 @@
  * For every healthy scheduled check, lateness is the moment its result write returned (seen by
  * a middleware on the shared DynamoDB client) minus its slot. Run alone: npx tsx bench/fairness.ts
  */
+import { Cohort } from "@uptime/core/monitors/cohort";
 import net from "node:net";
 import { dynamo } from "@uptime/core/platform/table";
 import { startTarget, startTestStack } from "@uptime/local/testing";
-import { monitorItem, seedMonitors } from "./lib/fixtures";
+import { monitorItem, seatInCohorts, seedMonitors } from "./lib/fixtures";
 import { commandFor, finish, fmt, log, percentile, sleep, type BenchResult, type Budget } from "./lib/report";
 
 const NAME = "fairness";
@@ -56,19 +57,27 @@ async function silentServer() {
   };
 }
 
-/** When each result item's write returned, keyed `${monitorId}|${at}`. */
+/** When each result's write returned, keyed `${member key}|${at}` (Cohort.memberKey; slot items hold several). */
 function watchResultWrites(): Map<string, number> {
   const written = new Map<string, number>();
   const value = (v: unknown) => (v && typeof v === "object" && "S" in v ? (v as { S: string }).S : v && typeof v === "object" && "N" in v ? Number((v as { N: string }).N) : v);
   dynamo().middlewareStack.add(
     (next, context) => async (args) => {
       const out = await next(args);
+      const seen = (member: string, at: unknown) => {
+        const key = `${member}|${at}`;
+        if (!written.has(key)) written.set(key, Date.now());
+      };
+      const input = args.input as { Item?: Record<string, any>; Key?: Record<string, any>; ExpressionAttributeNames?: Record<string, string> };
       if (context.commandName === "PutItemCommand") {
-        const item = (args.input as { Item?: Record<string, unknown> }).Item ?? {};
-        if (value(item.__edb_e__) === "checkResult") {
-          const key = `${value(item.monitorId)}|${value(item.at)}`;
-          if (!written.has(key)) written.set(key, Date.now());
-        }
+        const item = input.Item ?? {};
+        if (value(item.__edb_e__) === "checkResult") seen(Cohort.memberKey(String(value(item.monitorId))), value(item.at));
+        if (value(item.__edb_e__) === "resultSlot") for (const member of Object.keys(item.e?.M ?? {})) seen(member, value(item.at));
+      }
+      // a member appended to a slot item (ResultSlots.record)
+      if (context.commandName === "UpdateItemCommand" && String(value(input.Key?.sk)).startsWith("$resultslot_1#at_")) {
+        const at = Number(String(value(input.Key!.sk)).slice("$resultslot_1#at_".length));
+        for (const [name, member] of Object.entries(input.ExpressionAttributeNames ?? {})) if (/^#m\d+$/.test(name)) seen(member, at);
       }
       return out;
     },
@@ -101,6 +110,8 @@ async function main() {
         }),
       };
     });
+    // Each owner's monitors sit in cohorts of eight, as Monitor.create seats them.
+    seatInCohorts(monitors.map((m) => m.item)).forEach((seated, i) => (monitors[i]!.item = seated));
     await seedMonitors(monitors.map((m) => m.item));
 
     const firstTick = Math.ceil(Date.now() / (TICK_SECONDS * 1000)) * TICK_SECONDS * 1000;
@@ -116,7 +127,7 @@ async function main() {
       for (const m of monitors.filter((x) => x.hanging === hanging)) {
         for (let at = from + m.item.offsetSec * 1000; at < to; at += INTERVAL_SEC * 1000) {
           slots++;
-          const w = written.get(`${m.item.monitorId}|${at}`);
+          const w = written.get(`${Cohort.memberKey(m.item.monitorId)}|${at}`);
           if (w !== undefined) values.push(w - at);
         }
       }

@@ -5,6 +5,8 @@
 import { INTERVALS, MonitorEntity, type MonitorItem } from "@uptime/core/monitors/monitor";
 import { monitorItem as fixtureItem, type MonitorFixture } from "@uptime/e2e/kit/monitor-fixture";
 import { rng } from "@uptime/e2e/kit/rng";
+import { Cohort } from "@uptime/core/monitors/cohort";
+import { dueKeys } from "@uptime/core/schedule/due-index";
 
 /**
  * The mix of intervals a hosted uptime service sees: mostly 1 and 5 minutes, a tail of
@@ -47,7 +49,23 @@ export function mixedMonitors(count: number, seed: number, owners = 1000): Monit
       ),
     );
   }
-  return out;
+  return seatInCohorts(out);
+}
+
+/**
+ * Seats monitors in cohorts as Monitor.create would, creating them one after another per owner:
+ * an owner's monitors of one interval share cohorts of up to COHORT_SIZE (and their offset).
+ */
+export function seatInCohorts(items: MonitorItem[]): MonitorItem[] {
+  const seen = new Map<string, MonitorItem[]>();
+  return items.map((m) => {
+    const mine = seen.get(m.ownerId) ?? [];
+    const { cohort, offsetSec } = Cohort.choose(m.monitorId, m.intervalSec, m.type ?? "http", mine);
+    const seated = (m.type === "heartbeat" ? { ...m, cohort: m.monitorId } : { ...m, cohort, offsetSec, ...dueKeys(m.intervalSec, offsetSec, m.paused) }) as MonitorItem;
+    mine.push(seated);
+    seen.set(m.ownerId, mine);
+    return seated;
+  });
 }
 
 /** BatchWriteItem through ElectroDB (25 items a request), `concurrent` requests in flight. */

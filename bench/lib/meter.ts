@@ -14,6 +14,7 @@
  * SQS: a middleware on `sqs()` counts requests by operation and the payload bytes of sends,
  * because SQS bills every 64 KiB chunk of a request's payload as one request.
  */
+import { HeartbeatEntity } from "@uptime/core/heartbeat/entity";
 import { IncidentEntity } from "@uptime/core/incident/incident";
 import { MonitorEntity } from "@uptime/core/monitors/entity";
 import { sqs } from "@uptime/core/platform/aws";
@@ -21,7 +22,7 @@ import { dynamo } from "@uptime/core/platform/table";
 
 /** Entities whose items live in global secondary indexes, with those indexes as the entities declare them. */
 const GSIS_BY_ENTITY: Record<string, string[]> = Object.fromEntries(
-  [MonitorEntity, IncidentEntity].map((e) => [
+  [MonitorEntity, IncidentEntity, HeartbeatEntity].map((e) => [
     e.schema.model.entity,
     Object.values(e.schema.indexes as Record<string, { index?: string }>).flatMap((i) => (i.index ? [i.index] : [])),
   ]),

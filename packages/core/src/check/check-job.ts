@@ -19,6 +19,8 @@ import { DnsProbeRequest, ProbeRequest, TcpProbeRequest } from "./probe-types";
  */
 const SnapshotState = z.object({
   monitorId: z.string(),
+  /** Where the result is stored (monitors/cohort.ts); absent: one item per check. */
+  cohort: z.string().optional(),
   intervalSec: CommonFields.shape.intervalSec,
   state: z.enum(STATES),
   openIncidentId: z.string().optional(),
@@ -113,6 +115,8 @@ export async function enqueue(jobs: Job[], now = Date.now()): Promise<{ requests
   }
   const entries: { Id: string; MessageBody: string; DelaySeconds: number }[] = [];
   for (const [delay, list] of byDelay) {
+    // Members of a cohort share a slot: in one message they are checked together and stored in one write.
+    list.sort((a, b) => (a.monitor.cohort ?? a.monitor.monitorId).localeCompare(b.monitor.cohort ?? b.monitor.monitorId));
     for (const jobsOfMessage of pack(list, (job) => Buffer.byteLength(JSON.stringify(job)), JOBS_PER_MESSAGE, MAX_BATCH_BYTES)) {
       const message: Message = { v: 1, jobs: jobsOfMessage };
       entries.push({ Id: String(entries.length), MessageBody: JSON.stringify(message), DelaySeconds: delay });

@@ -47,7 +47,7 @@ export type Observation = { outcome: ProbeOutcome; checkedAt: number } | { store
 /** Probes the job's target, unless a redelivered job finds its slot already recorded. */
 export async function observe(job: CheckJob.Job, opts: { redelivered?: boolean; now?: () => number } = {}): Promise<Observation> {
   const m = job.monitor;
-  const already = opts.redelivered ? await CheckResult.find(m.monitorId, job.dueAt) : undefined;
+  const already = opts.redelivered ? await CheckResult.find(m, job.dueAt) : undefined;
   if (already) return { stored: already };
   if (m.type === "heartbeat") return { outcome: await observeMissed(m.pingToken, job.dueAt), checkedAt: (opts.now ?? Date.now)() };
   const outcome = await probeFor(m);
@@ -68,19 +68,101 @@ export async function runJob(job: CheckJob.Job, opts: { redelivered?: boolean; n
  * settlements start one per event-loop turn, after the I/O that is ready: a response that has
  * arrived is timed before the next request is signed, not after a burst of them.
  */
-export async function runJobs(deliveries: Delivery[]): Promise<PromiseSettledResult<JobOutcome>[]> {
+export async function runJobs(deliveries: Delivery[], opts: { groupWaitMs?: number } = {}): Promise<PromiseSettledResult<JobOutcome>[]> {
   const nextTurn = turns();
   // Probes start one per turn too: starting a whole batch at once is ~20 ms of work during which
   // no response is read, so the first probes' responses would wait, and be timed, behind it.
   const nextStart = turns();
+  const slots = slotWriter(
+    deliveries.map((d) => d.job),
+    opts.groupWaitMs ?? GROUP_WAIT_MS,
+  );
   return Promise.allSettled(
     deliveries.map(async ({ job, redelivered }) => {
       await nextStart();
-      const observation = await observe(job, { redelivered });
+      let observation: Observation;
+      try {
+        observation = await observe(job, { redelivered });
+      } catch (err) {
+        slots.skip(job);
+        throw err;
+      }
+      if ("stored" in observation) slots.skip(job);
       await nextTurn();
-      return settle(job, observation, { redelivered });
+      return settle(job, observation, { redelivered, record: slots.record });
     }),
   );
+}
+
+/**
+ * How long the results of a cohort's slot wait for the rest of the cohort after the first one is
+ * in: one write then stores them all. A member slower than this is stored on its own (one more
+ * write), so a target that hangs until its timeout never holds up its cohort-mates' results.
+ */
+export const GROUP_WAIT_MS = 1000;
+
+const slotKey = (job: CheckJob.Job) => (job.kind === "scheduled" && job.monitor.cohort ? `${job.monitor.cohort}|${job.dueAt}` : undefined);
+
+/**
+ * Stores the results of a batch's scheduled jobs that share a cohort slot together: a group is
+ * written when all of its jobs in the batch have a result, or GROUP_WAIT_MS after its first.
+ */
+function slotWriter(jobs: CheckJob.Job[], waitMs: number) {
+  /** Jobs of each cohort slot in the batch, and how many of them have not stored (or skipped) yet. */
+  const sizes = new Map<string, number>();
+  for (const job of jobs) {
+    const key = slotKey(job);
+    if (key) sizes.set(key, (sizes.get(key) ?? 0) + 1);
+  }
+  const expected = new Map(sizes);
+  interface Group {
+    cohort: string;
+    at: number;
+    results: Result[];
+    waiting: Array<{ resolve: (s: CheckResult.Stored) => void; reject: (err: unknown) => void }>;
+    timer?: NodeJS.Timeout;
+    flushed: boolean;
+  }
+  const groups = new Map<string, Group>();
+  const flush = (key: string, g: Group) => {
+    if (g.flushed || g.results.length === 0) return;
+    g.flushed = true;
+    clearTimeout(g.timer);
+    groups.delete(key);
+    CheckResult.recordSlot(g.cohort, g.at, g.results).then(
+      (stored) => stored.forEach((s, i) => g.waiting[i]!.resolve(s)),
+      (err) => g.waiting.forEach((w) => w.reject(err)),
+    );
+  };
+  const arrived = (key: string) => {
+    const left = (expected.get(key) ?? 1) - 1;
+    expected.set(key, left);
+    const g = groups.get(key);
+    if (g && left <= 0) flush(key, g);
+  };
+  return {
+    /** A job that will store nothing (its slot was already stored, or its probe threw). */
+    skip(job: CheckJob.Job) {
+      const key = slotKey(job);
+      if (key) arrived(key);
+    },
+    record(job: CheckJob.Job, result: Result): Promise<CheckResult.Stored> {
+      const key = slotKey(job);
+      if (!key || (sizes.get(key) ?? 0) <= 1) return CheckResult.record(result, job.monitor);
+      let g = groups.get(key);
+      if (!g) {
+        g = { cohort: job.monitor.cohort!, at: job.dueAt, results: [], waiting: [], flushed: false };
+        groups.set(key, g);
+        const group = g;
+        group.timer = setTimeout(() => flush(key, group), waitMs);
+      }
+      const group = g;
+      const stored = new Promise<CheckResult.Stored>((resolve, reject) => group.waiting.push({ resolve, reject }));
+      group.results.push(result);
+      arrived(key);
+      return stored;
+    },
+  };
 }
 
 /** Each call resolves one event-loop turn (a setImmediate) after the previous call's. */
@@ -93,14 +175,15 @@ function turns(): () => Promise<void> {
 export async function settle(
   job: CheckJob.Job,
   observation: Observation,
-  opts: { redelivered?: boolean; now?: () => number } = {},
+  opts: { redelivered?: boolean; now?: () => number; record?: (job: CheckJob.Job, result: Result) => Promise<CheckResult.Stored> } = {},
 ): Promise<JobOutcome> {
   const now = opts.now ?? Date.now;
   const monitorId = job.monitor.monitorId;
+  const record = opts.record ?? ((j: CheckJob.Job, r: Result) => CheckResult.record(r, j.monitor));
   const stored =
     "stored" in observation
       ? { result: observation.stored, created: false }
-      : await CheckResult.record({
+      : await record(job, {
           ...CheckResult.fromOutcome(monitorId, job.dueAt, job.kind, observation.outcome, observation.checkedAt),
           ...(CheckRules.inMaintenance(job.monitor, job.dueAt) && { inMaintenance: true }),
         });
@@ -139,7 +222,7 @@ export async function settle(
         facts.monitor = monitor ?? null;
         continue;
       case "readRecent":
-        facts.recent = await CheckResult.latest(monitorId, step.count);
+        facts.recent = await CheckResult.latest(job.monitor, step.count);
         continue;
       case "markUp":
         await markUp(monitorId, undefined, step.at);

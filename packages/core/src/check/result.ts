@@ -5,17 +5,25 @@ import { Entity } from "electrodb";
 import { z } from "zod";
 import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";
-import { bindToTable, dynamo, entityOptions, tableName } from "../platform/table";
+import { assertCursorFor, badCursor, bindToTable, cursorObject, dynamo, entityOptions, tableName } from "../platform/table";
 import { CHECK_KINDS, type CheckKind } from "./check-job";
 import type { FailureReason, ProbeOutcome } from "./probe";
 import { PHASE_NAMES } from "./probe-types";
+import { Phases, Result } from "./result-shape";
+import { ResultSlots } from "./result-slots";
+import { CohortLive } from "../history/cohort-live";
+import { Cohort } from "../monitors/cohort";
+import { Telemetry } from "../platform/telemetry";
+import { metered, type Meter } from "../platform/metering";
+import { mapLimit } from "../platform/concurrency";
+
+export { Phases, Result };
 
 const PHASE_ATTRIBUTES = Object.fromEntries(PHASE_NAMES.map((n) => [n, { type: "number" as const }])) as Record<
   (typeof PHASE_NAMES)[number],
   { type: "number" }
 >;
-export const Phases = z.object(Object.fromEntries(PHASE_NAMES.map((n) => [n, z.number().optional()])) as Record<(typeof PHASE_NAMES)[number], z.ZodOptional<z.ZodNumber>>);
-export type Phases = z.infer<typeof Phases>;
+
 
 /**
  * One item per check, keyed by monitor and slot (the instant the check was due). The slot
@@ -57,21 +65,7 @@ export const CheckResultEntity = bindToTable(
 
 export type { CheckKind };
 
-export const Result = z.object({
-  monitorId: z.string(),
-  at: z.number(),
-  ok: z.boolean(),
-  reason: z.string().optional(),
-  message: z.string().optional(),
-  httpStatus: z.number().optional(),
-  latencyMs: z.number(),
-  certDaysLeft: z.number().optional(),
-  phases: Phases.optional(),
-  kind: z.enum(CHECK_KINDS),
-  inMaintenance: z.boolean().optional(),
-  checkedAt: z.number(),
-});
-export type Result = z.infer<typeof Result>;
+
 
 export const View = z.object({
   at: z.string(),
@@ -159,37 +153,83 @@ export function putInput(item: Result & { expiresAt: number }): PutItemCommandIn
   };
 }
 
+
+// ---------- the store facade: cohort items, or one item per check for monitors without a cohort ----------
+
+/** Whose results: the monitor, and its cohort when it has one (monitors/cohort.ts). */
+export interface Owner {
+  monitorId: string;
+  cohort?: string | null;
+}
+
+export interface Stored {
+  result: Result;
+  /** False when an earlier delivery of the same slot had already stored it. */
+  created: boolean;
+}
+
+const expiresAtOf = (at: number) => Math.floor(at / 1000) + config().RESULT_RETENTION_DAYS * 86400;
+
 /**
  * Stores a result unless this slot already has one. Returns the stored result: ours, or
  * the one an earlier delivery of the same slot wrote (so both deliveries act on the same facts).
  */
-export async function record(result: Result): Promise<{ result: Result; created: boolean }> {
-  const expiresAt = Math.floor(result.at / 1000) + config().RESULT_RETENTION_DAYS * 86400;
+export async function record(result: Result, owner: { cohort?: string | null } = {}): Promise<Stored> {
+  return (await recordSlot(owner.cohort ?? undefined, result.at, [result]))[0]!;
+}
+
+/**
+ * Stores the results of one slot of one cohort (each of a different member) in one write, then
+ * adds the new ones to the cohort's live figures. Without a cohort, each result is its own item.
+ */
+export async function recordSlot(cohort: string | undefined, at: number, results: Result[], now = Date.now()): Promise<Stored[]> {
+  if (!cohort) return Promise.all(results.map(recordAlone));
+  const stored = await ResultSlots.record(cohort, at, results, expiresAtOf(at));
+  const fresh = stored.filter((s) => s.created).map((s) => s.result);
+  // The results are stored: live figures that miss them are rebuilt by the rollup job (cohort-live.ts).
+  await CohortLive.record(cohort, fresh, now).catch((err) =>
+    Telemetry.log.warn("live figures not updated", { cohort, results: fresh.length, error: String(err) }),
+  );
+  return stored;
+}
+
+async function recordAlone(result: Result): Promise<Stored> {
   try {
-    await dynamo().send(new PutItemCommand(putInput({ ...result, expiresAt })));
+    await dynamo().send(new PutItemCommand(putInput({ ...result, expiresAt: expiresAtOf(result.at) })));
     return { result, created: true };
   } catch (err) {
     if (!isConditionalCheckFailed(err)) throw err;
-    const existing = await find(result.monitorId, result.at);
+    const existing = await find({ monitorId: result.monitorId }, result.at);
     return { result: existing ?? result, created: false };
   }
 }
 
-export async function find(monitorId: string, at: number): Promise<Result | undefined> {
-  const { data } = await CheckResultEntity.get({ monitorId, at }).go({ consistent: true });
+export async function find(owner: Owner, at: number): Promise<Result | undefined> {
+  if (Cohort.hasCohort(owner)) return ResultSlots.find({ monitorId: owner.monitorId, cohort: owner.cohort }, at);
+  const { data } = await CheckResultEntity.get({ monitorId: owner.monitorId, at }).go({ consistent: true });
   return data ? (data as Result) : undefined;
 }
 
 // the newest `count` results of a monitor, newest first (consistent: decides incidents)
-export async function latest(monitorId: string, count: number): Promise<Result[]> {
-  const { data } = await CheckResultEntity.query
-    .history({ monitorId })
-    .go({ order: "desc", limit: count, consistent: true });
+export async function latest(owner: Owner, count: number): Promise<Result[]> {
+  if (Cohort.hasCohort(owner)) return ResultSlots.query({ monitorId: owner.monitorId, cohort: owner.cohort }, { desc: true, limit: count, consistent: true });
+  const { data } = await CheckResultEntity.query.history({ monitorId: owner.monitorId }).go({ order: "desc", limit: count, consistent: true });
   return data as Result[];
 }
 
-/** The query behind `list`: a monitor's results, optionally between two instants. */
-export function historyQuery(monitorId: string, opts: { from?: number; to?: number } = {}) {
+/** A monitor's results with at in [from, to), oldest first, all of them. */
+export async function between(owner: Owner, from: number, to: number, meter?: Meter): Promise<Result[]> {
+  if (to <= from) return [];
+  if (Cohort.hasCohort(owner)) return ResultSlots.query({ monitorId: owner.monitorId, cohort: owner.cohort }, { from, to: to - 1, meter });
+  const { data } = await CheckResultEntity.query
+    .history({ monitorId: owner.monitorId })
+    .between({ at: from }, { at: to - 1 })
+    .go({ pages: "all", ...metered(meter) });
+  return data as Result[];
+}
+
+/** The query behind `list` for monitors without a cohort: their results, optionally between two instants. */
+function historyQuery(monitorId: string, opts: { from?: number; to?: number } = {}) {
   const q = CheckResultEntity.query.history({ monitorId });
   return opts.from !== undefined && opts.to !== undefined
     ? q.between({ at: opts.from }, { at: opts.to })
@@ -200,19 +240,68 @@ export function historyQuery(monitorId: string, opts: { from?: number; to?: numb
         : q;
 }
 
-// a monitor's results newest first, optionally between two instants, a page at a time
+/**
+ * A monitor's results newest first, optionally between two instants, a page at a time. The
+ * cursor of a cohort member names the member and the slot of the last result returned: it can
+ * only move the range within the member's own results.
+ */
 export async function list(
-  monitorId: string,
-  opts: { from?: number; to?: number; limit?: number; cursor?: string | null } = {},
-) {
-  const res = await historyQuery(monitorId, opts).go({ order: "desc", limit: opts.limit ?? 50, cursor: opts.cursor ?? null });
-  return { data: res.data as Result[], cursor: res.cursor };
+  owner: Owner,
+  opts: { from?: number; to?: number; limit?: number; cursor?: string | null; order?: "asc" | "desc" } = {},
+): Promise<{ data: Result[]; cursor: string | null }> {
+  const limit = opts.limit ?? 50;
+  const order = opts.order ?? "desc";
+  if (!Cohort.hasCohort(owner)) {
+    const query = historyQuery(owner.monitorId, opts);
+    assertCursorFor(opts.cursor, CheckResultEntity, "history", query.params());
+    const res = await query.go({ order, limit, cursor: opts.cursor ?? null });
+    return { data: res.data as Result[], cursor: res.cursor ?? null };
+  }
+  let from = opts.from ?? 0;
+  let to = opts.to ?? Number.MAX_SAFE_INTEGER;
+  const member = Cohort.memberKey(owner.monitorId);
+  if (opts.cursor) {
+    const after = slotOfCursor(opts.cursor, member);
+    // The last result a page returned lies inside the listing's range.
+    if (after < from || after > to) throw badCursor();
+    if (order === "desc") to = after - 1;
+    else from = after + 1;
+  }
+  const data = await ResultSlots.query({ monitorId: owner.monitorId, cohort: owner.cohort }, { from, to, desc: order === "desc", limit: limit + 1 });
+  const page = data.slice(0, limit);
+  const cursor = data.length > limit ? Buffer.from(JSON.stringify({ m: member, at: String(page[page.length - 1]!.at) })).toString("base64url") : null;
+  return { data: page, cursor };
+}
+
+/**
+ * A cohort member's cursor names the member and the slot of the last result returned, so it can
+ * only move the range within that member's own results; anything else is a 400.
+ */
+function slotOfCursor(cursor: string, member: string): number {
+  const { m, at, ...rest } = cursorObject(cursor);
+  if (Object.keys(rest).length > 0 || m !== member || typeof at !== "string" || !/^[0-9]{1,15}$/.test(at)) throw badCursor();
+  return Number(at);
 }
 
 export type { FailureReason };
 
 /** The newest result of a monitor, for its live status fields. */
-export async function lastOf(monitorId: string, options: { logger?: (event: any) => void; params?: Record<string, unknown> } = {}): Promise<Result | undefined> {
-  const { data } = await CheckResultEntity.query.history({ monitorId }).go({ order: "desc", limit: 1, ...options });
+export async function lastOf(owner: Owner, meter?: Meter): Promise<Result | undefined> {
+  if (Cohort.hasCohort(owner)) return CohortLive.lastOf({ monitorId: owner.monitorId, cohort: owner.cohort }, meter);
+  const { data } = await CheckResultEntity.query.history({ monitorId: owner.monitorId }).go({ order: "desc", limit: 1, ...metered(meter) });
   return data[0] as Result | undefined;
+}
+
+/**
+ * Stores many results of one monitor at once, as an import would (tests and the bench seed
+ * history with it): each slot conditionally, like the checker, then the live figures in one update.
+ */
+export async function storeMany(owner: Owner, results: Result[], now = Date.now()): Promise<void> {
+  const sorted = [...results].sort((a, b) => a.at - b.at);
+  if (!Cohort.hasCohort(owner)) {
+    await CheckResultEntity.put(sorted.map((r) => ({ ...r, expiresAt: expiresAtOf(r.at) }))).go({ concurrent: 4 });
+    return;
+  }
+  await mapLimit(sorted, 16, (r) => ResultSlots.record(owner.cohort, r.at, [r], expiresAtOf(r.at)));
+  await CohortLive.record(owner.cohort, sorted, now);
 }

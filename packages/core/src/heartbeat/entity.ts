@@ -7,9 +7,11 @@ export type PingKind = (typeof PING_KINDS)[number];
 /**
  * A heartbeat's live state, keyed by its ping token so a ping finds it without an index: what the
  * schedule expects next, the deadline (expected time + grace, or start + grace while a run is
- * reported started), the last pings and the per-token rate counter. The schedule is copied here
- * from the monitor so a ping never reads the monitor. The item sits in the `due` index under the
- * minute of its deadline (layout: schedule/due-index.ts), so the tick reads only what is overdue.
+ * reported started), its last pings (recent.ts) and the per-token rate counter. A ping rewrites
+ * this one item and nothing else (a log aside), so it stays small: under 1 KB, one write unit.
+ * The schedule is copied here from the monitor so a ping never reads the monitor. The item sits in
+ * the `due` index under the minute of its deadline (layout: schedule/due-index.ts), so the tick
+ * reads only what is overdue.
  */
 export const HeartbeatEntity = bindToTable(
   new Entity(
@@ -18,7 +20,6 @@ export const HeartbeatEntity = bindToTable(
       attributes: {
         pingToken: { type: "string", required: true },
         monitorId: { type: "string", required: true },
-        ownerId: { type: "string", required: true },
         periodSec: { type: "number" },
         cron: { type: "string" },
         timeZone: { type: "string" },
@@ -32,8 +33,8 @@ export const HeartbeatEntity = bindToTable(
         /** False until the first good ping, and after a missed deadline or a failure ping: the next good ping settles a recovery. */
         healthy: { type: "boolean", required: true },
         lastPingAt: { type: "number" },
-        lastPingKind: { type: PING_KINDS },
-        lastSuccessAt: { type: "number" },
+        /** The last RECENT_PINGS pings, newest first, each a short string (recent.ts). */
+        pings: { type: "list", items: { type: "string" } },
         /** A run reported by /start and not finished yet. */
         startedAt: { type: "number" },
         /** The deadline the tick last found passed, and whether a started run was what it waited for. */
@@ -60,31 +61,29 @@ export const HeartbeatEntity = bindToTable(
 );
 export type HeartbeatItem = NonNullable<Awaited<ReturnType<ReturnType<typeof HeartbeatEntity.get>["go"]>>["data"]>;
 
-/** One ping as received, with its log: the heartbeat's history. Expires with the check results. */
-export const HeartbeatPingEntity = bindToTable(
+/**
+ * The body of a ping, kept as its log. Its own item because it may be 10 KB, and the heartbeat's
+ * item is rewritten by every ping (a write is billed by the item's whole size): the log is paid
+ * for once, by the ping that sent it. Named by the ping's entry (recent.ts `logId`), expires with
+ * the check results.
+ */
+export const HeartbeatLogEntity = bindToTable(
   new Entity(
     {
-      model: { entity: "heartbeatPing", version: "1", service: "uptime" },
+      model: { entity: "heartbeatLog", version: "1", service: "uptime" },
       attributes: {
         monitorId: { type: "string", required: true },
-        at: { type: "number", required: true },
-        pingId: { type: "string", required: true },
-        kind: { type: PING_KINDS, required: true },
-        exitCode: { type: "number" },
-        /** From the /start that this ping finished. */
-        durationMs: { type: "number" },
-        method: { type: "string", required: true },
-        /** The request body, cut to HEARTBEAT_LOG_BYTES. */
-        log: { type: "string" },
-        logTruncated: { type: "boolean" },
+        logId: { type: "string", required: true },
+        /** The request body, cut to LOG_BYTES (ping.ts). */
+        log: { type: "string", required: true },
+        truncated: { type: "boolean" },
         expiresAt: { type: "number", required: true },
       },
       indexes: {
-        // a heartbeat's pings, by time
-        byMonitor: { pk: { field: "pk", composite: ["monitorId"] }, sk: { field: "sk", composite: ["at", "pingId"] } },
+        // one log by its ping's entry
+        byPing: { pk: { field: "pk", composite: ["monitorId"] }, sk: { field: "sk", composite: ["logId"] } },
       },
     },
     entityOptions(),
   ),
 );
-export type HeartbeatPingItem = NonNullable<Awaited<ReturnType<ReturnType<typeof HeartbeatPingEntity.get>["go"]>>["data"]>;

@@ -2,7 +2,8 @@ export * as Heartbeat from "./heartbeat";
 
 import { randomBytes } from "node:crypto";
 import { heartbeatKeys } from "../schedule/due-index";
-import { HeartbeatEntity, HeartbeatPingEntity, type HeartbeatItem, type HeartbeatPingItem } from "./entity";
+import { HeartbeatEntity, HeartbeatLogEntity, type HeartbeatItem } from "./entity";
+import { decode, type PingEntry } from "./recent";
 import { DEFAULT_GRACE_SEC, HTTP_ONLY, HeartbeatSettings, refineSettings, scheduleOf, type Stored } from "./fields";
 import { VisibleError } from "../platform/errors";
 import { armed } from "./rules";
@@ -28,7 +29,6 @@ export async function arm(m: MonitorPart, now = Date.now()) {
   await HeartbeatEntity.create({
     pingToken: m.pingToken,
     monitorId: m.monitorId,
-    ownerId: m.ownerId,
     ...scheduleFields(m),
     graceSec: m.graceSec,
     paused: m.paused,
@@ -67,10 +67,15 @@ export async function state(pingToken: string): Promise<HeartbeatItem | undefine
   return data ?? undefined;
 }
 
-// a heartbeat's pings, newest first
-export async function pings(monitorId: string, limit = 20): Promise<HeartbeatPingItem[]> {
-  const { data } = await HeartbeatPingEntity.query.byMonitor({ monitorId }).go({ order: "desc", limit });
-  return data;
+export type PingWithLog = Omit<PingEntry, "logId"> & { log?: string; logTruncated?: boolean };
+
+// a heartbeat's last pings (newest first, from its own item) with their logs, read by key
+export async function pings(state: { monitorId: string; pings?: string[] }): Promise<PingWithLog[]> {
+  const entries: PingEntry[] = (state.pings ?? []).map(decode);
+  const keys = entries.flatMap((e) => (e.logId ? [{ monitorId: state.monitorId, logId: e.logId }] : []));
+  const logs = new Map<string, { log: string; logTruncated?: boolean }>();
+  if (keys.length) for (const l of (await HeartbeatLogEntity.get(keys).go()).data) logs.set(l.logId, { log: l.log, ...(l.truncated && { logTruncated: true }) });
+  return entries.map(({ logId, ...e }) => ({ ...e, ...(logId && logs.get(logId)) }));
 }
 
 

@@ -1,6 +1,7 @@
 import type { ProbeOutcome } from "../check/probe-types";
 import type { Result } from "../check/result";
-import { HeartbeatEntity, HeartbeatPingEntity } from "./entity";
+import { HeartbeatEntity } from "./entity";
+import { decode } from "./recent";
 import { missedMessage } from "./rules";
 
 /**
@@ -21,11 +22,8 @@ export async function observeMissed(pingToken: string, deadline: number): Promis
 
 /** "Check now" of a heartbeat: its last ping, as a result that is shown but not stored. */
 export async function lastPingResult(m: { monitorId: string; pingToken?: string }, now: number): Promise<Result> {
-  const [{ data: state }, { data: pings }] = await Promise.all([
-    HeartbeatEntity.get({ pingToken: m.pingToken! }).go({ consistent: true }),
-    HeartbeatPingEntity.query.byMonitor({ monitorId: m.monitorId }).go({ order: "desc", limit: 1 }),
-  ]);
-  const last = pings[0];
+  const { data: state } = await HeartbeatEntity.get({ pingToken: m.pingToken! }).go({ consistent: true });
+  const last = state?.pings?.[0] === undefined ? undefined : decode(state.pings[0]);
   const base = { monitorId: m.monitorId, kind: "manual" as const, checkedAt: now };
   if (!last) {
     const by = state ? ` (expected by ${new Date(state.deadline).toISOString()})` : "";

@@ -4,7 +4,13 @@ import { scheduleOf } from "./fields";
 import { describe } from "./schedule";
 
 export const HeartbeatInfo = z.object({
-  pingUrl: z.string().describe("GET, HEAD or POST it when the job succeeds; append /start, /fail or /{exit-code}. No other authentication: treat it as a secret"),
+  pingUrl: z
+    .string()
+    .nullable()
+    .describe(
+      "GET, HEAD or POST it when the job succeeds; append /start, /fail or /{exit-code}. No other authentication: treat it as a secret. " +
+        "Null for callers who may read but not change monitors (viewers, read-only API keys): whoever has the URL can report the job done.",
+    ),
   periodSec: z.number().nullable(),
   cron: z.string().nullable(),
   timeZone: z.string().nullable(),
@@ -18,10 +24,13 @@ export function pingUrl(pingToken: string): string {
   return `${config().PUBLIC_URL?.replace(/\/$/, "") ?? ""}/ping/${pingToken}`;
 }
 
-export function heartbeatInfo(m: { type?: string; pingToken?: string; periodSec?: number; cron?: string; timeZone?: string; graceSec?: number }): HeartbeatInfo | null {
+export function heartbeatInfo(
+  m: { type?: string; pingToken?: string; periodSec?: number; cron?: string; timeZone?: string; graceSec?: number },
+  opts: { pingUrl: boolean } = { pingUrl: true },
+): HeartbeatInfo | null {
   if (m.type !== "heartbeat" || !m.pingToken) return null;
   return {
-    pingUrl: pingUrl(m.pingToken),
+    pingUrl: opts.pingUrl ? pingUrl(m.pingToken) : null,
     periodSec: m.periodSec ?? null,
     cron: m.cron ?? null,
     timeZone: m.cron !== undefined ? (m.timeZone ?? "UTC") : null,

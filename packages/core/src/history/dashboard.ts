@@ -81,7 +81,7 @@ export async function summary(m: MonitorItem, range: Range, opts: { now?: number
     History.read(m, from, now, { coarsest: "day", watermark: mark, meter: opts.meter }),
     incidentsOverlapping(m.monitorId, from, now, opts.meter),
   ]);
-  const last = hist.latest ?? (await CheckResult.lastOf(m.monitorId, metered(opts.meter)));
+  const last = hist.latest ?? (await CheckResult.lastOf(m, opts.meter));
   const f = Stats.figures(Stats.mergeAll(hist.pieces.map((p) => p.agg)));
   const open = m.openIncidentId
     ? (incidents.find((i) => i.incidentId === m.openIncidentId) ?? (await Incident.get(m.openIncidentId)))
@@ -180,9 +180,7 @@ export type CheckTimes = z.infer<typeof CheckTimes>;
 export async function checkTimes(m: MonitorItem, range: RawRange, opts: { now?: number; cursor?: string | null; limit?: number } = {}): Promise<CheckTimes> {
   const now = opts.now ?? Date.now();
   const from = now - rangeMs[range];
-  const query = CheckResult.historyQuery(m.monitorId, { from, to: now });
-  assertCursorFor(opts.cursor, CheckResultEntity, "history", query.params());
-  const res = await query.go({ limit: Math.min(opts.limit ?? CHECK_TIMES_PAGE, CHECK_TIMES_PAGE), cursor: opts.cursor ?? null, attributes: ["at", "ok", "latencyMs"] });
+  const res = await CheckResult.list(m, { from, to: now, order: "asc", limit: Math.min(opts.limit ?? CHECK_TIMES_PAGE, CHECK_TIMES_PAGE), cursor: opts.cursor ?? null });
   return {
     monitorId: m.monitorId,
     range,
@@ -234,12 +232,21 @@ export interface OverviewPage {
   cursor?: string | null;
 }
 
+/** What the overview shows of a monitor: reading only these keeps 1,000 monitors' items cheap to parse. */
+const OVERVIEW_ATTRIBUTES = [
+  ...["monitorId", "name", "type", "slug", "intervalSec", "failureThreshold", "paused", "state", "openIncidentId", "cohort"],
+  ...["url", "host", "port", "tls", "recordName", "recordType", "resolver"], // targetOf
+] as const;
+
 // an owner's monitors (at most MONITOR_LIMIT), oldest first: all of them, or a page
 async function ownedMonitors(ownerId: string, page: OverviewPage, meter?: Meter) {
   const query = MonitorEntity.query.byOwner({ ownerId });
   assertCursorFor(page.cursor, MonitorEntity, "byOwner", query.params());
   const cursor = page.cursor ?? null;
-  const res = page.limit ? await query.go({ limit: page.limit, cursor, ...metered(meter) }) : await query.go({ pages: "all", cursor, ...metered(meter) });
+  const attributes = [...OVERVIEW_ATTRIBUTES];
+  const res = page.limit
+    ? await query.go({ limit: page.limit, cursor, attributes, ...metered(meter) })
+    : await query.go({ pages: "all", cursor, attributes, ...metered(meter) });
   return { monitors: res.data as MonitorItem[], cursor: page.limit ? (res.cursor ?? null) : null };
 }
 
@@ -265,7 +272,7 @@ export async function overview(ownerId: string, opts: { now?: number; meter?: Me
   return {
     generatedAt: iso(now),
     monitors: monitors.map((m) => {
-      const { last, day, recent = [] } = live.get(m.monitorId) ?? {};
+      const { last, day, recent = { ok: [] } } = live.get(m.monitorId) ?? {};
       const agg = day ?? Stats.emptyAgg();
       const incident = m.openIncidentId ? open.get(m.openIncidentId) : undefined;
       return {
@@ -284,7 +291,7 @@ export async function overview(ownerId: string, opts: { now?: number; meter?: Me
         uptime24h: Stats.uptimePercent(agg.count, agg.failures),
         checks24h: agg.count,
         openIncident: incident ? Incident.toView(incident) : null,
-        recentChecks: { since: isoOrNull(recent[0]?.at), ok: recent.map((r) => r.ok) },
+        recentChecks: { since: isoOrNull(recent.since), ok: recent.ok },
       };
     }),
     cursor,
@@ -322,9 +329,8 @@ export async function incidents(ownerId: string, filter: IncidentFilter, now = D
 
 // ---------- raw results ----------
 
-/** CheckResult.list, with the caller's cursor checked first. */
-export async function results(monitorId: string, opts: { from?: number; to?: number; limit: number; cursor?: string | null }) {
-  assertCursorFor(opts.cursor, CheckResultEntity, "history", CheckResult.historyQuery(monitorId, opts).params());
-  const page = await CheckResult.list(monitorId, opts);
+/** CheckResult.list (which checks the caller's cursor), newest first. */
+export async function results(m: CheckResult.Owner, opts: { from?: number; to?: number; limit: number; cursor?: string | null }) {
+  const page = await CheckResult.list(m, opts);
   return { data: page.data, cursor: page.cursor ?? null };
 }

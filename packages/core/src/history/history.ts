@@ -1,6 +1,6 @@
 export * as History from "./history";
 
-import { CheckResultEntity, type Result } from "../check/result";
+import { CheckResult, type Result } from "../check/result";
 import { config } from "../platform/config";
 import { metered, type Meter } from "../platform/metering";
 import { DAY, HOUR, ceilTo, floorTo } from "../platform/time";
@@ -15,14 +15,7 @@ import { Stats } from "./stats";
  */
 
 // a monitor's check results with at in [from, to), oldest first
-export async function readResults(monitorId: string, from: number, to: number, meter?: Meter): Promise<Result[]> {
-  if (to <= from) return [];
-  const { data } = await CheckResultEntity.query
-    .history({ monitorId })
-    .between({ at: from }, { at: to - 1 })
-    .go({ pages: "all", ...metered(meter) });
-  return data as Result[];
-}
+export const readResults = (m: CheckResult.Owner, from: number, to: number, meter?: Meter): Promise<Result[]> => CheckResult.between(m, from, to, meter);
 
 // a monitor's rollups of one grain starting in [from, to)
 export async function readRollups(monitorId: string, grain: RollupGrain, from: number, to: number, meter?: Meter, consistent = false) {
@@ -125,7 +118,7 @@ export interface MonitorHistory {
 
 /** A monitor's history over [from, to), as pieces no coarser than `coarsest`. */
 export async function read(
-  m: Pick<MonitorItem, "monitorId" | "intervalSec">,
+  m: { monitorId: string; intervalSec: number; cohort?: string | null },
   from: number,
   to: number,
   opts: { coarsest: Grain; watermark: number | undefined; meter?: Meter },
@@ -139,7 +132,7 @@ export async function read(
   const [days, hours, raws] = await Promise.all([
     p.days ? readRollups(m.monitorId, "day", p.days.from, p.days.to, opts.meter) : [],
     Promise.all(p.hours.map((s) => readRollups(m.monitorId, "hour", s.from, s.to, opts.meter))),
-    Promise.all(p.raw.map((s) => readResults(m.monitorId, s.from, s.to, opts.meter))),
+    Promise.all(p.raw.map((s) => readResults(m, s.from, s.to, opts.meter))),
   ]);
   const pieces: Piece[] = [
     ...days.map((i) => ({ start: i.start, grain: "day" as const, agg: Rollup.toAgg(i) })),

@@ -4,11 +4,13 @@ import { CheckResult, type Result } from "../check/result";
 import type { MonitorItem } from "../monitors/entity";
 import { mapLimit } from "../platform/concurrency";
 import { config } from "../platform/config";
-import { metered, type Meter } from "../platform/metering";
+import type { Meter } from "../platform/metering";
 import { DAY, HOUR, floorTo } from "../platform/time";
 import { History } from "./history";
 import { RollupJob } from "./rollup-job";
 import { Stats } from "./stats";
+import { CohortLive } from "./cohort-live";
+import { Cohort } from "../monitors/cohort";
 
 /**
  * The live figures of many monitors at once, as lists and dashboards show them: the last check
@@ -24,8 +26,8 @@ export interface Live {
   last?: Result;
   /** Checks over the current hour and the 23 before it (only when asked for). */
   day?: Stats.Agg;
-  /** The newest `recent` checks, oldest first (only when asked for). */
-  recent?: Result[];
+  /** Ok flags of the newest `recent` checks, oldest first, and when the first of them was due (only when asked for). */
+  recent?: { since?: number; ok: boolean[] };
 }
 
 /** Start of the 24 h window: whole hours, so the window never begins mid-rollup. */
@@ -42,20 +44,47 @@ function rawSince(m: Pick<MonitorItem, "intervalSec">, recent: number, now: numb
   return Math.min(mark, Math.max(reach, now - config().ROLLUP_RAW_MAX_HOURS * HOUR));
 }
 
-export async function forMonitors(
-  monitors: Array<Pick<MonitorItem, "monitorId" | "intervalSec">>,
-  opts: { day?: boolean; recent?: number; now?: number; meter?: Meter } = {},
-): Promise<Map<string, Live>> {
+type Monitored = { monitorId: string; intervalSec: number; cohort?: string | null };
+
+/**
+ * Cohort members (every monitor created since cohorts) are read from their cohorts' live and
+ * window items: two BatchGetItem requests per 100 cohorts, whatever N. Monitors without a cohort
+ * keep the per-monitor reads of one item per check: one or two queries each.
+ */
+export async function forMonitors(monitors: Monitored[], opts: { day?: boolean; recent?: number; now?: number; meter?: Meter } = {}): Promise<Map<string, Live>> {
   const now = opts.now ?? Date.now();
+  const members = monitors.filter(Cohort.hasCohort);
+  const alone = monitors.filter((m) => !Cohort.hasCohort(m));
+  const [cohorts, rows] = await Promise.all([
+    CohortLive.readMany(members.map((m) => m.cohort), { window: opts.day === true, meter: opts.meter }),
+    forMonitorsAlone(alone, opts, now),
+  ]);
+  const out = new Map<string, Live>();
+  for (const m of monitors) {
+    if (!Cohort.hasCohort(m)) {
+      out.set(m.monitorId, rows.get(m.monitorId) ?? {});
+      continue;
+    }
+    const f = CohortLive.figuresOf(m, cohorts.get(m.cohort), now);
+    const want = opts.recent ?? 0;
+    const ok = f.recent.ok.slice(-want);
+    const since = f.recent.since === undefined ? undefined : f.recent.since + (f.recent.ok.length - ok.length) * m.intervalSec * 1000;
+    out.set(m.monitorId, { last: f.last, ...(opts.day && { day: f.day }), ...(want > 0 && { recent: { since: ok.length ? since : undefined, ok } }) });
+  }
+  return out;
+}
+
+async function forMonitorsAlone(monitors: Monitored[], opts: { day?: boolean; recent?: number; meter?: Meter }, now: number): Promise<Map<string, Live>> {
   const mark = opts.day && monitors.length > 0 ? await RollupJob.watermark(opts.meter) : undefined;
   const rows = await mapLimit(monitors, 8, async (m): Promise<[string, Live]> => {
-    if (!opts.day) return [m.monitorId, { last: await CheckResult.lastOf(m.monitorId, metered(opts.meter)) }];
+    if (!opts.day) return [m.monitorId, { last: await CheckResult.lastOf(m, opts.meter) }];
     // Hour rollups, and raw results past the watermark whose newest doubles as the last check.
     const want = opts.recent ?? 0;
     const hist = await History.read(m, dayStartOf(now), now, { coarsest: "hour", watermark: rawSince(m, want, now, mark), meter: opts.meter });
-    const last = hist.latest ?? (await CheckResult.lastOf(m.monitorId, metered(opts.meter)));
+    const last = hist.latest ?? (await CheckResult.lastOf(m, opts.meter));
     const day = Stats.mergeAll(hist.pieces.map((p) => p.agg));
-    return [m.monitorId, { last, day, ...(want > 0 && { recent: hist.tail.slice(-want) }) }];
+    const recent = hist.tail.slice(-want);
+    return [m.monitorId, { last, day, ...(want > 0 && { recent: { since: recent[0]?.at, ok: recent.map((r) => r.ok) } }) }];
   });
   return new Map(rows);
 }
@@ -81,7 +110,7 @@ export function perDay(pieces: { start: number; agg: Stats.Agg }[], firstDay: nu
  * reaches back at most ROLLUP_RAW_MAX_HOURS), plus one watermark read for them all.
  */
 export async function daily(
-  monitors: Array<Pick<MonitorItem, "monitorId" | "intervalSec">>,
+  monitors: Monitored[],
   opts: { days: number; now?: number; meter?: Meter },
 ): Promise<Map<string, Stats.Agg[]>> {
   const now = opts.now ?? Date.now();

@@ -13,6 +13,8 @@ import { allMonitors } from "../schedule/due-index";
 import { readResults, readRollups } from "./history";
 import { Rollup, type RollupItem } from "./rollup";
 import { Stats } from "./stats";
+import { CohortLive } from "./cohort-live";
+import { Cohort } from "../monitors/cohort";
 
 /**
  * The hourly job that writes the rollup items (see Rollup for what they cost).
@@ -88,6 +90,9 @@ export interface RunReport {
   reads: Meter;
   writes: number;
   writeUnits: number;
+  /** Cohort window items rewritten (history/cohort-live.ts), and what they cost. */
+  windows?: number;
+  windowWriteUnits?: number;
 }
 
 async function putAll(items: RollupItem[]) {
@@ -101,12 +106,16 @@ async function putAll(items: RollupItem[]) {
   }
 }
 
-/** Rolls up one monitor's whole hours in [from, to), and every UTC day that ends inside them. */
-async function rollMonitor(m: Pick<MonitorItem, "monitorId" | "intervalSec">, from: number, to: number, meter: Meter) {
+/**
+ * Rolls up one monitor's whole hours in [from, to), and every UTC day that ends inside them.
+ * Returns the items written and, for a cohort member, its checks per hour (for the cohort's window).
+ */
+async function rollMonitor(m: { monitorId: string; intervalSec: number; cohort?: string | null }, from: number, to: number, meter: Meter) {
   const items: RollupItem[] = [];
   const days = daysEndingIn(from, to);
+  let hours: Map<number, Stats.Agg> | undefined;
   if (Rollup.isHourly(m.intervalSec)) {
-    const hours = groupBy(await readResults(m.monitorId, from, to, meter), HOUR);
+    hours = groupBy(await readResults(m, from, to, meter), HOUR);
     for (const [start, agg] of hours) items.push(Rollup.itemOf(m.monitorId, "hour", start, agg));
     for (const day of days) {
       const parts = [...hours].filter(([start]) => start >= day && start < day + DAY).map(([, agg]) => agg);
@@ -115,16 +124,19 @@ async function rollMonitor(m: Pick<MonitorItem, "monitorId" | "intervalSec">, fr
       const agg = Stats.mergeAll(parts);
       if (agg.count > 0) items.push(Rollup.itemOf(m.monitorId, "day", day, agg));
     }
-  } else if (days.length > 0) {
+  } else {
     // At most 144 results per day at these intervals: the day is rebuilt from them directly.
-    const results = await readResults(m.monitorId, days[0]!, days[days.length - 1]! + DAY, meter);
-    for (const [start, agg] of groupBy(results, DAY)) items.push(Rollup.itemOf(m.monitorId, "day", start, agg));
+    const start = days.length > 0 ? Math.min(days[0]!, from) : from;
+    const end = days.length > 0 ? Math.max(days[days.length - 1]! + DAY, to) : to;
+    const results = days.length > 0 || m.cohort ? await readResults(m, start, end, meter) : [];
+    for (const [dayStart, agg] of groupBy(results, DAY)) if (days.includes(dayStart)) items.push(Rollup.itemOf(m.monitorId, "day", dayStart, agg));
+    hours = groupBy(results.filter((r) => r.at >= from && r.at < to), HOUR);
   }
   await putAll(items);
-  return items;
+  return { items, hours };
 }
 
-/** Rolls up the whole hours [from, to) for every monitor. Does not move the watermark. */
+/** Rolls up the whole hours [from, to) for every monitor, and each cohort's window. Does not move the watermark. */
 export async function run(from: number, to: number, opts: { meter?: Meter } = {}): Promise<RunReport> {
   if (from % HOUR !== 0 || to % HOUR !== 0) throw new Error("rollup spans must start and end on whole hours");
   const reads = opts.meter ?? newMeter();
@@ -133,12 +145,24 @@ export async function run(from: number, to: number, opts: { meter?: Meter } = {}
   const monitors = await allMonitors({ concurrency, meter: reads });
   let writes = 0;
   let writeUnits = 0;
+  const cohorts = new Map<string, Map<string, Map<number, Stats.Agg>>>();
   await mapLimit(monitors, concurrency, async (m) => {
-    const items = await rollMonitor(m, from, to, reads);
+    const { items, hours } = await rollMonitor(m, from, to, reads);
     writes += items.length;
     for (const i of items) writeUnits += Rollup.writeUnitsOf(i);
+    // A cohort none of whose members was checked in the run has nothing new for its window (readers
+    // ignore a window's hours past 24 h, and hours after its end held no checks).
+    if (Cohort.hasCohort(m) && hours && hours.size > 0) {
+      const members = cohorts.get(m.cohort) ?? new Map<string, Map<number, Stats.Agg>>();
+      members.set(Cohort.memberKey(m.monitorId), hours ?? new Map());
+      cohorts.set(m.cohort, members);
+    }
   });
-  return { from, to, monitors: monitors.length, reads, writes, writeUnits };
+  let windowWriteUnits = 0;
+  await mapLimit([...cohorts], concurrency, async ([cohort, members]) => {
+    windowWriteUnits += await CohortLive.rollWindow(cohort, from, to, members);
+  });
+  return { from, to, monitors: monitors.length, reads, writes, writeUnits, windows: cohorts.size, windowWriteUnits };
 }
 
 /** One hour, for tests and manual repair. */

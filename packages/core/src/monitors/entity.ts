@@ -61,6 +61,8 @@ export const MonitorEntity = lazyEntity(() =>
         graceSec: { type: "number" },
         pingToken: { type: "string" },
         offsetSec: { type: "number", required: true },
+        /** Where its results are stored, for life (monitors/cohort.ts); absent on monitors created before cohorts: one item per check. */
+        cohort: { type: "string" },
         dueBucket: { type: "string", required: true },
         dueSk: { type: "string", required: true },
         // Live state, written only on transitions (never per successful check).

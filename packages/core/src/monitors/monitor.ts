@@ -1,5 +1,7 @@
 export * as Monitor from "./monitor";
 
+import { Cohort } from "./cohort";
+import { CohortLive } from "../history/cohort-live";
 import { randomInt, randomUUID } from "node:crypto";
 import { config } from "../platform/config";
 import { VisibleError, isConditionalCheckFailed, notFound } from "../platform/errors";
@@ -120,10 +122,11 @@ export async function create(ownerId: string, ownerEmail: string, input: CreateI
   const monitorId = randomUUID();
   try {
     if (m.slug) await SlugClaim.claim(m.slug, { monitorId }, now, (c) => isAbandoned(c, now));
-    const offsetSec = randomInt(0, m.intervalSec);
+    const { cohort, offsetSec } = Cohort.choose(monitorId, m.intervalSec, m.type, await cohortCandidates(ownerId));
     const item = {
       monitorId,
       ownerId,
+      cohort,
       ...m,
       ...heartbeat,
       channelIds: m.channelIds ?? (await Channel.defaultsOf(ownerId)),
@@ -287,6 +290,16 @@ export async function remove(ownerId: string, monitorId: string, now = Date.now(
   if (current.pingToken) await Heartbeat.disarm(current.pingToken);
   // Nothing will ever check it again, so an open incident would stay open in listings forever.
   if (current.openIncidentId) await Incident.closeWithoutRecovery(current.openIncidentId, "monitor_deleted");
+  // Its seat is free again; its results stay in the cohort's slot items until they expire.
+  if (Cohort.hasCohort(current)) await CohortLive.forget({ monitorId, cohort: current.cohort });
+}
+
+/** What choosing a cohort needs of the owner's monitors (one query page per ~4,000 monitors). */
+async function cohortCandidates(ownerId: string) {
+  const { data } = await MonitorEntity.query
+    .byOwner({ ownerId })
+    .go({ pages: "all", attributes: ["monitorId", "intervalSec", "offsetSec", "type", "cohort"] });
+  return data as Array<Pick<MonitorItem, "monitorId" | "intervalSec" | "offsetSec" | "type" | "cohort">>;
 }
 
 /**

@@ -35,7 +35,12 @@ export const TcpInfo = CommonInfo.extend(TcpFields.shape).extend({
 export const DnsInfo = CommonInfo.extend(DnsFields.shape).extend({
   resolver: DnsFields.shape.resolver.nullable(),
 });
-export const HeartbeatMonitorInfo = CommonInfo.extend({
+/**
+ * What a heartbeat does not have: nothing probes it, so a timeout, an interval and retry thresholds
+ * would be the placeholders it stores (heartbeat/fields.ts HTTP_PLACEHOLDERS), shown as if they meant something.
+ */
+const PROBE_ONLY = { timeoutMs: true, intervalSec: true, failureThreshold: true, recoveryThreshold: true, retryIntervalSec: true } as const;
+export const HeartbeatMonitorInfo = CommonInfo.omit(PROBE_ONLY).extend({
   type: z.literal("heartbeat"),
   heartbeat: HeartbeatInfo.describe("The ping URL and the schedule"),
 });
@@ -73,7 +78,8 @@ export function targetOf(m: Pick<MonitorItem, "type" | "url" | "host" | "port" |
   }
 }
 
-export function toInfo(m: MonitorItem, last?: LastCheck): Info {
+/** `pingUrl: false`: the caller may read the monitor but not change it, so a heartbeat's ping URL (its credential) is left out. */
+export function toInfo(m: MonitorItem, last?: LastCheck, opts: { pingUrl: boolean } = { pingUrl: true }): Info {
   const common = {
     id: m.monitorId,
     name: m.name,
@@ -139,7 +145,9 @@ export function toInfo(m: MonitorItem, last?: LastCheck): Info {
         match: m.match ?? "any",
         alertOnChange: m.alertOnChange ?? false,
       };
-    case "heartbeat":
-      return { ...common, type: "heartbeat", heartbeat: heartbeatInfo(m)! };
+    case "heartbeat": {
+      const own = Object.fromEntries(Object.entries(common).filter(([k]) => !(k in PROBE_ONLY))) as Omit<typeof common, keyof typeof PROBE_ONLY>;
+      return { ...own, type: "heartbeat", heartbeat: heartbeatInfo(m, opts)! };
+    }
   }
 }

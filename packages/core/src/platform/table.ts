@@ -182,6 +182,20 @@ function withinKeyCondition(sk: string, params: QueryParams): boolean {
   throw new Error(`assertCursorFor does not know the key condition "${expr}"`);
 }
 
+export const badCursor = () => new VisibleError("invalid", "invalid_cursor", "The cursor does not belong to this listing");
+
+/** A cursor's JSON object (cursors are base64url JSON); anything else is a 400. */
+export function cursorObject(cursor: string): Record<string, unknown> {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw badCursor();
+  }
+  if (!key || typeof key !== "object" || Array.isArray(key)) throw badCursor();
+  return key as Record<string, unknown>;
+}
+
 /**
  * ElectroDB cursors are the encoded LastEvaluatedKey, which a client can forge. DynamoDB
  * refuses (a 500) a start key that is malformed, oversized or outside the query's key
@@ -197,15 +211,8 @@ export function assertCursorFor(
   params: QueryParams,
 ) {
   if (!cursor) return;
-  const bad = () => new VisibleError("invalid", "invalid_cursor", "The cursor does not belong to this listing");
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw bad();
-  }
-  if (!key || typeof key !== "object" || Array.isArray(key)) throw bad();
-  const given = key as Record<string, unknown>;
+  const bad = badCursor;
+  const given = cursorObject(cursor);
   const names = params.ExpressionAttributeNames ?? {};
   const pkField = names["#pk"];
   const skField = names["#sk1"];

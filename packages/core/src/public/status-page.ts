@@ -97,7 +97,7 @@ export async function build(m: MonitorItem, opts: { now?: number; meter?: Meter 
     History.read(m, now - DAY, now, { coarsest: "hour", watermark: mark, meter: opts.meter }),
     recentIncidents(m.monitorId, now - DAYS * DAY, now, opts.meter),
   ]);
-  const last = lastDay.latest ?? daily.latest ?? (await CheckResult.lastOf(m.monitorId, metered(opts.meter)));
+  const last = lastDay.latest ?? daily.latest ?? (await CheckResult.lastOf(m, opts.meter));
 
   const days = dailyAggs(daily.pieces, firstDay);
   const lastDays = (n: number) => Stats.mergeAll(days.slice(DAYS - n));

@@ -145,10 +145,10 @@ export function dueBuckets(): string[] {
  * Every monitor, without a table scan: one query per partition (127 of them, most small),
  * `concurrency` at a time. Paused monitors are included.
  */
-export async function allMonitors(opts: { concurrency: number; meter?: Meter }): Promise<Array<Pick<MonitorItem, "monitorId" | "intervalSec">>> {
+export async function allMonitors(opts: { concurrency: number; meter?: Meter }): Promise<Array<Pick<MonitorItem, "monitorId" | "intervalSec" | "cohort">>> {
   const lists = await mapLimit(dueBuckets(), opts.concurrency, async (dueBucket) => {
-    const { data } = await MonitorEntity.query.due({ dueBucket }).go({ pages: "all", attributes: ["monitorId", "intervalSec"], ...metered(opts.meter) });
-    return data as Array<Pick<MonitorItem, "monitorId" | "intervalSec">>;
+    const { data } = await MonitorEntity.query.due({ dueBucket }).go({ pages: "all", attributes: ["monitorId", "intervalSec", "cohort"], ...metered(opts.meter) });
+    return data as Array<Pick<MonitorItem, "monitorId" | "intervalSec" | "cohort">>;
   });
   const byId = new Map(lists.flat().map((m) => [m.monitorId, m]));
   return [...byId.values()];

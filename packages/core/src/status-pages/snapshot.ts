@@ -78,8 +78,9 @@ export async function snapshot(slug: string, now = Date.now(), opts: { meter?: M
   const found = await Promise.all(
     monitorIds.map(async (monitorId) => {
       const slow = components.some((c) => c.monitorId === monitorId && c.degradedAboveMs !== undefined);
-      const [m, last] = await Promise.all([MonitorRead.get(monitorId, { consistent: false }), slow ? CheckResult.lastOf(monitorId) : undefined]);
+      const m = await MonitorRead.get(monitorId, { consistent: false });
       const monitor = m && m.ownerId === page.orgId ? m : undefined;
+      const last = slow && monitor ? await CheckResult.lastOf(monitor) : undefined;
       const open = monitor?.openIncidentId ? (await IncidentEntity.get({ incidentId: monitor.openIncidentId }).go(reads)).data : undefined;
       return { monitorId, monitor, lastLatencyMs: last?.latencyMs, openIncident: open?.status === "open" ? open : undefined };
     }),

@@ -72,16 +72,16 @@ describe("a hanging target in the batch", () => {
       // until released below, far inside its 30 s timeout).
       await until(
         "the healthy results",
-        async () => ((await Promise.all(healthy.map((j) => CheckResult.find(j.monitor.monitorId, dueAt)))).every(Boolean) ? true : undefined),
+        async () => ((await Promise.all(healthy.map((j) => CheckResult.find(j.monitor, dueAt)))).every(Boolean) ? true : undefined),
         15_000,
       );
       expect(gate.held).toBe(1);
-      expect(await CheckResult.find(hanging.monitor.monitorId, dueAt)).toBeUndefined();
+      expect(await CheckResult.find(hanging.monitor, dueAt)).toBeUndefined();
       expect(done).toBe(false); // the messages are deleted only once every job is settled
 
       gate.release();
       expect(await handled).toEqual({ batchItemFailures: [] });
-      expect(await CheckResult.find(hanging.monitor.monitorId, dueAt)).toMatchObject({ ok: true });
+      expect(await CheckResult.find(hanging.monitor, dueAt)).toMatchObject({ ok: true });
     } finally {
       gate.release();
       await handled?.catch(() => {}); // settled before the next test measures latencies
@@ -100,7 +100,7 @@ describe("a hanging target in the batch", () => {
       const measured = job({ url: `${slow.url}/s` }, dueAt);
       const mates = Array.from({ length: 9 }, (_, i) => job({ url: `${early.url}/e${i}` }, dueAt));
       expect(await checkConsumer(sqsEvent(messagesOf([...mates, measured])) as any)).toEqual({ batchItemFailures: [] });
-      const { latencyMs } = (await CheckResult.find(measured.monitor.monitorId, dueAt))!;
+      const { latencyMs } = (await CheckResult.find(measured.monitor, dueAt))!;
       expect(latencyMs).toBeGreaterThanOrEqual(200);
       expect(latencyMs).toBeLessThan(250);
     } finally {

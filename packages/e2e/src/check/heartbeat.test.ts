@@ -4,6 +4,9 @@ import { HeartbeatEntity } from "@uptime/core/heartbeat/entity";
 import { Incident } from "@uptime/core/incident/incident";
 import { MonitorEntity } from "@uptime/core/monitors/entity";
 import { heartbeatKeys } from "@uptime/core/schedule/due-index";
+import { dynamo } from "@uptime/core/platform/table";
+import { MembershipEntity } from "@uptime/core/orgs/entity";
+import { inOrg } from "../kit/orgs";
 import { Tick } from "@uptime/core/schedule/tick";
 import { createUser, type TestUser } from "../kit/test-users";
 
@@ -47,6 +50,24 @@ async function lapse(m: { heartbeat: { pingUrl: string } }) {
   await HeartbeatEntity.patch({ pingToken: tokenOf(m) })
     .set({ expectedAt: deadline, deadline, ...heartbeatKeys(deadline, false) })
     .go();
+}
+
+/** The DynamoDB requests `fn` makes (the API runs in this process, on the same client). */
+async function dynamoCalls<T>(fn: () => Promise<T>): Promise<{ calls: string[]; result: T }> {
+  const calls: string[] = [];
+  const name = "countDynamoCalls";
+  dynamo().middlewareStack.add(
+    (next: any, context: any) => async (args: any) => {
+      calls.push(`${context.commandName}`.replace(/Command$/, ""));
+      return next(args);
+    },
+    { step: "initialize", name },
+  );
+  try {
+    return { calls, result: await fn() };
+  } finally {
+    dynamo().middlewareStack.remove(name);
+  }
 }
 
 describe("heartbeat monitors", () => {
@@ -141,9 +162,29 @@ describe("heartbeat monitors", () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(((await refused.json()) as any).error.code).toBe("too_many_pings");
+    // Once refused, the rest of the minute is refused without touching the table.
+    const again = await dynamoCalls(() => ping(m));
+    expect(again.result.status).toBe(429);
+    expect(again.calls).toEqual([]);
     // The budget is the token's own.
     expect((await ping(other)).status).toBe(200);
     expect((await ada.call("GET", `/v1/monitors/${m.id}/pings`)).body.data).toHaveLength(5);
+  });
+
+  it("costs one conditional write per ping (one read before it), and one more write only for a body", async () => {
+    const m = await createHeartbeat({ name: "Counted job" });
+    await ping(m); // the first good ping settles the monitor up: the rare path, not counted
+    const counted = async (...args: Parameters<typeof ping>) => {
+      const { calls, result } = await dynamoCalls(() => ping(...args));
+      expect(result.status).toBe(200);
+      return calls.sort();
+    };
+    expect(await counted(m)).toEqual(["GetItem", "UpdateItem"]);
+    expect(await counted(m, "/start", { method: "HEAD" })).toEqual(["GetItem", "UpdateItem"]);
+    expect(await counted(m, "/0", { method: "POST", body: "3 files copied" })).toEqual(["GetItem", "PutItem", "UpdateItem"]);
+    const [finish] = (await ada.call("GET", `/v1/monitors/${m.id}/pings`)).body.data;
+    expect(finish).toMatchObject({ kind: "success", exitCode: 0, method: "POST", log: "3 files copied" });
+    expect(finish.durationMs).toBeGreaterThanOrEqual(0);
   });
 
   it("answers unknown tokens and signals with clear errors, and keeps at most 10 KB of a log", async () => {
@@ -191,6 +232,30 @@ describe("heartbeat monitors", () => {
     await lapse(orphan);
     expect(await tick()).toMatchObject({ missed: 1, jobs: 0 });
     expect((await HeartbeatEntity.get({ pingToken: tokenOf(orphan) }).go()).data).toBeNull();
+  });
+
+  it("shows the ping URL only to those who may change the monitor, and no probe settings to anyone", async () => {
+    const orgId = (await ada.call("POST", "/v1/orgs", { name: "Backups team" })).body.id as string;
+    const viewer = await createUser(stack);
+    const viewerId = (await viewer.call("GET", "/v1/me")).body.id as string;
+    await MembershipEntity.put({ orgId, userId: viewerId, email: viewer.email, role: "viewer", joinedAt: Date.now() }).go();
+    const asAda = inOrg(stack, ada, orgId);
+    const asViewer = inOrg(stack, viewer, orgId);
+    const created = (await asAda("POST", "/v1/monitors", { type: "heartbeat", name: "Team backup", periodSec: 3600 })).body;
+    expect(created.heartbeat.pingUrl).toMatch(/\/ping\/[A-Za-z0-9_-]{24}$/);
+    expect((await asAda("GET", `/v1/monitors/${created.id}`)).body.heartbeat.pingUrl).toBe(created.heartbeat.pingUrl);
+
+    const seen = (await asViewer("GET", `/v1/monitors/${created.id}`)).body;
+    expect(seen.heartbeat).toMatchObject({ pingUrl: null, schedule: "every hour" });
+    const listed = (await asViewer("GET", "/v1/monitors")).body.data.find((m: any) => m.id === created.id);
+    expect(listed.heartbeat.pingUrl).toBeNull();
+    expect((await asViewer("GET", `/v1/monitors/${created.id}/pings`)).status).toBe(200);
+
+    // Nothing probes a heartbeat: the timeout, interval and retry thresholds it stores are not shown as settings.
+    for (const key of ["timeoutMs", "intervalSec", "failureThreshold", "recoveryThreshold", "retryIntervalSec", "url", "method"]) {
+      expect(created, key).not.toHaveProperty(key);
+      expect(seen, key).not.toHaveProperty(key);
+    }
   });
 
   it("validates heartbeat settings on create and update", async () => {

@@ -165,7 +165,7 @@ describe("at-least-once delivery", () => {
     expect(target.hits.length - hitsBefore).toBe(1); // the redelivery found the stored result and did not probe again
     await stack.drainQueues();
 
-    const results = await CheckResult.list(m.id, { from: dueAt, to: dueAt });
+    const results = await CheckResult.list((await Monitor.get(m.id))!, { from: dueAt, to: dueAt });
     expect(results.data).toHaveLength(1);
     const incidents = await Incident.listByMonitor(m.id);
     expect(incidents.data).toHaveLength(1);
@@ -190,7 +190,7 @@ describe("at-least-once delivery", () => {
 
     // A new outage's results are stored, but their jobs have not been evaluated yet...
     for (const at of [t + 4, t + 5]) {
-      await CheckResult.record({ monitorId: m.id, at, ok: false, reason: "status_mismatch", latencyMs: 1, kind: "scheduled", checkedAt: at });
+      await CheckResult.record({ monitorId: m.id, at, ok: false, reason: "status_mismatch", latencyMs: 1, kind: "scheduled", checkedAt: at }, (await Monitor.get(m.id))!);
     }
     // ...when the job that opened the first incident is delivered again.
     await Checker.runJob({ monitor: await snapshot(), dueAt: t + 2, kind: "scheduled" }, { redelivered: true });

@@ -11,6 +11,8 @@ export type MonitorFixture = Partial<CreateInput> & {
   /** Becomes the alert address when `alertEmails` is not given, as the owner's email does. */
   ownerEmail?: string;
   state?: MonitorItem["state"];
+  /** Its cohort (monitors/cohort.ts): by default its own, as Monitor.create gives an owner's first monitor; null for a monitor from before cohorts. */
+  cohort?: string | null;
 };
 
 /**
@@ -18,12 +20,14 @@ export type MonitorFixture = Partial<CreateInput> & {
  * built without the API: no quota, no URL check, and any owner, offset or live state.
  */
 export function monitorItem(o: MonitorFixture, now = Date.now()): MonitorItem {
-  const { offsetSec: givenOffset, ownerId = "fixture-owner", ownerEmail = "fixture@example.com", state = "up", ...input } = o;
+  const { offsetSec: givenOffset, ownerId = "fixture-owner", ownerEmail = "fixture@example.com", state = "up", cohort, ...input } = o;
   const settings = settingsOf({ name: "fixture", ...(input.type && input.type !== "http" ? {} : { url: "http://127.0.0.1:9/" }), ...input } as CreateInput, ownerEmail);
   const offsetSec = givenOffset ?? Math.floor(Math.random() * settings.intervalSec);
+  const monitorId = randomUUID();
   return {
-    monitorId: randomUUID(),
+    monitorId,
     ownerId,
+    ...(cohort !== null && { cohort: cohort ?? monitorId }),
     ...settings,
     offsetSec,
     ...dueKeys(settings.intervalSec, offsetSec, settings.paused),

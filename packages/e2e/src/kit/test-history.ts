@@ -1,4 +1,8 @@
-import { CheckResultEntity, type Result } from "@uptime/core/check/result";
+import { CheckResult, type Result } from "@uptime/core/check/result";
+import { ResultSlotEntity, ResultSlots } from "@uptime/core/check/result-slots";
+import { CohortLive } from "@uptime/core/history/cohort-live";
+import { Cohort } from "@uptime/core/monitors/cohort";
+import { mapLimit } from "@uptime/core/platform/concurrency";
 import { config } from "@uptime/core/platform/config";
 import { IncidentEntity, type IncidentItem } from "@uptime/core/incident/incident";
 import { MonitorEntity } from "@uptime/core/monitors/monitor";
@@ -35,7 +39,8 @@ export async function writeResults(monitorId: string, spec: ResultSpec): Promise
       checkedAt: at + 250,
     });
   }
-  await CheckResultEntity.put(results.map((r) => ({ ...r, expiresAt: Math.floor(r.at / 1000) + 90 * 86400 }))).go({ concurrent: 4 });
+  const monitor = (await MonitorEntity.get({ monitorId }).go()).data;
+  await writeManyResults([monitor ?? { monitorId }], results);
   return results;
 }
 
@@ -79,4 +84,47 @@ export async function rollUpSince(from: number) {
   const start = floorTo(from, HOUR);
   if (to > start) await RollupJob.run(start, to);
   await RollupJob.catchUp(Date.now(), { maxHours: 1 });
+}
+
+/**
+ * Results of many monitors written at once, the way the checker leaves them: one slot item per
+ * cohort and slot (each holding every member's result of it), then each cohort's live item.
+ * Monitors without a cohort get one item per check. Slots already stored (by the checker, or an
+ * earlier call for a cohort-mate) are read first and merged, so tests may seed members one by one;
+ * not safe against a checker writing the same slots at the same moment.
+ */
+export async function writeManyResults(monitors: Array<{ monitorId: string; cohort?: string | null }>, results: Result[], now = Date.now()) {
+  const byId = new Map(monitors.map((m) => [m.monitorId, m]));
+  const slots = new Map<string, { cohort: string; at: number; e: Record<string, string>; expiresAt: number }>();
+  const alone: Result[] = [];
+  const perCohort = new Map<string, Result[]>();
+  for (const r of [...results].sort((a, b) => a.at - b.at)) {
+    const m = byId.get(r.monitorId);
+    if (!m || !Cohort.hasCohort(m)) {
+      alone.push(r);
+      continue;
+    }
+    const key = `${m.cohort}|${r.at}`;
+    const slot = slots.get(key) ?? { cohort: m.cohort, at: r.at, e: {}, expiresAt: Math.floor(r.at / 1000) + 90 * 86400 };
+    slot.e[Cohort.memberKey(r.monitorId)] = ResultSlots.encodeEntry(r);
+    slots.set(key, slot);
+    const list = perCohort.get(m.cohort) ?? [];
+    list.push(r);
+    perCohort.set(m.cohort, list);
+  }
+  for (const [cohort, list] of perCohort) {
+    const { data } = await ResultSlotEntity.query
+      .bySlot({ cohort })
+      .between({ at: list[0]!.at }, { at: list[list.length - 1]!.at })
+      .go({ pages: "all", consistent: true });
+    for (const stored of data as Array<{ at: number; e: Record<string, string> }>) {
+      const slot = slots.get(`${cohort}|${stored.at}`);
+      if (slot) slot.e = { ...stored.e, ...slot.e };
+    }
+  }
+  if (slots.size) await ResultSlotEntity.put([...slots.values()]).go({ concurrent: 8 });
+  if (alone.length) await CheckResult.storeMany({ monitorId: "" }, alone);
+  // The live item keeps the last checks and the last hours only: older results would be dropped anyway.
+  const live = (list: Result[]) => list.filter((r, i) => r.at >= now - CohortLive.LIVE_HOURS * HOUR || i >= list.length - CohortLive.RECENT);
+  await mapLimit([...perCohort], 8, ([cohort, list]) => CohortLive.record(cohort, live(list), now));
 }

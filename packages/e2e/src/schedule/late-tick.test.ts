@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTarget, startTestStack, type TestStack, type Target } from "@uptime/local/testing";
 import { CheckResult } from "@uptime/core/check/result";
+import { Monitor } from "@uptime/core/monitors/monitor";
 import { createUser } from "../kit/test-users";
 
 /*
@@ -37,7 +38,7 @@ it("keeps sub-minute checks within a second of their slots when every tick fires
   }
   // Slots two windows on were fanned out by ticks that fired after the monitors existed.
   const from = createdAt + 2 * TICK_SECONDS * 1000;
-  const scheduled = async (id: string) => (await CheckResult.latest(id, 20)).filter((r) => r.kind === "scheduled" && r.at >= from);
+  const scheduled = async (id: string) => (await CheckResult.latest((await Monitor.get(id))!, 20)).filter((r) => r.kind === "scheduled" && r.at >= from);
   const deadline = Date.now() + 90_000;
   let results: CheckResult.Result[][] = [];
   for (;;) {

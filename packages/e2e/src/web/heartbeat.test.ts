@@ -5,6 +5,8 @@ import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { ensureWebBuild } from "@uptime/local/web";
 import { CHROMIUM, checkScreen, loggedInPage } from "../kit/browser-checks";
 import { createUser, TEST_PASSWORD, type TestUser } from "../kit/test-users";
+import { inOrg } from "../kit/orgs";
+import { MembershipEntity } from "@uptime/core/orgs/entity";
 
 /* The heartbeat screens as a user meets them: create one in the form, copy its URL, ping it, see the ping. */
 
@@ -33,7 +35,7 @@ describe.runIf(existsSync(CHROMIUM))("heartbeat monitors in the web app", { time
     await page.goto(`${stack.apiUrl}/monitors/new`);
     await page.getByRole("link", { name: "Create a heartbeat instead" }).click();
     await page.getByRole("heading", { name: "New heartbeat" }).waitFor();
-    await checkScreen(page, "heartbeat-form");
+    await checkScreen(page, "heartbeat-form", { docs: true });
     await page.getByLabel("Name").fill("Nightly backup");
     await page.getByLabel("Cron expression").fill("0 3 * * *");
     await page.getByLabel("Time zone").fill("Europe/Berlin");
@@ -50,10 +52,14 @@ describe.runIf(existsSync(CHROMIUM))("heartbeat monitors in the web app", { time
     expect(await page.locator("pre code").first().textContent()).toContain(`curl -fsS -m 10 --retry 5 -o /dev/null ${url}`);
 
     // The job reports in from outside the browser: the screen shows it without a reload.
-    expect((await fetch(url, { method: "POST", body: "42 GB copied" })).status).toBe(200);
+    expect((await fetch(`${url}/start`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await fetch(`${url}/0`, { method: "POST", body: "42 GB copied" })).status).toBe(200);
     await page.getByRole("cell", { name: /success · POST/ }).waitFor();
     await page.getByText("42 GB copied").first().waitFor();
-    await checkScreen(page, "monitor-heartbeat");
+    // The run's duration, from its /start.
+    await page.getByRole("cell", { name: /^1(\.\d+)? ?s/ }).first().waitFor();
+    await checkScreen(page, "monitor-heartbeat", { docs: true });
 
     // Edit keeps to the heartbeat form.
     await page.getByRole("link", { name: "Edit" }).click();
@@ -62,5 +68,25 @@ describe.runIf(existsSync(CHROMIUM))("heartbeat monitors in the web app", { time
     await page.getByLabel("Time zone").fill("Mars/Base");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("must be an IANA time zone").waitFor();
+  });
+
+  it("shows a viewer the schedule and the last pings, and says who sees the ping URL instead of showing it", async () => {
+    const orgId = (await user.call("POST", "/v1/orgs", { name: "Backups team" })).body.id as string;
+    const viewer = await createUser(stack);
+    const viewerId = (await viewer.call("GET", "/v1/me")).body.id as string;
+    await MembershipEntity.put({ orgId, userId: viewerId, email: viewer.email, role: "viewer", joinedAt: Date.now() }).go();
+    const m = (await inOrg(stack, user, orgId)("POST", "/v1/monitors", { type: "heartbeat", name: "Team backup", periodSec: 3600 })).body;
+    expect((await fetch(m.heartbeat.pingUrl)).status).toBe(200);
+
+    const seen = await loggedInPage(browser, stack.apiUrl, viewer.email, TEST_PASSWORD);
+    await seen.evaluate((id) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("uptime.org", id), orgId);
+    await seen.goto(`${stack.apiUrl}/monitors/${m.id}`);
+    await seen.getByRole("heading", { name: "Heartbeat" }).waitFor();
+    expect(await seen.locator("[data-schedule]").textContent()).toBe("every hour");
+    await seen.locator("[data-no-ping-url]").waitFor();
+    expect(await seen.getByLabel(/Ping URL/).count()).toBe(0);
+    expect(await seen.getByText("Copy-paste snippets").count()).toBe(0);
+    await seen.getByRole("cell", { name: /success · GET/ }).waitFor();
+    await seen.context().close();
   });
 });

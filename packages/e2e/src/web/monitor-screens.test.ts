@@ -230,6 +230,10 @@ describe.runIf(existsSync(CHROMIUM))("monitor screens", { timeout: 60_000 }, () 
       await page.getByRole("heading", { name: "Log in" }).waitFor();
       await page.getByText("Your session expired. Log in again to carry on where you were.").waitFor();
     } finally {
+      // The expiry above was faked on the wire; the refresh cookie still works. Drop it so that a
+      // poll answered 401 after the unroute cannot refresh for real and sign the user back in,
+      // which would take the login form away under the fill below.
+      await page.context().clearCookies({ name: "refresh_token" });
       await page.unroute("**/v1/auth/refresh");
       await page.unroute("**/v1/monitors/*/check");
     }

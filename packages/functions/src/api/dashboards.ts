@@ -115,7 +115,7 @@ app.openapi(
   async (c) => {
     const m = await MonitorRead.getOwned(c.get("org").orgId, c.req.valid("param").id);
     const q = c.req.valid("query");
-    const page = await Dashboard.results(m.monitorId, q);
+    const page = await Dashboard.results(m, q);
     return etagged(c, { data: page.data.map(CheckResult.toView), cursor: page.cursor });
   },
 );

@@ -12,14 +12,15 @@ import { Audit } from "@uptime/core/orgs/audit";
 import { VisibleError, notFound } from "@uptime/core/platform/errors";
 import { Heartbeat } from "@uptime/core/heartbeat/heartbeat";
 import { IdParam, Page, createApi, described, errorResponses, etagged, json, named, notModified } from "./http";
-import { orgScoped } from "./require-org";
+import { accessCan, orgScoped } from "./require-org";
 
 // each type named, so the document's union on `type` carries a discriminator mapping
 const MonitorView = named(
   z.discriminatedUnion("type", [named(Monitor.HttpInfo, "HttpMonitor"), named(Monitor.TcpInfo, "TcpMonitor"), named(Monitor.DnsInfo, "DnsMonitor"), named(Monitor.HeartbeatMonitorInfo, "HeartbeatMonitor")]),
   "Monitor",
 );
-const PageQuery = z.object(Page);
+// Up to 1,000 a page: a page's live figures cost one batch read per 100 cohorts, so one page of N beats N/100 pages.
+const PageQuery = z.object({ ...Page, limit: z.coerce.number().int().min(1).max(1000).default(50) });
 const example = {
   name: "Marketing site",
   url: "https://example.com/health",
@@ -29,7 +30,9 @@ const example = {
   slug: "example-site",
 };
 
-const view = async (m: Monitor.MonitorItem) => Monitor.toInfo(m, await CheckResult.lastOf(m.monitorId));
+const view = async (m: Monitor.MonitorItem, opts?: { pingUrl: boolean }) => Monitor.toInfo(m, await CheckResult.lastOf(m), opts);
+/** A heartbeat's ping URL is its only credential: shown to those who may change the monitor. */
+const shown = (c: { get(key: "org"): Parameters<typeof accessCan>[0] }) => ({ pingUrl: accessCan(c.get("org"), "monitors.write") });
 
 export const app = createApi();
 
@@ -71,7 +74,7 @@ app.openapi(
     const { limit, cursor } = c.req.valid("query");
     const page = await Monitor.listByOwner(c.get("org").orgId, { limit, cursor });
     const live = await LiveStatus.forMonitors(page.data);
-    return c.json({ data: page.data.map((m) => Monitor.toInfo(m, live.get(m.monitorId)?.last)), cursor: page.cursor ?? null }, 200);
+    return c.json({ data: page.data.map((m) => Monitor.toInfo(m, live.get(m.monitorId)?.last, shown(c))), cursor: page.cursor ?? null }, 200);
   },
 );
 
@@ -85,7 +88,7 @@ app.openapi(
     request: { params: IdParam },
     responses: { 200: { description: "The monitor", ...json(MonitorView) }, ...notModified, ...errorResponses(401, 404) },
   }),
-  async (c) => etagged(c, await view(await Monitor.getOwned(c.get("org").orgId, c.req.valid("param").id))),
+  async (c) => etagged(c, await view(await Monitor.getOwned(c.get("org").orgId, c.req.valid("param").id), shown(c))),
 );
 
 app.openapi(
@@ -206,7 +209,7 @@ app.openapi(
     const m = await Monitor.getOwned(c.get("org").orgId, c.req.valid("param").id);
     const state = m.pingToken ? await Heartbeat.state(m.pingToken) : undefined;
     if (!m.pingToken || !state) throw notFound("Heartbeat monitor");
-    const pings = await Heartbeat.pings(m.monitorId, 20);
+    const pings = await Heartbeat.pings(state);
     return c.json(
       {
         data: pings.map((p) => ({

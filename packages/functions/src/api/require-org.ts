@@ -18,6 +18,10 @@ const OrgId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
  * caller's role (or API key scope) grants `permission`. Routes then read `c.get("org")`.
  * A user costs one read (their membership) per request; an org they are not in is a 404.
  */
+/** Whether the caller's role (or API key scope) grants `permission`. */
+export const accessCan = (access: OrgAccess, permission: Permission) =>
+  access.by.kind === "user" ? roleCan(access.by.role, permission) : scopeCan(access.by.scope, permission);
+
 export const requireOrg =
   (permission: Permission): MiddlewareHandler<Env> =>
   async (c, next) => {
@@ -36,8 +40,7 @@ export const requireOrg =
       }
       access = await resolveUserAccess(actor.userId, actor.sessionId, header ?? actor.userId);
     }
-    const allowed = access.by.kind === "user" ? roleCan(access.by.role, permission) : scopeCan(access.by.scope, permission);
-    if (!allowed) {
+    if (!accessCan(access, permission)) {
       const who = access.by.kind === "user" ? `Your role (${access.by.role})` : `This key's scope (${access.by.scope})`;
       throw new VisibleError("forbidden", "forbidden", `${who} lacks the permission ${permission}`, { permission });
     }

@@ -2010,11 +2010,6 @@ export interface components {
         HeartbeatMonitor: {
             id: string;
             name: string;
-            timeoutMs: number;
-            intervalSec: number;
-            failureThreshold: number;
-            recoveryThreshold: number;
-            retryIntervalSec: number;
             paused: boolean;
             slug: string | null;
             alertEmails: string[];
@@ -2044,8 +2039,8 @@ export interface components {
             type: "heartbeat";
             /** @description The ping URL and the schedule */
             heartbeat: {
-                /** @description GET, HEAD or POST it when the job succeeds; append /start, /fail or /{exit-code}. No other authentication: treat it as a secret */
-                pingUrl: string;
+                /** @description GET, HEAD or POST it when the job succeeds; append /start, /fail or /{exit-code}. No other authentication: treat it as a secret. Null for callers who may read but not change monitors (viewers, read-only API keys): whoever has the URL can report the job done. */
+                pingUrl: string | null;
                 periodSec: number | null;
                 cron: string | null;
                 timeZone: string | null;

@@ -132,17 +132,19 @@ export function MonitorDetails({ id }: { id: string }) {
   const notDown = monitor.status === "up" || monitor.status === "degraded" || monitor.status === "pending";
   const failing = notDown ? results.findIndex((r) => r.ok || r.inMaintenance) : 0;
   const streak = failing === -1 ? results.length : failing;
+  // A heartbeat is down at its first miss or failure.
+  const threshold = monitor.type === "heartbeat" ? 1 : monitor.failureThreshold;
   return (
     <>
       <div class="title-row">
         <h1>{monitor.name}</h1>
-        <MonitorBadge status={monitor.status} failedInARow={streak} threshold={monitor.failureThreshold} />
+        <MonitorBadge status={monitor.status} failedInARow={streak} threshold={threshold} />
       </div>
       <p class="muted">
         {monitor.type === "heartbeat" ? `heartbeat, ${monitor.heartbeat.schedule}` : monitor.type === "http" ? <>{monitor.method} <Url url={monitor.url} /> · every {everyText(monitor.intervalSec)}</> : <>{targetLine(monitor)} · every {everyText(monitor.intervalSec)}</>} · last check <When at={monitor.lastCheckedAt} relative /> ({ms(monitor.lastLatencyMs)})
         {monitor.lastError ? ` · ${monitor.lastError}` : ""}
         {monitor.certDaysLeft !== null && <> · <CertDaysLeft days={monitor.certDaysLeft} /></>}
-        {streak > 0 && streak < monitor.failureThreshold ? ` · down after ${monitor.failureThreshold - streak} more failed check${monitor.failureThreshold - streak === 1 ? "" : "s"}` : ""}
+        {streak > 0 && streak < threshold ? ` · down after ${threshold - streak} more failed check${threshold - streak === 1 ? "" : "s"}` : ""}
       </p>
       {failure && <Failed message={failure} />}
       <div class="actions">

@@ -23,7 +23,8 @@ const blank: Text = {
 };
 
 function fromMonitor(monitor: Monitor): Text {
-  const m = { ...monitor, ...httpOf(monitor) };
+  // A heartbeat has no probe settings (it has its own form); these keep the shape if one lands here.
+  const m = { timeoutMs: 10000, intervalSec: 60, failureThreshold: 3, recoveryThreshold: 1, retryIntervalSec: 60, ...monitor, ...httpOf(monitor) };
   return {
     name: m.name, url: m.url, method: m.method,
     headers: Object.entries(m.headers).map(([k, v]) => `${k}: ${v}`).join("\n"),

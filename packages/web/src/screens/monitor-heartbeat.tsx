@@ -52,7 +52,7 @@ export function MonitorHeartbeat({ monitor }: { monitor: Monitor }) {
   };
   usePoll(load, [monitor.id, monitor.updatedAt]);
   if (!hb) return null;
-  const url = absolute(hb.pingUrl);
+  const url = hb.pingUrl === null ? null : absolute(hb.pingUrl);
   return (
     <section aria-labelledby="heartbeat-h" class="heartbeat">
       <h2 id="heartbeat-h">Heartbeat</h2>
@@ -60,23 +60,29 @@ export function MonitorHeartbeat({ monitor }: { monitor: Monitor }) {
         Expected <strong data-schedule>{hb.schedule}</strong>, with {duration(hb.graceSec * 1000)} of grace.{" "}
         {pings && (pings.state.startedAt ? `A run started ${ago(pings.state.startedAt)}; it must finish by ${new Date(pings.state.deadline).toLocaleString()}.` : `Next ping expected by ${new Date(pings.state.deadline).toLocaleString()}.`)}
       </p>
-      <div class="ping-url">
-        <label for="ping-url">Ping URL (keep it secret: it needs no other credentials)</label>
-        <div class="row" style={{ display: "flex", gap: ".5rem" }}>
-          <input id="ping-url" readOnly value={url} style={{ flex: 1, minWidth: 0 }} onFocus={(e) => (e.target as HTMLInputElement).select()} />
-          <Copy text={url} label="the ping URL" />
-        </div>
-        <small>GET, HEAD or POST it when the job succeeds. Add <code>/start</code> when it begins (the run then has the grace time to finish), <code>/fail</code> or <code>/&lt;exit code&gt;</code> at the end. A POST body (up to 10 KB) is kept as the ping's log.</small>
-      </div>
-      <details>
-        <summary>Copy-paste snippets</summary>
-        {snippets(url, hb.schedule).map((s) => (
-          <div class="snippet">
-            <div class="row" style={{ display: "flex", gap: ".5rem", alignItems: "center", marginTop: ".75rem" }}><strong>{s.name}</strong><Copy text={s.code} label={s.name} /></div>
-            <pre style={wrap}><code>{s.code}</code></pre>
+      {url === null ? (
+        <p class="muted" data-no-ping-url>The ping URL is shown to members who can edit monitors: whoever has it can report this job done.</p>
+      ) : (
+        <>
+          <div class="ping-url">
+            <label for="ping-url">Ping URL (keep it secret: it needs no other credentials)</label>
+            <div class="row" style={{ display: "flex", gap: ".5rem" }}>
+              <input id="ping-url" readOnly value={url} style={{ flex: 1, minWidth: 0 }} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+              <Copy text={url} label="the ping URL" />
+            </div>
+            <small>GET, HEAD or POST it when the job succeeds. Add <code>/start</code> when it begins (the run then has the grace time to finish), <code>/fail</code> or <code>/&lt;exit code&gt;</code> at the end. A POST body (up to 10 KB) is kept as the ping's log.</small>
           </div>
-        ))}
-      </details>
+          <details>
+            <summary>Copy-paste snippets</summary>
+            {snippets(url, hb.schedule).map((s) => (
+              <div class="snippet">
+                <div class="row" style={{ display: "flex", gap: ".5rem", alignItems: "center", marginTop: ".75rem" }}><strong>{s.name}</strong><Copy text={s.code} label={s.name} /></div>
+                <pre style={wrap}><code>{s.code}</code></pre>
+              </div>
+            ))}
+          </details>
+        </>
+      )}
       <h3>Last pings</h3>
       {failure && <Failed message={failure} />}
       {!pings ? (
