@@ -4,6 +4,7 @@ import { Pipeline } from "./stacks/Pipeline";
 import { Api } from "./stacks/Api";
 import { Web } from "./stacks/Web";
 import { Monitoring } from "./stacks/Monitoring";
+import { nodejsBundling } from "./stacks/bundling";
 
 export default {
   config() {
@@ -19,7 +20,7 @@ export default {
       logRetention: "one_month",
       // X-Ray costs per trace and a check is one short invocation; CloudWatch metrics suffice.
       tracing: "disabled",
-      nodejs: { format: "esm", minify: true },
+      nodejs: nodejsBundling,
     });
     app.stack(Storage).stack(Pipeline).stack(Api).stack(Web).stack(Monitoring);
   },

@@ -3,13 +3,15 @@
  * tick from its real bundle in the fan-out bench.
  */
 import type * as esbuild from "esbuild";
+import { nodejsBundling } from "../../stacks/bundling";
 
-/** SST v2's esbuild options for an ESM Node function (node_modules/sst/runtime/handlers/node.js), with sst.config.ts's nodejs props. */
+/** SST v2's esbuild options for an ESM Node function (node_modules/sst/runtime/handlers/node.js), with sst.config.ts's nodejs props (stacks/bundling.ts). */
 export function sstOptions(entry: string, outfile: string, external: string[] = []): esbuild.BuildOptions {
   return {
     entryPoints: [entry],
     platform: "node",
-    external: ["sharp", "pg-native", ...external],
+    external: ["sharp", "pg-native", ...nodejsBundling.esbuild.external, ...external],
+    plugins: nodejsBundling.esbuild.plugins,
     keepNames: true,
     bundle: true,
     logLevel: "silent",
@@ -27,8 +29,8 @@ export function sstOptions(entry: string, outfile: string, external: string[] = 
       ].join("\n"),
     },
     outfile,
-    sourcemap: true, // `sst deploy` ships a .map beside each bundle unless sourcemap is false
-    minify: true,
+    sourcemap: true, // `sst deploy` makes a .map for each bundle unless sourcemap is false (and uploads it apart from the code)
+    minify: nodejsBundling.minify,
   };
 }
 

@@ -8,7 +8,8 @@ import { config } from "../platform/config";
 import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
 import { LoginThrottle } from "./login-throttle";
 import { Session } from "./session";
-import { EmailClaimEntity, Password, UserEntity, notTheEmail } from "./user";
+import { parseNewPassword, setPassword } from "./credentials";
+import { EmailClaimEntity, UserEntity } from "./user";
 
 export const ChangePasswordInput = z.object({ currentPassword: z.string().min(1).max(128), newPassword: z.string().max(1024) });
 export const DeleteInput = z.object({ password: z.string().min(1).max(128) });
@@ -31,21 +32,6 @@ async function confirmPassword(user: UserItem, password: string) {
     throw new VisibleError("invalid", "wrong_password", "The password is not correct");
   }
   await LoginThrottle.clear(reservation);
-}
-
-/** A new password: the registration rules, and not the account's email. Throws a 400 with details. */
-export function parseNewPassword(email: string, password: string, field = "newPassword"): string {
-  const parsed = z
-    .object({ [field]: Password })
-    .refine((i) => notTheEmail(email, i[field] as string), { path: [field], message: "must not be your email address or its part before the @" })
-    .parse({ [field]: password });
-  return parsed[field] as string;
-}
-
-/** Sets a user's password (already checked against the rules). */
-export async function setPassword(userId: string, password: string, now = Date.now()) {
-  const passwordHash = await bcrypt.hash(password, config().BCRYPT_COST);
-  await UserEntity.patch({ userId }).set({ passwordHash, passwordChangedAt: now }).go({ response: "none" });
 }
 
 /** Changes the password and ends every other session of the user; the caller's stays signed in. */

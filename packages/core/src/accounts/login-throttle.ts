@@ -4,7 +4,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { Entity } from "electrodb";
 import { config, jwtSecret, onConfigReload } from "../platform/config";
 import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 
 /**
  * Login attempts per budget (an email, a client address, or a known device of one email) in a
@@ -12,7 +12,7 @@ import { bindToTable, entityOptions } from "../platform/table";
  * so concurrent guesses can never be evaluated more often than the limit; a failed attempt keeps
  * its reservation. Items expire by TTL.
  */
-export const LoginThrottleEntity = bindToTable(
+export const LoginThrottleEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "loginThrottle", version: "2", service: "uptime" },

@@ -10,9 +10,9 @@ import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
 import { escapeHtml } from "../platform/html";
 import { Mail } from "../platform/mail";
 import { RateLimit } from "../platform/rate-limit";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 import { HOUR } from "../platform/time";
-import { parseNewPassword, setPassword } from "./account";
+import { parseNewPassword, setPassword } from "./credentials";
 import { LoginThrottle } from "./login-throttle";
 import { Session } from "./session";
 import { EmailClaimEntity, Email, UserEntity } from "./user";
@@ -22,7 +22,7 @@ import { EmailClaimEntity, Email, UserEntity } from "./user";
  * function claims the request (`mailedFor`) before mailing, so a redelivered message never sends
  * twice; the token exists only in that mail and here as its SHA-256, and is deleted when used.
  */
-export const PasswordResetEntity = bindToTable(
+export const PasswordResetEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "passwordReset", version: "1", service: "uptime" },

@@ -5,7 +5,7 @@ import { Entity } from "electrodb";
 import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
 import { config, jwtSecret, onConfigReload } from "../platform/config";
 import { VisibleError, isConditionalCheckFailed } from "../platform/errors";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 import { Claim } from "../platform/claim";
 
 /**
@@ -17,7 +17,7 @@ import { Claim } from "../platform/claim";
  * the current tokens (two tabs refreshing at once). `tokenHash` only exists on sessions started
  * before this scheme (legacy `<sessionId>.<random secret>` tokens) until their next refresh.
  */
-export const SessionEntity = bindToTable(
+export const SessionEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "session", version: "1", service: "uptime" },

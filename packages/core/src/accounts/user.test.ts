@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { LoginThrottle } from "./login-throttle";
-import { User } from "./user";
+import { UserCredentials } from "./credentials";
 
 const issuesOf = (input: unknown) => {
-  const r = User.RegisterInput.safeParse(input);
+  const r = UserCredentials.RegisterInput.safeParse(input);
   return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
 };
 
@@ -14,8 +14,8 @@ describe("registration password rules", () => {
   });
 
   it("refuses common passwords case-insensitively and keeps uncommon ones", () => {
-    expect(User.isCommonPassword("PASSWORD1")).toBe(true);
-    expect(User.isCommonPassword("correct horse battery")).toBe(false);
+    expect(UserCredentials.isCommonPassword("PASSWORD1")).toBe(true);
+    expect(UserCredentials.isCommonPassword("correct horse battery")).toBe(false);
     expect(issuesOf({ email: "ada@example.com", password: "Sunshine" })).toEqual([expect.stringMatching(/^password: .*common/)]);
   });
 
@@ -26,7 +26,7 @@ describe("registration password rules", () => {
   });
 
   it("leaves login input as it was", () => {
-    expect(User.Credentials.safeParse({ email: "ada@example.com", password: "x".repeat(100) }).success).toBe(true);
+    expect(UserCredentials.Credentials.safeParse({ email: "ada@example.com", password: "x".repeat(100) }).success).toBe(true);
   });
 });
 

@@ -12,7 +12,7 @@ import { Incident, type IncidentItem } from "../incident/incident";
 import { config } from "../platform/config";
 import { formatDuration } from "../platform/time";
 export { formatDuration };
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 import { AlertCaps } from "./caps";
 import { Invitation } from "../orgs/invitation";
 import { AlertRecipient } from "./recipients";
@@ -20,7 +20,7 @@ import { Delivery } from "../channels/delivery";
 import { FollowUp } from "../channels/follow-up";
 import { Claim } from "../platform/claim";
 import { MonitorNotice } from "./notice";
-import { targetLabel } from "../monitors/view";
+import { targetLabel } from "../monitors/shape";
 
 /**
  * One item per (incident, transition, recipient): claimed with a conditional create before
@@ -29,7 +29,7 @@ import { targetLabel } from "../monitors/view";
  * leaves a `sending` claim: we prefer a possibly-missed email over a duplicate. A recipient that
  * may not be mailed is recorded as `skipped` with the reason.
  */
-export const NotificationEntity = bindToTable(
+export const NotificationEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "notification", version: "1", service: "uptime" },

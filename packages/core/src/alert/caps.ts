@@ -9,7 +9,7 @@ import { HOUR } from "../platform/time";
 import { OrgGuard } from "../orgs/guard";
 import { User } from "../accounts/user";
 import { Telemetry } from "../platform/telemetry";
-import { targetLabel } from "../monitors/view";
+import { targetLabel } from "../monitors/shape";
 
 /**
  * Limits on what one organisation, and the account that created it, can make us send:

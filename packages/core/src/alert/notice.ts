@@ -11,7 +11,7 @@ import { sqs } from "../platform/aws";
 import { Claim } from "../platform/claim";
 import { config } from "../platform/config";
 import { Mail } from "../platform/mail";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 import { DAY } from "../platform/time";
 import { UserText } from "../platform/user-text";
 import { AlertCaps } from "./caps";
@@ -39,7 +39,7 @@ export const Event = z.object({
 export type Event = z.infer<typeof Event>;
 
 /** One item per (notice, recipient): claimed before the mail goes, like an incident's notifications. */
-export const NoticeMailEntity = bindToTable(
+export const NoticeMailEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "noticeMail", version: "1", service: "uptime" },

@@ -12,7 +12,7 @@ import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";
 import { Mail } from "../platform/mail";
 import { UserText } from "../platform/user-text";
-import { assertCursorFor, bindToTable, entityOptions } from "../platform/table";
+import { assertCursorFor, lazyEntity, entityOptions } from "../platform/table";
 import { DAY, HOUR } from "../platform/time";
 import { AlertCaps } from "./caps";
 import { RateLimit } from "../platform/rate-limit";
@@ -26,7 +26,7 @@ import { Claim } from "../platform/claim";
  * once `confirmed`; `declined` suppresses it for that account for good (no more confirmation mails).
  * `requestedAt` is the claim on the one confirmation mail per RECIPIENT_RESEND_HOURS.
  */
-export const RecipientEntity = bindToTable(
+export const RecipientEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "alertRecipient", version: "1", service: "uptime" },
@@ -53,7 +53,7 @@ export const RecipientEntity = bindToTable(
 );
 
 /** A confirmation link's token, stored only as its SHA-256; deleted when used, expired by TTL. */
-export const RecipientTokenEntity = bindToTable(
+export const RecipientTokenEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "alertRecipientToken", version: "1", service: "uptime" },

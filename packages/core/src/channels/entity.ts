@@ -1,5 +1,5 @@
 import { Entity, type EntityItem } from "electrodb";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 
 export const CHANNEL_TYPES = ["webhook", "slack", "discord", "teams", "googlechat", "telegram", "ntfy", "pagerduty", "email", "eventbridge"] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
@@ -9,7 +9,7 @@ export type ChannelType = (typeof CHANNEL_TYPES)[number];
  * URLs, tokens and keys only in `sealed`, AES-256-GCM encrypted (secrets.ts), so the table never
  * holds them in plain text. `hint` is the last four characters shown instead of them.
  */
-export const ChannelEntity = bindToTable(
+export const ChannelEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "channel", version: "1", service: "uptime" },
@@ -49,7 +49,7 @@ export type ChannelItem = EntityItem<typeof ChannelEntity>;
  * queue message arrives. `attempt` names the one queue message allowed to act next; `status`
  * moves pending -> sending -> sent | failed (or back to pending for a retry) by conditional writes.
  */
-export const DeliveryEntity = bindToTable(
+export const DeliveryEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "delivery", version: "1", service: "uptime" },
@@ -80,7 +80,7 @@ export const DeliveryEntity = bindToTable(
 export type DeliveryItem = EntityItem<typeof DeliveryEntity>;
 
 /** Every attempt to reach a channel, newest first under the channel; the API shows the last 100, TTL removes the rest. */
-export const DeliveryLogEntity = bindToTable(
+export const DeliveryLogEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "deliveryLog", version: "1", service: "uptime" },
@@ -113,7 +113,7 @@ export type DeliveryLogItem = EntityItem<typeof DeliveryLogEntity>;
  * so each minute is one small query, never a scan of incidents. An entry is removed once acted on
  * or found moot (incident resolved or acknowledged).
  */
-export const FollowUpDueEntity = bindToTable(
+export const FollowUpDueEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "followUpDue", version: "1", service: "uptime" },

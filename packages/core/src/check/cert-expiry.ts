@@ -1,7 +1,7 @@
 export * as CertExpiry from "./cert-expiry";
 
 import { MonitorNotice } from "../alert/notice";
-import { DEFAULT_CERT_EXPIRY_DAYS } from "../monitors/fields";
+import { DEFAULT_CERT_EXPIRY_DAYS } from "../monitors/shape";
 import { MonitorEntity } from "../monitors/entity";
 import { isConditionalCheckFailed } from "../platform/errors";
 import type { Snapshot } from "./check-job";

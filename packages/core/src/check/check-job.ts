@@ -6,7 +6,7 @@ import { sqs } from "../platform/aws";
 import { mapLimit } from "../platform/concurrency";
 import { config } from "../platform/config";
 import type { MonitorItem } from "../monitors/entity";
-import { CommonFields, STATES, typeOf, type MonitorType } from "../monitors/fields";
+import { CommonFields, STATES, typeOf, type MonitorType } from "../monitors/shape";
 import { DnsProbeRequest, ProbeRequest, TcpProbeRequest } from "./probe-types";
 
 /**

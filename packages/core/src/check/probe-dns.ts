@@ -3,7 +3,7 @@ export * as DnsProbe from "./probe-dns";
 import { createHash } from "node:crypto";
 import dns from "node:dns";
 import { performance } from "node:perf_hooks";
-import type { DNS_RECORD_TYPES } from "../monitors/fields";
+import type { DNS_RECORD_TYPES } from "../monitors/shape";
 import type { DnsProbeRequest, FailureReason, ProbeOutcome } from "./probe-types";
 import { resolverBlocked } from "./target";
 

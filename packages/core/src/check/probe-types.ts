@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CommonFields, DnsFields, HttpFields, TcpFields } from "../monitors/fields";
+import { CommonFields, DnsFields, HttpFields, TcpFields } from "../monitors/shape";
 
 export const FAILURE_REASONS = [
   "timeout",

@@ -3,7 +3,7 @@ export * as CheckRules from "./rules";
 import type { MonitorItem } from "../monitors/entity";
 import type { Snapshot } from "./check-job";
 import type { CheckKind, Result } from "./result";
-import { DEFAULT_DEGRADED_AFTER_CHECKS } from "../monitors/fields";
+import { DEFAULT_DEGRADED_AFTER_CHECKS } from "../monitors/shape";
 
 /**
  * When does an incident open, and when does it resolve? The checker's rules, as pure functions

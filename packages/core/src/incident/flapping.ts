@@ -1,7 +1,7 @@
 export * as Flapping from "./flapping";
 
 import { Entity } from "electrodb";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 import { HOUR, floorTo } from "../platform/time";
 
 /**
@@ -9,7 +9,7 @@ import { HOUR, floorTo } from "../platform/time";
  * (a redelivered check re-running Incident.open) changes nothing, so the count stays exact.
  * Written only when an incident opens, read only when an alert is sent.
  */
-export const FlapEntity = bindToTable(
+export const FlapEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "flapCount", version: "1", service: "uptime" },

@@ -10,7 +10,7 @@ import { isConditionalCheckFailed } from "../platform/errors";
 import type { MonitorItem } from "../monitors/entity";
 import { targetOf } from "../monitors/view";
 import { markDown, markUp } from "../monitors/state";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 import { Flapping } from "./flapping";
 import { FollowUpAgenda } from "../channels/agenda";
 
@@ -19,7 +19,7 @@ import { FollowUpAgenda } from "../channels/agenda";
  * threshold, so re-processing that check (at-least-once delivery) names the same incident.
  * The monitor item's `openIncidentId`, set with a condition, enforces one open incident per monitor.
  */
-export const IncidentEntity = bindToTable(
+export const IncidentEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "incident", version: "1", service: "uptime" },

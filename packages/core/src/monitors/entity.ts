@@ -1,8 +1,8 @@
 import { Entity } from "electrodb";
-import { bindToTable, entityOptions } from "../platform/table";
-import { DNS_MATCH_MODES, DNS_RECORD_TYPES, KEYWORD_MODES, METHODS, MONITOR_TYPES, STATES } from "./fields";
+import { lazyEntity, entityOptions } from "../platform/table";
+import { DNS_MATCH_MODES, DNS_RECORD_TYPES, KEYWORD_MODES, METHODS, MONITOR_TYPES, STATES } from "./shape";
 
-export const MonitorEntity = bindToTable(
+export const MonitorEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "monitor", version: "1", service: "uptime" },
@@ -100,7 +100,7 @@ export const MonitorEntity = bindToTable(
  * `changedAt` is when a create or delete last began to change it; a counter left wrong by a killed
  * request is recounted only once no request can still be in flight (monitor.ts).
  */
-export const MonitorQuotaEntity = bindToTable(
+export const MonitorQuotaEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "monitorQuota", version: "1", service: "uptime" },
@@ -122,7 +122,7 @@ export const MonitorQuotaEntity = bindToTable(
  * Public status page slugs are unique across the system: one claim item per slug, naming either
  * a monitor (its per-monitor page) or an organisation's status page, so /status/{slug} is unambiguous.
  */
-export const SlugClaimEntity = bindToTable(
+export const SlugClaimEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "slugClaim", version: "1", service: "uptime" },

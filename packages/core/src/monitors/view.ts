@@ -1,7 +1,9 @@
 import { z } from "zod";
 import type { MonitorItem } from "./entity";
-import { CommonFields, DEFAULT_CERT_EXPIRY_DAYS, DEFAULT_DEGRADED_AFTER_CHECKS, DnsFields, HttpFields, STATUSES, TcpFields, typeOf } from "./fields";
+import { CommonFields, DEFAULT_CERT_EXPIRY_DAYS, DEFAULT_DEGRADED_AFTER_CHECKS, DnsFields, HttpFields, STATUSES, TcpFields, typeOf } from "./shape";
 import { HeartbeatInfo, heartbeatInfo } from "../heartbeat/view";
+
+export { targetLabel } from "./shape";
 
 /** A monitor as the API shows it: settings left unset read as null, plus its live status. */
 const CommonInfo = z
@@ -75,9 +77,6 @@ export function targetOf(m: Pick<MonitorItem, "type" | "url" | "host" | "port" |
       return m.url ?? "heartbeat";
   }
 }
-
-/** What mails and channel messages call a monitor's target: a URL, or (TCP, DNS) just the target. */
-export const targetLabel = (target: string) => (/^https?:\/\//i.test(target) ? "URL" : /^heartbeat\b/.test(target) ? "Schedule" : "Target");
 
 /** `pingUrl: false`: the caller may read the monitor but not change it, so a heartbeat's ping URL (its credential) is left out. */
 export function toInfo(m: MonitorItem, last?: LastCheck, opts: { pingUrl: boolean } = { pingUrl: true }): Info {

@@ -4,7 +4,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { Entity } from "electrodb";
 import { z } from "zod";
 import { VisibleError, isConditionalCheckFailed, notFound } from "../platform/errors";
-import { assertCursorFor, bindToTable, entityOptions } from "../platform/table";
+import { assertCursorFor, lazyEntity, entityOptions } from "../platform/table";
 import { HOUR } from "../platform/time";
 import type { OrgAccess } from "./access";
 import { actingUserId } from "./access";
@@ -21,7 +21,7 @@ import { Claim } from "../platform/claim";
  * 256-bit random secret needs no slow hash. `validUntil` is not `expiresAt`, the table's TTL
  * attribute: an expired key must answer `api_key_expired` and stay listed, not vanish.
  */
-export const ApiKeyEntity = bindToTable(
+export const ApiKeyEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "apiKey", version: "1", service: "uptime" },

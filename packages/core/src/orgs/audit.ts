@@ -5,7 +5,7 @@ import { Entity } from "electrodb";
 import { z } from "zod";
 import { config } from "../platform/config";
 import { DAY } from "../platform/time";
-import { assertCursorFor, bindToTable, entityOptions } from "../platform/table";
+import { assertCursorFor, lazyEntity, entityOptions } from "../platform/table";
 import type { OrgAccess } from "./access";
 import { Claim } from "../platform/claim";
 
@@ -13,7 +13,7 @@ import { Claim } from "../platform/claim";
  * Who did what in an organisation, under the organisation and newest first. DynamoDB deletes an
  * entry AUDIT_RETENTION_DAYS after it was written (TTL), so the log costs nothing to prune.
  */
-export const AuditEntity = bindToTable(
+export const AuditEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "audit", version: "1", service: "uptime" },

@@ -1,13 +1,13 @@
 import { Entity } from "electrodb";
 import { ROLES } from "./roles";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 
 /**
  * One item per organisation. `ownerCount` is the guard on "there is always an owner": every
  * demotion or removal of an owner first takes one off it with a condition that it stays at least
  * one, so two owners demoting each other at once cannot both succeed (no transactions needed).
  */
-export const OrgEntity = bindToTable(
+export const OrgEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "org", version: "1", service: "uptime" },
@@ -46,7 +46,7 @@ export const OrgEntity = bindToTable(
  * request) and indexed by user for "my organisations". Email and name are copied at joining so
  * the member list is one query.
  */
-export const MembershipEntity = bindToTable(
+export const MembershipEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "membership", version: "1", service: "uptime" },
@@ -77,7 +77,7 @@ export type MembershipItem = NonNullable<Awaited<ReturnType<ReturnType<typeof Me
  * A pending invitation, under the organisation. Deleted when accepted or revoked; expired ones
  * are refused and later removed by TTL. `tokenHash` is set when its mail is sent.
  */
-export const InvitationEntity = bindToTable(
+export const InvitationEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "invitation", version: "1", service: "uptime" },
@@ -110,7 +110,7 @@ export const InvitationEntity = bindToTable(
 );
 
 /** An invitation link's token, stored only as its SHA-256. `usedAt` makes it single use. */
-export const InvitationTokenEntity = bindToTable(
+export const InvitationTokenEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "invitationToken", version: "1", service: "uptime" },
@@ -137,7 +137,7 @@ export type InvitationItem = NonNullable<Awaited<ReturnType<ReturnType<typeof In
  * monitors in the organisations it created. Taken with a conditional update below the limit (so
  * concurrent creates cannot pass it), given back on deletion.
  */
-export const AccountQuotaEntity = bindToTable(
+export const AccountQuotaEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "accountQuota", version: "1", service: "uptime" },
@@ -160,7 +160,7 @@ export const AccountQuotaEntity = bindToTable(
  * One item per organisation whose deletion started, in one partition (deletions are rare): the
  * list the orphan sweep works through. Removed once the sweep finds nothing left long enough after.
  */
-export const OrgDeletionEntity = bindToTable(
+export const OrgDeletionEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "orgDeletion", version: "1", service: "uptime" },

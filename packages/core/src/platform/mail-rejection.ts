@@ -1,7 +1,7 @@
 export * as MailRejection from "./mail-rejection";
 
 import { Entity } from "electrodb";
-import { bindToTable, entityOptions } from "./table";
+import { lazyEntity, entityOptions } from "./table";
 
 /**
  * Mails SES refused outright for a recipient: AccessDenied (in the sandbox SES also authorises the
@@ -12,7 +12,7 @@ import { bindToTable, entityOptions } from "./table";
  * Unlike a suppression, it does not stop later mails: leaving the sandbox or verifying the
  * recipient makes them go through.
  */
-export const MailRejectionEntity = bindToTable(
+export const MailRejectionEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "mailRejection", version: "1", service: "uptime" },

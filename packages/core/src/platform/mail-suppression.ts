@@ -2,14 +2,14 @@ export * as MailSuppression from "./mail-suppression";
 
 import { Entity } from "electrodb";
 import { z } from "zod";
-import { bindToTable, entityOptions } from "./table";
+import { lazyEntity, entityOptions } from "./table";
 
 /**
  * Addresses SES reported as bouncing (permanently) or complaining: nothing is mailed to them
  * again. One item per address, written from the SES feedback topic (stacks/Pipeline.ts) or, in
  * `npm start`, from `POST /local/ses/bounce`. Mail.send checks it before every mail.
  */
-export const SuppressionEntity = bindToTable(
+export const SuppressionEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "mailSuppression", version: "1", service: "uptime" },

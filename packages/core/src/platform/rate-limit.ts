@@ -2,14 +2,14 @@ export * as RateLimit from "./rate-limit";
 
 import { Entity } from "electrodb";
 import { isConditionalCheckFailed } from "./errors";
-import { bindToTable, entityOptions } from "./table";
+import { lazyEntity, entityOptions } from "./table";
 import { floorTo } from "./time";
 
 /**
  * Counters for limits, one item per (key, fixed window), taken with a single conditional
  * update (no transactions): concurrent callers can never get past the limit. Items expire by TTL.
  */
-export const CounterEntity = bindToTable(
+export const CounterEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "rateCounter", version: "1", service: "uptime" },

@@ -94,9 +94,9 @@ export const electroClient = {
   send: (command: any) => documentClient().send(command),
 };
 
-const tableBound: Array<{ setTableName(name: string): void }> = [];
+const tableBound: Array<(name: string) => void> = [];
 onConfigReload(() => {
-  for (const e of tableBound) e.setTableName(config().TABLE_NAME);
+  for (const setTableName of tableBound) setTableName(config().TABLE_NAME);
 });
 
 export function entityOptions() {
@@ -105,8 +105,43 @@ export function entityOptions() {
 
 /** Entities register so a config reload re-points them at TABLE_NAME. */
 export function bindToTable<T extends { setTableName(name: string): void }>(entity: T): T {
-  tableBound.push(entity);
+  tableBound.push((name) => entity.setTableName(name));
   return entity;
+}
+
+/**
+ * An entity built on first use, bound to the table like bindToTable's. Building an ElectroDB entity
+ * validates its model against ElectroDB's JSON schema (twice), some milliseconds each on a cold
+ * Lambda; shared modules bring dozens of entities into every function, which touches a few per
+ * request, so building them all at import was about a third of cold init (BENCHMARKS.md section 6).
+ */
+export function lazyEntity<T extends { setTableName(name: string): void }>(build: () => T): T {
+  let entity: T | undefined;
+  let reloadedName: string | undefined;
+  tableBound.push((name) => (entity ? entity.setTableName(name) : (reloadedName = name)));
+  const built = (): T => {
+    if (!entity) {
+      entity = build();
+      if (reloadedName !== undefined) entity.setTableName(reloadedName);
+    }
+    return entity;
+  };
+  // Every operation reaches the entity (methods run with `this` = the proxy, and ElectroDB keeps no
+  // private fields), so a spy or a property defined on the proxy lands on the entity itself.
+  return new Proxy({} as T, {
+    get: (_, key) => Reflect.get(built(), key),
+    set: (_, key, value) => Reflect.set(built(), key, value),
+    has: (_, key) => Reflect.has(built(), key),
+    getPrototypeOf: () => Reflect.getPrototypeOf(built()),
+    ownKeys: () => Reflect.ownKeys(built()),
+    defineProperty: (_, key, descriptor) => Reflect.defineProperty(built(), key, descriptor),
+    deleteProperty: (_, key) => Reflect.deleteProperty(built(), key),
+    // A proxy may not report a non-configurable property its empty target lacks.
+    getOwnPropertyDescriptor: (_, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(built(), key);
+      return descriptor && { ...descriptor, configurable: true };
+    },
+  });
 }
 
 /** What assertCursorFor needs of a query: ElectroDB's `query.<pattern>(...).params()`. */

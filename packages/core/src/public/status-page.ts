@@ -5,7 +5,7 @@ import { CheckResult } from "../check/result";
 import { escapeHtml } from "../platform/html";
 import { IncidentEntity, type IncidentItem } from "../incident/incident";
 import type { MonitorItem } from "../monitors/entity";
-import { STATUSES } from "../monitors/fields";
+import { STATUSES } from "../monitors/shape";
 import { MonitorRead } from "../monitors/read";
 import { status as monitorStatus } from "../monitors/view";
 import { History } from "../history/history";

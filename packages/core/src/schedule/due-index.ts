@@ -3,7 +3,7 @@ export * as DueIndex from "./due-index";
 import { mapLimit } from "../platform/concurrency";
 import { metered, type Meter } from "../platform/metering";
 import { MonitorEntity, type MonitorItem } from "../monitors/entity";
-import { INTERVALS } from "../monitors/fields";
+import { INTERVALS } from "../monitors/shape";
 
 /**
  * The scheduler's access pattern lives in the `due` index (gsi2). Each monitor has a fixed

@@ -6,7 +6,7 @@ import { FollowUp } from "../channels/follow-up";
 import { CheckJob } from "../check/check-job";
 import { config } from "../platform/config";
 import { Claim } from "../platform/claim";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 import { dueTimes, forEachDuePage, queriesFor } from "./due-index";
 import { Telemetry } from "../platform/telemetry";
 import { HeartbeatSweep } from "../heartbeat/sweep";
@@ -16,7 +16,7 @@ import { HeartbeatSweep } from "../heartbeat/sweep";
  * the conditional create lets exactly one invocation fan out a given window.
  * It costs one write per window for the whole system, not one per monitor.
  */
-export const TickClaimEntity = bindToTable(
+export const TickClaimEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "tickClaim", version: "1", service: "uptime" },

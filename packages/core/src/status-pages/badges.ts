@@ -1,9 +1,9 @@
 export * as PageBadges from "./badges";
 
 import { StatusPage as MonitorStatusPage } from "../public/status-page";
-import type { Impact } from "./fields";
+import type { Impact } from "./shape";
 import type { Snapshot } from "./snapshot";
-import type { ComponentStatus } from "./fields";
+import type { ComponentStatus } from "./shape";
 
 /** A page's or a component's status as a shields-style SVG badge and as shields.io endpoint JSON. */
 

@@ -1,6 +1,6 @@
 export * as EffectiveStatus from "./effective-status";
 
-import type { ComponentStatus, Impact, IncidentStatus } from "./fields";
+import type { ComponentStatus, Impact, IncidentStatus } from "./shape";
 
 /**
  * What a status page shows, as pure functions of what was read: a component's baseline (its

@@ -1,7 +1,7 @@
 import { Entity, type EntityItem } from "electrodb";
-import { bindToTable, entityOptions } from "../platform/table";
-import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, THEMES, VISIBILITIES } from "./fields";
-import type { ComponentStatus, IncidentStatus, MaintenanceStatus } from "./fields";
+import { lazyEntity, entityOptions } from "../platform/table";
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, THEMES, VISIBILITIES } from "./shape";
+import type { ComponentStatus, IncidentStatus, MaintenanceStatus } from "./shape";
 
 /*
  * A status page and everything on it live in the page's partition (pk = pageId), so a page's
@@ -9,7 +9,7 @@ import type { ComponentStatus, IncidentStatus, MaintenanceStatus } from "./field
  * bumped by every change under it: the public side caches a render per (slug, version).
  */
 
-export const StatusPageEntity = bindToTable(
+export const StatusPageEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "statusPage", version: "1", service: "uptime" },
@@ -48,7 +48,7 @@ export const StatusPageEntity = bindToTable(
   ),
 );
 
-export const ComponentGroupEntity = bindToTable(
+export const ComponentGroupEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "componentGroup", version: "1", service: "uptime" },
@@ -71,7 +71,7 @@ export const ComponentGroupEntity = bindToTable(
   ),
 );
 
-export const ComponentEntity = bindToTable(
+export const ComponentEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "component", version: "1", service: "uptime" },
@@ -106,7 +106,7 @@ export const ComponentEntity = bindToTable(
  * An incident posted by people. Its updates are few (a handful per incident) and always shown
  * together, so they live in the incident item: one read per incident, one conditional write per change.
  */
-export const PostedIncidentEntity = bindToTable(
+export const PostedIncidentEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "postedIncident", version: "1", service: "uptime" },
@@ -154,7 +154,7 @@ export const PostedIncidentEntity = bindToTable(
   ),
 );
 
-export const MaintenanceEntity = bindToTable(
+export const MaintenanceEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "maintenance", version: "1", service: "uptime" },
@@ -208,7 +208,7 @@ export const MaintenanceEntity = bindToTable(
  * its end), in one partition ordered by time, so the every-minute tick finds what is due with a
  * single small query instead of scanning pages. Maintenance is rare; the partition stays small.
  */
-export const MaintenanceDueEntity = bindToTable(
+export const MaintenanceDueEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "maintenanceDue", version: "1", service: "uptime" },

@@ -1,21 +1,13 @@
 import { z } from "zod";
-import { Slug } from "../monitors/fields";
+import { Slug } from "../monitors/shape";
 import { UserText } from "../platform/user-text";
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, THEMES, VISIBILITIES } from "./shape";
 
 /**
- * A status page's vocabulary and the admin API's input rules, declared once. The statuses and
- * impacts are Atlassian Statuspage's, so its v2 JSON shape can be served without translation.
+ * The admin API's input rules for status pages. The vocabulary they use is in shape.ts, apart, so
+ * the modules that only store or show pages do not build these schemas at every cold start.
  */
-export const COMPONENT_STATUSES = ["operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"] as const;
-export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
-export const INCIDENT_STATUSES = ["investigating", "identified", "monitoring", "resolved"] as const;
-export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
-export const IMPACTS = ["none", "minor", "major", "critical"] as const;
-export type Impact = (typeof IMPACTS)[number];
-export const MAINTENANCE_STATUSES = ["scheduled", "in_progress", "completed"] as const;
-export type MaintenanceStatus = (typeof MAINTENANCE_STATUSES)[number];
-export const THEMES = ["light", "dark", "auto"] as const;
-export const VISIBILITIES = ["public", "protected"] as const;
+export * from "./shape";
 
 const Text = (max: number) => z.string().trim().min(1).max(max).regex(UserText.ONE_LINE, UserText.ONE_LINE_MESSAGE);
 /** Messages and descriptions may span lines; other control characters are refused (they would make feed.rss invalid XML). */
@@ -37,8 +29,6 @@ const TimeZone = z.string().refine((tz) => {
 
 // ---------- page ----------
 
-/** How a page is named in titles and mails: "Acme status", never "Acme status status". */
-export const statusName = (title: string) => (/\bstatus$/i.test(title.trim()) ? title.trim() : `${title.trim()} status`);
 
 /**
  * A hostname the page answers at the root of (status.acme.com): lowercase DNS labels with at least

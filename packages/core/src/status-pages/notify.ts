@@ -8,7 +8,7 @@ import { Claim } from "../platform/claim";
 import { escapeHtml } from "../platform/html";
 import { Mail } from "../platform/mail";
 import { UserText } from "../platform/user-text";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 import { MaintenanceEntity, PostedIncidentEntity, StatusPageEntity, type MaintenanceItem, type PostedIncidentItem, type StatusPageItem, type Unannounced } from "./entity";
 import { Subscribers } from "./subscriber";
 import { inZone } from "./time-text";
@@ -50,7 +50,7 @@ export type QueueMessage = z.infer<typeof QueueMessage>;
 /** Whether an alerts-queue message is one of ours (the alert consumer hands those here). */
 export const isOurs = (body: unknown) => typeof body === "object" && body !== null && /^subscriber/.test(String((body as { type?: unknown }).type));
 
-export const SubscriberMailEntity = bindToTable(
+export const SubscriberMailEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "subscriberMail", version: "1", service: "uptime" },

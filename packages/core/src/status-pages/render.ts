@@ -2,8 +2,8 @@ export * as StatusPageHtml from "./render";
 
 import { escapeHtml as h } from "../platform/html";
 import type { MaintenanceItem, PostedIncidentItem } from "./entity";
-import type { ComponentStatus } from "./fields";
-import { statusName } from "./fields";
+import type { ComponentStatus } from "./shape";
+import { statusName } from "./shape";
 import { dayText, inZone } from "./time-text";
 import { faviconFor, shell, simplePage, type Theme } from "./render-shell";
 import { inLayoutOrder, isAutomatic, type Snapshot } from "./snapshot";

@@ -9,7 +9,7 @@ import { DAY } from "../platform/time";
 import { EffectiveStatus } from "./effective-status";
 import { SlugClaimEntity } from "../monitors/entity";
 import { ComponentEntity, ComponentGroupEntity, MaintenanceEntity, PostedIncidentEntity, StatusPageEntity, type ComponentGroupItem, type ComponentItem, type MaintenanceItem, type PostedIncidentItem, type StatusPageItem } from "./entity";
-import type { ComponentStatus } from "./fields";
+import type { ComponentStatus } from "./shape";
 import { Uptime } from "./uptime";
 
 /**

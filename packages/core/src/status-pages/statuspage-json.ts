@@ -2,7 +2,7 @@ export * as StatuspageJson from "./statuspage-json";
 
 import { z } from "zod";
 import type { MaintenanceItem, PostedIncidentItem } from "./entity";
-import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, type ComponentStatus } from "./fields";
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, type ComponentStatus } from "./shape";
 import type { Snapshot } from "./snapshot";
 
 /**

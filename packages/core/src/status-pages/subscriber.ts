@@ -14,11 +14,11 @@ import { UserText } from "../platform/user-text";
 import { escapeHtml } from "../platform/html";
 import { MailSuppression } from "../platform/mail-suppression";
 import { RateLimit } from "../platform/rate-limit";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 import { DAY, HOUR } from "../platform/time";
 import { StatusPageEntity } from "./entity";
 import { OrgGuard } from "../orgs/guard";
-import { statusName } from "./fields";
+import { statusName } from "./shape";
 
 /**
  * Email subscribers of a status page, with double opt-in: subscribing stores a `pending` item and
@@ -27,7 +27,7 @@ import { statusName } from "./fields";
  * twice is one subscriber. Links carry HMACs (JWT secret) instead of stored tokens: the confirm
  * link signs the request time (and expires), the manage/unsubscribe link signs the id.
  */
-export const SubscriberEntity = bindToTable(
+export const SubscriberEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "pageSubscriber", version: "1", service: "uptime" },

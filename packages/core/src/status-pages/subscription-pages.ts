@@ -2,7 +2,7 @@ export * as SubscriptionPages from "./subscription-pages";
 
 import { escapeHtml as h } from "../platform/html";
 import { simplePage, type Theme } from "./render-shell";
-import { statusName } from "./fields";
+import { statusName } from "./shape";
 import { inLayoutOrder, type Snapshot } from "./snapshot";
 import type { SubscriberItem } from "./subscriber";
 

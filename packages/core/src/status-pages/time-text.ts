@@ -10,6 +10,7 @@ export function inZone(timeZone: string): (t: number) => string {
   };
 }
 
-const utcDay = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", dateStyle: "medium" });
+// Made on first use: the first DateTimeFormat loads ICU's locale data, tens of ms of every cold start otherwise.
+let utcDay: Intl.DateTimeFormat | undefined;
 /** A UTC day as the bars name it ("3 Jan 2026"), in the same style as the times beside them. */
-export const dayText = (t: number) => utcDay.format(t);
+export const dayText = (t: number) => (utcDay ??= new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", dateStyle: "medium" })).format(t);

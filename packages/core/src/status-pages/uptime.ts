@@ -1,7 +1,7 @@
 export * as Uptime from "./uptime";
 
 import { DAY, floorTo } from "../platform/time";
-import type { ComponentStatus, Impact } from "./fields";
+import type { ComponentStatus, Impact } from "./shape";
 import { IMPACT_STATUS, worse } from "./effective-status";
 
 /**

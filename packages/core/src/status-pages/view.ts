@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, THEMES, VISIBILITIES } from "./fields";
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, THEMES, VISIBILITIES } from "./shape";
 import type { ComponentGroupItem, ComponentItem, MaintenanceItem, PostedIncidentItem, StatusPageItem } from "./entity";
 
 /** What the admin API shows of each item: never the password hash; instants as ISO strings. */

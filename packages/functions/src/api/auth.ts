@@ -6,6 +6,7 @@ import { config } from "@uptime/core/platform/config";
 import { VisibleError } from "@uptime/core/platform/errors";
 import { Session, type Tokens } from "@uptime/core/accounts/session";
 import { User } from "@uptime/core/accounts/user";
+import { UserCredentials } from "@uptime/core/accounts/credentials";
 import { Account } from "@uptime/core/accounts/account";
 import { PasswordReset } from "@uptime/core/accounts/password-reset";
 import { bearer, createApi, described, errorResponses, json, named, type Env } from "./http";
@@ -75,10 +76,10 @@ export const app = createApi()
       path: "/v1/auth/register",
       tags: ["auth"],
       summary: "Create an account",
-      request: { body: { required: true, ...json(described(User.RegisterInput, { example: { email: "ada@example.com", password: "correct horse battery", name: "Ada" } })) } },
+      request: { body: { required: true, ...json(described(UserCredentials.RegisterInput, { example: { email: "ada@example.com", password: "correct horse battery", name: "Ada" } })) } },
       responses: { 201: { description: "Account created", ...json(UserView) }, ...errorResponses(400, 409, 413, 415) },
     }),
-    async (c) => c.json(await User.register(c.req.valid("json")), 201),
+    async (c) => c.json(await UserCredentials.register(c.req.valid("json")), 201),
   )
   .openapi(
     createRoute({
@@ -86,11 +87,11 @@ export const app = createApi()
       path: "/v1/auth/login",
       tags: ["auth"],
       summary: "Log in; sets the refresh cookie and a known-device cookie and returns an access token",
-      request: { body: { required: true, ...json(described(User.Credentials, { example: { email: "ada@example.com", password: "correct horse battery" } })) } },
+      request: { body: { required: true, ...json(described(UserCredentials.Credentials, { example: { email: "ada@example.com", password: "correct horse battery" } })) } },
       responses: { 200: { description: "Logged in", ...json(TokenView) }, ...errorResponses(400, 401, 415, 429) },
     }),
     async (c) => {
-      const { user, deviceToken } = await User.authenticate(c.req.valid("json"), {
+      const { user, deviceToken } = await UserCredentials.authenticate(c.req.valid("json"), {
         clientIp: clientAddress(c),
         deviceToken: getCookie(c, DEVICE_COOKIE),
       });

@@ -14,7 +14,7 @@ import { SubscriptionPages } from "@uptime/core/status-pages/subscription-pages"
 import { clientAddress } from "./client-address";
 import { ErrorBody, createApi, errorJson, errorResponses, json, named } from "./http";
 import { orgScoped } from "./require-org";
-import { monitorPage } from "./status";
+import { monitorPage } from "./monitor-page";
 
 /**
  * The public side of status pages, /status/{slug}/...: the HTML page, the Statuspage v2 JSON,
