@@ -5,7 +5,7 @@ import { Entity } from "electrodb";
 import { Cohort } from "../monitors/cohort";
 import { isConditionalCheckFailed } from "../platform/errors";
 import { metered, type Meter } from "../platform/metering";
-import { bindToTable, documentClient, entityOptions, tableName } from "../platform/table";
+import { lazyEntity, documentClient, entityOptions, tableName } from "../platform/table";
 import { CHECK_KINDS } from "./check-job";
 import { PHASE_NAMES } from "./probe-types";
 import type { Result } from "./result-shape";
@@ -19,7 +19,7 @@ import type { Result } from "./result-shape";
  * condition makes a redelivered job find its slot taken and read the stored result instead,
  * as the per-check items did.
  */
-export const ResultSlotEntity = bindToTable(
+export const ResultSlotEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "resultSlot", version: "1", service: "uptime" },

@@ -5,7 +5,7 @@ import { Entity } from "electrodb";
 import { z } from "zod";
 import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";
-import { assertCursorFor, badCursor, bindToTable, cursorObject, dynamo, entityOptions, tableName } from "../platform/table";
+import { assertCursorFor, badCursor, lazyEntity, cursorObject, dynamo, entityOptions, tableName } from "../platform/table";
 import { CHECK_KINDS, type CheckKind } from "./check-job";
 import type { FailureReason, ProbeOutcome } from "./probe";
 import { PHASE_NAMES } from "./probe-types";
@@ -30,7 +30,7 @@ const PHASE_ATTRIBUTES = Object.fromEntries(PHASE_NAMES.map((n) => [n, { type: "
  * key is what makes at-least-once delivery harmless: a second delivery of the same slot
  * finds the item and records nothing new. Items expire by TTL after the retention period.
  */
-export const CheckResultEntity = bindToTable(
+export const CheckResultEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "checkResult", version: "1", service: "uptime" },

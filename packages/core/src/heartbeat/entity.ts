@@ -1,5 +1,5 @@
 import { Entity } from "electrodb";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 
 export const PING_KINDS = ["success", "start", "fail"] as const;
 export type PingKind = (typeof PING_KINDS)[number];
@@ -13,7 +13,7 @@ export type PingKind = (typeof PING_KINDS)[number];
  * the `due` index under the minute of its deadline (layout: schedule/due-index.ts), so the tick
  * reads only what is overdue.
  */
-export const HeartbeatEntity = bindToTable(
+export const HeartbeatEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "heartbeat", version: "1", service: "uptime" },
@@ -67,7 +67,7 @@ export type HeartbeatItem = NonNullable<Awaited<ReturnType<ReturnType<typeof Hea
  * for once, by the ping that sent it. Named by the ping's entry (recent.ts `logId`), expires with
  * the check results.
  */
-export const HeartbeatLogEntity = bindToTable(
+export const HeartbeatLogEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "heartbeatLog", version: "1", service: "uptime" },

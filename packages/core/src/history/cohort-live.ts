@@ -7,7 +7,7 @@ import type { Result } from "../check/result-shape";
 import { Cohort } from "../monitors/cohort";
 import { isConditionalCheckFailed } from "../platform/errors";
 import { metered, putWriteUnits, type Meter } from "../platform/metering";
-import { bindToTable, documentClient, entityOptions, tableName } from "../platform/table";
+import { lazyEntity, documentClient, entityOptions, tableName } from "../platform/table";
 import { HOUR, floorTo } from "../platform/time";
 import { Stats } from "./stats";
 
@@ -27,7 +27,7 @@ import { Stats } from "./stats";
  * until the rollup job rolls that hour up from the results themselves.
  */
 
-export const CohortLiveEntity = bindToTable(
+export const CohortLiveEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "cohortLive", version: "1", service: "uptime" },
@@ -45,7 +45,7 @@ export const CohortLiveEntity = bindToTable(
   ),
 );
 
-export const CohortWindowEntity = bindToTable(
+export const CohortWindowEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "cohortWindow", version: "1", service: "uptime" },

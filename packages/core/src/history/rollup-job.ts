@@ -6,7 +6,7 @@ import { mapLimit } from "../platform/concurrency";
 import { config } from "../platform/config";
 import { isConditionalCheckFailed } from "../platform/errors";
 import { metered, newMeter, type Meter } from "../platform/metering";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 import { DAY, HOUR, floorTo } from "../platform/time";
 import type { MonitorItem } from "../monitors/entity";
 import { allMonitors } from "../schedule/due-index";
@@ -26,7 +26,7 @@ import { Cohort } from "../monitors/cohort";
  */
 
 /** How far the job has got: every hour before `through` is rolled up for every monitor. */
-export const RollupMarkEntity = bindToTable(
+export const RollupMarkEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "rollupMark", version: "1", service: "uptime" },

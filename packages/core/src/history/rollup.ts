@@ -3,7 +3,7 @@ export * as Rollup from "./rollup";
 import { Entity } from "electrodb";
 import { config } from "../platform/config";
 import { putWriteUnits } from "../platform/metering";
-import { bindToTable, entityOptions } from "../platform/table";
+import { lazyEntity, entityOptions } from "../platform/table";
 import { DAY, HOUR } from "../platform/time";
 import { Stats } from "./stats";
 
@@ -24,7 +24,7 @@ import { Stats } from "./stats";
  *     their few raw results instead.
  */
 
-export const RollupEntity = bindToTable(
+export const RollupEntity = lazyEntity(() =>
   new Entity(
     {
       model: { entity: "rollup", version: "1", service: "uptime" },
