@@ -245,12 +245,13 @@ async function main() {
     };
   });
 
-  // What the result-store designs of docs/architecture.md would change: the write line scaled to
-  // their write units per check, everything else as measured. Modelled, not measured.
+  // What the result store costs for accounts that fill cohorts less well (docs/architecture.md): the
+  // write line scaled to their write units per check, everything else as measured. Modelled.
   const DESIGN_WRU = [
-    { name: "measured (v1: one item per check)", wru: undefined as number | undefined },
-    { name: "v2 monitor pages (1 + 1/16 page creation + rollups)", wru: 1 + 1 / 16 + 0.0174 },
-    { name: "v3 cohort pages, full cohorts of 8 (1/8 + 1/4 + rollups)", wru: 1 / 8 + 1 / 4 + 0.0174 },
+    { name: "measured: cohorts of 8 (slot item 1/8 + live item 1/8 + rollups)", wru: undefined as number | undefined },
+    { name: "cohorts of 4 (an account with 4 monitors of an interval)", wru: 2 / 4 + 0.0207 },
+    { name: "a monitor alone in its interval (cohort of 1: slot item + live item)", wru: 2 + 0.0207 },
+    { name: "monitors from before cohorts (one item per check)", wru: 1 + 0.0174 },
     { name: "issue 22 target", wru: 0.5 },
     { name: "issue 22 stretch", wru: 0.2 },
   ];
@@ -302,15 +303,15 @@ async function main() {
         ],
       },
       {
-        title: "The result store's write units, by design (modelled)",
+        title: "The result store's write units, by how full the cohorts are (modelled)",
         intro:
-          "The bill per monitor-month with the DynamoDB write line scaled to each design's write units per healthy check (docs/architecture.md); every other line as measured above. " +
+          "The bill per monitor-month with the DynamoDB write line scaled to each case's write units per healthy check (docs/architecture.md, \"The result store\"); every other line as measured above. " +
           "Only the first row is measured.",
         columns: ["Design", "WRU per check", ...fleets.map((f) => `${f.monitors.toLocaleString("en-US")} monitors`)],
         rows: DESIGN_WRU.map((d) => [d.name, fmt(d.wru ?? fleets[0]!.inputs.wruPerCheck!, 3), ...fleets.map((f) => cents(totalAt(f, d.wru)))]),
         notes: [
           dash
-            ? `A dashboard tab of a 1,000-monitor account polled every 30 s costs ${fmt(dash.dashboardReadUnits)} read units per poll on today's store (dashboard-reads bench: ${dash.dashboardRequests} requests), ` +
+            ? `A dashboard tab of a 1,000-monitor account polled every 30 s costs ${fmt(dash.dashboardReadUnits)} read units per poll (dashboard-reads bench: ${dash.dashboardRequests} requests), ` +
               `${usd(dash.dashboardReadUnits * POLLS_PER_MONTH * P("dynamoReadRequestUnit"))} a month; not in the per-monitor bill above, which leaves the API out.`
             : "Run `npx tsx bench/dashboard-reads.ts` for the cost of a dashboard tab.",
         ],
