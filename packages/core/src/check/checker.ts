@@ -87,6 +87,7 @@ export async function runJobs(deliveries: Delivery[], opts: { groupWaitMs?: numb
         slots.skip(job);
         throw err;
       }
+      slots.probeEnded();
       if ("stored" in observation) slots.skip(job);
       await nextTurn();
       return settle(job, observation, { redelivered, record: slots.record });
@@ -100,6 +101,14 @@ export async function runJobs(deliveries: Delivery[], opts: { groupWaitMs?: numb
  * write), so a target that hangs until its timeout never holds up its cohort-mates' results.
  */
 export const GROUP_WAIT_MS = 1000;
+
+/**
+ * A complete group is written once no probe of the batch has ended for QUIET_MS (at most
+ * QUIET_MAX_MS after it completed): signing and sending DynamoDB requests while responses are
+ * arriving would delay reading them, and so the latency stored for them.
+ */
+const QUIET_MS = 4;
+const QUIET_MAX_MS = 60;
 
 const slotKey = (job: CheckJob.Job) => (job.kind === "scheduled" && job.monitor.cohort ? `${job.monitor.cohort}|${job.dueAt}` : undefined);
 
@@ -134,13 +143,32 @@ function slotWriter(jobs: CheckJob.Job[], waitMs: number) {
       (err) => g.waiting.forEach((w) => w.reject(err)),
     );
   };
+  let lastEnd = 0;
+  let quiet: { since: number; flushes: Array<() => void>; timer: NodeJS.Timeout } | undefined;
+  const whenQuiet = (fn: () => void) => {
+    if (quiet) return void quiet.flushes.push(fn);
+    const q = { since: performance.now(), flushes: [fn], timer: undefined as unknown as NodeJS.Timeout };
+    const check = () => {
+      const now = performance.now();
+      const wait = Math.min(QUIET_MS - (now - lastEnd), QUIET_MAX_MS - (now - q.since));
+      if (wait > 0) return void (q.timer = setTimeout(check, wait));
+      quiet = undefined;
+      for (const f of q.flushes) f();
+    };
+    quiet = q;
+    check();
+  };
   const arrived = (key: string) => {
     const left = (expected.get(key) ?? 1) - 1;
     expected.set(key, left);
     const g = groups.get(key);
-    if (g && left <= 0) flush(key, g);
+    if (g && left <= 0) whenQuiet(() => flush(key, g));
   };
   return {
+    /** A probe of the batch has just ended (its response is read). */
+    probeEnded() {
+      lastEnd = performance.now();
+    },
     /** A job that will store nothing (its slot was already stored, or its probe threw). */
     skip(job: CheckJob.Job) {
       const key = slotKey(job);
