@@ -1,10 +1,11 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTarget, startTestStack, type TestStack, type Target } from "@uptime/local/testing";
+import { describe, expect, it } from "vitest";
+import { startTarget } from "@uptime/local/testing";
 import { CheckJob } from "@uptime/core/check/check-job";
 import { CheckResult } from "@uptime/core/check/result";
 import { handler as checkConsumer } from "@uptime/functions/check/check-consumer";
+import { useStackWithTarget } from "../kit/stack-with-target";
 import { messagesOf, sqsEvent } from "../kit/check-messages";
 import { monitorItem } from "../kit/monitor-fixture";
 
@@ -44,16 +45,7 @@ const job = (o: { url: string; timeoutMs?: number }, dueAt: number): CheckJob.Jo
   kind: "scheduled",
 });
 
-let stack: TestStack;
-let target: Target;
-beforeAll(async () => {
-  stack = await startTestStack({ pollers: false });
-  target = await startTarget({ status: 200, body: "ok" });
-});
-afterAll(async () => {
-  await target?.stop();
-  await stack?.stop();
-});
+const env = useStackWithTarget();
 
 describe("a hanging target in the batch", () => {
   it("does not hold back its batch-mates' results: each is written as its probe ends", { timeout: 30_000 }, async () => {
@@ -62,7 +54,7 @@ describe("a hanging target in the batch", () => {
     try {
       const dueAt = Date.now();
       const hanging = job({ url: `${gate.url}/never`, timeoutMs: 30_000 }, dueAt);
-      const healthy = Array.from({ length: 19 }, (_, i) => job({ url: `${target.url}/m${i}` }, dueAt));
+      const healthy = Array.from({ length: 19 }, (_, i) => job({ url: `${env.target.url}/m${i}` }, dueAt));
       // The hanging job shares the first message with nine healthy ones; ten more fill a second.
       handled = checkConsumer(sqsEvent(messagesOf([hanging, ...healthy])) as any);
       let done = false;

@@ -1,8 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTarget, startTestStack, type TestStack, type Target } from "@uptime/local/testing";
+import { describe, expect, it } from "vitest";
 import { CheckJob } from "@uptime/core/check/check-job";
 import { CheckResult, type Result } from "@uptime/core/check/result";
 import { ResultSlotEntity } from "@uptime/core/check/result-slots";
@@ -14,6 +13,7 @@ import { Cohort } from "@uptime/core/monitors/cohort";
 import { MonitorEntity, type MonitorItem } from "@uptime/core/monitors/monitor";
 import { dynamo } from "@uptime/core/platform/table";
 import { HOUR, floorTo } from "@uptime/core/platform/time";
+import { useStackWithTarget } from "../kit/stack-with-target";
 import { monitorItem } from "../kit/monitor-fixture";
 
 /**
@@ -22,16 +22,7 @@ import { monitorItem } from "../kit/monitor-fixture";
  * on its own, and the figures dashboards read from two items per cohort.
  */
 
-let stack: TestStack;
-let target: Target;
-beforeAll(async () => {
-  stack = await startTestStack({ pollers: false });
-  target = await startTarget({ status: 200, body: "ok" });
-});
-afterAll(async () => {
-  await target?.stop();
-  await stack?.stop();
-});
+const env = useStackWithTarget();
 
 /** DynamoDB requests by command while `fn` runs, counted on the shared client. */
 async function requestsDuring<T>(fn: () => Promise<T>): Promise<{ value: T; commands: string[] }> {
@@ -53,7 +44,7 @@ async function cohortOf(n: number, o: { url?: string; intervalSec?: number } = {
   const out: MonitorItem[] = [];
   const ownerId = `owner-${randomUUID()}`;
   for (let i = 0; i < n; i++) {
-    const m = monitorItem({ intervalSec: o.intervalSec ?? 60, url: o.url ?? `${target.url}/m${i}`, ownerId, cohort: null, state: "up" });
+    const m = monitorItem({ intervalSec: o.intervalSec ?? 60, url: o.url ?? `${env.target.url}/m${i}`, ownerId, cohort: null, state: "up" });
     Object.assign(m, Cohort.choose(m.monitorId, m.intervalSec, "http", out));
     await MonitorEntity.create(m).go();
     out.push(m);
@@ -192,7 +183,7 @@ describe("reading a member's results", () => {
 
 describe("monitors created before cohorts", () => {
   it("keep one item per check: stored, listed, found and shown on dashboards as before", async () => {
-    const legacy = monitorItem({ intervalSec: 60, url: `${target.url}/legacy`, cohort: null, state: "up" });
+    const legacy = monitorItem({ intervalSec: 60, url: `${env.target.url}/legacy`, cohort: null, state: "up" });
     await MonitorEntity.create(legacy).go();
     expect(legacy.cohort).toBeUndefined();
     const t0 = floorTo(Date.now(), 60_000) - 10 * 60_000;
