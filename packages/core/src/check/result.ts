@@ -186,7 +186,8 @@ export async function recordSlot(cohort: string | undefined, at: number, results
   if (!cohort) return Promise.all(results.map(recordAlone));
   const stored = await ResultSlots.record(cohort, at, results, expiresAtOf(at));
   const fresh = stored.filter((s) => s.created).map((s) => s.result);
-  // The results are stored: live figures that miss them are rebuilt by the rollup job (cohort-live.ts).
+  // The results are stored: if the live item misses them, the next write brings its last check back
+  // and the rollup job's window its hour counts (cohort-live.ts); the check itself must not fail for it.
   await CohortLive.record(cohort, fresh, now).catch((err) =>
     Telemetry.log.warn("live figures not updated", { cohort, results: fresh.length, error: String(err) }),
   );

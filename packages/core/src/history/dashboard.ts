@@ -1,8 +1,7 @@
 export * as Dashboard from "./dashboard";
 
 import { z } from "zod";
-import { CheckResult, CheckResultEntity } from "../check/result";
-import { VisibleError } from "../platform/errors";
+import { CheckResult } from "../check/result";
 import { Incident, IncidentEntity, type IncidentItem } from "../incident/incident";
 import { MonitorEntity, type MonitorItem } from "../monitors/entity";
 import { MONITOR_TYPES, STATUSES, typeOf } from "../monitors/fields";

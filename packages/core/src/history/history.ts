@@ -4,7 +4,6 @@ import { CheckResult, type Result } from "../check/result";
 import { config } from "../platform/config";
 import { metered, type Meter } from "../platform/metering";
 import { DAY, HOUR, ceilTo, floorTo } from "../platform/time";
-import type { MonitorItem } from "../monitors/entity";
 import { Rollup, RollupEntity, type RollupGrain, type RollupItem } from "./rollup";
 import { Stats } from "./stats";
 

@@ -8,7 +8,6 @@ import { isConditionalCheckFailed } from "../platform/errors";
 import { metered, newMeter, type Meter } from "../platform/metering";
 import { lazyEntity, entityOptions } from "../platform/table";
 import { DAY, HOUR, floorTo } from "../platform/time";
-import type { MonitorItem } from "../monitors/entity";
 import { allMonitors } from "../schedule/due-index";
 import { readResults, readRollups } from "./history";
 import { Rollup, type RollupItem } from "./rollup";
