@@ -144,14 +144,14 @@ function slotWriter(jobs: CheckJob.Job[], waitMs: number) {
     );
   };
   let lastEnd = 0;
-  let quiet: { since: number; flushes: Array<() => void>; timer: NodeJS.Timeout } | undefined;
+  let quiet: { since: number; flushes: Array<() => void> } | undefined;
   const whenQuiet = (fn: () => void) => {
     if (quiet) return void quiet.flushes.push(fn);
-    const q = { since: performance.now(), flushes: [fn], timer: undefined as unknown as NodeJS.Timeout };
+    const q = { since: performance.now(), flushes: [fn] };
     const check = () => {
       const now = performance.now();
       const wait = Math.min(QUIET_MS - (now - lastEnd), QUIET_MAX_MS - (now - q.since));
-      if (wait > 0) return void (q.timer = setTimeout(check, wait));
+      if (wait > 0) return void setTimeout(check, wait);
       quiet = undefined;
       for (const f of q.flushes) f();
     };

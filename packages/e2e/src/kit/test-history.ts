@@ -96,12 +96,14 @@ export async function rollUpSince(from: number) {
 export async function writeManyResults(monitors: Array<{ monitorId: string; cohort?: string | null }>, results: Result[], now = Date.now()) {
   const byId = new Map(monitors.map((m) => [m.monitorId, m]));
   const slots = new Map<string, { cohort: string; at: number; e: Record<string, string>; expiresAt: number }>();
-  const alone: Result[] = [];
+  const alone = new Map<string, Result[]>();
   const perCohort = new Map<string, Result[]>();
   for (const r of [...results].sort((a, b) => a.at - b.at)) {
     const m = byId.get(r.monitorId);
     if (!m || !Cohort.hasCohort(m)) {
-      alone.push(r);
+      const mine = alone.get(r.monitorId) ?? [];
+      mine.push(r);
+      alone.set(r.monitorId, mine);
       continue;
     }
     const key = `${m.cohort}|${r.at}`;
@@ -123,7 +125,7 @@ export async function writeManyResults(monitors: Array<{ monitorId: string; coho
     }
   }
   if (slots.size) await ResultSlotEntity.put([...slots.values()]).go({ concurrent: 8 });
-  if (alone.length) await CheckResult.storeMany({ monitorId: "" }, alone);
+  for (const [monitorId, list] of alone) await CheckResult.storeMany(byId.get(monitorId) ?? { monitorId }, list);
   // The live item keeps the last checks and the last hours only: older results would be dropped anyway.
   const live = (list: Result[]) => list.filter((r, i) => r.at >= now - CohortLive.LIVE_HOURS * HOUR || i >= list.length - CohortLive.RECENT);
   await mapLimit([...perCohort], 8, ([cohort, list]) => CohortLive.record(cohort, live(list), now));
