@@ -152,7 +152,8 @@ describe.runIf(existsSync(CHROMIUM))("monitor screens", { timeout: 60_000 }, () 
     await page.getByRole("button", { name: "Create monitor" }).click();
     await page.locator("#f-url-error").waitFor();
     const focused = () => page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id);
-    expect(await focused()).toBe("f-url");
+    // The screen moves the focus in the render after the one that shows the errors: wait for it.
+    await expect.poll(focused, { timeout: 5_000 }).toBe("f-url");
     expect(await page.locator("#f-url-error").textContent()).toBe("URL must be an http or https URL.");
     expect(await page.locator("#f-failureThreshold-error").textContent()).toBe("Failures before down must be at least 1.");
     expect(await page.getByRole("alert").textContent()).toMatch(/^Not saved: 2 fields need a change/);
@@ -163,7 +164,7 @@ describe.runIf(existsSync(CHROMIUM))("monitor screens", { timeout: 60_000 }, () 
     await page.getByLabel("Public status page slug").fill(shop.slug);
     await page.getByRole("button", { name: "Create monitor" }).click();
     await page.locator("#f-slug-error").waitFor();
-    expect(await focused()).toBe("f-slug");
+    await expect.poll(focused, { timeout: 5_000 }).toBe("f-slug");
     expect(await page.locator("#f-slug-error").textContent()).toBe(`The slug "${shop.slug}" is already used by a monitor's public page.`);
   });
 
