@@ -10,7 +10,7 @@
  */
 import { Cohort } from "@uptime/core/monitors/cohort";
 import net from "node:net";
-import { dynamo } from "@uptime/core/platform/table";
+import { watchDynamo } from "@uptime/core/platform/table";
 import { startTarget, startTestStack } from "@uptime/local/testing";
 import { monitorItem, seatInCohorts, seedMonitors } from "./lib/fixtures";
 import { commandFor, finish, fmt, log, percentile, sleep, type BenchResult, type Budget } from "./lib/report";
@@ -61,28 +61,24 @@ async function silentServer() {
 function watchResultWrites(): Map<string, number> {
   const written = new Map<string, number>();
   const value = (v: unknown) => (v && typeof v === "object" && "S" in v ? (v as { S: string }).S : v && typeof v === "object" && "N" in v ? Number((v as { N: string }).N) : v);
-  dynamo().middlewareStack.add(
-    (next, context) => async (args) => {
-      const out = await next(args);
-      const seen = (member: string, at: unknown) => {
-        const key = `${member}|${at}`;
-        if (!written.has(key)) written.set(key, Date.now());
-      };
-      const input = args.input as { Item?: Record<string, any>; Key?: Record<string, any>; ExpressionAttributeNames?: Record<string, string> };
-      if (context.commandName === "PutItemCommand") {
-        const item = input.Item ?? {};
-        if (value(item.__edb_e__) === "checkResult") seen(Cohort.memberKey(String(value(item.monitorId))), value(item.at));
-        if (value(item.__edb_e__) === "resultSlot") for (const member of Object.keys(item.e?.M ?? {})) seen(member, value(item.at));
-      }
-      // a member appended to a slot item (ResultSlots.record)
-      if (context.commandName === "UpdateItemCommand" && String(value(input.Key?.sk)).startsWith("$resultslot_1#at_")) {
-        const at = Number(String(value(input.Key!.sk)).slice("$resultslot_1#at_".length));
-        for (const [name, member] of Object.entries(input.ExpressionAttributeNames ?? {})) if (/^#m\d+$/.test(name)) seen(member, at);
-      }
-      return out;
-    },
-    { step: "build", name: "benchResultWrites" },
-  );
+  watchDynamo(async (command, input, next) => {
+    const out = await next(input);
+    const seen = (member: string, at: unknown) => {
+      const key = `${member}|${at}`;
+      if (!written.has(key)) written.set(key, Date.now());
+    };
+    if (command === "PutItemCommand") {
+      const item = input.Item ?? {};
+      if (value(item.__edb_e__) === "checkResult") seen(Cohort.memberKey(String(value(item.monitorId))), value(item.at));
+      if (value(item.__edb_e__) === "resultSlot") for (const member of Object.keys(item.e?.M ?? {})) seen(member, value(item.at));
+    }
+    // a member appended to a slot item (ResultSlots.record)
+    if (command === "UpdateItemCommand" && String(value(input.Key?.sk)).startsWith("$resultslot_1#at_")) {
+      const at = Number(String(value(input.Key!.sk)).slice("$resultslot_1#at_".length));
+      for (const [name, member] of Object.entries((input.ExpressionAttributeNames ?? {}) as Record<string, string>)) if (/^#m\d+$/.test(name)) seen(member, at);
+    }
+    return out;
+  });
   return written;
 }
 

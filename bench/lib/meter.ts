@@ -1,8 +1,8 @@
 /**
  * Counting what AWS would bill, from inside the process that makes the calls.
  *
- * DynamoDB: a middleware on the shared client (core/table.ts `dynamo()`; the document client
- * shares its middleware stack) asks every request for `ReturnConsumedCapacity: "TOTAL"` and
+ * DynamoDB: a watcher (core/platform/table.ts `watchDynamo`, which sees the SDK client's requests
+ * and the checker's signed ones) asks every request for `ReturnConsumedCapacity: "TOTAL"` and
  * adds up what comes back. dynalite computes consumed capacity with DynamoDB's size rules, but
  * only for the table itself, so two things are added here the way DynamoDB bills them:
  *   - writes to an item that lives in global secondary indexes also write each index
@@ -18,7 +18,7 @@ import { HeartbeatEntity } from "@uptime/core/heartbeat/entity";
 import { IncidentEntity } from "@uptime/core/incident/incident";
 import { MonitorEntity } from "@uptime/core/monitors/entity";
 import { sqs } from "@uptime/core/platform/aws";
-import { dynamo } from "@uptime/core/platform/table";
+import { watchDynamo } from "@uptime/core/platform/table";
 
 /** Entities whose items live in global secondary indexes, with those indexes as the entities declare them. */
 const GSIS_BY_ENTITY: Record<string, string[]> = Object.fromEntries(
@@ -108,53 +108,48 @@ const installed = new WeakSet<object>();
 
 /** Adds the counting middlewares to the current shared clients (call again after a config reload). */
 export function installMeters() {
-  const d = dynamo();
-  if (!installed.has(d)) {
-    installed.add(d);
-    d.middlewareStack.add(
-      (next: any, context: any) => async (args: any) => {
-        const command: string = context.commandName ?? "unknown";
-        const totals = dynamoTotals;
-        totals.requests[command] = (totals.requests[command] ?? 0) + 1;
-        if (command !== "DescribeTableCommand" && command !== "CreateTableCommand") args.input.ReturnConsumedCapacity = "TOTAL";
-        try {
-          const res = await next(args);
-          const out = res.output ?? {};
-          const units = capacityOf(out.ConsumedCapacity);
-          const isWrite = WRITE_COMMANDS.has(command) || command === "BatchWriteItemCommand" || command === "TransactWriteItemsCommand";
-          if (isWrite) {
-            totals.tableWriteUnits += units;
-            if (WRITE_COMMANDS.has(command)) totals.gsiWriteUnits += gsiUnitsOf(command, args.input, units);
-            if (command === "BatchWriteItemCommand") {
-              // per item: dynalite reports one total per table, so split it evenly over the requests
-              const reqs = Object.values(args.input.RequestItems ?? {}).flat() as any[];
-              const per = reqs.length ? units / reqs.length : 0;
-              for (const r of reqs) {
-                if (r.PutRequest) totals.gsiWriteUnits += gsiUnitsOf("PutItemCommand", r.PutRequest, per);
-                if (r.DeleteRequest) totals.gsiWriteUnits += gsiUnitsOf("DeleteItemCommand", r.DeleteRequest, per);
-              }
+  // A watcher sees the SDK client's requests and the hot path's signed ones (platform/dynamo-wire.ts) alike.
+  if (!installed.has(dynamoTotals)) {
+    installed.add(dynamoTotals);
+    watchDynamo(async (command, input, next) => {
+      const totals = dynamoTotals;
+      totals.requests[command] = (totals.requests[command] ?? 0) + 1;
+      if (command !== "DescribeTableCommand" && command !== "CreateTableCommand") input = { ...input, ReturnConsumedCapacity: "TOTAL" };
+      try {
+        const out = (await next(input)) ?? {};
+        const units = capacityOf(out.ConsumedCapacity);
+        const isWrite = WRITE_COMMANDS.has(command) || command === "BatchWriteItemCommand" || command === "TransactWriteItemsCommand";
+        if (isWrite) {
+          totals.tableWriteUnits += units;
+          if (WRITE_COMMANDS.has(command)) totals.gsiWriteUnits += gsiUnitsOf(command, input, units);
+          if (command === "BatchWriteItemCommand") {
+            // per item: dynalite reports one total per table, so split it evenly over the requests
+            const reqs = Object.values(input.RequestItems ?? {}).flat() as any[];
+            const per = reqs.length ? units / reqs.length : 0;
+            for (const r of reqs) {
+              if (r.PutRequest) totals.gsiWriteUnits += gsiUnitsOf("PutItemCommand", r.PutRequest, per);
+              if (r.DeleteRequest) totals.gsiWriteUnits += gsiUnitsOf("DeleteItemCommand", r.DeleteRequest, per);
             }
-          } else if (units === 0 && (command === "QueryCommand" || command === "ScanCommand")) {
-            // DynamoDB bills a query that finds nothing its minimum (0.5 RRU eventually consistent,
-            // 1 strongly); dynalite reports 0 for it.
-            totals.readUnits += args.input.ConsistentRead ? 1 : 0.5;
-          } else {
-            totals.readUnits += units;
           }
-          if (typeof out.ScannedCount === "number") totals.itemsScanned += out.ScannedCount;
-          if (Array.isArray(out.Items)) totals.itemsReturned += out.Items.length;
-          else if (out.Item) totals.itemsReturned += 1;
-          else if (out.Responses && !Array.isArray(out.Responses)) {
-            for (const list of Object.values(out.Responses as Record<string, unknown[]>)) totals.itemsReturned += list.length;
-          }
-          return res;
-        } catch (err: any) {
-          if (err?.name === "ConditionalCheckFailedException" && WRITE_COMMANDS.has(command)) totals.failedConditionalWrites += 1;
-          throw err;
+        } else if (units === 0 && (command === "QueryCommand" || command === "ScanCommand")) {
+          // DynamoDB bills a query that finds nothing its minimum (0.5 RRU eventually consistent,
+          // 1 strongly); dynalite reports 0 for it.
+          totals.readUnits += input.ConsistentRead ? 1 : 0.5;
+        } else {
+          totals.readUnits += units;
         }
-      },
-      { step: "initialize", name: "benchConsumedCapacity", override: true },
-    );
+        if (typeof out.ScannedCount === "number") totals.itemsScanned += out.ScannedCount;
+        if (Array.isArray(out.Items)) totals.itemsReturned += out.Items.length;
+        else if (out.Item) totals.itemsReturned += 1;
+        else if (out.Responses && !Array.isArray(out.Responses)) {
+          for (const list of Object.values(out.Responses as Record<string, unknown[]>)) totals.itemsReturned += list.length;
+        }
+        return out;
+      } catch (err: any) {
+        if (err?.name === "ConditionalCheckFailedException" && WRITE_COMMANDS.has(command)) totals.failedConditionalWrites += 1;
+        throw err;
+      }
+    });
   }
   const q = sqs();
   if (!installed.has(q)) {

@@ -5,13 +5,13 @@
  *   npx tsx packages/local/src/fidelity-capacity.ts                                  # dynalite
  *   LOCAL_DYNAMODB_ENDPOINT=http://127.0.0.1:8765 npx tsx packages/local/src/fidelity-capacity.ts
  *
- * Every command sent through documentClient() gets ReturnConsumedCapacity: "TOTAL".
+ * Every DynamoDB request (platform/table.ts watchDynamo) gets ReturnConsumedCapacity: "TOTAL".
  */
 import { Checker } from "@uptime/core/check/checker";
 import { CheckJob } from "@uptime/core/check/check-job";
 import { Monitor } from "@uptime/core/monitors/monitor";
 import { Org } from "@uptime/core/orgs/org";
-import { documentClient } from "@uptime/core/platform/table";
+import { watchDynamo } from "@uptime/core/platform/table";
 import { startTarget, startTestStack } from "./testing";
 
 interface Call {
@@ -26,20 +26,15 @@ async function main() {
   const target = await startTarget();
   try {
     const calls: Call[] = [];
-    // documentClient() is rebuilt on every config reload; the stack is started, so this one stays.
-    documentClient().middlewareStack.add(
-      (next, context) => async (args) => {
-        (args.input as Record<string, unknown>).ReturnConsumedCapacity = "TOTAL";
-        const out = await next(args);
-        // With "TOTAL" DynamoDB reports only CapacityUnits; whether they are read or write units follows from the command.
-        const units = (out.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity?.CapacityUnits ?? 0;
-        const command = context.commandName ?? "?";
-        const isWrite = /^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(command);
-        calls.push({ command, read: isWrite ? 0 : units, write: isWrite ? units : 0 });
-        return out;
-      },
-      { step: "initialize", name: "fidelityConsumedCapacity" },
-    );
+    // A watcher sees the SDK's requests and the checker's signed ones (platform/dynamo-wire.ts) alike.
+    watchDynamo(async (command, input, next) => {
+      const out = await next({ ...input, ReturnConsumedCapacity: "TOTAL" });
+      // With "TOTAL" DynamoDB reports only CapacityUnits; whether they are read or write units follows from the command.
+      const units = (out as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity?.CapacityUnits ?? 0;
+      const isWrite = /^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(command);
+      calls.push({ command, read: isWrite ? 0 : units, write: isWrite ? units : 0 });
+      return out;
+    });
 
     // A monitor belongs to an organisation that exists (the deletion fence checks it on every create).
     await Org.ensurePersonal({ userId: "owner-capacity", email: "owner@example.com" });

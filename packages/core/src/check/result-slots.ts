@@ -1,11 +1,11 @@
 export * as ResultSlots from "./result-slots";
 
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Entity } from "electrodb";
 import { Cohort } from "../monitors/cohort";
 import { isConditionalCheckFailed } from "../platform/errors";
 import { metered, type Meter } from "../platform/metering";
-import { lazyEntity, documentClient, entityOptions, tableName } from "../platform/table";
+import { DynamoWire } from "../platform/dynamo-wire";
+import { lazyEntity, entityOptions, tableName } from "../platform/table";
 import { CHECK_KINDS } from "./check-job";
 import { PHASE_NAMES } from "./probe-types";
 import type { Result } from "./result-shape";
@@ -114,15 +114,13 @@ export async function record(cohort: string, at: number, results: Result[], expi
     try {
       if (attempt === 0) {
         // The common case: the slot is new, and every member's result is here.
-        await documentClient().send(
-          new PutCommand({
+        await DynamoWire.put({
             TableName: tableName(),
             Item: { ...Key, cohort, at, e: Object.fromEntries(pending.map((k) => [k, encodeEntry(byKey.get(k)!)])), expiresAt, __edb_e__: "resultSlot", __edb_v__: "1" },
             ConditionExpression: "attribute_not_exists(#pk)",
             ExpressionAttributeNames: { "#pk": "pk" },
             ...params,
-          }),
-        );
+          });
         if (meter) meter.requests++;
       } else {
         const names: Record<string, string> = { "#e": "e" };
@@ -135,8 +133,7 @@ export async function record(cohort: string, at: number, results: Result[], expi
           sets.push(`#e.#m${i} = :m${i}`);
           conditions.push(`attribute_not_exists(#e.#m${i})`);
         });
-        await documentClient().send(
-          new UpdateCommand({
+        await DynamoWire.update({
             TableName: tableName(),
             Key,
             UpdateExpression: `SET ${sets.join(", ")}`,
@@ -145,8 +142,7 @@ export async function record(cohort: string, at: number, results: Result[], expi
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
             ...params,
-          }),
-        );
+          });
         if (meter) meter.requests++;
       }
       for (const k of pending) out.set(k, { result: byKey.get(k)!, created: true });
@@ -169,9 +165,7 @@ export async function record(cohort: string, at: number, results: Result[], expi
 
 /** The entries of one slot item (consistent: decides what a redelivery acts on). */
 async function readSlot(cohort: string, at: number, meter?: Meter): Promise<Record<string, string> | undefined> {
-  const res = await documentClient().send(
-    new GetCommand({ TableName: tableName(), Key: { pk: partitionOf(cohort), sk: sortKeyOf(at) }, ConsistentRead: true, ...(meter && { ReturnConsumedCapacity: "TOTAL" }) }),
-  );
+  const res = await DynamoWire.get({ TableName: tableName(), Key: { pk: partitionOf(cohort), sk: sortKeyOf(at) }, ConsistentRead: true, ...(meter && { ReturnConsumedCapacity: "TOTAL" }) });
   if (meter) {
     meter.requests++;
     meter.readUnits += Number(res.ConsumedCapacity?.CapacityUnits ?? 0);

@@ -1,13 +1,13 @@
 export * as CohortLive from "./cohort-live";
 
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Entity } from "electrodb";
 import { ResultSlots } from "../check/result-slots";
 import type { Result } from "../check/result-shape";
 import { Cohort } from "../monitors/cohort";
 import { isConditionalCheckFailed } from "../platform/errors";
 import { metered, putWriteUnits, type Meter } from "../platform/metering";
-import { lazyEntity, documentClient, entityOptions, tableName } from "../platform/table";
+import { DynamoWire } from "../platform/dynamo-wire";
+import { lazyEntity, entityOptions, tableName } from "../platform/table";
 import { HOUR, floorTo } from "../platform/time";
 import { Stats } from "./stats";
 
@@ -134,7 +134,7 @@ export async function record(cohort: string, results: Result[], now = Date.now()
   const Key = liveKey(cohort);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     // Eventually consistent (half the read units): a stale read only fails the version condition and is read again.
-    const got = await documentClient().send(new GetCommand({ TableName: tableName(), Key, ConsistentRead: attempt > 0 }));
+    const got = await DynamoWire.get({ TableName: tableName(), Key, ConsistentRead: attempt > 0 });
     if (meter) meter.requests++;
     const item = got.Item as { v: number; m: Record<string, unknown> } | undefined;
     const m: Record<string, unknown> = { ...(item?.m ?? {}) };
@@ -143,15 +143,13 @@ export async function record(cohort: string, results: Result[], now = Date.now()
       m[k] = encodeState(applyResult(decodeState(m[k]), r, now));
     }
     try {
-      await documentClient().send(
-        new PutCommand({
+      await DynamoWire.put({
           TableName: tableName(),
           Item: { ...Key, cohort, v: (item?.v ?? 0) + 1, m, updatedAt: now, __edb_e__: "cohortLive", __edb_v__: "1" },
           ...(item
             ? { ConditionExpression: "#v = :v", ExpressionAttributeNames: { "#v": "v" }, ExpressionAttributeValues: { ":v": item.v } }
             : { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": "pk" } }),
-        }),
-      );
+        });
       if (meter) meter.requests++;
       return;
     } catch (err) {
@@ -168,15 +166,13 @@ export async function forget(m: { monitorId: string; cohort: string }): Promise<
   const k = Cohort.memberKey(m.monitorId);
   for (const sk of ["$cohortlive_1", "$cohortwindow_1"]) {
     try {
-      await documentClient().send(
-        new UpdateCommand({
+      await DynamoWire.update({
           TableName: tableName(),
           Key: { pk: ResultSlots.partitionOf(m.cohort), sk },
           UpdateExpression: "REMOVE #m.#k",
           ConditionExpression: "attribute_exists(#m)",
           ExpressionAttributeNames: { "#m": "m", "#k": k },
-        }),
-      );
+        });
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
     }

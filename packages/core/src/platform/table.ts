@@ -62,6 +62,35 @@ onConfigReload(() => {
   docClient = undefined;
 });
 
+/**
+ * Sees every DynamoDB request, whichever client sends it (the SDK's, or platform/dynamo-wire.ts on
+ * the checker's hot path): `next` sends it (with the input as the watcher passes it on) and
+ * returns DynamoDB's answer. Commands are named as the SDK names them ("PutItemCommand"); inputs
+ * may be in document or attribute-value form. For tests and the bench, which count and meter.
+ */
+export type DynamoWatcher = (command: string, input: any, next: (input: any) => Promise<any>) => Promise<any>;
+const watchers: DynamoWatcher[] = [];
+
+/** Adds a watcher; the function returned removes it. */
+export function watchDynamo(watcher: DynamoWatcher): () => void {
+  watchers.push(watcher);
+  return () => {
+    const i = watchers.indexOf(watcher);
+    if (i >= 0) watchers.splice(i, 1);
+  };
+}
+
+/** Sends `input` through every watcher, the first added outermost, and then through `send`. */
+export function throughWatchers(command: string, input: any, send: (input: any) => Promise<any>): Promise<any> {
+  let next = send;
+  for (let i = watchers.length - 1; i >= 0; i--) {
+    const watcher = watchers[i]!;
+    const inner = next;
+    next = (x) => watcher(command, x, inner);
+  }
+  return next(input);
+}
+
 /** Created once per container, outside handlers. */
 export function dynamo(): DynamoDBClient {
   if (!client) {
@@ -72,6 +101,18 @@ export function dynamo(): DynamoDBClient {
         ? { endpoint: c.DYNAMODB_ENDPOINT, credentials: localCredentials }
         : {}),
     });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (watchers.length === 0) return next(args);
+        let response: Awaited<ReturnType<typeof next>> | undefined;
+        await throughWatchers(context.commandName ?? "unknown", args.input, async (input) => {
+          response = await next({ ...args, input });
+          return response.output;
+        });
+        return response!;
+      },
+      { step: "initialize", name: "watchers" },
+    );
   }
   return client;
 }

@@ -4,7 +4,7 @@ import { HeartbeatEntity } from "@uptime/core/heartbeat/entity";
 import { Incident } from "@uptime/core/incident/incident";
 import { MonitorEntity } from "@uptime/core/monitors/entity";
 import { heartbeatKeys } from "@uptime/core/schedule/due-index";
-import { dynamo } from "@uptime/core/platform/table";
+import { watchDynamo } from "@uptime/core/platform/table";
 import { MembershipEntity } from "@uptime/core/orgs/entity";
 import { inOrg } from "../kit/orgs";
 import { Tick } from "@uptime/core/schedule/tick";
@@ -55,18 +55,14 @@ async function lapse(m: { heartbeat: { pingUrl: string } }) {
 /** The DynamoDB requests `fn` makes (the API runs in this process, on the same client). */
 async function dynamoCalls<T>(fn: () => Promise<T>): Promise<{ calls: string[]; result: T }> {
   const calls: string[] = [];
-  const name = "countDynamoCalls";
-  dynamo().middlewareStack.add(
-    (next: any, context: any) => async (args: any) => {
-      calls.push(`${context.commandName}`.replace(/Command$/, ""));
-      return next(args);
-    },
-    { step: "initialize", name },
-  );
+  const stop = watchDynamo((command, input, next) => {
+    calls.push(command.replace(/Command$/, ""));
+    return next(input);
+  });
   try {
     return { calls, result: await fn() };
   } finally {
-    dynamo().middlewareStack.remove(name);
+    stop();
   }
 }
 

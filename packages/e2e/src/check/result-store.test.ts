@@ -11,7 +11,7 @@ import { LiveStatus } from "@uptime/core/history/live-status";
 import { RollupJob } from "@uptime/core/history/rollup-job";
 import { Cohort } from "@uptime/core/monitors/cohort";
 import { MonitorEntity, type MonitorItem } from "@uptime/core/monitors/monitor";
-import { dynamo } from "@uptime/core/platform/table";
+import { watchDynamo } from "@uptime/core/platform/table";
 import { HOUR, floorTo } from "@uptime/core/platform/time";
 import { useStackWithTarget } from "../kit/stack-with-target";
 import { monitorItem } from "../kit/monitor-fixture";
@@ -27,15 +27,14 @@ const env = useStackWithTarget();
 /** DynamoDB requests by command while `fn` runs, counted on the shared client. */
 async function requestsDuring<T>(fn: () => Promise<T>): Promise<{ value: T; commands: string[] }> {
   const commands: string[] = [];
-  const name = `count-${randomUUID()}`;
-  dynamo().middlewareStack.add((next: any, context: any) => async (args: any) => {
-    commands.push(context.commandName);
-    return next(args);
-  }, { step: "initialize", name });
+  const stop = watchDynamo((command, input, next) => {
+    commands.push(command);
+    return next(input);
+  });
   try {
     return { value: await fn(), commands };
   } finally {
-    dynamo().middlewareStack.remove(name);
+    stop();
   }
 }
 
