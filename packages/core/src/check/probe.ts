@@ -185,6 +185,9 @@ function tlsReason(text: string): string {
 
 type BodyMode = "skip" | "drain" | "keep";
 
+// ClientRequest passes host, port and our lookup (connection options all): net takes them as they are.
+const connectPlain = (options: http.ClientRequestArgs) => net.createConnection(options as net.NetConnectOpts);
+
 /**
  * One request/response. Rejects with whatever node raised so `classify` sees the original code.
  * `signal` carries the overall deadline; on abort both request and response are destroyed so
@@ -221,8 +224,10 @@ function requestOnce(
         method: hop.method,
         headers: hop.headers,
         lookup: guardedLookup,
-        // a fresh connection per hop: nothing pooled outlives the probe, and TLS details are this hop's
-        agent: false,
+        // A fresh connection per hop: nothing pooled outlives the probe, and TLS details are this hop's.
+        // Plain HTTP connects without an agent at all (agent: false builds one per request, a fifth
+        // of a plain probe's CPU); HTTPS keeps its per-request agent, which picks the SNI name.
+        ...(isHttps ? { agent: false } : { createConnection: connectPlain }),
         ...(isHttps && test?.ca ? { ca: test.ca } : {}),
       };
       const marks: Marks = { start: performance.now() };
