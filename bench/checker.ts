@@ -139,12 +139,13 @@ function runnerFor(handler: Handler, monitors: CheckJob.Snapshot[], injectedMs: 
     await served?.(); // forgets what came before this phase
     let rssPeak = 0;
     let heapPeak = 0;
-    // Sampling counts as the checker's CPU: rss() is cheap, the full memoryUsage() (heap spaces) only every 10th time.
+    // Sampling counts as the checker's CPU: rss() reads /proc (~0.15 ms on this machine, 0.01-0.04 ms
+    // per check when it ran every 10 ms), so every 50 ms; the full memoryUsage() (heap spaces) every 4th time.
     let samples = 0;
     const sampler = setInterval(() => {
       rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
-      if (samples++ % 10 === 0) heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-    }, 10);
+      if (samples++ % 4 === 0) heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    }, 50);
     const before = snapshot();
     const logBefore = logBytes;
     const cpu0 = process.cpuUsage();
