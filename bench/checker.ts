@@ -27,11 +27,12 @@ const TOLERANCE_MS = 5;
 const TARGET_DELAYS_MS = [0, 200];
 const TYPE_MS = Number(process.env.BENCH_CHECKER_TYPE_MS ?? 4000);
 /**
- * Full batches run before each target's measurement. A checker container runs for hours, its code
- * compiled by the JIT after its first dozens of invocations; the first seconds of a fresh process
- * cost about twice as much per check, and are reported on their own (warmupCpuMsPerCheck).
+ * Full batches run before each target's measurement (about 100 invocations). A checker container
+ * runs for hours, its code compiled by the JIT after its first dozens of invocations; a fresh
+ * process costs about twice as much per check in its first seconds and settles after 10 to 15 s
+ * (measured in one-second steps), so those seconds are reported on their own (warmupCpuMsPerCheck).
  */
-const WARMUP_MS = Number(process.env.BENCH_CHECKER_WARMUP_MS ?? 3000);
+const WARMUP_MS = Number(process.env.BENCH_CHECKER_WARMUP_MS ?? 10000);
 
 export interface CheckerRow {
   target: string;

@@ -72,7 +72,7 @@ export function probe(req: TcpProbeRequest, test?: ProbeTestOptions): Promise<Pr
 
     // For a literal IP the connect call waits on the tick queue; a tick queued now runs right after it.
     process.nextTick(() => (marks.opened = performance.now()));
-    markSocket(socket, marks);
+    markSocket(socket, marks, { named: net.isIP(host) === 0, secure: req.tls === true });
     socket.once(req.tls ? "secureConnect" : "connect", () => {
       const now = (req.tls ? marks.secure : marks.connect) ?? performance.now();
       connectedMs = latencyOf(marks, now);
