@@ -205,7 +205,9 @@ function notes(r: {
     out.push(
       `Latency accuracy depends on how many checks one invocation runs at once: with a full batch of ${ch.jobsPerInvocation} checks, the share within 5 ms of the ` +
         `injected latency was ${full}; one check per invocation: ${single}. A batch's probes start, and their responses are handled, on one ` +
-        "thread, and each probe's clock keeps running while it waits its turn, so the waiting is counted as the site's latency; a 512 MB Lambda has about 0.3 of this machine's CPU.",
+        "thread: a response that arrives while the thread is busy is timed when the thread gets to it. Probes started 0.5 ms apart (Checker.START_SPACING_MS) " +
+        "come back spread out, and the sites run at high priority so that their own lateness on this 2-core machine is not counted (bench/lib/targets.ts); " +
+        "a 512 MB Lambda has about 0.3 of this machine's CPU, so a full batch leaves it less idle time to read responses in.",
     );
   }
   const det = r.detection?.data;
