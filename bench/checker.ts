@@ -18,6 +18,10 @@ import { startTargetProcess, type Served } from "./lib/targets";
 import { since, snapshot, writeUnits } from "./lib/meter";
 import { commandFor, finish, fmt, log, percentile, type BenchResult, type Budget } from "./lib/report";
 import { CheckJob as CJ } from "@uptime/core/check/check-job";
+import { ResultSlots } from "@uptime/core/check/result-slots";
+import { DynamoWire } from "@uptime/core/platform/dynamo-wire";
+import { documentClient, tableName } from "@uptime/core/platform/table";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 
 const NAME = "checker";
 const MEASURE_MS = Number(process.env.BENCH_CHECKER_MS ?? 8000);
@@ -26,6 +30,8 @@ const TOLERANCE_MS = 5;
 /** The sites' injected delays: each answers in a process of its own (startTargetProcess). */
 const TARGET_DELAYS_MS = [0, 200];
 const TYPE_MS = Number(process.env.BENCH_CHECKER_TYPE_MS ?? 4000);
+/** PutItems per client and round in the per-request comparison. */
+const REQUEST_COUNT = Number(process.env.BENCH_CHECKER_REQUESTS ?? 2000);
 /**
  * Full batches run before each target's measurement (about 100 invocations). A checker container
  * runs for hours, its code compiled by the JIT after its first dozens of invocations; a fresh
@@ -90,6 +96,8 @@ export interface CheckerData {
   baselineRssMB: number;
   /** The target process's nice value (bench/lib/targets.ts; absent in older reports). */
   targetPriority?: number;
+  /** CPU ms per slot-item PutItem through each client (absent in older reports). */
+  perRequest?: Array<{ client: string; cpuMsPerRequest: number; requests: number }>;
   jobsPerInvocation: number;
 }
 
@@ -289,6 +297,33 @@ async function main() {
       log(NAME, `${type}: ${fmt(full.checks / full.seconds)} checks/s, ${fmt(full.cpuMs / full.checks)} CPU ms/check`);
     }
 
+    // What one hot-path request costs through each client: the same conditional PutItem of a full
+    // slot item, REQUEST_COUNT times with 13 in flight (a full batch's cohorts), the SDK's document
+    // client against platform/dynamo-wire.ts, alternating rounds, the last round of each kept.
+    const perRequest: NonNullable<CheckerData["perRequest"]> = [];
+    {
+      const entries = Object.fromEntries(Array.from({ length: 8 }, (_, k) => [`a1b2c3d4e5f${k}`, "[1,3,200,0,7,null,0,[null,0,null,1,0]]"]));
+      let n = 0;
+      const item = () => ({ pk: ResultSlots.partitionOf(`bench-req-${n}`), sk: ResultSlots.sortKeyOf(n), cohort: `bench-req-${n}`, at: n++, e: entries, expiresAt: 1, __edb_e__: "resultSlot", __edb_v__: "1" });
+      const put = (Item: Record<string, unknown>) => ({ TableName: tableName(), Item, ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": "pk" } });
+      const clients: Record<string, () => Promise<unknown>> = {
+        "AWS SDK document client (PutCommand)": () => documentClient().send(new PutCommand(put(item()))),
+        "signed request (DynamoWire.put)": () => DynamoWire.put(put(item())),
+      };
+      for (let round = 0; round < 3; round++) {
+        for (const [client, send] of Object.entries(clients)) {
+          let left = REQUEST_COUNT;
+          const cpu0 = process.cpuUsage();
+          await Promise.all(Array.from({ length: 13 }, async () => {
+            while (left-- > 0) await send();
+          }));
+          const cpu = process.cpuUsage(cpu0);
+          if (round === 2) perRequest.push({ client, cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / REQUEST_COUNT, requests: REQUEST_COUNT });
+        }
+      }
+      for (const r of perRequest) log(NAME, `${r.client}: ${fmt(r.cpuMsPerRequest, 3)} CPU ms per request`);
+    }
+
     // Issue 22's figures: CPU per check at a full batch, and stored latencies that are the site's.
     const worstCpu = Math.max(...rows.map((r) => r.cpuMsPerCheck));
     const worstWithin = Math.min(...rows.map((r) => r.withinTolerance));
@@ -306,7 +341,7 @@ async function main() {
         pass: worstWithin >= 0.95,
       },
     ];
-    const data: CheckerData = { rows, byType, smallBatches, baselineRssMB, jobsPerInvocation: MONITORS, targetPriority: sites.priority };
+    const data: CheckerData = { rows, byType, smallBatches, baselineRssMB, jobsPerInvocation: MONITORS, targetPriority: sites.priority, perRequest };
     result = {
       name: NAME,
       title: "Checker throughput",
@@ -401,6 +436,13 @@ async function main() {
         fmt(t.writeUnitsPerCheck, 4),
       ]),
       notes: ["A TCP check without send/expect is a connect and a close; a DNS check is one UDP query and reply. Both store the same one result item as an HTTP check."],
+    });
+    result.tables.push({
+      title: "One hot-path DynamoDB request, by client",
+      intro:
+        `The same conditional PutItem of a full cohort slot item (8 entries), ${REQUEST_COUNT} times with 13 in flight, through the AWS SDK's document client and through the signed requests the checker sends (core/platform/dynamo-wire.ts); three alternating rounds, the last one kept. CPU is this process's, meters included.`,
+      columns: ["Client", "CPU ms per request", "Requests"],
+      rows: perRequest.map((r) => [r.client, fmt(r.cpuMsPerRequest, 3), r.requests]),
     });
     if (rows.some((r) => r.failed > 0 || Math.abs(r.resultsPerCheck - 1) > 1e-9)) {
       result.tables[0]!.notes!.push("WARNING: some checks failed or did not leave exactly one result; see results per check.");
