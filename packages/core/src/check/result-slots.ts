@@ -115,12 +115,12 @@ export async function record(cohort: string, at: number, results: Result[], expi
       if (attempt === 0) {
         // The common case: the slot is new, and every member's result is here.
         await DynamoWire.put({
-            TableName: tableName(),
-            Item: { ...Key, cohort, at, e: Object.fromEntries(pending.map((k) => [k, encodeEntry(byKey.get(k)!)])), expiresAt, __edb_e__: "resultSlot", __edb_v__: "1" },
-            ConditionExpression: "attribute_not_exists(#pk)",
-            ExpressionAttributeNames: { "#pk": "pk" },
-            ...params,
-          });
+          TableName: tableName(),
+          Item: { ...Key, cohort, at, e: Object.fromEntries(pending.map((k) => [k, encodeEntry(byKey.get(k)!)])), expiresAt, __edb_e__: "resultSlot", __edb_v__: "1" },
+          ConditionExpression: "attribute_not_exists(#pk)",
+          ExpressionAttributeNames: { "#pk": "pk" },
+          ...params,
+        });
         if (meter) meter.requests++;
       } else {
         const names: Record<string, string> = { "#e": "e" };
@@ -134,15 +134,15 @@ export async function record(cohort: string, at: number, results: Result[], expi
           conditions.push(`attribute_not_exists(#e.#m${i})`);
         });
         await DynamoWire.update({
-            TableName: tableName(),
-            Key,
-            UpdateExpression: `SET ${sets.join(", ")}`,
-            // The item exists (the put was refused): only the missing entries are added.
-            ConditionExpression: `attribute_exists(#e) AND ${conditions.join(" AND ")}`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ...params,
-          });
+          TableName: tableName(),
+          Key,
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          // The item exists (the put was refused): only the missing entries are added.
+          ConditionExpression: `attribute_exists(#e) AND ${conditions.join(" AND ")}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ...params,
+        });
         if (meter) meter.requests++;
       }
       for (const k of pending) out.set(k, { result: byKey.get(k)!, created: true });

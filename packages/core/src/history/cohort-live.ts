@@ -144,12 +144,12 @@ export async function record(cohort: string, results: Result[], now = Date.now()
     }
     try {
       await DynamoWire.put({
-          TableName: tableName(),
-          Item: { ...Key, cohort, v: (item?.v ?? 0) + 1, m, updatedAt: now, __edb_e__: "cohortLive", __edb_v__: "1" },
-          ...(item
-            ? { ConditionExpression: "#v = :v", ExpressionAttributeNames: { "#v": "v" }, ExpressionAttributeValues: { ":v": item.v } }
-            : { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": "pk" } }),
-        });
+        TableName: tableName(),
+        Item: { ...Key, cohort, v: (item?.v ?? 0) + 1, m, updatedAt: now, __edb_e__: "cohortLive", __edb_v__: "1" },
+        ...(item
+          ? { ConditionExpression: "#v = :v", ExpressionAttributeNames: { "#v": "v" }, ExpressionAttributeValues: { ":v": item.v } }
+          : { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": "pk" } }),
+      });
       if (meter) meter.requests++;
       return;
     } catch (err) {
@@ -167,12 +167,12 @@ export async function forget(m: { monitorId: string; cohort: string }): Promise<
   for (const sk of ["$cohortlive_1", "$cohortwindow_1"]) {
     try {
       await DynamoWire.update({
-          TableName: tableName(),
-          Key: { pk: ResultSlots.partitionOf(m.cohort), sk },
-          UpdateExpression: "REMOVE #m.#k",
-          ConditionExpression: "attribute_exists(#m)",
-          ExpressionAttributeNames: { "#m": "m", "#k": k },
-        });
+        TableName: tableName(),
+        Key: { pk: ResultSlots.partitionOf(m.cohort), sk },
+        UpdateExpression: "REMOVE #m.#k",
+        ConditionExpression: "attribute_exists(#m)",
+        ExpressionAttributeNames: { "#m": "m", "#k": k },
+      });
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
     }
