@@ -207,6 +207,9 @@ async function main() {
   const targets = Object.fromEntries(TARGET_DELAYS_MS.map((d, i) => [`${d} ms`, sites.urls[i]!]));
   let result: BenchResult<CheckerData>;
   try {
+    // This process runs the handler one invocation at a time, as a Lambda container does: Lambda's
+    // variable tells Telemetry so (set after the stack and sites started, which run many at once).
+    process.env.AWS_LAMBDA_FUNCTION_NAME = "bench-check-consumer";
     useHost(host);
     const { handler } = await import("@uptime/functions/check/check-consumer");
     const baselineRssMB = process.memoryUsage().rss / 2 ** 20;
@@ -385,6 +388,7 @@ async function main() {
           ]),
           notes: [
             "CPU ms per check is this process's user + system time divided by checks: the probe, parsing the message, the DynamoDB writes (signed HTTP requests, core/platform/dynamo-wire.ts). It excludes the emulators and targets. The first seconds of a fresh process cost more, until the JIT has compiled the hot code; a deployed checker container handles batches for hours.",
+            "The process has Lambda's AWS_LAMBDA_FUNCTION_NAME set, as a checker container has: log lines then find their invocation without AsyncLocalStorage, whose hook on every promise cost 0.01-0.06 ms per check here (core/platform/telemetry.ts).",
             `Peak RSS is the whole process (${fmt(baselineRssMB)} MB before the first invocation, including tsx and the TypeScript sources); the checker Lambda has 512 MB.`,
             "Measured latency is the latencyMs stored in each result, read back from the table; a check is within tolerance when it lies in [injected, injected + 5 ms].",
             "The site's own time is what the target process took by its own clock, from the request's arrival to its answer being written, paired with each monitor's results in order: within it when the stored latency lies in [that, that + 5 ms]. On a busy machine a site answers later than its injected delay, and the first column blames the checker for it; the second does not (it misses the time a request waits before the site's code sees it).",

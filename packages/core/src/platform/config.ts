@@ -16,6 +16,8 @@ const ConfigSchema = z.object({
   /** Powertools log level of every function (platform/telemetry.ts). */
   LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
   AWS_REGION: z.string().default("us-east-1"),
+  /** Set by Lambda in every function: one invocation at a time per process (platform/telemetry.ts). */
+  AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
   TABLE_NAME: z.string().min(1).default("uptime-local"),
   DYNAMODB_ENDPOINT: z.url().optional(),
   SQS_ENDPOINT: z.url().optional(),

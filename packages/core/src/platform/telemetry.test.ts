@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { reloadConfig } from "./config";
 import { Telemetry } from "./telemetry";
 
 /** Everything the process writes to stdout and stderr while `work` runs, one entry per line. */
@@ -79,6 +81,28 @@ describe("logs", () => {
     const lines = await stdoutLines(() => Telemetry.withTelemetry("tick", "tick-2026-12-05T10:00:00Z", async () => Telemetry.log.info("tick", { jobs: 4 })));
     const entry = JSON.parse(lines.find((l) => l.includes('"tick"'))!);
     expect(entry).toMatchObject({ level: "INFO", message: "tick", service: "uptime", correlationId: "tick-2026-12-05T10:00:00Z", function: "tick", jobs: 4 });
+  });
+
+  it("carry the invocation in Lambda too, where it is kept without AsyncLocalStorage's hook on every promise", async () => {
+    process.env.AWS_LAMBDA_FUNCTION_NAME = "uptime-test-checkConsumer";
+    reloadConfig();
+    const run = vi.spyOn(AsyncLocalStorage.prototype, "run");
+    try {
+      const lines = await stdoutLines(() =>
+        Telemetry.withTelemetry("checkConsumer", "m-1", async () => {
+          await new Promise((r) => setTimeout(r, 1));
+          Telemetry.log.warn("slow", { at: 1 });
+          expect(Telemetry.currentCorrelationId()).toBe("m-1");
+        }),
+      );
+      expect(JSON.parse(lines.find((l) => l.includes('"slow"'))!)).toMatchObject({ correlationId: "m-1", function: "checkConsumer", at: 1 });
+      expect(Telemetry.currentCorrelationId()).toBeUndefined();
+      expect(run).not.toHaveBeenCalled();
+    } finally {
+      run.mockRestore();
+      delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+      reloadConfig();
+    }
   });
 
   it("never carry a secret: values under secret-sounding keys, URL credentials and query strings are removed", async () => {

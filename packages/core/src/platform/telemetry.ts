@@ -47,7 +47,21 @@ export interface MetricPoint {
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
-const correlation = new AsyncLocalStorage<{ correlationId: string; fn: string }>();
+interface Invocation {
+  correlationId: string;
+  fn: string;
+}
+
+/**
+ * Which invocation a log line belongs to. Where invocations overlap in one process (the local
+ * runtime, tests), AsyncLocalStorage tells them apart; it does so with a hook on every promise
+ * the process makes, which doubles the CPU of promise-heavy code on Node 20 and 22 (a twentieth
+ * to a tenth of a check, BENCHMARKS.md §2). A Lambda execution environment runs one invocation at
+ * a time, so there the invocation is a variable set for its duration.
+ */
+const correlation = new AsyncLocalStorage<Invocation>();
+let lambdaInvocation: Invocation | undefined;
+const currentInvocation = () => (config().AWS_LAMBDA_FUNCTION_NAME ? lambdaInvocation : correlation.getStore());
 
 let sink: ((points: MetricPoint[]) => void) | undefined;
 /** The local runtime's receiver; with a sink installed nothing is written to stdout as EMF. */
@@ -93,15 +107,20 @@ export function flush() {
  * also when it throws.
  */
 export async function withTelemetry<T>(fn: string, correlationId: string | undefined, work: () => Promise<T>): Promise<T> {
+  const invocation = { correlationId: correlationId ?? randomUUID(), fn };
+  const outer = lambdaInvocation;
   try {
-    return await correlation.run({ correlationId: correlationId ?? randomUUID(), fn }, work);
+    if (!config().AWS_LAMBDA_FUNCTION_NAME) return await correlation.run(invocation, work);
+    lambdaInvocation = invocation;
+    return await work();
   } finally {
+    lambdaInvocation = outer;
     flush();
   }
 }
 
 export function currentCorrelationId(): string | undefined {
-  return correlation.getStore()?.correlationId;
+  return currentInvocation()?.correlationId;
 }
 
 const SECRET_KEY = /secret|token|password|passwd|authorization|cookie|api[-_]?key|signature|routing[-_]?key|webhook/i;
@@ -137,7 +156,7 @@ export function redact(value: unknown, depth = 0): unknown {
 
 type Fields = Record<string, unknown>;
 function context(fields: Fields): Fields {
-  const c = correlation.getStore();
+  const c = currentInvocation();
   return redact({ ...(c ? { correlationId: c.correlationId, function: c.fn } : {}), ...fields }) as Fields;
 }
 
