@@ -143,27 +143,36 @@ function slotWriter(jobs: CheckJob.Job[], waitMs: number) {
     flushed: boolean;
   }
   const groups = new Map<string, Group>();
-  const flush = (key: string, g: Group) => {
-    if (g.flushed || g.results.length === 0) return;
-    g.flushed = true;
-    clearTimeout(g.timer);
-    groups.delete(key);
-    CheckResult.recordSlot(g.cohort, g.at, g.results).then(
-      (stored) => stored.forEach((s, i) => g.waiting[i]!.resolve(s)),
-      (err) => g.waiting.forEach((w) => w.reject(err)),
+  /** Writes these groups: those that complete together share one read of their live items (CheckResult.recordSlots). */
+  const flush = (ready: Array<[string, Group]>) => {
+    const due = ready.filter(([, g]) => !g.flushed && g.results.length > 0);
+    for (const [key, g] of due) {
+      g.flushed = true;
+      clearTimeout(g.timer);
+      groups.delete(key);
+    }
+    if (due.length === 0) return;
+    CheckResult.recordSlots(due.map(([, g]) => ({ cohort: g.cohort, at: g.at, results: g.results }))).then(
+      (outcomes) =>
+        outcomes.forEach((o, i) => {
+          const g = due[i]![1];
+          if (o.status === "fulfilled") o.value.forEach((stored, j) => g.waiting[j]!.resolve(stored));
+          else g.waiting.forEach((w) => w.reject(o.reason));
+        }),
+      (err) => due.forEach(([, g]) => g.waiting.forEach((w) => w.reject(err))),
     );
   };
   let lastEnd = 0;
-  let quiet: { since: number; flushes: Array<() => void> } | undefined;
-  const whenQuiet = (fn: () => void) => {
-    if (quiet) return void quiet.flushes.push(fn);
-    const q = { since: performance.now(), flushes: [fn] };
+  let quiet: { since: number; ready: Array<[string, Group]> } | undefined;
+  const whenQuiet = (key: string, g: Group) => {
+    if (quiet) return void quiet.ready.push([key, g]);
+    const q = { since: performance.now(), ready: [[key, g]] as Array<[string, Group]> };
     const check = () => {
       const now = performance.now();
       const wait = Math.min(QUIET_MS - (now - lastEnd), QUIET_MAX_MS - (now - q.since));
       if (wait > 0) return void setTimeout(check, wait);
       quiet = undefined;
-      for (const f of q.flushes) f();
+      flush(q.ready);
     };
     quiet = q;
     check();
@@ -172,7 +181,7 @@ function slotWriter(jobs: CheckJob.Job[], waitMs: number) {
     const left = (expected.get(key) ?? 1) - 1;
     expected.set(key, left);
     const g = groups.get(key);
-    if (g && left <= 0) whenQuiet(() => flush(key, g));
+    if (g && left <= 0) whenQuiet(key, g);
   };
   return {
     /** A probe of the batch has just ended (its response is read). */
@@ -192,7 +201,7 @@ function slotWriter(jobs: CheckJob.Job[], waitMs: number) {
         g = { cohort: job.monitor.cohort!, at: job.dueAt, results: [], waiting: [], flushed: false };
         groups.set(key, g);
         const group = g;
-        group.timer = setTimeout(() => flush(key, group), waitMs);
+        group.timer = setTimeout(() => flush([[key, group]]), waitMs);
       }
       const group = g;
       const stored = new Promise<CheckResult.Stored>((resolve, reject) => group.waiting.push({ resolve, reject }));

@@ -194,6 +194,37 @@ export async function recordSlot(cohort: string | undefined, at: number, results
   return stored;
 }
 
+/** One cohort's results of one slot. */
+export interface SlotResults {
+  cohort: string;
+  at: number;
+  results: Result[];
+}
+
+/**
+ * recordSlot for several cohorts' slots at once (a checker batch's groups that completed
+ * together): their live items are read in one request, while the slots are written, instead of
+ * one read each. Settles per slot, in order.
+ */
+export async function recordSlots(slots: SlotResults[], now = Date.now()): Promise<PromiseSettledResult<Stored[]>[]> {
+  if (slots.length === 1) return Promise.allSettled([recordSlot(slots[0]!.cohort, slots[0]!.at, slots[0]!.results, now)]);
+  // Read before the slots are written: a live item written in between fails its version condition, and is read again.
+  const known = CohortLive.readForUpdate(slots.map((s) => s.cohort)).catch(() => new Map<string, CohortLive.LiveItem | null>());
+  const stored = await Promise.allSettled(slots.map((s) => ResultSlots.record(s.cohort, s.at, s.results, expiresAtOf(s.at))));
+  const live = await known;
+  await Promise.all(
+    slots.map((s, i) => {
+      const outcome = stored[i]!;
+      if (outcome.status === "rejected") return undefined;
+      const fresh = outcome.value.filter((x) => x.created).map((x) => x.result);
+      return CohortLive.record(s.cohort, fresh, now, undefined, live.get(s.cohort)).catch((err) =>
+        Telemetry.log.warn("live figures not updated", { cohort: s.cohort, results: fresh.length, error: String(err) }),
+      );
+    }),
+  );
+  return stored;
+}
+
 async function recordAlone(result: Result): Promise<Stored> {
   try {
     await dynamo().send(new PutItemCommand(putInput({ ...result, expiresAt: expiresAtOf(result.at) })));

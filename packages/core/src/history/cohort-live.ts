@@ -128,15 +128,47 @@ export function applyResult(s: MemberState | undefined, r: Result, now: number):
 
 const ATTEMPTS = 8;
 
-/** Adds results just stored (each of a different member of `cohort`) to the cohort's live item. */
-export async function record(cohort: string, results: Result[], now = Date.now(), meter?: Meter): Promise<void> {
+/** A live item as a writer reads it: its version and members' states. */
+export interface LiveItem {
+  v: number;
+  m: Record<string, unknown>;
+}
+
+/**
+ * The live items of several cohorts, for writers about to update them: one BatchGetItem per 100,
+ * eventually consistent. A cohort without a live item maps to null; one DynamoDB left unread is
+ * absent (its writer reads it itself).
+ */
+export async function readForUpdate(cohorts: string[]): Promise<Map<string, LiveItem | null>> {
+  const out = new Map<string, LiveItem | null>();
+  const unique = [...new Set(cohorts)];
+  for (let i = 0; i < unique.length; i += 100) {
+    const part = unique.slice(i, i + 100);
+    const { Items, Unread } = await DynamoWire.batchGet({ TableName: tableName(), Keys: part.map(liveKey) });
+    const unread = new Set(Unread.map((k) => k.pk as string));
+    const found = new Map(Items.map((item) => [item.cohort as string, { v: item.v as number, m: item.m as Record<string, unknown> }]));
+    for (const cohort of part) if (!unread.has(liveKey(cohort).pk)) out.set(cohort, found.get(cohort) ?? null);
+  }
+  return out;
+}
+
+/**
+ * Adds results just stored (each of a different member of `cohort`) to the cohort's live item.
+ * `known` is the item as read a moment ago (readForUpdate), null when there was none: the first
+ * attempt then starts from it instead of reading.
+ */
+export async function record(cohort: string, results: Result[], now = Date.now(), meter?: Meter, known?: LiveItem | null): Promise<void> {
   if (results.length === 0) return;
   const Key = liveKey(cohort);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    // Eventually consistent (half the read units): a stale read only fails the version condition and is read again.
-    const got = await DynamoWire.get({ TableName: tableName(), Key, ConsistentRead: attempt > 0 });
-    if (meter) meter.requests++;
-    const item = got.Item as { v: number; m: Record<string, unknown> } | undefined;
+    let item: LiveItem | undefined;
+    if (attempt === 0 && known !== undefined) item = known ?? undefined;
+    else {
+      // Eventually consistent (half the read units): a stale read only fails the version condition and is read again.
+      const got = await DynamoWire.get({ TableName: tableName(), Key, ConsistentRead: attempt > 0 });
+      if (meter) meter.requests++;
+      item = got.Item as LiveItem | undefined;
+    }
     const m: Record<string, unknown> = { ...(item?.m ?? {}) };
     for (const r of results) {
       const k = Cohort.memberKey(r.monitorId);

@@ -108,6 +108,23 @@ describe("DynamoWire", () => {
     expect(seen.map((s) => s.body.ReturnConsumedCapacity)).toEqual(["TOTAL", undefined]);
   });
 
+  it("reads many keys with BatchGetItem, asking again for those DynamoDB left unprocessed, and says which stayed unread", async () => {
+    const key = (n: number) => ({ pk: { S: `p${n}` }, sk: { S: "s" } });
+    const item = (n: number) => ({ ...key(n), v: { N: String(n) } });
+    // p1 and p2 found at once, p3 unprocessed twice then found, p4 never processed
+    const seen = await standIn((n, _, res) =>
+      json(res, 200, {
+        Responses: { t: n === 0 ? [item(1), item(2)] : n === 2 ? [item(3)] : [] },
+        UnprocessedKeys: { t: { Keys: n === 2 ? [key(4)] : [key(3), key(4)] } },
+      }),
+    );
+    const out = await DynamoWire.batchGet({ TableName: "t", Keys: [1, 2, 3, 4].map((n) => ({ pk: `p${n}`, sk: "s" })) });
+    expect(out.Items).toEqual([1, 2, 3].map((n) => ({ pk: `p${n}`, sk: "s", v: n })));
+    expect(out.Unread).toEqual([{ pk: "p4", sk: "s" }]);
+    expect(seen.map((s) => s.headers["x-amz-target"])).toEqual(Array(3).fill("DynamoDB_20120810.BatchGetItem"));
+    expect(seen.map((s) => s.body.RequestItems.t.Keys.length)).toEqual([4, 2, 2]);
+  });
+
   it("leaves the request to the SDK when the environment holds no credentials (outside Lambda)", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "wire-"));
     writeFileSync(path.join(dir, "credentials"), "[default]\naws_access_key_id = FROMFILE\naws_secret_access_key = secret\n");

@@ -67,6 +67,41 @@ describe("one write per cohort slot", () => {
     for (const m of members) expect(await CheckResult.find(m, at)).toEqual(resultOf(m, at));
   });
 
+  it("stores the slots of cohorts that complete together with one read of all their live items", async () => {
+    const cohorts = [await cohortOf(8), await cohortOf(3), await cohortOf(5)];
+    const at = floorTo(Date.now(), 60_000);
+    // one of them has a live item already
+    await CheckResult.recordSlot(cohorts[1]![0]!.cohort!, at - 60_000, cohorts[1]!.map((m) => resultOf(m, at - 60_000)));
+    const { value, commands } = await requestsDuring(() =>
+      CheckResult.recordSlots(cohorts.map((members) => ({ cohort: members[0]!.cohort!, at, results: members.map((m) => resultOf(m, at, members.length !== 3)) }))),
+    );
+    expect(value.every((o) => o.status === "fulfilled" && o.value.every((s) => s.created))).toBe(true);
+    expect(commands.filter((c) => c === "BatchGetItemCommand")).toHaveLength(1);
+    expect(commands.filter((c) => c === "PutItemCommand")).toHaveLength(6);
+    expect(commands.filter((c) => c === "GetItemCommand")).toHaveLength(0);
+    const live = await LiveStatus.forMonitors(cohorts.flat(), { day: true, recent: 40 });
+    for (const members of cohorts) {
+      for (const m of members) {
+        const figures = live.get(m.monitorId)!;
+        expect(figures.last).toEqual(resultOf(m, at, members.length !== 3));
+        expect(figures.recent?.ok).toEqual(members.length === 3 ? [true, false] : [true]);
+      }
+    }
+  });
+
+  it("adds to a live item written since it was read: the stale copy fails its version, and is read again", async () => {
+    const members = await cohortOf(2);
+    const cohort = members[0]!.cohort!;
+    const at = floorTo(Date.now(), 60_000);
+    const [stale] = (await CohortLive.readForUpdate([cohort])).values();
+    expect(stale).toBeNull();
+    await CheckResult.recordSlot(cohort, at - 60_000, [resultOf(members[0]!, at - 60_000)]);
+    await CohortLive.record(cohort, [resultOf(members[1]!, at)], Date.now(), undefined, stale);
+    const live = await LiveStatus.forMonitors(members, { day: true, recent: 40 });
+    expect(live.get(members[0]!.monitorId)!.last?.at).toBe(at - 60_000);
+    expect(live.get(members[1]!.monitorId)!.last?.at).toBe(at);
+  });
+
   it("stores each member's slot exactly once: a redelivery gets the stored result, a late member is appended", async () => {
     const members = await cohortOf(6);
     const cohort = members[0]!.cohort!;
