@@ -145,13 +145,15 @@ function lowLevel(input: Doc): Doc {
 
 const SDK_COMMANDS = { GetItem: GetItemCommand, PutItem: PutItemCommand, UpdateItem: UpdateItemCommand, BatchGetItem: BatchGetItemCommand };
 
-/** Sends `input` (document form; BatchGetItem's already in DynamoDB's form) and returns the answer, items in document form. */
+/** Sends a request in DynamoDB's own form; without credentials of our own the SDK sends it (its middleware shows it to the watchers). */
+async function sendLowLevel(op: Op, input: Doc): Promise<Doc> {
+  if (current()) return throughWatchers(`${op}Command`, input, (i) => call(op, i));
+  return (await dynamo().send(new (SDK_COMMANDS[op] as any)(input))) as Doc;
+}
+
+/** Sends a single-item request given in document form; the item in the answer comes back in document form. */
 async function send(op: Op, input: Doc): Promise<Doc> {
-  const low = op === "BatchGetItem" ? input : lowLevel(input);
-  // Without credentials of our own the SDK finds them (its middleware shows the request to the watchers).
-  const out = current()
-    ? await throughWatchers(`${op}Command`, low, (i) => call(op, i))
-    : ((await dynamo().send(new (SDK_COMMANDS[op] as any)(low))) as Doc);
+  const out = await sendLowLevel(op, lowLevel(input));
   if (out.Item) out.Item = unmarshall(out.Item);
   if (out.Attributes) out.Attributes = unmarshall(out.Attributes);
   return out;
@@ -169,7 +171,7 @@ export async function batchGet(input: { TableName: string; Keys: Doc[]; Consiste
   const items: Doc[] = [];
   let keys = input.Keys.map((k) => marshalled(k)!);
   for (let attempt = 1; keys.length > 0; attempt++) {
-    const out = await send("BatchGetItem", { RequestItems: { [input.TableName]: { Keys: keys, ...(input.ConsistentRead && { ConsistentRead: true }) } } });
+    const out = await sendLowLevel("BatchGetItem", { RequestItems: { [input.TableName]: { Keys: keys, ...(input.ConsistentRead && { ConsistentRead: true }) } } });
     for (const item of out.Responses?.[input.TableName] ?? []) items.push(unmarshall(item));
     keys = out.UnprocessedKeys?.[input.TableName]?.Keys ?? [];
     if (keys.length === 0 || attempt >= MAX_ATTEMPTS) break;
