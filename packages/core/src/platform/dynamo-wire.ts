@@ -12,7 +12,7 @@ import { dynamo, localCredentials, throughWatchers } from "./table";
  * GetItem, PutItem, UpdateItem and BatchGetItem as one signed HTTP request each, for the checker's hot path
  * (a cohort's result slot and live item, several requests per 100 checks). The SDK runs a
  * middleware stack, endpoint rules, an async signer and a retry strategy around every call, which
- * a Lambda's CPU share pays for: a request cost 0.64-0.83 ms of CPU through it on the bench
+ * a Lambda's CPU share pays for: a request cost 0.61-0.88 ms of CPU through it on the bench
  * machine, 0.11-0.19 ms through this (BENCHMARKS.md §2, "One hot-path DynamoDB request, by
  * client"). What the SDK gives that matters here is kept:
  * retries with backoff for throttling, 5xx and broken connections; errors named as the SDK
