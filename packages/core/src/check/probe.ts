@@ -217,7 +217,7 @@ function requestOnce(
       if (settled) return;
       settled = true;
       if (deadline.onPassed === onAbort) deadline.onPassed = undefined;
-      // destroyed on success too: agent:false means the connection is never reused anyway
+      // destroyed on success too: no agent keeps the connection, so it is never reused anyway
       res?.destroy();
       req?.destroy();
       if (err) reject(err);

@@ -185,13 +185,21 @@ export async function record(result: Result, owner: { cohort?: string | null } =
 export async function recordSlot(cohort: string | undefined, at: number, results: Result[], now = Date.now()): Promise<Stored[]> {
   if (!cohort) return Promise.all(results.map(recordAlone));
   const stored = await ResultSlots.record(cohort, at, results, expiresAtOf(at));
+  await addToLive(cohort, stored, now);
+  return stored;
+}
+
+/**
+ * Adds the results this delivery stored to the cohort's live item, from `known` (the item as just
+ * read) when given. The results are stored: if the live item misses them, the next write brings
+ * its last check back and the rollup job's window its hour counts (cohort-live.ts); the check
+ * itself must not fail for it.
+ */
+function addToLive(cohort: string, stored: Stored[], now: number, known?: CohortLive.LiveItem | null): Promise<void> {
   const fresh = stored.filter((s) => s.created).map((s) => s.result);
-  // The results are stored: if the live item misses them, the next write brings its last check back
-  // and the rollup job's window its hour counts (cohort-live.ts); the check itself must not fail for it.
-  await CohortLive.record(cohort, fresh, now).catch((err) =>
+  return CohortLive.record(cohort, fresh, now, undefined, known).catch((err) =>
     Telemetry.log.warn("live figures not updated", { cohort, results: fresh.length, error: String(err) }),
   );
-  return stored;
 }
 
 /** One cohort's results of one slot. */
@@ -212,16 +220,7 @@ export async function recordSlots(slots: SlotResults[], now = Date.now()): Promi
   const known = CohortLive.readForUpdate(slots.map((s) => s.cohort)).catch(() => new Map<string, CohortLive.LiveItem | null>());
   const stored = await Promise.allSettled(slots.map((s) => ResultSlots.record(s.cohort, s.at, s.results, expiresAtOf(s.at))));
   const live = await known;
-  await Promise.all(
-    slots.map((s, i) => {
-      const outcome = stored[i]!;
-      if (outcome.status === "rejected") return undefined;
-      const fresh = outcome.value.filter((x) => x.created).map((x) => x.result);
-      return CohortLive.record(s.cohort, fresh, now, undefined, live.get(s.cohort)).catch((err) =>
-        Telemetry.log.warn("live figures not updated", { cohort: s.cohort, results: fresh.length, error: String(err) }),
-      );
-    }),
-  );
+  await Promise.all(slots.map((s, i) => (stored[i]!.status === "fulfilled" ? addToLive(s.cohort, stored[i]!.value, now, live.get(s.cohort)) : undefined)));
   return stored;
 }
 
