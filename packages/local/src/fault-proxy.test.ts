@@ -43,6 +43,19 @@ describe("fault proxy", () => {
     expect(Item?.v).toEqual({ N: "1" });
   });
 
+  it("atLeastOnce injects each kind given a rate into the first request it applies to, then only at its rate", async () => {
+    stack.faults!.dynamodb.setRates({ lostResponse: 1e-9, throttle: 1e-9, atLeastOnce: true });
+    const before = new Map(stack.faults!.dynamodb.injected);
+    const put = (id: string) => dynamo().send(new PutItemCommand({ TableName: config().TABLE_NAME, Item: { ...key(id), v: { N: "1" } } }));
+    // The first request is throttled (the SDK retries it); the retry's write loses its answer, retried again.
+    await put("c");
+    await put("d");
+    stack.faults!.dynamodb.setRates({});
+    const added = (k: string) => (stack.faults!.dynamodb.injected.get(k) ?? 0) - (before.get(k) ?? 0);
+    expect(added("throttle PutItem")).toBe(1);
+    expect(added("lostResponse PutItem")).toBe(1);
+  });
+
   it("SQS: a dropped delete delivers the message again after its visibility timeout", async () => {
     const QueueUrl = stack.queueUrls.checks;
     await sqs().send(new SendMessageCommand({ QueueUrl, MessageBody: "twice" }));

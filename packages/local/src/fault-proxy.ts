@@ -18,6 +18,10 @@ import { listenOnLoopback } from "./listen";
  * - redeliver (SQS only): a DeleteMessage(Batch) answered as done but not done, so the message
  *   comes back after its visibility timeout: a duplicate delivery.
  * - delayMs: every request waits this long first (a slow service).
+ * - atLeastOnce: each kind given a rate is injected into the first request it can apply to,
+ *   then at its rate. A short run with low rates may otherwise see no fault of a rare kind
+ *   (3% of ~80 SQS sends is none in one run of ten), and a soak that claims to have survived
+ *   lost responses must have had one.
  */
 export interface FaultRates {
   throttle?: number;
@@ -25,6 +29,7 @@ export interface FaultRates {
   lostResponse?: number;
   redeliver?: number;
   delayMs?: number;
+  atLeastOnce?: boolean;
 }
 
 export type FaultService = "dynamodb" | "sqs" | "ses";
@@ -82,7 +87,14 @@ const isWrite = (op: string) => /^(PutItem|UpdateItem|DeleteItem|BatchWriteItem|
 
 export async function startFaultProxy(opts: { upstream: string; service: FaultService; rates?: FaultRates; seed?: number }): Promise<FaultProxy> {
   const random = seededRandom(opts.seed ?? 1);
-  let rates: FaultRates = opts.rates ?? {};
+  let rates: FaultRates = {};
+  let owed = new Set<FaultKind>();
+  const setRates = (next: FaultRates) => {
+    rates = next;
+    const kinds: FaultKind[] = ["throttle", "serverError", "lostResponse", "redeliver"];
+    owed = new Set(next.atLeastOnce ? kinds.filter((k) => (next[k] ?? 0) > 0) : []);
+  };
+  setRates(opts.rates ?? {});
   const injected = new Map<string, number>();
   let requests = 0;
   const count = (kind: FaultKind, op: string) => injected.set(`${kind} ${op}`, (injected.get(`${kind} ${op}`) ?? 0) + 1);
@@ -113,17 +125,18 @@ export async function startFaultProxy(opts: { upstream: string; service: FaultSe
       const roll = random();
       let edge = 0;
       const hit = (rate = 0) => roll < (edge += rate);
-      if (hit(r.throttle)) {
+      const due = (kind: FaultKind) => owed.delete(kind);
+      if (due("throttle") || hit(r.throttle)) {
         count("throttle", op);
         const f = faultResponse(opts.service, "throttle");
         return answer(res, f.status, f.type, f.body, f.errorType);
       }
-      if (hit(r.serverError)) {
+      if (due("serverError") || hit(r.serverError)) {
         count("serverError", op);
         const f = faultResponse(opts.service, "serverError");
         return answer(res, f.status, f.type, f.body, f.errorType);
       }
-      if (opts.service === "sqs" && /^DeleteMessage(Batch)?$/.test(op) && hit(r.redeliver)) {
+      if (opts.service === "sqs" && /^DeleteMessage(Batch)?$/.test(op) && (due("redeliver") || hit(r.redeliver))) {
         count("redeliver", op);
         // Answered as SQS would have, without deleting: the message comes back.
         const parsed = JSON.parse(body.toString("utf8") || "{}") as { Entries?: Array<{ Id: string }> };
@@ -132,7 +145,7 @@ export async function startFaultProxy(opts: { upstream: string; service: FaultSe
       }
       const up = await forward(req, body);
       const text = Buffer.from(await up.arrayBuffer());
-      if (up.ok && isWrite(op) && hit(r.lostResponse)) {
+      if (up.ok && isWrite(op) && (due("lostResponse") || hit(r.lostResponse))) {
         count("lostResponse", op);
         const f = faultResponse(opts.service, "serverError");
         return answer(res, f.status, f.type, f.body, f.errorType);
@@ -157,9 +170,7 @@ export async function startFaultProxy(opts: { upstream: string; service: FaultSe
     get requests() {
       return requests;
     },
-    setRates(next) {
-      rates = next;
-    },
+    setRates,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

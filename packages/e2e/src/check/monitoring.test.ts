@@ -28,7 +28,10 @@ afterAll(async () => {
 });
 beforeEach(() => target.set({ status: 200, body: "all good" }));
 
-const createMonitor = (overrides: Record<string, unknown> = {}) => MonitorApi.createMonitor(stack, ada, { name: "Shop", url: target.url, failureThreshold: 2, ...overrides });
+// Confirming re-checks 5 s after a failure (the default is 20 s): each test's createMonitor drains
+// the queues, delayed messages included, so a re-check left by an earlier test is waited for.
+const createMonitor = (overrides: Record<string, unknown> = {}) =>
+  MonitorApi.createMonitor(stack, ada, { name: "Shop", url: target.url, failureThreshold: 2, retryIntervalSec: 5, ...overrides });
 const checkNow = (id: string) => MonitorApi.checkNow(ada, id);
 
 const mailsFor = async (monitorName: string) =>

@@ -6,11 +6,11 @@ import { createUser } from "../kit/test-users";
 
 /*
  * Deployed, rate(1 minute) fires seconds into its minute, plus a cold start. Here the local
- * scheduler fires each 10-second window up to 8 s late (TICK_LATE_FIRE_MS), and 10-second monitors
+ * scheduler fires each 5-second window up to 4 s late (TICK_LATE_FIRE_MS), and 10-second monitors
  * must still be checked on their slots: the tick fans out the next window ahead of time.
  */
-const TICK_SECONDS = 10;
-const LATE_FIRE_MS = 8000;
+const TICK_SECONDS = 5;
+const LATE_FIRE_MS = 4000;
 const MONITORS = 6;
 const CHECKS_EACH = 3;
 /** Receiving, probing and writing on a busy two-core machine. */
