@@ -68,9 +68,14 @@ export interface FunctionSize {
   zodBytes: number;
   electrodbBytes: number;
   initMs: number;
+  /** initMs at the machine speed of the run that set the budget: initMs ÷ an empty import alongside × that run's empty import. */
+  initAtBudgetSpeedMs: number;
   /** CPU time of the import (user + system): less sensitive than wall time to other processes on a shared machine. */
   initCpuMs: number;
   initRssMB: number;
+  initRatio: number;
+  /** An empty module's import, measured alternately with this bundle's. */
+  emptyImportMs: number;
   /** True when the code does not need full zod (no @hono/zod-openapi), so zod/mini could replace it. */
   zodMiniPossible: boolean;
 }
@@ -82,9 +87,20 @@ export interface PackageData {
   emptyImportMs: number;
 }
 
-function importTime(file: string): { ms: number; cpuMs: number; rssMB: number } {
+interface ImportTime {
+  ms: number;
+  cpuMs: number;
+  rssMB: number;
+  /** An empty module's import in the same window, run by run alternating with the bundle's. */
+  emptyMs: number;
+  /** Median over the runs of bundle ÷ empty import: the bundle against the machine's speed of that moment. */
+  ratio: number;
+}
+
+function importTime(file: string, emptyFile: string): ImportTime {
   // What a cold start runs before the handler: loading and evaluating the module.
-  const script = `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); const ms = performance.now() - t; const cpu = process.cpuUsage(c); console.log(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss }));`;
+  const script = (f: string) =>
+    `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(pathToFileURL(f).href)}); const ms = performance.now() - t; const cpu = process.cpuUsage(c); console.log(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss }));`;
   const env = {
     PATH: process.env.PATH,
     AWS_REGION: "us-east-1",
@@ -95,13 +111,22 @@ function importTime(file: string): { ms: number; cpuMs: number; rssMB: number } 
     JWT_SECRET: "x".repeat(40),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
-  const runs: Array<{ ms: number; cpuMs: number; rss: number }> = [];
+  const once = (f: string): { ms: number; cpuMs: number; rss: number } =>
+    JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script(f)], { env, cwd: path.dirname(f), encoding: "utf8" }).trim().split("\n").pop()!);
+  const runs: Array<{ ms: number; cpuMs: number; rss: number; emptyMs: number }> = [];
   for (let i = 0; i < IMPORT_RUNS; i++) {
-    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { env, cwd: path.dirname(file), encoding: "utf8" });
-    runs.push(JSON.parse(out.trim().split("\n").pop()!));
+    // Alternating, so a slow spell of the shared machine slows both sides of the ratio.
+    const emptyMs = once(emptyFile).ms;
+    runs.push({ ...once(file), emptyMs });
   }
   const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
-  return { ms: median(runs.map((r) => r.ms)), cpuMs: median(runs.map((r) => r.cpuMs)), rssMB: median(runs.map((r) => r.rss)) / 2 ** 20 };
+  return {
+    ms: median(runs.map((r) => r.ms)),
+    cpuMs: median(runs.map((r) => r.cpuMs)),
+    rssMB: median(runs.map((r) => r.rss)) / 2 ** 20,
+    emptyMs: median(runs.map((r) => r.emptyMs)),
+    ratio: median(runs.map((r) => r.ms / r.emptyMs)),
+  };
 }
 
 /** A schema like the checker's own (CheckJob.Message), written against full zod or zod/mini. */
@@ -141,6 +166,9 @@ async function main() {
   try {
     const all = { ...apiFunctions, ...backgroundFunctions } as Record<string, { handler: string }>;
     const functions: FunctionSize[] = [];
+    // Node's own cost of a dynamic import: the machine's speed of the moment, to read the init column against.
+    const emptyFile = path.join(OUT, "empty.mjs");
+    writeFileSync(emptyFile, "export {};\n");
     for (const [name, { handler }] of Object.entries(all)) {
       // "packages/functions/src/api/auth.handler" -> packages/functions/src/api/auth.ts
       const entry = path.join(REPO_ROOT, handler.replace(/\.[^./]+$/, ".ts"));
@@ -157,7 +185,7 @@ async function main() {
       const byFamily = new Map<string, number>();
       for (const [pkg, bytes] of byPkg) byFamily.set(family(pkg), (byFamily.get(family(pkg)) ?? 0) + bytes);
       const leanOut = Object.entries(lean.metafile!.outputs).find(([f]) => f.endsWith("index.mjs"))![1];
-      const init = importTime(outfile);
+      const init = importTime(outfile, emptyFile);
       const imports = Object.keys(output.inputs);
       const row: FunctionSize = {
         name,
@@ -176,6 +204,9 @@ async function main() {
         zodBytes: byPkg.get("zod") ?? 0,
         electrodbBytes: byPkg.get("electrodb") ?? 0,
         initMs: init.ms,
+        initAtBudgetSpeedMs: init.ratio * BUDGET_RUN_EMPTY_IMPORT_MS,
+        initRatio: init.ratio,
+        emptyImportMs: init.emptyMs,
         initCpuMs: init.cpuMs,
         initRssMB: init.rssMB,
         zodMiniPossible: !imports.some((i) => i.includes("@hono/zod-openapi")),
@@ -185,14 +216,11 @@ async function main() {
     }
     const zodFullProbeBytes = await probeBytes(ZOD_PROBE.full, "full");
     const zodMiniProbeBytes = await probeBytes(ZOD_PROBE.mini, "mini");
-    // Node's own cost of a dynamic import, to read the init column against.
-    const emptyFile = path.join(OUT, "empty.mjs");
-    writeFileSync(emptyFile, "export {};\n");
-    const emptyImportMs = importTime(emptyFile).ms;
+    const emptyImportMs = percentile(functions.map((f) => f.emptyImportMs).sort((a, b) => a - b), 50);
 
     const kb = (b: number) => `${fmt(b / 1024)} KB`;
     const biggest = functions.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-    const slowest = functions.reduce((a, b) => (b.initMs > a.initMs ? b : a));
+    const slowest = functions.reduce((a, b) => (b.initAtBudgetSpeedMs > a.initAtBudgetSpeedMs ? b : a));
     const budgets: Budget[] = [
       {
         name: "Package size: largest function, minified, AWS SDK bundled",
@@ -201,10 +229,10 @@ async function main() {
         pass: functions.every((f) => f.bytes <= LIMIT_BYTES),
       },
       {
-        name: "Cold init: slowest bundle import in a fresh Node process",
+        name: "Cold init: slowest bundle import in a fresh Node process, at the machine speed the budget was set at",
         limit: `< ${LIMIT_INIT_MS} ms`,
-        actual: `${fmt(slowest.initMs)} ms (${slowest.name})`,
-        pass: functions.every((f) => f.initMs < LIMIT_INIT_MS),
+        actual: `${fmt(slowest.initAtBudgetSpeedMs)} ms (${slowest.name}; ${fmt(slowest.initMs)} ms at this run's speed, an empty import ${fmt(slowest.emptyImportMs)} ms against ${fmt(BUDGET_RUN_EMPTY_IMPORT_MS)})`,
+        pass: functions.every((f) => f.initAtBudgetSpeedMs < LIMIT_INIT_MS),
       },
     ];
     const data: PackageData = { functions, zodFullProbeBytes, zodMiniProbeBytes, emptyImportMs };
@@ -221,9 +249,10 @@ async function main() {
             "Each handler in `packages/functions/src/api/routes.ts` bundled by esbuild with SST v2's options for this app (ESM, minified, " +
             "target esnext, keepNames; the AWS SDK v3 is bundled, as SST does for ESM, but for the credential sources a Lambda never loads; " +
             "zod keeps its English messages only: stacks/bundling.ts). " +
-            `Init is the median of ${IMPORT_RUNS} \`await import(bundle)\` in a fresh Node ${process.version} process on this machine ` +
-            `(an empty module takes ${fmt(emptyImportMs)} ms), as wall time (the budget), CPU time, and wall time in empty-module imports.`,
-          columns: ["Function", "Minified", "Deflated", "AWS SDK share", "Without SDK", "Largest parts", "Init (import)", "Init CPU", "Init ÷ empty import", "RSS after import"],
+            `Init is the median of ${IMPORT_RUNS} \`await import(bundle)\` in a fresh Node ${process.version} process on this machine, ` +
+            `each after an empty module's import (median ${fmt(emptyImportMs)} ms), as wall time, CPU time, wall time in empty-module imports ` +
+            `(median of the run-by-run ratios) and that ratio × ${fmt(BUDGET_RUN_EMPTY_IMPORT_MS)} ms, the empty import of the run that set the budget (the budget).`,
+          columns: ["Function", "Minified", "Deflated", "AWS SDK share", "Without SDK", "Largest parts", "Init (import)", "Init CPU", "Init ÷ empty import", "Init at budget speed", "RSS after import"],
           rows: functions.map((f) => [
             f.name,
             kb(f.bytes),
@@ -236,17 +265,18 @@ async function main() {
               .join(", "),
             `${fmt(f.initMs)} ms`,
             `${fmt(f.initCpuMs)} ms`,
-            `${fmt(f.initMs / emptyImportMs)}×`,
+            `${fmt(f.initRatio)}×`,
+            `${fmt(f.initAtBudgetSpeedMs)} ms`,
             `${fmt(f.initRssMB)} MB`,
           ]),
           notes: [
             `Deflated approximates the zipped upload. Each bundle's source map (${kb(Math.min(...functions.map((f) => f.mapBytes)))}–${kb(Math.max(...functions.map((f) => f.mapBytes)))} here) is not in it: \`sst deploy\` gzips it and uploads it as an asset of its own, for SST's console.`,
             '"Without SDK" marks `@aws-sdk/*` external, relying on the SDK in the nodejs22.x runtime (whose version AWS chooses).',
             "Largest parts groups esbuild's metafile by package: AWS SDK = @aws-sdk/*, @smithy/* and their helpers; zod-openapi = @hono/zod-openapi with its OpenAPI generator.",
-            "Init is wall time on a 2-core machine shared with other work, so it moves with the load: CPU time moves less, and the ratio to an empty module's " +
-              "import reads the same bundle against the machine's speed of the day. The budget stays on wall time; " +
-              `at the speed of the run that set it (an empty import took ${fmt(BUDGET_RUN_EMPTY_IMPORT_MS)} ms), the slowest here would take ` +
-              `${fmt((slowest.initMs / emptyImportMs) * BUDGET_RUN_EMPTY_IMPORT_MS)} ms (${slowest.name}).`,
+            "Init is wall time on a 2-core virtual machine whose speed moves from day to day: the same bundle's import took 262–400 ms within " +
+              "ten minutes on 2026-12-06, while an empty import took 6.7–9.6 ms, against 2.7–3.48 ms on the days the budget was set and met. " +
+              "The ratio to an empty import measured alongside reads the bundle against the machine's speed of the moment, so the budget is " +
+              `judged at the speed of the run that set it (an empty import of ${fmt(BUDGET_RUN_EMPTY_IMPORT_MS)} ms).`,
           ],
         },
         {
