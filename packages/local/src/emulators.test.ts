@@ -157,8 +157,8 @@ describe("startEmulators (persistence)", () => {
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
     const port = (blocker.address() as AddressInfo).port;
     try {
-      await expect(startEmulators({ inMemory: true, sqsPort: port, log: quiet })).rejects.toThrow(/SQS \(fauxqs\) could not listen.*EADDRINUSE/);
-      await expect(startEmulators({ inMemory: true, mailPort: port, log: quiet })).rejects.toThrow(/SES .* could not listen/);
+      await expect(startEmulators({ inMemory: true, sqsPort: port, log: quiet })).rejects.toThrow(/SQS \(fauxqs\) could not listen.*EADDRINUSE \(another port: SQS_PORT\)/);
+      await expect(startEmulators({ inMemory: true, mailPort: port, log: quiet })).rejects.toThrow(/SES .* could not listen.*another port: MAIL_PORT/);
     } finally {
       blocker.close();
     }

@@ -123,10 +123,13 @@ async function assertDataDirUsable(dir: string) {
   }
 }
 
-function listen(server: Server, port: number, what: string): Promise<number> {
+/** What `npm start` reads each port from, named in the error when one is taken (docs/configuration.md). */
+const portSetting = { dynamodb: "DYNAMO_PORT", sqs: "SQS_PORT", ses: "MAIL_PORT" } as const;
+
+function listen(server: Server, port: number, what: string, setting: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
-      reject(new Error(`${what} could not listen on 127.0.0.1:${port}: ${err.code ?? err.message}`));
+      reject(new Error(`${what} could not listen on 127.0.0.1:${port}: ${err.code ?? err.message} (another port: ${setting})`));
     };
     server.once("error", onError);
     server.listen(port, "127.0.0.1", () => {
@@ -238,7 +241,7 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
         await assertDataDirUsable(dynamoDataDir);
       }
       const dynamo = dynalite({ path: dynamoDataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-      const dynamoPort = await listen(dynamo, opts.dynamoPort ?? 0, "DynamoDB (dynalite)");
+      const dynamoPort = await listen(dynamo, opts.dynamoPort ?? 0, "DynamoDB (dynalite)", portSetting.dynamodb);
       // Closing dynalite also closes leveldb, which is what flushes persisted data.
       cleanups.push(() => closeServer(dynamo));
       dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
@@ -247,13 +250,13 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
     const fauxqs = buildApp({ logger: false, defaultRegion: region });
     // startFauxqs() would bind 0.0.0.0; building the app ourselves keeps it on loopback.
     const sqsEndpoint = await fauxqs.listen({ port: opts.sqsPort ?? 0, host: "127.0.0.1" }).catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`SQS (fauxqs) could not listen on 127.0.0.1:${opts.sqsPort ?? 0}: ${err.code ?? err.message}`);
+      throw new Error(`SQS (fauxqs) could not listen on 127.0.0.1:${opts.sqsPort ?? 0}: ${err.code ?? err.message} (another port: ${portSetting.sqs})`);
     });
     cleanups.push(() => fauxqs.close());
 
     const ses = await startSesServer({ host: "127.0.0.1", port: opts.mailPort ?? 0 });
     // Its listen callback also runs on errors, so a taken port shows up only as a server not listening.
-    if (!ses.listening) throw new Error(`SES (aws-ses-v2-local) could not listen on 127.0.0.1:${opts.mailPort ?? 0} (port in use?)`);
+    if (!ses.listening) throw new Error(`SES (aws-ses-v2-local) could not listen on 127.0.0.1:${opts.mailPort ?? 0} (port in use? another port: ${portSetting.ses})`);
     cleanups.push(() => closeServer(ses));
     const sesEndpoint = `http://127.0.0.1:${(ses.address() as AddressInfo).port}`;
 

@@ -193,7 +193,7 @@ export async function startApiServer<N extends string = ApiFunctionName>(opts: A
       resolve(s as Server);
     });
     const onError = (err: NodeJS.ErrnoException) =>
-      reject(new Error(`API server could not listen on 127.0.0.1:${opts.port ?? 0}: ${err.code ?? err.message}`));
+      reject(new Error(`API server could not listen on 127.0.0.1:${opts.port ?? 0}: ${err.code ?? err.message} (another port: PORT)`));
     s.once("error", onError);
   });
   const port = (server.address() as AddressInfo).port;
