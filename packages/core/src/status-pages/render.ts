@@ -132,9 +132,16 @@ function incident(s: Snapshot, i: PostedIncidentItem, when: (t: number) => strin
 ${names(s, i.componentIds)}${timeline(i.updates, when)}</article>`;
 }
 
+/** The window as planned until it starts; once started, when it really started and ended (by hand, early or late). */
+function maintenanceWindow(m: MaintenanceItem, when: (t: number) => string): string {
+  if (m.startedAt === undefined) return `${when(m.startsAt)} – ${when(m.endsAt)}`;
+  if (m.status === "completed") return `${when(m.startedAt)} – ${when(m.completedAt ?? m.endsAt)}`;
+  return `${when(m.startedAt)} – ${when(m.endsAt)} (planned end)`;
+}
+
 function maintenance(s: Snapshot, m: MaintenanceItem, when: (t: number) => string) {
   return `<article class="card" id="maintenance-${h(m.maintenanceId)}"><h3>${h(m.title)}</h3>
-<div class="muted">${INCIDENT_LABEL[m.status]}${m.cancelled ? " (cancelled)" : ""} · ${when(m.startsAt)} – ${when(m.endsAt)}</div>
+<div class="muted">${INCIDENT_LABEL[m.status]}${m.cancelled ? " (cancelled)" : ""} · ${maintenanceWindow(m, when)}</div>
 ${names(s, m.componentIds)}${timeline(m.updates, when)}</article>`;
 }
 

@@ -109,6 +109,48 @@ describe("subscribing", () => {
   });
 });
 
+describe("maintenance on the page", () => {
+  const iso = (t: number) => new Date(t).toISOString();
+  const card = (html: string, id: string) => html.slice(html.indexOf(`id="maintenance-${id}"`), html.indexOf("</article>", html.indexOf(`id="maintenance-${id}"`)));
+  const pageHtml = async () => {
+    RenderCache.clear();
+    return (await stack.api(`/status/${f.page.slug}`)).body as string;
+  };
+
+  it("shows the planned window until it starts, then when it really started, and ended when finished early by hand", async () => {
+    // Whole seconds: the page's <time datetime> carries milliseconds, which these then match exactly.
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    const planned = { startsAt: now + HOUR, endsAt: now + 3 * HOUR };
+    const m = await Maintenance.create(f.access, f.page.pageId, { title: "Early work", message: "Disks.", startsAt: iso(planned.startsAt), endsAt: iso(planned.endsAt), componentIds: [f.components.db] }, now);
+    let shown = card(await pageHtml(), m.maintenanceId);
+    expect(shown).toContain(`datetime="${iso(planned.startsAt)}"`);
+    expect(shown).toContain(`datetime="${iso(planned.endsAt)}"`);
+
+    await Maintenance.setStatus(f.access, f.page.pageId, m.maintenanceId, { status: "in_progress" }, now + 1000);
+    shown = card(await pageHtml(), m.maintenanceId);
+    expect(shown).toContain(`datetime="${iso(now + 1000)}"`);
+    expect(shown).toMatch(new RegExp(`datetime="${iso(planned.endsAt)}">[^<]*</time> \\(planned end\\)`));
+
+    await Maintenance.setStatus(f.access, f.page.pageId, m.maintenanceId, { status: "completed" }, now + 2000);
+    shown = card(await pageHtml(), m.maintenanceId);
+    expect(shown).toContain("Completed");
+    expect(shown).toContain(`datetime="${iso(now + 1000)}"`);
+    expect(shown).toContain(`datetime="${iso(now + 2000)}"`);
+    expect(shown).not.toContain(iso(planned.endsAt));
+  });
+
+  it("keeps the planned window of a maintenance cancelled before it started", async () => {
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    const planned = { startsAt: now + 2 * HOUR, endsAt: now + 4 * HOUR };
+    const m = await Maintenance.create(f.access, f.page.pageId, { title: "Called off", message: "Later.", startsAt: iso(planned.startsAt), endsAt: iso(planned.endsAt), componentIds: [f.components.db] }, now);
+    await Maintenance.cancel(f.access, f.page.pageId, m.maintenanceId, now + 1000);
+    const shown = card(await pageHtml(), m.maintenanceId);
+    expect(shown).toContain("(cancelled)");
+    expect(shown).toContain(`datetime="${iso(planned.startsAt)}"`);
+    expect(shown).toContain(`datetime="${iso(planned.endsAt)}"`);
+  });
+});
+
 describe("automatic incidents", () => {
   it("publish by default, marked as automatic; a page set to review first shows them only once promoted", async () => {
     expect((await ada.call("GET", `/v1/status-pages/${f.page.pageId}`)).body.autoPublishIncidents).toBe(true);
