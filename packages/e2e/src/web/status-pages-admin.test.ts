@@ -3,6 +3,7 @@ import { chromium, type Browser, type Locator, type Page } from "playwright-core
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { ensureWebBuild } from "@uptime/local/web";
+import { RenderCache } from "@uptime/core/status-pages/render-cache";
 import { createUser, TEST_PASSWORD, type TestUser } from "../kit/test-users";
 import { checkScreen as checkScreenOf, loggedInPage } from "../kit/browser-checks";
 
@@ -162,12 +163,29 @@ describe.runIf(haveChromium)("status-page management in a browser", { timeout: 6
     expect((await user.call("POST", `/v1/monitors/${monitorId}/check`)).status).toBe(200);
     const open = (await user.call("GET", "/v1/incidents?status=open")).body.data;
     expect(open.map((i: { monitorId: string }) => i.monitorId)).toContain(monitorId);
+    // This page publishes monitor incidents only once promoted (the form said so): none shows yet.
     await page.reload();
+    const unresolved = region("Unresolved");
+    await unresolved.getByText("None: the page shows no incident.").waitFor();
+    // Published automatically, the public page shows it on its own: so does the list of what the page shows.
+    expect((await user.call("PATCH", `/v1/status-pages/${pageId}`, { autoPublishIncidents: true })).status).toBe(200);
+    await page.reload();
+    const automatic = unresolved.locator(".automatic li", { hasText: "unavailable" });
+    await automatic.waitFor();
+    expect(await unresolved.getByText("None: the page shows no incident.").count()).toBe(0);
+    RenderCache.clear();
+    expect((await stack.api(`/status/${slug}`)).body).toContain(await automatic.locator("a").innerText());
+    await checkScreen("status-page-incidents-automatic");
     const form = region("Promote a monitor incident");
     await form.getByLabel("Title").fill("API health is down");
     await form.getByRole("button", { name: "Promote" }).click();
     await page.getByRole("heading", { name: "API health is down", level: 1 }).waitFor();
     await page.getByText("promoted from a monitor incident").waitFor();
+    await page.getByRole("link", { name: "Incidents", exact: true }).last().click();
+    await page.getByRole("heading", { name: "Incidents", level: 1 }).waitFor();
+    await region("Unresolved").getByRole("link", { name: "API health is down" }).waitFor();
+    expect(await region("Unresolved").locator(".automatic").count()).toBe(0);
+    await page.getByRole("link", { name: "API health is down" }).click();
     const posted = (await user.call("GET", `/v1/status-pages/${pageId}/incidents`)).body.data[0];
     const api = (await user.call("GET", `/v1/status-pages/${pageId}/layout`)).body.groups[1].components[0].id;
     expect(posted).toMatchObject({ title: "API health is down", sourceMonitorIncidentId: open[0].id, componentIds: [api] });

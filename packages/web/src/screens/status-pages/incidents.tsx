@@ -49,15 +49,18 @@ export function PageIncidents({ pageId }: { pageId: string }) {
   const mayEdit = can("statusPages.write", me);
   const path = { path: { pageId } };
   const { data, failure, reload } = useLoad(async () => {
-    const [page, layout, incidents, monitorIncidents] = await Promise.all([
+    const [page, layout, incidents, monitorIncidents, openMonitorIncidents] = await Promise.all([
       authed(() => api.GET("/v1/status-pages/{pageId}", { params: path })),
       authed(() => api.GET("/v1/status-pages/{pageId}/layout", { params: path })),
       authed(() => api.GET("/v1/status-pages/{pageId}/incidents", { params: { ...path, query: { limit: 50 } } })),
       authed(() => api.GET("/v1/incidents", { params: { query: { limit: 20 } } })),
+      // However old: an open one shows on the page until its monitor recovers.
+      authed(() => api.GET("/v1/incidents", { params: { query: { status: "open", days: 365, limit: 100 } } })),
     ]);
     return {
       page: must(page, "the status page"), components: componentsOf(must(layout, "the layout")),
       incidents: must(incidents, "the incidents").data, monitorIncidents: monitorIncidents.data?.data ?? [],
+      openMonitorIncidents: openMonitorIncidents.data?.data ?? [],
     };
   }, [pageId, me.orgId]);
   if (!data) return failure ? <Failed message={failure} /> : <Loading />;
@@ -65,6 +68,10 @@ export function PageIncidents({ pageId }: { pageId: string }) {
   const name = new Map(components.map((c) => [c.id, c.name]));
   const posted = new Set(incidents.map((i) => i.sourceMonitorIncidentId).filter(Boolean));
   const promotable = data.monitorIncidents.filter((i) => !posted.has(i.id));
+  // What the public page shows on its own (core/status-pages/snapshot.ts): a linked monitor's open incident, until promoted.
+  const automatic = page.autoPublishIncidents
+    ? data.openMonitorIncidents.filter((i) => !posted.has(i.id) && components.some((c) => c.monitorId === i.monitorId))
+    : [];
   const open = incidents.filter((i) => i.status !== "resolved");
   const resolved = incidents.filter((i) => i.status === "resolved");
 
@@ -86,7 +93,21 @@ export function PageIncidents({ pageId }: { pageId: string }) {
       <h1>Incidents</h1>
       <section aria-labelledby="open-h">
         <h2 id="open-h">Unresolved</h2>
-        {open.length ? list(open) : <p class="muted">None: the page shows no incident.</p>}
+        {open.length > 0 && list(open)}
+        {automatic.length > 0 && (
+          <>
+            <p>Shown automatically while the linked monitor is down (promote one to write its updates yourself):</p>
+            <ul class="posted automatic">
+              {automatic.map((i) => (
+                <li key={i.id} class="impact-major">
+                  <a href={`/monitors/${encodeURIComponent(i.monitorId)}`}>{`${components.filter((c) => c.monitorId === i.monitorId).map((c) => c.name).join(", ")} unavailable`}</a>{" "}
+                  <span class="tag">Automatic</span> <span class="muted">monitor {i.monitorName} · started {when(i.startedAt)}</span>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        {open.length === 0 && automatic.length === 0 && <p class="muted">None: the page shows no incident.</p>}
       </section>
       {mayEdit && (
         <div class="two-up">
