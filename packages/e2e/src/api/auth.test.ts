@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "@uptime/local/testing";
 import { config } from "@uptime/core/platform/config";
 import { Session, SessionEntity } from "@uptime/core/accounts/session";
+import { createUser } from "../kit/test-users";
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -96,6 +97,20 @@ describe("register", () => {
     const res = await stack.api("/v1/nope");
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe("route_not_found");
+  });
+
+  it("answers a known path asked with another method with 405 JSON and the methods it takes", async () => {
+    const user = await createUser(stack);
+    const list = await user.call("PUT", "/v1/monitors", {});
+    expect(list.status).toBe(405);
+    expect(list.headers.get("allow")).toBe("GET, POST");
+    expect(list.body.error).toMatchObject({ code: "method_not_allowed", details: { allowed: ["GET", "POST"] } });
+    const one = await user.call("POST", "/v1/monitors/0b5c1f7e-0000-4000-8000-000000000000");
+    expect(one.status).toBe(405);
+    expect(one.headers.get("allow")).toBe("DELETE, GET, PATCH");
+    const check = await user.call("GET", "/v1/monitors/0b5c1f7e-0000-4000-8000-000000000000/check");
+    expect(check.headers.get("allow")).toBe("POST");
+    expect((await user.call("GET", "/v1/monitors/x/y/z")).status).toBe(404);
   });
 });
 

@@ -106,7 +106,15 @@ export function createApi(opts: { maxBodyBytes?: number } = {}) {
     return errorJson(c, 500, "internal_error", "Something went wrong on our side");
   });
 
-  app.notFound((c) => errorJson(c, 404, "route_not_found", `No route for ${c.req.method} ${c.req.path}`));
+  let methodsByPath: Array<{ pattern: RegExp; method: string }> | undefined;
+  app.notFound((c) => {
+    // A path this function serves, asked with another method: 405 with the methods it takes (RFC 9110 §15.5.6).
+    methodsByPath ??= routePatterns(app.routes);
+    const allowed = [...new Set(methodsByPath.filter((r) => r.pattern.test(c.req.path)).map((r) => r.method))].sort();
+    if (allowed.length === 0) return errorJson(c, 404, "route_not_found", `No route for ${c.req.method} ${c.req.path}`);
+    c.header("Allow", allowed.join(", "));
+    return errorJson(c, 405, "method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}`, { allowed });
+  });
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -116,6 +124,24 @@ export function createApi(opts: { maxBodyBytes?: number } = {}) {
   return app;
 }
 
+
+/** Each route's path as a pattern (`:id` one segment, `:id{re}` its own pattern, `*` the rest), middleware left out. */
+export function routePatterns(routes: ReadonlyArray<{ method: string; path: string }>): Array<{ pattern: RegExp; method: string }> {
+  const escape = (text: string) => text.replace(/[.+?^$()[\]\\|]/g, "\\$&");
+  return routes
+    .filter((r) => r.method !== "ALL")
+    .map((r) => {
+      const source = r.path
+        .split("/")
+        .map((part) => {
+          const param = /^:[^{]+(?:\{(.+)\})?$/.exec(part);
+          if (param) return param[1] ? `(?:${param[1]})` : "[^/]+";
+          return part === "*" ? ".*" : escape(part);
+        })
+        .join("/");
+      return { pattern: new RegExp(`^${source}/?$`), method: r.method };
+    });
+}
 
 /** Standard error responses for the OpenAPI document. */
 export function errorResponses(...statuses: number[]) {
