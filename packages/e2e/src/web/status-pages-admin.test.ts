@@ -204,6 +204,8 @@ describe.runIf(haveChromium)("status-page management in a browser", { timeout: 6
     await page.locator(".title-row .tag", { hasText: "Scheduled" }).waitFor();
     await page.getByRole("button", { name: "Start now" }).click();
     await page.locator(".title-row .tag", { hasText: "In progress" }).waitFor();
+    // Started by hand before its planned start: from now, until the end still planned.
+    await page.getByText(/ – .* \(planned end\)/).waitFor();
     await page.getByLabel("Post an update").fill("Half way there.");
     await page.getByRole("button", { name: "Post update" }).click();
     await page.locator(".timeline").getByText("Half way there.").waitFor();

@@ -13,6 +13,13 @@ import {
 const FIELDS = ["title", "message", "startsAt", "endsAt", "componentIds"];
 const maintenancePath = (pageId: string, id: string) => pagePath(pageId, `/maintenance/${encodeURIComponent(id)}`);
 
+/** As the public page shows it (core/status-pages/render.ts): planned until it starts, then when it really ran. */
+function windowOf(m: Maintenance): string {
+  if (!m.startedAt) return `${when(m.startsAt)} – ${when(m.endsAt)}`;
+  if (m.status === "completed") return `${when(m.startedAt)} – ${when(m.completedAt ?? m.endsAt)}`;
+  return `${when(m.startedAt)} – ${when(m.endsAt)} (planned end)`;
+}
+
 function useMaintenanceData(pageId: string, orgId: string | null, maintenanceId?: string) {
   return useLoad(async () => {
     const path = { path: { pageId } };
@@ -50,7 +57,7 @@ export function PageMaintenance({ pageId }: { pageId: string }) {
               {by(status).map((m) => (
                 <li key={m.id}>
                   <a href={maintenancePath(pageId, m.id)}>{m.title}</a>{m.cancelled && <span class="tag"> Cancelled</span>}{" "}
-                  <span class="muted">{when(m.startsAt)} – {when(m.endsAt)} · {m.componentIds.map((c) => name.get(c) ?? "deleted component").join(", ")}</span>
+                  <span class="muted">{windowOf(m)} · {m.componentIds.map((c) => name.get(c) ?? "deleted component").join(", ")}</span>
                 </li>
               ))}
             </ul>
@@ -143,7 +150,7 @@ export function PageMaintenanceDetails({ pageId, maintenanceId }: { pageId: stri
         <h1>{m.title}</h1>
         <span class="tag">{m.cancelled ? "Cancelled" : MAINTENANCE_STATUSES[m.status]}</span>
       </div>
-      <p class="muted">{when(m.startsAt)} – {when(m.endsAt)} · {m.componentIds.map((c) => name.get(c) ?? "deleted component").join(", ")}</p>
+      <p class="muted">{windowOf(m)} · {m.componentIds.map((c) => name.get(c) ?? "deleted component").join(", ")}</p>
       <p class="update-text">{m.message}</p>
       {message && <Failed message={message} />}
       {mayEdit && open && !changing && (
