@@ -40,6 +40,10 @@ const REASONS: Record<string, string> = {
 };
 export const reasonText = (reason: string | null | undefined) => (reason ? (REASONS[reason] ?? reason.replace(/_/g, " ")) : "");
 
+/** A heartbeat fails by a ping that reports failure or by no ping by the deadline (core/heartbeat/observe.ts). */
+const HEARTBEAT_REASONS: Record<string, string> = { error: "the job reported a failure", timeout: "no ping in time" };
+export const heartbeatReasonText = (reason: string | null | undefined) => (reason ? (HEARTBEAT_REASONS[reason] ?? reasonText(reason)) : "");
+
 /** One check's outcome in a sentence: "Up: HTTP 200 in 143 ms." / "Down: connection refused (after 12 ms)." */
 export function checkOutcome(r: { ok: boolean; reason: string | null; httpStatus: number | null; latencyMs: number }) {
   const http = r.httpStatus ? `HTTP ${r.httpStatus} ` : "";

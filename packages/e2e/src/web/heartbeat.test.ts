@@ -61,6 +61,16 @@ describe.runIf(existsSync(CHROMIUM))("heartbeat monitors in the web app", { time
     await page.getByRole("cell", { name: /^1(\.\d+)? ?s/ }).first().waitFor();
     await checkScreen(page, "monitor-heartbeat", { docs: true });
 
+    // A heartbeat has no probe: no response times or phases, its results in its own words.
+    expect(await page.getByRole("heading", { name: /Response time/ }).count()).toBe(0);
+    expect(await page.getByRole("heading", { name: "Recent results" }).count()).toBe(1);
+    expect(await page.getByText(/Next ping expected by .*\b(UTC|GMT[+-]?\d*|[A-Z]{3,5})\.$/).count()).toBe(1);
+    expect((await fetch(`${url}/3`)).status).toBe(200);
+    await page.getByRole("region", { name: "Recent results" }).getByRole("cell", { name: /^the job reported a failure/ }).waitFor();
+    // "Check now" shows the last ping, and a failed one as a failure, not as a success notice.
+    await page.getByRole("button", { name: "Check now" }).click();
+    await page.getByRole("alert").filter({ hasText: /^Last ping .*: the job reported a failure/ }).waitFor();
+
     // Edit keeps to the heartbeat form.
     await page.getByRole("link", { name: "Edit" }).click();
     await page.getByRole("heading", { name: "Edit Nightly backup" }).waitFor();

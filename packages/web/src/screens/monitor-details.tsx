@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, authed, errorOf, refusal, type CheckResult, type Incident, type Monitor, type Summary } from "../api/client";
-import { checkOutcome, everyText, ms, percent, reasonText } from "../format";
+import { checkOutcome, dateTime, everyText, heartbeatReasonText, ms, percent, reasonText } from "../format";
 import type { ChartData } from "../chart";
 import { usePoll } from "../poll";
 import { navigate } from "../router";
@@ -117,13 +117,16 @@ export function MonitorDetails({ id }: { id: string }) {
     void loadChart(r);
   }
 
-  async function act<T>(label: string, call: () => Promise<{ data?: T; error?: unknown; response: Response }>, done: (data: T) => string) {
+  async function act<T>(label: string, call: () => Promise<{ data?: T; error?: unknown; response: Response }>, done: (data: T) => string | { ok: boolean; text: string }) {
     setBusy(label);
     setNotice(null);
     const { data, error, response } = await call();
     setBusy("");
     await load();
-    if (data !== undefined) return setNotice({ ok: true, text: done(data) });
+    if (data !== undefined) {
+      const outcome = done(data);
+      return setNotice(typeof outcome === "string" ? { ok: true, text: outcome } : outcome);
+    }
     setNotice({ ok: false, text: refusal(error, response, `${label} failed`) });
   }
 
@@ -133,8 +136,11 @@ export function MonitorDetails({ id }: { id: string }) {
   const notDown = monitor.status === "up" || monitor.status === "degraded" || monitor.status === "pending";
   const failing = notDown ? results.findIndex((r) => r.ok || r.inMaintenance) : 0;
   const streak = failing === -1 ? results.length : failing;
+  const heartbeat = monitor.type === "heartbeat";
   // A heartbeat is down at its first miss or failure.
-  const threshold = monitor.type === "heartbeat" ? 1 : monitor.failureThreshold;
+  const threshold = heartbeat ? 1 : monitor.failureThreshold;
+  // A heartbeat's results are pings and misses: no probe, so no latency, HTTP status or phases.
+  const resultText = (r: CheckResult) => `${r.reason ? (heartbeat ? heartbeatReasonText(r.reason) : reasonText(r.reason)) : "failed"}${r.message ? `: ${r.message}` : ""}`;
   return (
     <>
       <div class="title-row">
@@ -142,7 +148,7 @@ export function MonitorDetails({ id }: { id: string }) {
         <MonitorBadge status={monitor.status} failedInARow={streak} threshold={threshold} />
       </div>
       <p class="muted">
-        {monitor.type === "heartbeat" ? `heartbeat, ${monitor.heartbeat.schedule}` : monitor.type === "http" ? <>{monitor.method} <Url url={monitor.url} /> · every {everyText(monitor.intervalSec)}</> : <>{targetLine(monitor)} · every {everyText(monitor.intervalSec)}</>} · last check <When at={monitor.lastCheckedAt} relative /> ({ms(monitor.lastLatencyMs)})
+        {monitor.type === "heartbeat" ? `heartbeat, ${monitor.heartbeat.schedule}` : monitor.type === "http" ? <>{monitor.method} <Url url={monitor.url} /> · every {everyText(monitor.intervalSec)}</> : <>{targetLine(monitor)} · every {everyText(monitor.intervalSec)}</>} {heartbeat ? <> · last ping <When at={monitor.lastCheckedAt} relative never="none yet" /></> : <> · last check <When at={monitor.lastCheckedAt} relative /> ({ms(monitor.lastLatencyMs)})</>}
         {monitor.lastError ? ` · ${monitor.lastError}` : ""}
         {monitor.certDaysLeft !== null && <> · <CertDaysLeft days={monitor.certDaysLeft} /></>}
         {streak > 0 && streak < threshold ? ` · down after ${threshold - streak} more failed check${threshold - streak === 1 ? "" : "s"}` : ""}
@@ -153,7 +159,11 @@ export function MonitorDetails({ id }: { id: string }) {
           <>
             <button
               type="button" disabled={!!busy}
-              onClick={() => void act("Check now", () => authed(() => api.POST("/v1/monitors/{id}/check", { params: path })), (d) => `Checked just now. ${checkOutcome(d.result)}`)}
+              onClick={() => void act("Check now", () => authed(() => api.POST("/v1/monitors/{id}/check", { params: path })), (d) => ({
+                // A check that ran but failed is news, not a success; a heartbeat's "check" probes nothing and shows the last ping.
+                ok: d.result.ok,
+                text: heartbeat ? `Last ping ${dateTime(d.result.at)}: ${d.result.ok ? "OK" : resultText(d.result)}.` : `Checked just now. ${checkOutcome(d.result)}`,
+              }))}
             >
               {busy === "Check now" ? "Checking…" : "Check now"}
             </button>
@@ -206,13 +216,15 @@ export function MonitorDetails({ id }: { id: string }) {
               <dd>{percent(summaries[r]?.uptimePercent)}</dd>
             </div>
           ))}
-          <div>
-            <dt>p95 (24h)</dt>
-            <dd>{ms(summaries["24h"]?.latencyMs.p95)}</dd>
-          </div>
+          {!heartbeat && (
+            <div>
+              <dt>p95 (24h)</dt>
+              <dd>{ms(summaries["24h"]?.latencyMs.p95)}</dd>
+            </div>
+          )}
         </dl>
       </section>
-      <section aria-labelledby="latency-h">
+      {!heartbeat && <section aria-labelledby="latency-h">
         <div class="section-head">
           <h2 id="latency-h">Response time, {CHART_RANGES[range]}</h2>
           <div class="range-switch" role="group" aria-label="Chart range">
@@ -231,28 +243,36 @@ export function MonitorDetails({ id }: { id: string }) {
         ) : (
           <p class="muted">{chart.data ? `No checks in the ${CHART_RANGES[range]} yet.` : "Could not load the chart."}</p>
         )}
-      </section>
-      <CheckPhases results={results} />
+      </section>}
+      {!heartbeat && <CheckPhases results={results} />}
       <section aria-labelledby="incidents-h">
         <h2 id="incidents-h">Incidents</h2>
         <IncidentList incidents={incidents} showMonitor={false} />
       </section>
       <section aria-labelledby="results-h">
-        <h2 id="results-h">Recent checks</h2>
-        <ScrollBox label="Recent checks">
+        <h2 id="results-h">{heartbeat ? "Recent results" : "Recent checks"}</h2>
+        <ScrollBox label={heartbeat ? "Recent results" : "Recent checks"}>
           <table>
             <thead>
-              <tr><th scope="col">When</th><th scope="col">Result</th><th scope="col">HTTP</th><th scope="col">Latency</th><th scope="col">Where the time went</th><th scope="col">Kind</th></tr>
+              {heartbeat ? (
+                <tr><th scope="col">When</th><th scope="col">Result</th></tr>
+              ) : (
+                <tr><th scope="col">When</th><th scope="col">Result</th><th scope="col">HTTP</th><th scope="col">Latency</th><th scope="col">Where the time went</th><th scope="col">Kind</th></tr>
+              )}
             </thead>
             <tbody>
               {results.map((r) => (
                 <tr key={r.at}>
                   <td><When at={r.at} /></td>
-                  <td>{r.ok ? "OK" : `${r.reason ? reasonText(r.reason) : "failed"}${r.message ? `: ${r.message}` : ""}`}</td>
-                  <td>{r.httpStatus ?? "–"}</td>
-                  <td>{ms(r.latencyMs)}</td>
-                  <td>{phasesText(r.phases)}</td>
-                  <td>{r.kind}</td>
+                  <td>{r.ok ? "OK" : resultText(r)}</td>
+                  {!heartbeat && (
+                    <>
+                      <td>{r.httpStatus ?? "–"}</td>
+                      <td>{ms(r.latencyMs)}</td>
+                      <td>{phasesText(r.phases)}</td>
+                      <td>{r.kind}</td>
+                    </>
+                  )}
                 </tr>
               ))}
             </tbody>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, authed, errorOf, fieldErrors, type CreateMonitor, type FieldErrors, type Monitor } from "../api/client";
-import { ago, duration } from "../format";
+import { ago, dateTime, duration } from "../format";
 import { usePoll } from "../poll";
 import { navigate } from "../router";
 import { Field } from "./field";
@@ -58,7 +58,7 @@ export function MonitorHeartbeat({ monitor }: { monitor: Monitor }) {
       <h2 id="heartbeat-h">Heartbeat</h2>
       <p>
         Expected <strong data-schedule>{hb.schedule}</strong>, with {duration(hb.graceSec * 1000)} of grace.{" "}
-        {pings && (pings.state.startedAt ? `A run started ${ago(pings.state.startedAt)}; it must finish by ${new Date(pings.state.deadline).toLocaleString()}.` : `Next ping expected by ${new Date(pings.state.deadline).toLocaleString()}.`)}
+        {pings && (pings.state.startedAt ? `A run started ${ago(pings.state.startedAt)}; it must finish by ${dateTime(new Date(pings.state.deadline).toISOString())}.` : `Next ping expected by ${dateTime(new Date(pings.state.deadline).toISOString())}.`)}
       </p>
       {url === null ? (
         <p class="muted" data-no-ping-url>The ping URL is shown to members who can edit monitors: whoever has it can report this job done.</p>
