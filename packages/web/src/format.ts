@@ -47,7 +47,7 @@ export const heartbeatReasonText = (reason: string | null | undefined) => (reaso
 /** One check's outcome in a sentence: "Up: HTTP 200 in 143 ms." / "Down: connection refused (after 12 ms)." */
 export function checkOutcome(r: { ok: boolean; reason: string | null; httpStatus: number | null; latencyMs: number }) {
   const http = r.httpStatus ? `HTTP ${r.httpStatus} ` : "";
-  return r.ok ? `Up: ${http}in ${ms(r.latencyMs)}.` : `Failed: ${reasonText(r.reason)}${r.httpStatus ? ` (HTTP ${r.httpStatus})` : ""}, after ${ms(r.latencyMs)}.`;
+  return r.ok ? (http ? `Up: ${http}in ${ms(r.latencyMs)}.` : `Up, in ${ms(r.latencyMs)}.`) : `Failed: ${reasonText(r.reason)}${r.httpStatus ? ` (HTTP ${r.httpStatus})` : ""}, after ${ms(r.latencyMs)}.`;
 }
 
 /**

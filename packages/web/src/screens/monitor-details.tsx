@@ -140,7 +140,11 @@ export function MonitorDetails({ id }: { id: string }) {
   // A heartbeat is down at its first miss or failure.
   const threshold = heartbeat ? 1 : monitor.failureThreshold;
   // A heartbeat's results are pings and misses: no probe, so no latency, HTTP status or phases.
-  const resultText = (r: CheckResult) => `${r.reason ? (heartbeat ? heartbeatReasonText(r.reason) : reasonText(r.reason)) : "failed"}${r.message ? `: ${r.message}` : ""}`;
+  const resultText = (r: CheckResult) => {
+    const words = r.reason ? (heartbeat ? heartbeatReasonText(r.reason) : reasonText(r.reason)) : "failed";
+    // "connection refused: connection refused" says it twice
+    return r.message && r.message.toLowerCase() !== words.toLowerCase() ? `${words}: ${r.message}` : words;
+  };
   return (
     <>
       <div class="title-row">
