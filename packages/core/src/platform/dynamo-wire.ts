@@ -117,6 +117,9 @@ function once(w: Wire, op: Op, body: string): Promise<Doc> {
   });
 }
 
+/** The wait before another attempt: full jitter, as the SDK's standard retry mode. */
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * BASE_DELAY_MS * 2 ** attempt));
+
 async function call(op: Op, input: Doc): Promise<Doc> {
   const w = current()!;
   const body = JSON.stringify(input);
@@ -126,8 +129,7 @@ async function call(op: Op, input: Doc): Promise<Doc> {
     } catch (err) {
       const again = attempt < MAX_ATTEMPTS && ((err instanceof DynamoError && err.retryable) || isNetworkError(err));
       if (!again) throw err;
-      // full jitter, as the SDK's standard retry mode
-      await new Promise((r) => setTimeout(r, Math.random() * BASE_DELAY_MS * 2 ** attempt));
+      await backoff(attempt);
     }
   }
 }
@@ -175,7 +177,7 @@ export async function batchGet(input: { TableName: string; Keys: Doc[]; Consiste
     for (const item of out.Responses?.[input.TableName] ?? []) items.push(unmarshall(item));
     keys = out.UnprocessedKeys?.[input.TableName]?.Keys ?? [];
     if (keys.length === 0 || attempt >= MAX_ATTEMPTS) break;
-    await new Promise((r) => setTimeout(r, Math.random() * BASE_DELAY_MS * 2 ** attempt));
+    await backoff(attempt);
   }
   return { Items: items, Unread: keys.map((k) => unmarshall(k)) };
 }
