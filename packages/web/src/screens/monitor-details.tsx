@@ -137,6 +137,7 @@ export function MonitorDetails({ id }: { id: string }) {
   const failing = notDown ? results.findIndex((r) => r.ok || r.inMaintenance) : 0;
   const streak = failing === -1 ? results.length : failing;
   const heartbeat = monitor.type === "heartbeat";
+  const resultsTitle = heartbeat ? "Recent results" : "Recent checks";
   // A heartbeat is down at its first miss or failure.
   const threshold = heartbeat ? 1 : monitor.failureThreshold;
   // A heartbeat's results are pings and misses: no probe, so no latency, HTTP status or phases.
@@ -152,7 +153,14 @@ export function MonitorDetails({ id }: { id: string }) {
         <MonitorBadge status={monitor.status} failedInARow={streak} threshold={threshold} />
       </div>
       <p class="muted">
-        {monitor.type === "heartbeat" ? `heartbeat, ${monitor.heartbeat.schedule}` : monitor.type === "http" ? <>{monitor.method} <Url url={monitor.url} /> · every {everyText(monitor.intervalSec)}</> : <>{targetLine(monitor)} · every {everyText(monitor.intervalSec)}</>} {heartbeat ? <> · last ping <When at={monitor.lastCheckedAt} relative never="none yet" /></> : <> · last check <When at={monitor.lastCheckedAt} relative /> ({ms(monitor.lastLatencyMs)})</>}
+        {heartbeat ? (
+          <>heartbeat, {monitor.heartbeat.schedule} · last ping <When at={monitor.lastCheckedAt} relative never="none yet" /></>
+        ) : (
+          <>
+            {monitor.type === "http" ? <>{monitor.method} <Url url={monitor.url} /></> : targetLine(monitor)} · every {everyText(monitor.intervalSec)} · last check{" "}
+            <When at={monitor.lastCheckedAt} relative /> ({ms(monitor.lastLatencyMs)})
+          </>
+        )}
         {monitor.lastError ? ` · ${monitor.lastError}` : ""}
         {monitor.certDaysLeft !== null && <> · <CertDaysLeft days={monitor.certDaysLeft} /></>}
         {streak > 0 && streak < threshold ? ` · down after ${threshold - streak} more failed check${threshold - streak === 1 ? "" : "s"}` : ""}
@@ -254,8 +262,8 @@ export function MonitorDetails({ id }: { id: string }) {
         <IncidentList incidents={incidents} showMonitor={false} />
       </section>
       <section aria-labelledby="results-h">
-        <h2 id="results-h">{heartbeat ? "Recent results" : "Recent checks"}</h2>
-        <ScrollBox label={heartbeat ? "Recent results" : "Recent checks"}>
+        <h2 id="results-h">{resultsTitle}</h2>
+        <ScrollBox label={resultsTitle}>
           <table>
             <thead>
               {heartbeat ? (
