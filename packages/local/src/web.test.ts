@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiServer, type ApiServer } from "./server";
-import { webResponse, webSourceHash } from "./web";
+import { ensureWebBuild, webResponse, webSourceHash } from "./web";
 
 let parent: string;
 let dir: string;
@@ -97,6 +97,21 @@ describe("webSourceHash", () => {
       expect(webSourceHash(root)).not.toBe(before);
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("ensureWebBuild", () => {
+  it("builds once when called twice at the same time (Vite refuses a second build of the project while one runs)", { timeout: 180_000 }, async () => {
+    const buildsDir = mkdtempSync(path.join(tmpdir(), "web-builds-"));
+    try {
+      const [a, b] = await Promise.all([ensureWebBuild({ buildsDir }), ensureWebBuild({ buildsDir })]);
+      expect(a.dir).toBe(b.dir);
+      expect([a.built, b.built].sort()).toEqual([false, true]);
+      expect(existsSync(path.join(a.dir, "index.html"))).toBe(true);
+      expect((await ensureWebBuild({ buildsDir })).built).toBe(false);
+    } finally {
+      rmSync(buildsDir, { recursive: true, force: true });
     }
   });
 });

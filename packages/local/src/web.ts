@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -12,7 +12,9 @@ import { fileURLToPath } from "node:url";
  */
 export const webRoot = fileURLToPath(new URL("../../web/", import.meta.url));
 /** Builds live in a folder per source hash, so a build never replaces files a running server is serving. */
-const buildsDir = path.join(webRoot, ".build", "local");
+const defaultBuildsDir = path.join(webRoot, ".build", "local");
+/** One Vite build of the project at a time, whatever folder it builds into (Vite's own rule). */
+const buildLock = path.join(webRoot, ".build", "build.lock");
 
 /** A hash of everything the build reads from the package; node_modules changes show in package.json. */
 export function webSourceHash(root = webRoot): string {
@@ -39,18 +41,50 @@ export interface WebBuild {
   ms: number;
 }
 
+/** A build lock older than this is a crashed build's. */
+const STALE_LOCK_MS = 5 * 60_000;
+
 /**
  * Builds the app with Vite unless a build of the current sources exists (a hash check, ~10 ms).
- * Concurrent callers (parallel test files, two `npm start`s) each build into a temporary folder
- * and the first rename wins.
+ * Concurrent callers (parallel test files, two `npm start`s) take turns: one builds, into a
+ * temporary folder renamed when complete, while the others wait for it. Vite refuses a second
+ * build of the project while one runs ("Found another Vite build process"), which failed the
+ * second of two test files that found no build on a clean clone.
  */
-export async function ensureWebBuild(opts: { log?: (line: string) => void } = {}): Promise<WebBuild> {
+export async function ensureWebBuild(opts: { log?: (line: string) => void; buildsDir?: string } = {}): Promise<WebBuild> {
   const started = performance.now();
+  const buildsDir = opts.buildsDir ?? defaultBuildsDir;
   const hash = webSourceHash().slice(0, 16);
   const dir = path.join(buildsDir, hash);
   const elapsed = () => Math.round(performance.now() - started);
-  if (existsSync(path.join(dir, "index.html"))) return { dir, built: false, ms: elapsed() };
+  mkdirSync(buildsDir, { recursive: true });
+  mkdirSync(path.dirname(buildLock), { recursive: true });
+  for (;;) {
+    if (existsSync(path.join(dir, "index.html"))) return { dir, built: false, ms: elapsed() };
+    try {
+      mkdirSync(buildLock); // atomic: whoever creates it builds
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    let age = 0;
+    try {
+      age = Date.now() - statSync(buildLock).mtimeMs;
+    } catch {
+      // released meanwhile: look again
+    }
+    if (age > STALE_LOCK_MS) rmSync(buildLock, { recursive: true, force: true });
+    else await new Promise((r) => setTimeout(r, 200));
+  }
+  try {
+    return await buildInto(buildsDir, hash, opts, elapsed);
+  } finally {
+    rmSync(buildLock, { recursive: true, force: true });
+  }
+}
 
+async function buildInto(buildsDir: string, hash: string, opts: { log?: (line: string) => void }, elapsed: () => number): Promise<WebBuild> {
+  const dir = path.join(buildsDir, hash);
   opts.log?.("Building the web app (packages/web)…");
   const temp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   const vite = path.join(path.dirname(createRequire(path.join(webRoot, "package.json")).resolve("vite/package.json")), "bin", "vite.js");
